@@ -1,0 +1,153 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { Ajv, type ErrorObject } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import { parse as parseYaml } from 'yaml';
+import { GatewayError } from '../credentials/errors.js';
+import { configSchema, type GatewayConfig, type LoadedConfig } from './schema.js';
+
+const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
+
+export const DEFAULT_CONFIG_FILE = 'gx-gateway.yaml';
+export const ENV_PREFIX = 'GXG_';
+
+/**
+ * The embedded default: a local demo gateway with generated development keys. Used when no
+ * configuration file exists; every key can still be overridden from the environment.
+ */
+export const EMBEDDED_DEFAULT = {
+  publicBaseUrl: 'http://localhost:8080',
+  keys: { generateDevKeys: true },
+  resolver: { allowPrivateNetworks: true, allowHttp: true },
+};
+
+const ajv = new Ajv({ allErrors: true, useDefaults: true, coerceTypes: true, strict: true, allowUnionTypes: true });
+addFormats(ajv);
+const validate = ajv.compile(configSchema);
+
+function keyPath(err: ErrorObject): string {
+  const base = err.instancePath.replace(/^\//, '').replace(/\//g, '.');
+  if (err.keyword === 'additionalProperties') {
+    const extra = (err.params as { additionalProperty: string }).additionalProperty;
+    return base ? `${base}.${extra}` : extra;
+  }
+  if (err.keyword === 'required') {
+    const missing = (err.params as { missingProperty: string }).missingProperty;
+    return base ? `${base}.${missing}` : missing;
+  }
+  return base || '(top level)';
+}
+
+function explain(err: ErrorObject): string {
+  if (err.keyword === 'additionalProperties') return 'is not a configuration key';
+  if (err.keyword === 'required') return 'is required';
+  if (err.keyword === 'enum') return `must be one of ${(err.params as { allowedValues: unknown[] }).allowedValues.join(', ')}`;
+  return err.message ?? 'is invalid';
+}
+
+/** camelCase → UPPER_SNAKE: `allowPrivateNetworks` → `ALLOW_PRIVATE_NETWORKS`. */
+function envSegment(key: string): string {
+  return key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
+}
+
+interface EnvKey {
+  path: string[];
+  type: string;
+}
+
+function envKeys(schema: { properties?: Record<string, unknown> }, prefix: string[] = []): Map<string, EnvKey> {
+  const out = new Map<string, EnvKey>();
+  for (const [key, sub] of Object.entries(schema.properties ?? {})) {
+    const s = sub as { type?: string; properties?: Record<string, unknown>; enum?: unknown[] };
+    const path = [...prefix, key];
+    if (s.type === 'object' && s.properties) {
+      for (const [k, v] of envKeys(s, path)) out.set(k, v);
+    } else {
+      out.set(ENV_PREFIX + path.map(envSegment).join('__'), { path, type: s.type ?? 'string' });
+    }
+  }
+  return out;
+}
+
+const ENV_KEYS = envKeys(configSchema as unknown as { properties: Record<string, unknown> });
+
+/** The environment variable that overrides a configuration key, e.g. `server.port` → `GXG_SERVER__PORT`. */
+export function envNameFor(path: string): string {
+  return ENV_PREFIX + path.split('.').map(envSegment).join('__');
+}
+
+function setPath(target: Record<string, unknown>, path: string[], value: unknown): void {
+  let node = target;
+  for (const key of path.slice(0, -1)) {
+    const next = node[key];
+    if (!next || typeof next !== 'object') node[key] = {};
+    node = node[key] as Record<string, unknown>;
+  }
+  node[path[path.length - 1]!] = value;
+}
+
+function applyEnv(raw: Record<string, unknown>, env: NodeJS.ProcessEnv, ignore: Set<string>): void {
+  for (const [name, value] of Object.entries(env)) {
+    if (!name.startsWith(ENV_PREFIX) || value === undefined || ignore.has(name)) continue;
+    const key = ENV_KEYS.get(name);
+    if (!key) {
+      throw new GatewayError(`environment variable ${name} is not a configuration key (known: ${[...ENV_KEYS.keys()].join(', ')})`, 'bad-config');
+    }
+    let parsed: unknown = value;
+    if (key.type === 'array') parsed = value.split(',').map((s) => s.trim()).filter(Boolean);
+    else if (key.type === 'object') {
+      try {
+        parsed = JSON.parse(value);
+      } catch {
+        throw new GatewayError(`${name} must be a JSON object`, 'bad-config');
+      }
+    }
+    setPath(raw, key.path, parsed);
+  }
+}
+
+export interface LoadOptions {
+  /** Explicit configuration file (--config); otherwise GXG_CONFIG, then ./gx-gateway.yaml, then the embedded default. */
+  file?: string;
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+}
+
+/** Load, merge with the environment, validate. Errors name the key and what is wrong with it. */
+export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
+  const env = opts.env ?? process.env;
+  const cwd = opts.cwd ?? process.cwd();
+  const explicit = opts.file ?? env.GXG_CONFIG;
+  let raw: Record<string, unknown>;
+  let source: string;
+  let baseDir = cwd;
+  const file = explicit ? resolve(cwd, explicit) : existsSync(resolve(cwd, DEFAULT_CONFIG_FILE)) ? resolve(cwd, DEFAULT_CONFIG_FILE) : undefined;
+  if (file) {
+    if (!existsSync(file)) throw new GatewayError(`configuration file ${file} does not exist`, 'bad-config');
+    try {
+      raw = (parseYaml(readFileSync(file, 'utf8')) ?? {}) as Record<string, unknown>;
+    } catch (err) {
+      throw new GatewayError(`configuration file ${file} is not valid YAML: ${(err as Error).message}`, 'bad-config');
+    }
+    if (typeof raw !== 'object' || Array.isArray(raw)) throw new GatewayError(`configuration file ${file} must hold a mapping`, 'bad-config');
+    source = file;
+    baseDir = dirname(file);
+  } else {
+    raw = structuredClone(EMBEDDED_DEFAULT) as Record<string, unknown>;
+    source = '(embedded default)';
+  }
+  const passEnv = ((raw.keys as { passphraseEnv?: string } | undefined)?.passphraseEnv ?? env.GXG_KEYS__PASSPHRASE_ENV ?? 'GXG_KEY_PASSPHRASE');
+  applyEnv(raw, env, new Set(['GXG_CONFIG', passEnv]));
+  if (!validate(raw)) {
+    const problems = (validate.errors ?? []).map((e) => `${keyPath(e)} ${explain(e)}`);
+    throw new GatewayError(`configuration ${source}: ${[...new Set(problems)].join('; ')}`, 'bad-config');
+  }
+  const config = raw as unknown as GatewayConfig;
+  config.publicBaseUrl = config.publicBaseUrl.replace(/\/+$/, '');
+  return { config, source, baseDir };
+}
+
+/** Resolve a path from the configuration against the configuration file's folder. */
+export function configPath(loaded: LoadedConfig, path: string): string {
+  return isAbsolute(path) ? path : resolve(loaded.baseDir, path);
+}

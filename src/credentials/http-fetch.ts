@@ -1,0 +1,84 @@
+import { readFileSync } from 'node:fs';
+import { Agent, request } from 'undici';
+import { GatewayError } from './errors.js';
+import { assertHostAllowed, guardedLookup } from './net-guard.js';
+
+export interface FetchPolicy {
+  /** Allow loopback and private targets (development only). */
+  allowPrivateNetworks: boolean;
+  /** Allow plain http:// (development only). */
+  allowHttp: boolean;
+  timeoutMs: number;
+  maxBytes: number;
+  /** Extra CA certificates (PEM file) to trust for HTTPS, e.g. a test or corporate CA. */
+  caFile?: string;
+}
+
+export interface GuardedFetcher {
+  /** GET a URL as text, under the policy. Errors are GatewayErrors that name the URL. */
+  getText(url: string, accept: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** An undici client for outbound fetches of untrusted URLs: SSRF guard, timeouts, size limit. */
+export function createGuardedFetcher(policy: FetchPolicy): GuardedFetcher {
+  const ca = policy.caFile ? readFileSync(policy.caFile, 'utf8') : undefined;
+  const agent = new Agent({
+    connect: { lookup: guardedLookup(policy.allowPrivateNetworks), timeout: policy.timeoutMs, ...(ca ? { ca } : {}) },
+    headersTimeout: policy.timeoutMs,
+    bodyTimeout: policy.timeoutMs,
+  });
+  return {
+    async getText(raw: string, accept: string): Promise<string> {
+      let url: URL;
+      try {
+        url = new URL(raw);
+      } catch {
+        throw new GatewayError(`"${raw}" is not a URL`, 'bad-url');
+      }
+      if (url.protocol !== 'https:' && !(url.protocol === 'http:' && policy.allowHttp)) {
+        throw new GatewayError(`refusing ${url.protocol} URL ${raw}: only https is allowed (resolver.allowHttp is for development)`, 'insecure-url');
+      }
+      assertHostAllowed(url, policy.allowPrivateNetworks);
+      try {
+        const res = await request(url, {
+          method: 'GET',
+          dispatcher: agent,
+          headers: { accept },
+          signal: AbortSignal.timeout(policy.timeoutMs),
+        });
+        if (res.statusCode !== 200) {
+          await res.body.dump();
+          throw new GatewayError(`GET ${raw} answered HTTP ${res.statusCode}`, 'http-status');
+        }
+        const length = Number(res.headers['content-length'] ?? 0);
+        if (length > policy.maxBytes) {
+          await res.body.dump();
+          throw new GatewayError(`GET ${raw}: ${length} bytes is more than the limit of ${policy.maxBytes}`, 'too-large');
+        }
+        const chunks: Buffer[] = [];
+        let size = 0;
+        for await (const chunk of res.body) {
+          size += (chunk as Buffer).length;
+          if (size > policy.maxBytes) {
+            res.body.destroy();
+            throw new GatewayError(`GET ${raw}: the response exceeds the limit of ${policy.maxBytes} bytes`, 'too-large');
+          }
+          chunks.push(chunk as Buffer);
+        }
+        return Buffer.concat(chunks).toString('utf8');
+      } catch (err) {
+        if (err instanceof GatewayError) throw err;
+        const e = err as { code?: string; message?: string; name?: string; cause?: { code?: string; message?: string } };
+        if (e.code === 'EPRIVATE' || e.cause?.code === 'EPRIVATE') {
+          throw new GatewayError(e.code === 'EPRIVATE' ? e.message! : e.cause!.message!, 'private-address', { cause: err });
+        }
+        if (e.name === 'TimeoutError' || e.name === 'AbortError' || /timeout/i.test(e.code ?? '')) {
+          throw new GatewayError(`GET ${raw} timed out after ${policy.timeoutMs} ms`, 'timeout', { cause: err });
+        }
+        throw new GatewayError(`GET ${raw} failed: ${e.cause?.message ?? e.message ?? String(err)}`, 'fetch-failed', { cause: err });
+      }
+    },
+    close: () => agent.close(),
+  };
+}

@@ -1,0 +1,273 @@
+import { createPrivateKey, createPublicKey, X509Certificate, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { calculateJwkThumbprint, type JWK } from 'jose';
+import { GatewayError } from '../errors.js';
+import { ALGS_FOR, assertAlgForType, generateKey, keyTypeOf, publicJwk, type JwsAlg, type KeyType } from './key-types.js';
+import { createSigner, type Signer } from './signer.js';
+import { parsePemChain, sameKey } from '../x509.js';
+
+/** Public facts about a stored key. Never holds private material. */
+export interface KeyInfo {
+  id: string;
+  type: KeyType;
+  alg: JwsAlg;
+  created: string;
+  active: boolean;
+  encrypted: boolean;
+  publicKeyJwk: JWK;
+  thumbprint: string;
+  /** True when an X.509 chain (leaf first) is stored for this key; it is served at the key's x5u URL. */
+  hasChain: boolean;
+}
+
+interface IndexEntry {
+  id: string;
+  type: KeyType;
+  alg: JwsAlg;
+  created: string;
+  encrypted: boolean;
+  publicKeyJwk: JWK;
+  thumbprint: string;
+}
+interface IndexFile {
+  version: 1;
+  active?: string;
+  keys: IndexEntry[];
+}
+
+const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+const INDEX = 'keystore.json';
+
+export interface KeyStoreOptions {
+  /** Passphrase that encrypts new private keys and decrypts encrypted ones (from the environment). */
+  passphrase?: string;
+  /** The environment variable the passphrase comes from, named in error messages. */
+  passphraseEnv?: string;
+}
+
+export interface CreateKeyOptions {
+  type: KeyType;
+  id?: string;
+  alg?: JwsAlg;
+  rsaBits?: number;
+  /** Make it the active key (default: when it is the first key). */
+  activate?: boolean;
+}
+
+export interface ImportKeyOptions {
+  /** Private key, PEM (PKCS#8, PKCS#1 or SEC1). */
+  pem: string;
+  /** Passphrase of an encrypted PEM being imported. */
+  pemPassphrase?: string;
+  /** Certificate chain, PEM, leaf first. */
+  chainPem?: string;
+  id?: string;
+  alg?: JwsAlg;
+  activate?: boolean;
+}
+
+/**
+ * Keys on disk: one PKCS#8 PEM per key (mode 0600, encrypted when a passphrase is configured),
+ * an index of public facts, an optional certificate chain per key. Every write is atomic.
+ */
+export class KeyStore {
+  private constructor(
+    readonly dir: string,
+    private index: IndexFile,
+    private readonly options: KeyStoreOptions,
+  ) {}
+
+  static open(dir: string, options: KeyStoreOptions = {}): KeyStore {
+    if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const st = statSync(dir);
+    if (!st.isDirectory()) throw new GatewayError(`keys.dir ${dir} is not a directory`, 'bad-keystore');
+    if ((st.mode & 0o077) !== 0) chmodSync(dir, 0o700);
+    const indexPath = join(dir, INDEX);
+    let index: IndexFile = { version: 1, keys: [] };
+    if (existsSync(indexPath)) {
+      try {
+        index = JSON.parse(readFileSync(indexPath, 'utf8')) as IndexFile;
+      } catch (err) {
+        throw new GatewayError(`key index ${indexPath} is not valid JSON: ${(err as Error).message}`, 'bad-keystore');
+      }
+      if (index.version !== 1 || !Array.isArray(index.keys)) {
+        throw new GatewayError(`key index ${indexPath} has an unknown format`, 'bad-keystore');
+      }
+    }
+    return new KeyStore(dir, index, options);
+  }
+
+  list(): KeyInfo[] {
+    return this.index.keys.map((k) => this.info(k));
+  }
+
+  get(id: string): KeyInfo {
+    return this.info(this.entry(id));
+  }
+
+  active(): KeyInfo | undefined {
+    const id = this.index.active;
+    return id ? this.get(id) : undefined;
+  }
+
+  async create(opts: CreateKeyOptions): Promise<KeyInfo> {
+    const privateKey = await generateKey(opts.type, opts.rsaBits);
+    return this.add(privateKey, opts);
+  }
+
+  async import(opts: ImportKeyOptions): Promise<KeyInfo> {
+    let privateKey: KeyObject;
+    try {
+      privateKey = createPrivateKey(opts.pemPassphrase ? { key: opts.pem, format: 'pem', passphrase: opts.pemPassphrase } : opts.pem);
+    } catch (err) {
+      throw new GatewayError(`cannot read the private key PEM: ${(err as Error).message}`, 'bad-key');
+    }
+    const type = keyTypeOf(privateKey);
+    if (opts.chainPem) checkChainFitsKey(opts.chainPem, privateKey);
+    const info = await this.add(privateKey, { ...opts, type });
+    if (opts.chainPem) this.setChain(info.id, opts.chainPem);
+    return this.get(info.id);
+  }
+
+  /** Store the X.509 chain (PEM, leaf first) for a key; the leaf must carry this key. */
+  setChain(id: string, chainPem: string): KeyInfo {
+    const entry = this.entry(id);
+    const pub = createPublicKey({ key: entry.publicKeyJwk as JsonWebKey, format: 'jwk' });
+    checkChainFitsKey(chainPem, pub);
+    writeAtomic(join(this.dir, `${id}.chain.pem`), normalizePem(chainPem), 0o644);
+    return this.get(id);
+  }
+
+  chainPem(id: string): string | undefined {
+    this.entry(id);
+    const file = join(this.dir, `${id}.chain.pem`);
+    return existsSync(file) ? readFileSync(file, 'utf8') : undefined;
+  }
+
+  activate(id: string): KeyInfo {
+    this.entry(id);
+    this.index = { ...this.index, active: id };
+    this.saveIndex();
+    return this.get(id);
+  }
+
+  remove(id: string): void {
+    this.entry(id);
+    const keys = this.index.keys.filter((k) => k.id !== id);
+    const active = this.index.active === id ? keys[0]?.id : this.index.active;
+    this.index = { version: 1, keys, ...(active ? { active } : {}) };
+    this.saveIndex();
+    rmSync(join(this.dir, `${id}.key.pem`), { force: true });
+    rmSync(join(this.dir, `${id}.chain.pem`), { force: true });
+  }
+
+  /** A signer for the key (default: the active key). Decrypts the private key if needed. */
+  signer(id?: string): Signer {
+    const keyId = id ?? this.index.active;
+    if (!keyId) throw new GatewayError('no active key: create one with `gx-gateway keys create`', 'no-key');
+    const entry = this.entry(keyId);
+    const pem = readFileSync(join(this.dir, `${keyId}.key.pem`), 'utf8');
+    let privateKey: KeyObject;
+    try {
+      privateKey = entry.encrypted
+        ? createPrivateKey({ key: pem, format: 'pem', passphrase: this.requirePassphrase(keyId) })
+        : createPrivateKey(pem);
+    } catch (err) {
+      if (err instanceof GatewayError) throw err;
+      throw new GatewayError(
+        entry.encrypted
+          ? `cannot decrypt key ${keyId}: wrong passphrase in ${this.options.passphraseEnv ?? 'the passphrase variable'}`
+          : `cannot read key ${keyId}: ${(err as Error).message}`,
+        'bad-key',
+      );
+    }
+    return createSigner(entry, privateKey);
+  }
+
+  private requirePassphrase(id: string): string {
+    if (!this.options.passphrase) {
+      throw new GatewayError(`key ${id} is encrypted: set ${this.options.passphraseEnv ?? 'the key passphrase variable'}`, 'key-locked');
+    }
+    return this.options.passphrase;
+  }
+
+  private async add(privateKey: KeyObject, opts: { type: KeyType; id?: string; alg?: JwsAlg; activate?: boolean }): Promise<KeyInfo> {
+    const type = keyTypeOf(privateKey);
+    const alg = opts.alg ?? ALGS_FOR[type][0]!;
+    assertAlgForType(type, alg);
+    const jwk = publicJwk(privateKey);
+    const thumbprint = await calculateJwkThumbprint(jwk, 'sha256');
+    const id = opts.id ?? `${type.toLowerCase().replace('-', '')}-${thumbprint.slice(0, 10)}`;
+    if (!ID_PATTERN.test(id)) throw new GatewayError(`key id "${id}" may only use letters, digits, '.', '_' and '-' (max 64)`, 'bad-key-id');
+    if (this.index.keys.some((k) => k.id === id)) throw new GatewayError(`a key with id "${id}" exists already`, 'duplicate-key');
+    if (this.index.keys.some((k) => k.thumbprint === thumbprint)) {
+      throw new GatewayError(`this key is stored already (thumbprint ${thumbprint})`, 'duplicate-key');
+    }
+    const encrypted = Boolean(this.options.passphrase);
+    const pem = privateKey.export(
+      encrypted
+        ? { type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: this.options.passphrase! }
+        : { type: 'pkcs8', format: 'pem' },
+    ) as string;
+    writeAtomic(join(this.dir, `${id}.key.pem`), pem, 0o600);
+    const entry: IndexEntry = { id, type, alg, created: new Date().toISOString(), encrypted, publicKeyJwk: jwk, thumbprint };
+    const activate = opts.activate ?? !this.index.active;
+    this.index = { version: 1, keys: [...this.index.keys, entry], ...(activate ? { active: id } : this.index.active ? { active: this.index.active } : {}) };
+    this.saveIndex();
+    return this.info(entry);
+  }
+
+  private entry(id: string): IndexEntry {
+    const e = this.index.keys.find((k) => k.id === id);
+    if (!e) {
+      const known = this.index.keys.map((k) => k.id).join(', ') || 'none';
+      throw new GatewayError(`no key "${id}" in ${this.dir} (keys: ${known})`, 'no-key');
+    }
+    return e;
+  }
+
+  private info(e: IndexEntry): KeyInfo {
+    return {
+      id: e.id,
+      type: e.type,
+      alg: e.alg,
+      created: e.created,
+      active: this.index.active === e.id,
+      encrypted: e.encrypted,
+      publicKeyJwk: e.publicKeyJwk,
+      thumbprint: e.thumbprint,
+      hasChain: existsSync(join(this.dir, `${e.id}.chain.pem`)),
+    };
+  }
+
+  private saveIndex(): void {
+    writeAtomic(join(this.dir, INDEX), `${JSON.stringify(this.index, null, 2)}\n`, 0o600);
+  }
+}
+
+function writeAtomic(file: string, content: string, mode: number): void {
+  const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
+  writeFileSync(tmp, content, { mode, flag: 'wx' });
+  chmodSync(tmp, mode);
+  renameSync(tmp, file);
+}
+
+function normalizePem(pem: string): string {
+  return pem.trim().replace(/\r\n/g, '\n') + '\n';
+}
+
+
+function checkChainFitsKey(chainPem: string, key: KeyObject): void {
+  let certs: X509Certificate[];
+  try {
+    certs = parsePemChain(chainPem);
+  } catch (err) {
+    throw new GatewayError(`the certificate chain is not valid PEM: ${(err as Error).message}`, 'bad-chain');
+  }
+  const leaf = certs[0];
+  if (!leaf) throw new GatewayError('the certificate chain holds no certificate', 'bad-chain');
+  if (!sameKey(leaf.publicKey, key)) {
+    throw new GatewayError('the first certificate of the chain does not carry this key (leaf first, then intermediates, then root)', 'bad-chain');
+  }
+}

@@ -1,0 +1,209 @@
+import { X509Certificate, createPublicKey, type JsonWebKey } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { configPath } from '../config/load.js';
+import type { LoadedConfig } from '../config/schema.js';
+import { createCanonizer, type Canonizer } from './canonize.js';
+import { bundledContexts, loadLocalContexts } from './contexts.js';
+import { buildDidDocument, didFromBaseUrl, verificationMethodId, x5uUrl } from './did-web.js';
+import { createDocumentLoader, withDidResolution } from './document-loader.js';
+import { GatewayError } from './errors.js';
+import { createGuardedFetcher, type GuardedFetcher } from './http-fetch.js';
+import { createDevChain } from './keys/certificates.js';
+import { KeyStore, type KeyInfo } from './keys/keystore.js';
+import type { Signer } from './keys/signer.js';
+import { buildPresentation } from './presentation.js';
+import { createDidResolver, type DidResolverService } from './resolver.js';
+import { getSuite } from './suites/index.js';
+import type { JsonObject, Secured, SigningSuite, SuiteId, VerifyEnv } from './suites/suite.js';
+import { parsePemChain } from './x509.js';
+import { verifySecured, type VerificationReport } from './verify.js';
+
+export interface SignRequest {
+  suite?: SuiteId;
+  /** Key id; default: the active key if the suite can use it, else the first key that fits. */
+  keyId?: string;
+  created?: Date;
+}
+
+export interface PresentRequest extends SignRequest {
+  /** Sign the presentation itself too (default true; Tagus clearing houses accept unsigned ones). */
+  signPresentation?: boolean;
+  challenge?: string;
+  domain?: string;
+  id?: string;
+}
+
+export interface VerifyRequest {
+  /** Do not fetch x5u chains (offline verification). */
+  skipX5u?: boolean;
+  challenge?: string;
+  now?: Date;
+}
+
+/**
+ * The credential core for one gateway: its keys, DID, offline JSON-LD, signing and verification.
+ * Everything comes from the configuration; no global state.
+ */
+export class CredentialService {
+  readonly did: string;
+  readonly canonizer: Canonizer;
+  readonly resolver: DidResolverService;
+  private readonly trustAnchors: X509Certificate[];
+  private readonly fetcher: GuardedFetcher;
+
+  constructor(
+    readonly loaded: LoadedConfig,
+    readonly keys: KeyStore,
+  ) {
+    const { config } = loaded;
+    this.did = didFromBaseUrl(config.publicBaseUrl);
+    const contexts = [...bundledContexts().values(), ...loadLocalContexts(config.jsonld.localContexts, loaded.baseDir)];
+    this.canonizer = createCanonizer(createDocumentLoader(contexts), {
+      timeoutMs: config.jsonld.canonizeTimeoutMs,
+      maxWorkFactor: config.jsonld.maxWorkFactor,
+      maxDocumentBytes: config.jsonld.maxDocumentBytes,
+    });
+    this.fetcher = createGuardedFetcher({
+      allowPrivateNetworks: config.resolver.allowPrivateNetworks,
+      allowHttp: config.resolver.allowHttp,
+      timeoutMs: config.resolver.timeoutMs,
+      maxBytes: config.resolver.maxBytes,
+      ...(config.resolver.caFile ? { caFile: configPath(loaded, config.resolver.caFile) } : {}),
+    });
+    const local = new Map<string, () => Promise<Record<string, unknown>>>();
+    if (config.resolver.resolveOwnDidLocally) local.set(this.did, () => this.didDocument());
+    this.resolver = createDidResolver({
+      fetcher: this.fetcher,
+      allowHttp: config.resolver.allowHttp,
+      cacheTtlMs: config.resolver.cacheTtlSeconds * 1000,
+      localDocuments: local,
+      ...(config.resolver.resolveOwnDidLocally ? { localText: (url: string) => this.ownChain(url) } : {}),
+    });
+    this.trustAnchors = config.resolver.trustAnchorFiles.flatMap((f) => {
+      const file = configPath(loaded, f);
+      try {
+        return parsePemChain(readFileSync(file, 'utf8'));
+      } catch (err) {
+        throw new GatewayError(`resolver.trustAnchorFiles: cannot read ${file}: ${(err as Error).message}`, 'bad-config');
+      }
+    });
+  }
+
+  static open(loaded: LoadedConfig, env: NodeJS.ProcessEnv = process.env): CredentialService {
+    const { keys } = loaded.config;
+    const store = KeyStore.open(configPath(loaded, keys.dir), { passphrase: env[keys.passphraseEnv] || undefined, passphraseEnv: keys.passphraseEnv });
+    return new CredentialService(loaded, store);
+  }
+
+  /** Development keys for the embedded demo: RSA (active, PS256) and Ed25519, each with a dev chain. */
+  async ensureDevKeys(): Promise<KeyInfo[]> {
+    if (this.keys.list().length > 0) return [];
+    const created: KeyInfo[] = [];
+    for (const type of ['RSA', 'Ed25519'] as const) {
+      const info = await this.keys.create({ type, rsaBits: 2048, activate: type === 'RSA' });
+      created.push(await this.attachDevChain(info.id));
+    }
+    return created;
+  }
+
+  async attachDevChain(keyId: string): Promise<KeyInfo> {
+    const signer = this.keys.signer(keyId);
+    const pub = createPublicKey({ key: signer.publicKeyJwk as JsonWebKey, format: 'jwk' });
+    const chain = await createDevChain(pub, `${this.did}#${keyId}`);
+    return this.keys.setChain(keyId, chain.chainPem);
+  }
+
+  /** The PEM chain this gateway serves at `url`, if `url` is one of its own x5u URLs. */
+  ownChain(url: string): string | undefined {
+    for (const key of this.keys.list()) {
+      if (key.hasChain && x5uUrl(this.loaded.config.publicBaseUrl, key.id) === url) return this.keys.chainPem(key.id);
+    }
+    return undefined;
+  }
+
+  didDocument(): Promise<Record<string, unknown>> {
+    return buildDidDocument(this.loaded.config.publicBaseUrl, this.keys.list());
+  }
+
+  /** Pick the signing key for a suite: explicit, else active if it fits, else the first that fits. */
+  signerFor(suite: SigningSuite, keyId?: string): Signer {
+    if (keyId) {
+      const info = this.keys.get(keyId);
+      if (!suite.keyTypes.includes(info.type)) {
+        throw new GatewayError(`suite ${suite.id} cannot sign with ${info.type} key ${keyId}; it needs ${suite.keyTypes.join(' or ')}`, 'wrong-key-type');
+      }
+      return this.keys.signer(keyId);
+    }
+    const active = this.keys.active();
+    if (active && suite.keyTypes.includes(active.type)) return this.keys.signer(active.id);
+    const fit = this.keys.list().find((k) => suite.keyTypes.includes(k.type));
+    if (!fit) {
+      throw new GatewayError(
+        `no ${suite.keyTypes.join(' or ')} key for suite ${suite.id}: create one with \`gx-gateway keys create --type ${suite.keyTypes[0]!.toLowerCase()}\``,
+        'no-key',
+      );
+    }
+    return this.keys.signer(fit.id);
+  }
+
+  async signCredential(credential: JsonObject, req: SignRequest = {}): Promise<Secured> {
+    const suite = getSuite(req.suite ?? this.loaded.config.signing.defaultSuite);
+    const signer = this.signerFor(suite, req.keyId);
+    return suite.signCredential(credential, this.signOptions(suite, signer, req), { canonizer: this.canonizer });
+  }
+
+  /**
+   * Bundle credentials in a presentation. Unsecured credentials (no proof) are signed first with the
+   * same suite; already secured ones (objects with proof, or JWT strings) are taken as they are.
+   */
+  async present(inputs: (JsonObject | string)[], req: PresentRequest = {}): Promise<Secured> {
+    const suite = getSuite(req.suite ?? this.loaded.config.signing.defaultSuite);
+    const signer = this.signerFor(suite, req.keyId);
+    const opts = { ...this.signOptions(suite, signer, req), ...(req.challenge ? { challenge: req.challenge } : {}), ...(req.domain ? { domain: req.domain } : {}) };
+    const env = { canonizer: this.canonizer };
+    const secured: Secured[] = [];
+    for (const input of inputs) {
+      if (typeof input === 'string') secured.push({ format: 'jwt', jwt: input.trim(), mediaType: 'application/vc+jwt' });
+      else if (input.proof) secured.push({ format: 'ldp', document: input });
+      else secured.push(await suite.signCredential(input, opts, env));
+    }
+    if (suite.id === 'vc-jose' && secured.some((s) => s.format === 'ldp')) {
+      throw new GatewayError('a vp+jwt carries only JWT credentials; sign every credential with --suite vc-jose', 'mixed-formats');
+    }
+    if (suite.id !== 'vc-jose' && secured.some((s) => s.format === 'jwt')) {
+      throw new GatewayError(`JWT credentials go in a vp+jwt: use --suite vc-jose (not ${suite.id})`, 'mixed-formats');
+    }
+    const presentation = buildPresentation(secured, this.did, req.id);
+    if (req.signPresentation === false) {
+      if (suite.id === 'vc-jose') throw new GatewayError('a vp+jwt is always signed', 'bad-request');
+      return { format: 'ldp', document: presentation };
+    }
+    return suite.signPresentation(presentation, opts, env);
+  }
+
+  verify(input: unknown, req: VerifyRequest = {}): Promise<VerificationReport> {
+    return verifySecured(input, this.verifyEnv(req));
+  }
+
+  verifyEnv(req: VerifyRequest = {}): VerifyEnv {
+    const now = req.now;
+    return {
+      canonizer: this.canonizer,
+      dids: this.resolver,
+      verifyLoader: withDidResolution(this.canonizer.documentLoader, this.resolver),
+      trustAnchors: this.trustAnchors,
+      now: () => now ?? new Date(),
+      ...(req.skipX5u ? { skipX5u: true } : {}),
+      ...(req.challenge ? { challenge: req.challenge } : {}),
+    };
+  }
+
+  private signOptions(suite: SigningSuite, signer: Signer, req: SignRequest) {
+    const fragment = suite.verificationMethodType === 'Multikey' ? `${signer.keyId}-multikey` : signer.keyId;
+    return { signer, did: this.did, verificationMethod: verificationMethodId(this.did, fragment), ...(req.created ? { created: req.created } : {}) };
+  }
+
+  close(): Promise<void> {
+    return this.fetcher.close();
+  }
+}

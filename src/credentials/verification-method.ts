@@ -1,0 +1,105 @@
+import { createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { fail, pass, type Check } from './checks.js';
+import { describeError } from './errors.js';
+import { findVerificationMethod, isAssertionMethod } from './resolver.js';
+import type { JsonObject, VerifyEnv } from './suites/suite.js';
+import { checkX5uChain } from './x509.js';
+
+export interface ResolvedMethod {
+  checks: Check[];
+  /** The public key, when the method could be resolved and read. */
+  key?: KeyObject;
+  jwk?: JsonWebKey & { alg?: string; x5u?: string };
+}
+
+function didOf(didUrl: string): string {
+  const i = didUrl.indexOf('#');
+  return i >= 0 ? didUrl.slice(0, i) : didUrl;
+}
+
+export function issuerId(doc: JsonObject): string | undefined {
+  const issuer = doc.issuer ?? doc.holder;
+  if (typeof issuer === 'string') return issuer;
+  if (issuer && typeof issuer === 'object' && typeof (issuer as { id?: unknown }).id === 'string') return (issuer as { id: string }).id;
+  return undefined;
+}
+
+/**
+ * Resolve a proof's verification method and check it: found in the DID document under exactly this
+ * id, authorized for assertions, controlled by the document's issuer, and its x5u chain (if any).
+ */
+export async function resolveVerificationMethod(vmId: unknown, document: JsonObject, env: VerifyEnv): Promise<ResolvedMethod> {
+  const checks: Check[] = [];
+  if (typeof vmId !== 'string' || !vmId.includes('#')) {
+    return { checks: [fail('verification-method', `verificationMethod must be a DID URL with a fragment (got ${JSON.stringify(vmId)})`)] };
+  }
+  const did = didOf(vmId);
+  const issuer = issuerId(document);
+  if (issuer !== undefined) {
+    checks.push(
+      issuer === did
+        ? pass('issuer', `issuer ${issuer} controls the key`)
+        : fail('issuer', `issuer ${issuer} differs from the DID of the signing key (${did})`),
+    );
+  }
+  let didDocument: JsonObject;
+  try {
+    didDocument = await env.dids.resolve(did);
+  } catch (err) {
+    checks.push(fail('did-resolution', describeError(err)));
+    return { checks };
+  }
+  checks.push(pass('did-resolution', `resolved ${did}`));
+  const vm = findVerificationMethod(didDocument, vmId);
+  if (!vm) {
+    checks.push(fail('verification-method', `${vmId} is not a verification method id in the DID document of ${did}`));
+    return { checks };
+  }
+  checks.push(pass('verification-method', `${vmId} (${String(vm.type)})`));
+  checks.push(
+    isAssertionMethod(didDocument, vmId)
+      ? pass('proof-purpose', `${vmId} is an assertionMethod of ${did}`)
+      : fail('proof-purpose', `${vmId} is not listed under assertionMethod in the DID document`),
+  );
+  const jwk = vm.publicKeyJwk as (JsonWebKey & { alg?: string; x5u?: string }) | undefined;
+  if (!jwk) {
+    checks.push(fail('public-key', `${vmId} has no publicKeyJwk`));
+    return { checks };
+  }
+  let key: KeyObject;
+  try {
+    const { alg: _a, x5u: _x, kid: _k, use: _u, key_ops: _o, ...bare } = jwk as JsonWebKey & Record<string, unknown>;
+    key = createPublicKey({ key: bare as JsonWebKey, format: 'jwk' });
+  } catch (err) {
+    checks.push(fail('public-key', `the publicKeyJwk of ${vmId} cannot be read: ${(err as Error).message}`));
+    return { checks };
+  }
+  if (jwk.x5u) {
+    if (env.skipX5u) {
+      checks.push(pass('x5u', `not fetched (offline verification): ${jwk.x5u}`));
+    } else {
+      try {
+        const pem = await env.dids.fetchText(jwk.x5u, 'application/x-pem-file, application/pem-certificate-chain, text/plain');
+        checks.push(...checkX5uChain(jwk, pem, { now: env.now(), trustAnchors: env.trustAnchors }));
+      } catch (err) {
+        checks.push(fail('x5u', `cannot fetch the x5u chain ${jwk.x5u}: ${describeError(err)}`));
+      }
+    }
+  }
+  return { checks, key, jwk };
+}
+
+/** VC validity dates (v1 issuanceDate/expirationDate, v2 validFrom/validUntil) against the clock. */
+export function validityCheck(doc: JsonObject, now: Date): Check | undefined {
+  const from = (doc.validFrom ?? doc.issuanceDate) as string | undefined;
+  const until = (doc.validUntil ?? doc.expirationDate) as string | undefined;
+  if (from === undefined && until === undefined) return undefined;
+  const f = from === undefined ? undefined : new Date(from);
+  const u = until === undefined ? undefined : new Date(until);
+  if ((f && Number.isNaN(f.getTime())) || (u && Number.isNaN(u.getTime()))) {
+    return fail('validity-period', `unreadable validity dates (from ${String(from)}, until ${String(until)})`);
+  }
+  if (f && f > now) return fail('validity-period', `not valid before ${from}`);
+  if (u && u < now) return fail('validity-period', `expired on ${until}`);
+  return pass('validity-period', `valid${from ? ` from ${from}` : ''}${until ? ` until ${until}` : ''}`);
+}
