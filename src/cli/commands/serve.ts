@@ -1,0 +1,49 @@
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { configPath, loadConfig } from '../../config/load.js';
+import { didDocumentPath } from '../../credentials/did-web.js';
+import { GatewayError } from '../../credentials/errors.js';
+import { CredentialService } from '../../credentials/service.js';
+import { buildApp } from '../../http/app.js';
+import type { GlobalOptions } from '../context.js';
+
+/** Headers and fields pino must never write. */
+export const REDACT = ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]', '*.passphrase', '*.privateKey', '*.password', '*.token'];
+
+export function serveCommand(program: Command, globals: () => GlobalOptions): void {
+  program
+    .command('serve')
+    .description('start the gateway (the embedded default runs a local demo with development keys)')
+    .option('--port <port>', 'override server.port')
+    .option('--host <host>', 'override server.host')
+    .action(async (o: { port?: string; host?: string }) => {
+      const g = globals();
+      const loaded = loadConfig(g.config ? { file: g.config } : {});
+      if (o.port) loaded.config.server.port = Number(o.port);
+      if (o.host) loaded.config.server.host = o.host;
+      const { config } = loaded;
+      const credentials = CredentialService.open(loaded);
+      const created = config.keys.generateDevKeys ? await credentials.ensureDevKeys() : [];
+      let https: { cert: string; key: string } | undefined;
+      if (config.server.tls) {
+        try {
+          https = { cert: readFileSync(configPath(loaded, config.server.tls.certFile), 'utf8'), key: readFileSync(configPath(loaded, config.server.tls.keyFile), 'utf8') };
+        } catch (err) {
+          throw new GatewayError(`server.tls: ${(err as Error).message}`, 'bad-config');
+        }
+      }
+      const app = await buildApp({ credentials }, { logger: { level: config.log.level, redact: REDACT }, ...(https ? { https } : {}) });
+      for (const k of created) app.log.warn({ key: k.id, type: k.type }, 'generated a development key with a development certificate chain (not for production)');
+      if (credentials.keys.list().length === 0) app.log.warn('no signing keys: create one with `gx-gateway keys create --type rsa`');
+      const address = await app.listen({ port: config.server.port, host: config.server.host });
+      app.log.info({ config: loaded.source, did: credentials.did, didDocument: new URL(didDocumentPath(config.publicBaseUrl), config.publicBaseUrl).href, listening: address }, 'gx-gateway started');
+      const stop = async (signal: string) => {
+        app.log.info({ signal }, 'shutting down');
+        await app.close();
+        await credentials.close();
+        process.exit(0);
+      };
+      process.once('SIGINT', () => void stop('SIGINT'));
+      process.once('SIGTERM', () => void stop('SIGTERM'));
+    });
+}

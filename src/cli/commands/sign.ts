@@ -1,0 +1,65 @@
+import type { Command } from 'commander';
+import { GatewayError } from '../../credentials/errors.js';
+import { SUITE_IDS } from '../../credentials/suites/index.js';
+import type { Secured, SuiteId } from '../../credentials/suites/suite.js';
+import { openService, type GlobalOptions } from '../context.js';
+import { readCredentialFile, writeOutput } from '../io.js';
+
+function render(secured: Secured): string {
+  return secured.format === 'jwt' ? secured.jwt : JSON.stringify(secured.document, null, 2);
+}
+
+function suiteOption(value: string): SuiteId {
+  if (!(SUITE_IDS as string[]).includes(value)) throw new GatewayError(`--suite must be one of ${SUITE_IDS.join(', ')} (got "${value}")`, 'usage');
+  return value as SuiteId;
+}
+
+export function signCommands(program: Command, globals: () => GlobalOptions): void {
+  program
+    .command('sign <file>')
+    .description('sign a credential (JSON) with the gateway key; prints the signed credential or vc+jwt')
+    .option('--suite <suite>', `${SUITE_IDS.join(' | ')} (default from the configuration: jws2020)`)
+    .option('--key <id>', 'key id (default: the active key, or the first key the suite can use)')
+    .option('-o, --output <file>', 'write to a file instead of stdout')
+    .action(async (file: string, o: { suite?: string; key?: string; output?: string }) => {
+      const svc = openService(globals());
+      try {
+        const suite = o.suite ? { suite: suiteOption(o.suite) } : {};
+        const input = readCredentialFile(file);
+        if (typeof input === 'string') throw new GatewayError(`${file} is a JWT already; sign the credential JSON`, 'bad-input');
+        const secured = await svc.signCredential(input, { ...suite, ...(o.key ? { keyId: o.key } : {}) });
+        writeOutput(render(secured), o.output);
+      } finally {
+        await svc.close();
+      }
+    });
+
+  program
+    .command('present <files...>')
+    .description('bundle credentials in a presentation (unsigned ones are signed first); vc-jose gives a vp+jwt')
+    .option('--suite <suite>', `${SUITE_IDS.join(' | ')}`)
+    .option('--key <id>', 'key id')
+    .option('--unsigned', 'leave the presentation itself unsigned (Tagus clearing houses accept it)')
+    .option('--challenge <text>', 'verifier challenge (Data Integrity presentations)')
+    .option('--domain <text>', 'verifier domain')
+    .option('--id <iri>', 'presentation id')
+    .option('-o, --output <file>', 'write to a file instead of stdout')
+    .action(async (files: string[], o: { suite?: string; key?: string; unsigned?: boolean; challenge?: string; domain?: string; id?: string; output?: string }) => {
+      const svc = openService(globals());
+      try {
+        const suite = o.suite ? { suite: suiteOption(o.suite) } : {};
+        const inputs = files.map(readCredentialFile);
+        const secured = await svc.present(inputs, {
+          ...suite,
+          ...(o.key ? { keyId: o.key } : {}),
+          ...(o.unsigned ? { signPresentation: false } : {}),
+          ...(o.challenge ? { challenge: o.challenge } : {}),
+          ...(o.domain ? { domain: o.domain } : {}),
+          ...(o.id ? { id: o.id } : {}),
+        });
+        writeOutput(render(secured), o.output);
+      } finally {
+        await svc.close();
+      }
+    });
+}

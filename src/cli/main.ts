@@ -1,0 +1,45 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
+import { GatewayError, describeError } from '../credentials/errors.js';
+import { packageVersion } from '../paths.js';
+import { contextsCommand } from './commands/contexts.js';
+import { didCommand } from './commands/did.js';
+import { keysCommand } from './commands/keys.js';
+import { serveCommand } from './commands/serve.js';
+import { signCommands } from './commands/sign.js';
+import { verifyCommand } from './commands/verify.js';
+import type { GlobalOptions } from './context.js';
+
+export function buildProgram(): Command {
+  const program = new Command('gx-gateway')
+    .description('Gaia-X self-descriptions for a Sovereign Cloud Stack deployment: keys, did:web, signing, verification')
+    .version(packageVersion)
+    .option('-c, --config <file>', 'configuration file (default: $GXG_CONFIG, ./gx-gateway.yaml, else the embedded demo default)')
+    .showHelpAfterError()
+    .exitOverride();
+  const globals = () => program.opts<GlobalOptions>();
+  serveCommand(program, globals);
+  keysCommand(program, globals);
+  didCommand(program, globals);
+  signCommands(program, globals);
+  verifyCommand(program, globals);
+  contextsCommand(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      process.exitCode = err.exitCode === 0 ? 0 : 2;
+      return;
+    }
+    const usage = err instanceof GatewayError && ['usage', 'bad-config', 'bad-input', 'unknown-suite'].includes(err.code);
+    process.stderr.write(`gx-gateway: ${describeError(err)}\n`);
+    process.exitCode = usage ? 2 : 1;
+  }
+}
+
+await main(process.argv);

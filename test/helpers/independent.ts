@@ -1,0 +1,32 @@
+// An independent verifier toolkit for cross-checks: built from the npm context packages, jsonld and
+// jose directly, without importing anything from src/.
+import { readFileSync } from 'node:fs';
+import { contexts as credentials } from '@digitalbazaar/credentials-context';
+import { contexts as dataIntegrity } from '@digitalbazaar/data-integrity-context';
+import { contexts as ed25519 } from 'ed25519-signature-2020-context';
+import { contexts as did } from 'did-context';
+import { contexts as multikey } from '@digitalbazaar/multikey-context';
+import transmute from '@transmute/security-context';
+
+const GX_2511 = 'https://w3id.org/gaia-x/development#';
+const TAGUS = 'https://registry.lab.gaia-x.eu/development/api/trusted-shape-registry/v1/shapes/jsonld/trustframework#';
+
+export function independentContexts(): Map<string, unknown> {
+  const map = new Map<string, unknown>();
+  for (const m of [credentials, dataIntegrity, ed25519, did, multikey, transmute.contexts]) for (const [k, v] of m) map.set(k, v);
+  map.set(GX_2511, JSON.parse(readFileSync(new URL('../../../shared/gaia-x/25.11/gx.context.jsonld', import.meta.url), 'utf8')));
+  map.set(TAGUS, JSON.parse(readFileSync(new URL('../../../shared/gaia-x/22.10/gx_shacl.json', import.meta.url), 'utf8')));
+  return map;
+}
+
+/** A document loader over the given contexts and one DID document (VMs by exact id). */
+export function independentLoader(didDocument: Record<string, unknown>) {
+  const ctx = independentContexts();
+  return async (url: string) => {
+    if (ctx.has(url)) return { contextUrl: null, documentUrl: url, document: ctx.get(url) };
+    if (url === didDocument.id) return { contextUrl: null, documentUrl: url, document: didDocument };
+    const vm = (didDocument.verificationMethod as Record<string, unknown>[]).find((m) => m.id === url);
+    if (vm) return { contextUrl: null, documentUrl: url, document: { '@context': didDocument['@context'], ...vm } };
+    throw new Error(`independent loader: unknown ${url}`);
+  };
+}
