@@ -8,6 +8,18 @@ export interface AppDeps {
   credentials: CredentialService;
 }
 
+export interface RouteEntry {
+  method: string;
+  url: string;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route the app serves (for the OpenAPI conformance test and start-up logging). */
+    gatewayRoutes: RouteEntry[];
+  }
+}
+
 export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
   https?: { cert: string; key: string };
@@ -23,9 +35,16 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}): Promise
     ...(options.https ? { https: options.https } : {}),
   } as FastifyServerOptions) as unknown as FastifyInstance;
   problemPlugin(app);
+  const table: RouteEntry[] = [];
+  app.decorate('gatewayRoutes', table);
+  app.addHook('onRoute', (route) => {
+    for (const method of ([] as string[]).concat(route.method)) if (method !== 'HEAD') table.push({ method, url: route.url });
+  });
   const prefix = new URL(config.publicBaseUrl).pathname.replace(/\/+$/, '');
-  healthRoutes(app, deps, prefix);
-  didRoutes(app, deps, prefix);
-  await app.ready();
+  // Routes are registered as a plugin, so they load at ready() like every other fastify plugin.
+  void app.register(async (instance) => {
+    healthRoutes(instance, deps, prefix);
+    didRoutes(instance, deps, prefix);
+  });
   return app;
 }
