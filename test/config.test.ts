@@ -63,3 +63,25 @@ t.test('errors name the key and what is wrong', async (t) => {
   t.throws(() => loadConfig({ cwd: dir, env: { GXG_SERVR__PORT: '1' } }), /GXG_SERVR__PORT is not a configuration key/);
   t.throws(() => loadConfig({ cwd: dir, env: { GXG_SERVER__PORT: 'eighty' } }), /server\.port must be integer/);
 });
+
+t.test('gx-gateway.example.yaml is valid and documents every key with its default', async (t) => {
+  const { readFileSync } = await import('node:fs');
+  const { parse } = await import('yaml');
+  const { configSchema } = await import('../src/config/schema.js');
+  const example = new URL('../gx-gateway.example.yaml', import.meta.url).pathname;
+  const loaded = loadConfig({ file: example, env: {} });
+  const text = readFileSync(example, 'utf8');
+  const raw = parse(text) as Record<string, Record<string, unknown>>;
+  const defaults = loadConfig({ cwd: dir, env: { GXG_PUBLIC_BASE_URL: 'https://provider.example' } }).config as unknown as Record<string, Record<string, unknown>>;
+  for (const [section, spec] of Object.entries(configSchema.properties)) {
+    const props = (spec as { properties?: Record<string, unknown> }).properties;
+    if (!props) continue;
+    for (const key of Object.keys(props)) {
+      t.ok(text.includes(`${key}:`), `${section}.${key} is documented`);
+      if (raw[section]?.[key] !== undefined && section !== 'keys' && section !== 'resolver') {
+        t.same(raw[section]![key], defaults[section]![key], `${section}.${key} shows the default`);
+      }
+    }
+  }
+  t.equal(loaded.config.publicBaseUrl, 'https://provider.example');
+});

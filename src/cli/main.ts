@@ -4,6 +4,7 @@ import { GatewayError, describeError } from '../credentials/errors.js';
 import { packageVersion } from '../paths.js';
 import { contextsCommand } from './commands/contexts.js';
 import { didCommand } from './commands/did.js';
+import { healthCommand } from './commands/health.js';
 import { keysCommand } from './commands/keys.js';
 import { serveCommand } from './commands/serve.js';
 import { signCommands } from './commands/sign.js';
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   signCommands(program, globals);
   verifyCommand(program, globals);
   contextsCommand(program);
+  healthCommand(program, globals);
   return program;
 }
 

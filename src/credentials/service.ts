@@ -16,6 +16,7 @@ import { createDidResolver, type DidResolverService } from './resolver.js';
 import { getSuite } from './suites/index.js';
 import type { JsonObject, Secured, SigningSuite, SuiteId, VerifyEnv } from './suites/suite.js';
 import { parsePemChain } from './x509.js';
+import { issuerId } from './verification-method.js';
 import { verifySecured, type VerificationReport } from './verify.js';
 
 export interface SignRequest {
@@ -148,6 +149,7 @@ export class CredentialService {
 
   async signCredential(credential: JsonObject, req: SignRequest = {}): Promise<Secured> {
     const suite = getSuite(req.suite ?? this.loaded.config.signing.defaultSuite);
+    this.assertIssuer(credential);
     const signer = this.signerFor(suite, req.keyId);
     return suite.signCredential(credential, this.signOptions(suite, signer, req), { canonizer: this.canonizer });
   }
@@ -165,7 +167,10 @@ export class CredentialService {
     for (const input of inputs) {
       if (typeof input === 'string') secured.push({ format: 'jwt', jwt: input.trim(), mediaType: 'application/vc+jwt' });
       else if (input.proof) secured.push({ format: 'ldp', document: input });
-      else secured.push(await suite.signCredential(input, opts, env));
+      else {
+        this.assertIssuer(input);
+        secured.push(await suite.signCredential(input, opts, env));
+      }
     }
     if (suite.id === 'vc-jose' && secured.some((s) => s.format === 'ldp')) {
       throw new GatewayError('a vp+jwt carries only JWT credentials; sign every credential with --suite vc-jose', 'mixed-formats');
@@ -179,6 +184,15 @@ export class CredentialService {
       return { format: 'ldp', document: presentation };
     }
     return suite.signPresentation(presentation, opts, env);
+  }
+
+  /** Verifiers require the issuer to be the DID of the signing key: refuse to sign anything else. */
+  private assertIssuer(credential: JsonObject): void {
+    const issuer = issuerId(credential);
+    if (issuer === undefined) throw new GatewayError(`the credential has no issuer; set "issuer": "${this.did}"`, 'bad-credential');
+    if (issuer !== this.did) {
+      throw new GatewayError(`the credential's issuer ${issuer} is not this gateway's DID; set "issuer": "${this.did}"`, 'bad-credential');
+    }
   }
 
   verify(input: unknown, req: VerifyRequest = {}): Promise<VerificationReport> {

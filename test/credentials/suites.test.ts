@@ -235,6 +235,9 @@ t.test('wrong key type and unknown suite are clear errors', async (t) => {
   await t.rejects(svc.signCredential(tagusCredential(did), { suite: 'ed25519-2020', keyId: 'rsa-1' }), /cannot sign with RSA key rsa-1; it needs Ed25519/);
   await t.rejects(svc.signCredential(tagusCredential(did), { suite: 'nope' as SuiteId }), /unknown suite "nope"/);
   await t.rejects(svc.signCredential(tagusCredential(did), { suite: 'vc-jose' }), /VC-JOSE secures VC Data Model 2.0/);
+  await t.rejects(svc.signCredential(tagusCredential('did:web:someone.else'), { suite: 'jws2020' }), /issuer did:web:someone\.else is not this gateway's DID; set "issuer": "did:web:provider\.example"/);
+  const { issuer: _issuer, ...noIssuer } = tagusCredential(did);
+  await t.rejects(svc.signCredential(noIssuer, { suite: 'jws2020' }), /has no issuer/);
   await t.rejects(svc.signCredential({ ...tagusCredential(did), 'gx:undefinedTerm': 1, credentialSubject: { id: 'urn:x', undefinedThing: 'x' } }, { suite: 'jws2020' }), /not valid JSON-LD for signing|undefined|dropped/i);
 });
 

@@ -72,6 +72,9 @@ export interface ImportKeyOptions {
  * an index of public facts, an optional certificate chain per key. Every write is atomic.
  */
 export class KeyStore {
+  /** Decrypted signers, kept in memory so signing does not re-read and re-parse the PEM. */
+  private readonly signers = new Map<string, Signer>();
+
   private constructor(
     readonly dir: string,
     private index: IndexFile,
@@ -154,6 +157,7 @@ export class KeyStore {
 
   remove(id: string): void {
     this.entry(id);
+    this.signers.delete(id);
     const keys = this.index.keys.filter((k) => k.id !== id);
     const active = this.index.active === id ? keys[0]?.id : this.index.active;
     this.index = { version: 1, keys, ...(active ? { active } : {}) };
@@ -166,6 +170,8 @@ export class KeyStore {
   signer(id?: string): Signer {
     const keyId = id ?? this.index.active;
     if (!keyId) throw new GatewayError('no active key: create one with `gx-gateway keys create`', 'no-key');
+    const cached = this.signers.get(keyId);
+    if (cached) return cached;
     const entry = this.entry(keyId);
     const pem = readFileSync(join(this.dir, `${keyId}.key.pem`), 'utf8');
     let privateKey: KeyObject;
@@ -182,7 +188,9 @@ export class KeyStore {
         'bad-key',
       );
     }
-    return createSigner(entry, privateKey);
+    const signer = createSigner(entry, privateKey);
+    this.signers.set(keyId, signer);
+    return signer;
   }
 
   private requirePassphrase(id: string): string {

@@ -17,8 +17,14 @@ const sha256 = (data: string | Uint8Array) => createHash('sha256').update(data).
  * - gaia-x: the lowercase hex SHA-256 of the canonical document, as ASCII;
  * - ccg: SHA-256(canonical proof options) ‖ SHA-256(canonical document).
  */
-export async function jws2020Payload(flavour: Jws2020Flavour, doc: JsonObject, proof: JsonObject, canonizer: Canonizer): Promise<Uint8Array> {
-  const canonicalDoc = await canonizer.canonize(withoutProof(doc));
+export async function jws2020Payload(
+  flavour: Jws2020Flavour,
+  doc: JsonObject,
+  proof: JsonObject,
+  canonizer: Canonizer,
+  canonicalDoc?: string,
+): Promise<Uint8Array> {
+  canonicalDoc ??= await canonizer.canonize(withoutProof(doc));
   if (flavour === 'gaia-x') return Buffer.from(sha256(canonicalDoc).toString('hex'), 'ascii');
   const { jws: _jws, proofValue: _pv, signatureValue: _sv, ...options } = proof;
   const canonicalOptions = await canonizer.canonize({ '@context': doc['@context'], ...options });
@@ -96,8 +102,10 @@ export async function verifyJws2020(document: JsonObject, env: VerifyEnv, only?:
   const flavours: Jws2020Flavour[] = only ? [only] : ['gaia-x', 'ccg'];
   let matched: Jws2020Flavour | undefined;
   try {
+    // Both flavours hash the same canonical document: canonicalize it once.
+    const canonicalDoc = await env.canonizer.canonize(withoutProof(document));
     for (const flavour of flavours) {
-      const payload = await jws2020Payload(flavour, document, proof, env.canonizer);
+      const payload = await jws2020Payload(flavour, document, proof, env.canonizer, canonicalDoc);
       if (verifyRaw(String(header.alg), vm.key, signingInput(parts[0]!, payload), signature)) {
         matched = flavour;
         break;
