@@ -10,3 +10,13 @@ export function openService(opts: GlobalOptions): CredentialService {
   const loaded = loadConfig(opts.config ? { file: opts.config } : {});
   return CredentialService.open(loaded);
 }
+
+/** Run a command body with the credential core, closing it afterwards. */
+export async function withService<T>(opts: GlobalOptions, fn: (svc: CredentialService) => Promise<T> | T): Promise<T> {
+  const svc = openService(opts);
+  try {
+    return await fn(svc);
+  } finally {
+    await svc.close();
+  }
+}

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { didDocumentPath } from '../../credentials/did-web.js';
-import { openService, type GlobalOptions } from '../context.js';
+import { withService, type GlobalOptions } from '../context.js';
 import { writeOutput } from '../io.js';
 
 export function didCommand(program: Command, globals: () => GlobalOptions): void {
@@ -9,14 +9,11 @@ export function didCommand(program: Command, globals: () => GlobalOptions): void
     .description("print the gateway's DID and its DID document")
     .option('--json', 'print only the DID document')
     .action(async (o: { json?: boolean }) => {
-      const svc = openService(globals());
-      try {
+      await withService(globals(), async (svc) => {
         const doc = await svc.didDocument();
         if (o.json) return writeOutput(JSON.stringify(doc, null, 2));
         const url = new URL(didDocumentPath(svc.loaded.config.publicBaseUrl), svc.loaded.config.publicBaseUrl);
         writeOutput(`${svc.did}\nserved at ${url.href}\n${JSON.stringify(doc, null, 2)}`);
-      } finally {
-        await svc.close();
-      }
+      });
     });
 }

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { GatewayError } from '../../credentials/errors.js';
 import { KEY_TYPES, type JwsAlg, type KeyType } from '../../credentials/keys/key-types.js';
 import type { KeyInfo } from '../../credentials/keys/keystore.js';
-import { openService, type GlobalOptions } from '../context.js';
+import { withService, type GlobalOptions } from '../context.js';
 import { readInput, writeOutput } from '../io.js';
 
 function parseType(value: string): KeyType {
@@ -32,8 +32,7 @@ export function keysCommand(program: Command, globals: () => GlobalOptions): voi
     .option('--dev-certificate', 'attach a development certificate chain (x5u) from a throw-away root')
     .option('--json', 'print machine-readable output')
     .action(async (o: { type: string; id?: string; bits: string; alg?: string; activate?: boolean; devCertificate?: boolean; json?: boolean }) => {
-      const svc = openService(globals());
-      try {
+      await withService(globals(), async (svc) => {
         let info = await svc.keys.create({
           type: parseType(o.type),
           ...(o.id ? { id: o.id } : {}),
@@ -43,9 +42,7 @@ export function keysCommand(program: Command, globals: () => GlobalOptions): voi
         });
         if (o.devCertificate) info = await svc.attachDevChain(info.id);
         writeOutput(o.json ? JSON.stringify(info, null, 2) : `created ${info.type} key ${info.id}${info.active ? ' (active)' : ''}`);
-      } finally {
-        await svc.close();
-      }
+      });
     });
 
   keys
@@ -58,8 +55,7 @@ export function keysCommand(program: Command, globals: () => GlobalOptions): voi
     .option('--alg <alg>', 'JWS algorithm for RSA: PS256 (default) or RS256')
     .option('--activate', 'make it the active signing key')
     .action(async (o: { pem: string; chain?: string; pemPassphraseEnv?: string; id?: string; alg?: string; activate?: boolean }) => {
-      const svc = openService(globals());
-      try {
+      await withService(globals(), async (svc) => {
         const pemPassphrase = o.pemPassphraseEnv ? process.env[o.pemPassphraseEnv] : undefined;
         if (o.pemPassphraseEnv && !pemPassphrase) throw new GatewayError(`${o.pemPassphraseEnv} is not set`, 'usage');
         const info = await svc.keys.import({
@@ -71,22 +67,17 @@ export function keysCommand(program: Command, globals: () => GlobalOptions): voi
           ...(o.activate ? { activate: true } : {}),
         });
         writeOutput(`imported ${info.type} key ${info.id}${info.active ? ' (active)' : ''}${info.hasChain ? ' with certificate chain' : ''}`);
-      } finally {
-        await svc.close();
-      }
+      });
     });
 
   keys
     .command('chain <id> <file>')
     .description('store the certificate chain (PEM, leaf first) served as the key\'s x5u')
     .action(async (id: string, file: string) => {
-      const svc = openService(globals());
-      try {
+      await withService(globals(), async (svc) => {
         const info = svc.keys.setChain(id, readInput(file));
         writeOutput(`stored certificate chain for ${info.id}`);
-      } finally {
-        await svc.close();
-      }
+      });
     });
 
   keys
@@ -94,24 +85,18 @@ export function keysCommand(program: Command, globals: () => GlobalOptions): voi
     .description('list keys (public facts only; * marks the active key)')
     .option('--json', 'print machine-readable output')
     .action(async (o: { json?: boolean }) => {
-      const svc = openService(globals());
-      try {
+      await withService(globals(), async (svc) => {
         const list = svc.keys.list();
         writeOutput(o.json ? JSON.stringify(list, null, 2) : table(list));
-      } finally {
-        await svc.close();
-      }
+      });
     });
 
   keys
     .command('activate <id>')
     .description('make a key the active signing key')
     .action(async (id: string) => {
-      const svc = openService(globals());
-      try {
+      await withService(globals(), async (svc) => {
         writeOutput(`active key: ${svc.keys.activate(id).id}`);
-      } finally {
-        await svc.close();
-      }
+      });
     });
 }

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { GatewayError } from '../../credentials/errors.js';
 import { SUITE_IDS } from '../../credentials/suites/index.js';
 import type { Secured, SuiteId } from '../../credentials/suites/suite.js';
-import { openService, type GlobalOptions } from '../context.js';
+import { withService, type GlobalOptions } from '../context.js';
 import { readCredentialFile, writeOutput } from '../io.js';
 
 function render(secured: Secured): string {
@@ -22,16 +22,13 @@ export function signCommands(program: Command, globals: () => GlobalOptions): vo
     .option('--key <id>', 'key id (default: the active key, or the first key the suite can use)')
     .option('-o, --output <file>', 'write to a file instead of stdout')
     .action(async (file: string, o: { suite?: string; key?: string; output?: string }) => {
-      const svc = openService(globals());
-      try {
+      await withService(globals(), async (svc) => {
         const suite = o.suite ? { suite: suiteOption(o.suite) } : {};
         const input = readCredentialFile(file);
         if (typeof input === 'string') throw new GatewayError(`${file} is a JWT already; sign the credential JSON`, 'bad-input');
         const secured = await svc.signCredential(input, { ...suite, ...(o.key ? { keyId: o.key } : {}) });
         writeOutput(render(secured), o.output);
-      } finally {
-        await svc.close();
-      }
+      });
     });
 
   program
@@ -45,8 +42,7 @@ export function signCommands(program: Command, globals: () => GlobalOptions): vo
     .option('--id <iri>', 'presentation id')
     .option('-o, --output <file>', 'write to a file instead of stdout')
     .action(async (files: string[], o: { suite?: string; key?: string; unsigned?: boolean; challenge?: string; domain?: string; id?: string; output?: string }) => {
-      const svc = openService(globals());
-      try {
+      await withService(globals(), async (svc) => {
         const suite = o.suite ? { suite: suiteOption(o.suite) } : {};
         const inputs = files.map(readCredentialFile);
         const secured = await svc.present(inputs, {
@@ -58,8 +54,6 @@ export function signCommands(program: Command, globals: () => GlobalOptions): vo
           ...(o.id ? { id: o.id } : {}),
         });
         writeOutput(render(secured), o.output);
-      } finally {
-        await svc.close();
-      }
+      });
     });
 }

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { VerificationReport } from '../../credentials/verify.js';
-import { openService, type GlobalOptions } from '../context.js';
+import { withService, type GlobalOptions } from '../context.js';
 import { readInput, writeOutput } from '../io.js';
 
 function renderReport(r: VerificationReport, indent = ''): string {
@@ -18,13 +18,10 @@ export function verifyCommand(program: Command, globals: () => GlobalOptions): v
     .option('--offline', 'do not fetch x5u certificate chains')
     .option('--challenge <text>', 'the challenge a presentation must carry')
     .action(async (file: string, o: { json?: boolean; offline?: boolean; challenge?: string }) => {
-      const svc = openService(globals());
-      try {
+      await withService(globals(), async (svc) => {
         const report = await svc.verify(readInput(file), { ...(o.offline ? { skipX5u: true } : {}), ...(o.challenge ? { challenge: o.challenge } : {}) });
         writeOutput(o.json ? JSON.stringify(report, null, 2) : renderReport(report));
         if (!report.valid) process.exitCode = 1;
-      } finally {
-        await svc.close();
-      }
+      });
     });
 }

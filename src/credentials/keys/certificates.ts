@@ -5,23 +5,13 @@ import { keyTypeOf } from './key-types.js';
 
 x509.cryptoProvider.set(webcrypto as unknown as Crypto);
 
-function importParams(key: KeyObject): Algorithm | EcKeyImportParams | RsaHashedImportParams {
+/** WebCrypto parameters for a key: to import it, or to sign with it. */
+function webCryptoParams(key: KeyObject, use: 'import' | 'sign'): Algorithm {
   switch (keyTypeOf(key)) {
     case 'Ed25519':
       return { name: 'Ed25519' };
     case 'P-256':
-      return { name: 'ECDSA', namedCurve: 'P-256' } as EcKeyImportParams;
-    case 'RSA':
-      return { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' } as RsaHashedImportParams;
-  }
-}
-
-function signingAlgorithm(key: KeyObject): Algorithm | EcdsaParams {
-  switch (keyTypeOf(key)) {
-    case 'Ed25519':
-      return { name: 'Ed25519' };
-    case 'P-256':
-      return { name: 'ECDSA', hash: 'SHA-256' } as EcdsaParams;
+      return use === 'import' ? ({ name: 'ECDSA', namedCurve: 'P-256' } as EcKeyImportParams) : ({ name: 'ECDSA', hash: 'SHA-256' } as EcdsaParams);
     case 'RSA':
       return { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' } as RsaHashedImportParams;
   }
@@ -30,12 +20,12 @@ function signingAlgorithm(key: KeyObject): Algorithm | EcdsaParams {
 async function toCryptoPublic(key: KeyObject): Promise<CryptoKey> {
   const pub = key.type === 'private' ? createPublicKey(key) : key;
   const der = pub.export({ type: 'spki', format: 'der' });
-  return (await webcrypto.subtle.importKey('spki', der, importParams(pub), true, ['verify'])) as unknown as CryptoKey;
+  return (await webcrypto.subtle.importKey('spki', der, webCryptoParams(pub, 'import'), true, ['verify'])) as unknown as CryptoKey;
 }
 
 async function toCryptoPrivate(key: KeyObject): Promise<CryptoKey> {
   const der = key.export({ type: 'pkcs8', format: 'der' });
-  return (await webcrypto.subtle.importKey('pkcs8', der, importParams(key), false, ['sign'])) as unknown as CryptoKey;
+  return (await webcrypto.subtle.importKey('pkcs8', der, webCryptoParams(key, 'import'), false, ['sign'])) as unknown as CryptoKey;
 }
 
 export interface CertificateRequest {
@@ -78,7 +68,7 @@ export async function issueCertificate(req: CertificateRequest): Promise<string>
     issuer: req.issuer ? new x509.X509Certificate(req.issuer.certificate.raw).subject : req.subject,
     notBefore,
     notAfter,
-    signingAlgorithm: signingAlgorithm(signingKey),
+    signingAlgorithm: webCryptoParams(signingKey, 'sign'),
     publicKey: await toCryptoPublic(req.subjectKey),
     signingKey: await toCryptoPrivate(signingKey),
     extensions,

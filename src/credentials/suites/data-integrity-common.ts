@@ -4,7 +4,7 @@ import { fail, pass, type Check } from '../checks.js';
 import { describeError, GatewayError } from '../errors.js';
 import type { Signer } from '../keys/signer.js';
 import { resolveVerificationMethod, validityCheck } from '../verification-method.js';
-import { isPresentation, type JsonObject, type SignOptions, type SigningEnv, type VerifyEnv } from './suite.js';
+import { isPresentation, type JsonObject, type SignOptions, type SigningEnv, type SigningSuite, type SuiteId, type VerifyEnv } from './suite.js';
 
 /** The signer shape jsonld-signatures expects; the private key stays inside our Signer. */
 export function ldSigner(signer: Signer, verificationMethod: string) {
@@ -94,4 +94,25 @@ export async function verifyWithVc(document: JsonObject, suites: unknown[], env:
   const validity = validityCheck(document, env.now());
   if (validity) checks.push(validity);
   return checks;
+}
+
+/**
+ * A suite signed and verified through @digitalbazaar/vc: `create` builds the jsonld-signatures suite
+ * object (with a signer to sign, without one to verify).
+ */
+export function ldSuite(id: SuiteId, title: string, label: string, create: (signer?: ReturnType<typeof ldSigner>, date?: Date) => unknown) {
+  const suite: SigningSuite = {
+    id,
+    title,
+    keyTypes: ['Ed25519'],
+    verificationMethodType: 'Multikey',
+    async signCredential(credential, opts, env) {
+      return { format: 'ldp', document: await issueWith(create(ldSigner(opts.signer, opts.verificationMethod), opts.created), credential, env) };
+    },
+    async signPresentation(presentation, opts, env) {
+      return { format: 'ldp', document: await signPresentationWith(create(ldSigner(opts.signer, opts.verificationMethod), opts.created), presentation, opts, env) };
+    },
+  };
+  const verify = (document: JsonObject, env: VerifyEnv) => verifyWithVc(document, [create()], env, label);
+  return { suite, verify };
 }
