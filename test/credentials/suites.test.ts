@@ -245,3 +245,24 @@ t.test('the suite picks a fitting key when the active one does not fit', async (
   const s = (await svc.signCredential(loireCredential(did), { suite: 'eddsa-rdfc-2022' })) as Extract<Secured, { format: 'ldp' }>;
   t.equal((s.document.proof as { verificationMethod: string }).verificationMethod, `${did}#ed-1-multikey`, 'Data Integrity proofs name the Multikey method');
 });
+
+t.test('VC-JOSE header rules when verifying', async (t) => {
+  const signer = svc.keys.signer('rsa-1');
+  const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+  const jwt = async (header: Record<string, unknown>, payload: unknown) => {
+    const input = `${b64(header)}.${b64(payload)}`;
+    return `${input}.${Buffer.from(await signer.sign(Buffer.from(input))).toString('base64url')}`;
+  };
+  const kid = `${did}#rsa-1`;
+  const credential = loireCredential(did);
+  const gaiaxStyle = await jwt({ alg: 'PS256', typ: 'vc+ld+json+jwt', cty: 'vc+ld+json', iss: did, kid }, credential);
+  t.ok((await svc.verify(gaiaxStyle, offline)).valid, 'typ vc+ld+json+jwt (as Gaia-X issues them) is accepted');
+  const noIss = await svc.verify(await jwt({ alg: 'PS256', typ: 'vc+jwt', kid }, credential), offline);
+  t.notOk(noIss.valid);
+  t.match(noIss.checks.find((c) => !c.ok), { check: 'jwt-iss', message: /no iss/ });
+  const wrapped = await svc.verify(await jwt({ alg: 'PS256', typ: 'vc+jwt', iss: did, kid }, { vc: credential, iss: did }), offline);
+  t.notOk(wrapped.valid);
+  t.ok(wrapped.checks.some((c) => c.check === 'jwt-payload' && !c.ok), 'a VC-JWT 1.1 vc claim is rejected');
+  const badTyp = await svc.verify(await jwt({ alg: 'PS256', typ: 'JWT', iss: did, kid }, credential), offline);
+  t.match(badTyp.checks.find((c) => !c.ok), { check: 'jwt-type' });
+});
