@@ -46,4 +46,9 @@ demo = one(ks.projects.list(name="gx-demo")) or ks.projects.create("gx-demo", "d
 reader = one(ks.users.list(name="gx-reader")) or ks.users.create("gx-reader", domain="default", password="gx-reader-secret")
 for role in (member_role, reader_role):
     ks.roles.grant(role, user=reader, project=demo)
+# The provider's introspection account: admin in its project (volume type encryption and extra
+# specs are admin-only in Cinder's default policy).
+inventory = one(ks.users.list(name="gx-inventory")) or ks.users.create("gx-inventory", domain="default", password="gx-inventory-secret")
+for role in (admin_role, member_role, reader_role):
+    ks.roles.grant(role, user=inventory, project=demo)
 print("openstack-lite: keystone registrations done")

@@ -1,0 +1,212 @@
+import { readFileSync } from 'node:fs';
+import { Agent, request, type Dispatcher } from 'undici';
+
+export interface HttpClientOptions {
+  /** Concurrent requests at most (per client). */
+  concurrency: number;
+  /** Per-request timeout (headers and body). */
+  timeoutMs: number;
+  /** Retries of idempotent requests after a network error, 429, 502, 503 or 504. */
+  retries: number;
+  /** First back-off; doubles each retry unless the server sends Retry-After. */
+  backoffMs: number;
+  /** Longest Retry-After honoured. */
+  maxRetryAfterMs: number;
+  /** TLS: extra CA certificates (PEM text or file), client certificate and key, or no verification. */
+  tls?: { ca?: string; cert?: string; key?: string; insecure?: boolean };
+  /** Largest response body accepted. */
+  maxBytes: number;
+}
+
+export const defaultHttpOptions: HttpClientOptions = {
+  concurrency: 8,
+  timeoutMs: 30_000,
+  retries: 3,
+  backoffMs: 250,
+  maxRetryAfterMs: 30_000,
+  maxBytes: 64 * 1024 * 1024,
+};
+
+export class HttpError extends Error {
+  constructor(
+    message: string,
+    readonly status: number | undefined,
+    readonly url: string,
+    readonly body?: string,
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}
+
+export interface HttpResponse<T> {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: T;
+}
+
+export interface RequestStats {
+  requests: number;
+  retries: number;
+}
+
+/** A small semaphore: at most `n` tasks at once, FIFO. */
+export class Limiter {
+  private active = 0;
+  private readonly queue: (() => void)[] = [];
+  constructor(private readonly n: number) {}
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.active >= this.n) await new Promise<void>((resolve) => this.queue.push(resolve));
+    this.active++;
+    try {
+      return await task();
+    } finally {
+      this.active--;
+      this.queue.shift()?.();
+    }
+  }
+}
+
+const RETRY_STATUS = new Set([429, 502, 503, 504]);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function retryAfterMs(header: string | string[] | undefined, fallback: number, max: number): number {
+  const value = Array.isArray(header) ? header[0] : header;
+  if (!value) return fallback;
+  const seconds = Number(value);
+  const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(value) - Date.now();
+  return Math.min(Math.max(0, Number.isFinite(ms) ? ms : fallback), max);
+}
+
+/** Remove credentials from URLs before they reach an error message or a log. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.username || u.password) {
+      u.username = '';
+      u.password = '';
+    }
+    for (const key of [...u.searchParams.keys()]) {
+      if (/token|secret|password|key/i.test(key)) u.searchParams.set(key, 'REDACTED');
+    }
+    return u.toString();
+  } catch {
+    return url;
+  }
+}
+
+/**
+ * JSON over HTTP for introspection: bounded concurrency, per-request timeouts, retries with
+ * exponential back-off for idempotent GETs honouring Retry-After, a body size limit, and errors
+ * that name the URL but never a credential.
+ */
+export class HttpClient {
+  readonly stats: RequestStats = { requests: 0, retries: 0 };
+  private readonly limiter: Limiter;
+  private readonly dispatcher: Dispatcher;
+
+  constructor(readonly options: HttpClientOptions = defaultHttpOptions) {
+    this.limiter = new Limiter(options.concurrency);
+    const tls = options.tls;
+    const readPem = (v?: string) => (v && !v.includes('-----BEGIN') ? readFileSync(v, 'utf8') : v);
+    this.dispatcher = new Agent({
+      connections: options.concurrency,
+      headersTimeout: options.timeoutMs,
+      bodyTimeout: options.timeoutMs,
+      connect: {
+        timeout: options.timeoutMs,
+        ...(tls?.ca ? { ca: readPem(tls.ca) } : {}),
+        ...(tls?.cert ? { cert: readPem(tls.cert) } : {}),
+        ...(tls?.key ? { key: readPem(tls.key) } : {}),
+        ...(tls?.insecure ? { rejectUnauthorized: false } : {}),
+      },
+    });
+  }
+
+  async getJson<T = unknown>(url: string, headers: Record<string, string> = {}): Promise<HttpResponse<T>> {
+    return this.send<T>('GET', url, headers, undefined, true);
+  }
+
+  async postJson<T = unknown>(url: string, body: unknown, headers: Record<string, string> = {}): Promise<HttpResponse<T>> {
+    return this.send<T>('POST', url, { 'content-type': 'application/json', ...headers }, JSON.stringify(body), false);
+  }
+
+  private async send<T>(method: 'GET' | 'POST', url: string, headers: Record<string, string>, body: string | undefined, idempotent: boolean): Promise<HttpResponse<T>> {
+    const attempts = idempotent ? this.options.retries + 1 : 1;
+    let lastError: unknown;
+    for (let attempt = 0; attempt < attempts; attempt++) {
+      if (attempt > 0) this.stats.retries++;
+      let wait = this.options.backoffMs * 2 ** attempt;
+      try {
+        const res = await this.limiter.run(() => this.once<T>(method, url, headers, body));
+        if (res.status < 400) return res;
+        const text = typeof res.body === 'string' ? res.body : JSON.stringify(res.body);
+        const error = new HttpError(`${method} ${redactUrl(url)} answered HTTP ${res.status}${describeBody(text)}`, res.status, redactUrl(url), text.slice(0, 2000));
+        if (!idempotent || !RETRY_STATUS.has(res.status)) throw error;
+        lastError = error;
+        wait = retryAfterMs(res.headers['retry-after'], wait, this.options.maxRetryAfterMs);
+      } catch (err) {
+        if (err instanceof HttpError && (!idempotent || !RETRY_STATUS.has(err.status ?? 0))) throw err;
+        if (!(err instanceof HttpError)) {
+          const e = err as { code?: string; message?: string; name?: string; cause?: { message?: string; code?: string } };
+          const reason = e.name === 'HeadersTimeoutError' || e.name === 'BodyTimeoutError' || e.code === 'UND_ERR_CONNECT_TIMEOUT' || e.name === 'TimeoutError'
+            ? `timed out after ${this.options.timeoutMs} ms`
+            : (e.cause?.message ?? e.message ?? String(err));
+          lastError = new HttpError(`${method} ${redactUrl(url)} failed: ${reason}`, undefined, redactUrl(url));
+          if (!idempotent) throw lastError;
+        }
+      }
+      if (attempt + 1 < attempts) await sleep(wait);
+    }
+    throw lastError;
+  }
+
+  private async once<T>(method: string, url: string, headers: Record<string, string>, body?: string): Promise<HttpResponse<T>> {
+    this.stats.requests++;
+    const res = await request(url, {
+      method: method as 'GET' | 'POST',
+      headers: { accept: 'application/json', ...headers },
+      ...(body !== undefined ? { body } : {}),
+      dispatcher: this.dispatcher,
+      signal: AbortSignal.timeout(this.options.timeoutMs),
+    });
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of res.body) {
+      size += (chunk as Buffer).length;
+      if (size > this.options.maxBytes) {
+        res.body.destroy();
+        throw new HttpError(`${method} ${redactUrl(url)}: response larger than ${this.options.maxBytes} bytes`, res.statusCode, redactUrl(url));
+      }
+      chunks.push(chunk as Buffer);
+    }
+    const text = Buffer.concat(chunks).toString('utf8');
+    let parsed: unknown = text;
+    const type = String(res.headers['content-type'] ?? '');
+    if (text && (type.includes('json') || /^\s*[[{]/.test(text))) {
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        if (res.statusCode < 400) throw new HttpError(`${method} ${redactUrl(url)}: the response is not valid JSON`, res.statusCode, redactUrl(url));
+      }
+    }
+    return { status: res.statusCode, headers: res.headers, body: parsed as T };
+  }
+
+  close(): Promise<void> {
+    return this.dispatcher.close();
+  }
+}
+
+function describeBody(text: string): string {
+  if (!text) return '';
+  try {
+    const json = JSON.parse(text) as Record<string, unknown>;
+    const first = Object.values(json)[0] as { message?: string } | undefined;
+    const message = (json.message as string | undefined) ?? (json.error as { message?: string } | undefined)?.message ?? first?.message ?? (json.NeutronError as { message?: string } | undefined)?.message;
+    if (message) return `: ${String(message).slice(0, 300)}`;
+  } catch {
+    /* not JSON */
+  }
+  return `: ${text.replace(/\s+/g, ' ').slice(0, 200)}`;
+}

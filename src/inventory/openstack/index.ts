@@ -1,0 +1,128 @@
+import { GatewayError } from '../../credentials/errors.js';
+import type { AvailabilityZone, Flavor, Image, InventoryContent, Network, Region, ServiceEntry, VolumeType } from '../model.js';
+import { part, type InventorySource, type SourceContext, type SourceOutcome } from '../source.js';
+import { collectVolumeTypes, collectVolumeZones } from './cinder.js';
+import type { CloudConfig } from './clouds-config.js';
+import { collectImages } from './glance.js';
+import { authenticate, listRegions, type CatalogEndpoint } from './keystone.js';
+import { collectExternalNetworks, collectNetworkExtensions, collectNetworkZones } from './neutron.js';
+import { collectComputeZones, collectFlavors } from './nova.js';
+import { currentVersion, describeVersion, discoverVersions } from './versions.js';
+
+/** Services whose failure makes the source partial; others are reported as warnings. */
+const CORE_TYPES = new Set(['compute', 'image', 'volumev3', 'block-storage', 'volume', 'network', 'identity']);
+
+export interface OpenStackSourceOptions {
+  /** Page size for paginated lists. */
+  pageSize?: number;
+}
+
+/** An OpenStack cloud read through Keystone's catalog: Nova, Glance, Cinder, Neutron and the rest. */
+export class OpenStackSource implements InventorySource {
+  readonly kind = 'openstack' as const;
+  readonly id: string;
+  readonly endpoint: string;
+
+  constructor(
+    private readonly cloud: CloudConfig,
+    private readonly options: OpenStackSourceOptions = {},
+  ) {
+    this.id = `openstack:${cloud.name}`;
+    this.endpoint = cloud.authUrl;
+  }
+
+  async collect(ctx: SourceContext): Promise<SourceOutcome> {
+    const cloud = this.cloud;
+    const errors: string[] = [];
+    const warnings: string[] = [];
+    const apiVersions: Record<string, string> = {};
+    const http = ctx.createHttp({ ...(cloud.cacert ? { ca: cloud.cacert } : {}), insecure: cloud.insecure });
+    if (cloud.insecure) warnings.push('TLS certificate verification is disabled for this cloud (insecure: true)');
+    const pageSize = this.options.pageSize ?? 1000;
+    try {
+      ctx.progress(`${this.id}: authenticating at ${cloud.authUrl}`);
+      const session = await authenticate(http, cloud);
+      const token = session.token;
+      const endpoints = session.catalog.filter((e) => e.interface === cloud.interface);
+      let regionIds = [...new Set(endpoints.map((e) => e.region))].sort();
+      if (cloud.regionName) {
+        if (!regionIds.includes(cloud.regionName)) {
+          throw new GatewayError(`cloud "${cloud.name}": region ${cloud.regionName} is not in the service catalog (it has: ${regionIds.join(', ')})`, 'bad-cloud-config');
+        }
+        regionIds = [cloud.regionName];
+      }
+      const described = await part(warnings, 'regions', [] as { id: string; description?: string }[], () => listRegions(http, cloud, session));
+      const multi = regionIds.length > 1;
+      const content: Partial<InventoryContent> = { regions: [], services: [], flavors: [], images: [], volumeTypes: [], networks: [] };
+
+      await Promise.all(
+        regionIds.map(async (region) => {
+          const here = endpoints.filter((e) => e.region === region);
+          const find = (...types: string[]): CatalogEndpoint | undefined => types.map((t) => here.find((e) => e.type === t)).find(Boolean);
+          const label = (type: string) => (multi ? `${region}/${type}` : type);
+          const services: ServiceEntry[] = await Promise.all(
+            here.map(async (e) => {
+              const sink = CORE_TYPES.has(e.type) ? errors : warnings;
+              const versions = await part(sink, `${label(e.type)} versions`, [], () => discoverVersions(http, e.url, token));
+              const current = currentVersion(versions, e.url);
+              if (current) apiVersions[label(e.type)] = describeVersion(current);
+              return { type: e.type, name: e.name, region, source: this.id, endpoint: e.url, versions };
+            }),
+          );
+          const zones: Region['availabilityZones'] = { compute: [], volume: [], network: [] };
+          const ctxR = { source: this.id, region, pageSize };
+          let flavors: Flavor[] = [];
+          let images: Image[] = [];
+          let volumeTypes: VolumeType[] = [];
+          let networks: Network[] = [];
+          const compute = find('compute');
+          const image = find('image');
+          const volume = find('block-storage', 'volumev3', 'volume');
+          const network = find('network');
+          const jobs: Promise<unknown>[] = [];
+          if (compute) {
+            const max = services.find((s) => s.endpoint === compute.url)?.versions;
+            const microversion = currentVersion(max ?? [], compute.url)?.maxVersion;
+            jobs.push(
+              part(errors, `${label('compute')} flavors`, [] as Flavor[], () => collectFlavors(http, compute.url, token, microversion, ctxR)).then((f) => (flavors = f)),
+              part(errors, `${label('compute')} availability zones`, [] as AvailabilityZone[], () => collectComputeZones(http, compute.url, token)).then((z) => (zones.compute = z)),
+            );
+          } else warnings.push(`${region}: no compute service in the catalog`);
+          if (image) jobs.push(part(errors, `${label('image')} images`, [] as Image[], () => collectImages(http, image.url, token, ctxR)).then((i) => (images = i)));
+          if (volume) {
+            jobs.push(
+              part(errors, `${label(volume.type)} volume types`, [] as VolumeType[], () => collectVolumeTypes(http, volume.url, token, ctxR, errors)).then((v) => (volumeTypes = v)),
+              part(errors, `${label(volume.type)} availability zones`, [] as AvailabilityZone[], () => collectVolumeZones(http, volume.url, token)).then((z) => (zones.volume = z)),
+            );
+          }
+          if (network) {
+            jobs.push(
+              part(errors, `${label('network')} external networks`, [] as Network[], () => collectExternalNetworks(http, network.url, token, ctxR)).then((n) => (networks = n)),
+              part(errors, `${label('network')} extensions`, [] as string[], () => collectNetworkExtensions(http, network.url, token)).then((ext) => {
+                const svc = services.find((s) => s.endpoint === network.url && s.type === 'network');
+                if (svc) svc.extensions = ext;
+                return ext;
+              }).then(async (ext) => {
+                if (ext.includes('availability_zone')) {
+                  zones.network = await part(errors, `${label('network')} availability zones`, [] as AvailabilityZone[], () => collectNetworkZones(http, network.url, token));
+                }
+              }),
+            );
+          }
+          await Promise.all(jobs);
+          ctx.progress(`${this.id}: ${region}: ${flavors.length} flavors, ${images.length} images, ${volumeTypes.length} volume types, ${networks.length} external networks`);
+          const desc = described.find((d) => d.id === region)?.description;
+          content.regions!.push({ id: region, source: this.id, ...(desc ? { description: desc } : {}), availabilityZones: zones });
+          content.services!.push(...services);
+          content.flavors!.push(...flavors);
+          content.images!.push(...images);
+          content.volumeTypes!.push(...volumeTypes);
+          content.networks!.push(...networks);
+        }),
+      );
+      return { content, errors, warnings, apiVersions, requests: http.stats.requests, retries: http.stats.retries };
+    } finally {
+      await http.close();
+    }
+  }
+}

@@ -1,0 +1,114 @@
+import type { HttpClient } from '../http-client.js';
+import { Limiter } from '../http-client.js';
+import type { AvailabilityZone, Flavor, FlavorScsFacts } from '../model.js';
+import { parseFlavorName } from '../scs/flavor-name.js';
+import { parseBool } from '../scs/image-metadata.js';
+import { sortedRecord } from '../source.js';
+import { paginate, withQuery } from './paginate.js';
+import { microversionAtLeast } from './versions.js';
+
+interface RawFlavor {
+  id: string;
+  name: string;
+  vcpus: number;
+  ram: number;
+  disk: number;
+  swap: number | '';
+  'OS-FLV-EXT-DATA:ephemeral'?: number;
+  'OS-FLV-DISABLED:disabled'?: boolean;
+  'os-flavor-access:is_public'?: boolean;
+  description?: string | null;
+  extra_specs?: Record<string, string>;
+}
+
+/** SCS facts of a flavor: its name (or scs:name-v2/v1 when the name is not SCS) and the scs: extra specs. */
+export function scsFacts(name: string, extraSpecs: Record<string, string>): { scs?: FlavorScsFacts; warnings: string[] } {
+  const warnings: string[] = [];
+  const facts: FlavorScsFacts = {};
+  const candidates = [name, extraSpecs['scs:name-v2'], extraSpecs['scs:name-v1']].filter((n): n is string => Boolean(n));
+  for (const candidate of candidates) {
+    if (!candidate.startsWith('SCS-')) continue;
+    const r = parseFlavorName(candidate);
+    if (r.ok) {
+      facts.name = r.parsed;
+      if (r.parsed.syntax === 'v1' && candidate === name) warnings.push(`flavor name ${name} uses the deprecated v1 syntax (v2: ${r.parsed.nameV2})`);
+      break;
+    }
+    warnings.push(`SCS flavor name "${candidate}" does not parse: ${r.error}; kept raw`);
+  }
+  if (extraSpecs['scs:name-v1']) facts.nameV1 = extraSpecs['scs:name-v1'];
+  if (extraSpecs['scs:name-v2']) facts.nameV2 = extraSpecs['scs:name-v2'];
+  if (extraSpecs['scs:cpu-type']) facts.cpuType = extraSpecs['scs:cpu-type'];
+  if (extraSpecs['scs:disk0-type']) facts.disk0Type = extraSpecs['scs:disk0-type'];
+  if (extraSpecs['hw_rng:allowed'] !== undefined) {
+    try {
+      facts.hardwareRng = parseBool(extraSpecs['hw_rng:allowed']);
+    } catch {
+      warnings.push(`hw_rng:allowed "${extraSpecs['hw_rng:allowed']}" is not a boolean`);
+    }
+  }
+  if (extraSpecs['hw:cpu_policy']) facts.dedicatedCpu = extraSpecs['hw:cpu_policy'] === 'dedicated';
+  if (facts.name && facts.cpuType && facts.cpuType !== facts.name.cpu.type) {
+    warnings.push(`scs:cpu-type ${facts.cpuType} contradicts the name (${facts.name.cpu.type})`);
+  }
+  const diskType = facts.name?.disk?.type;
+  if (facts.disk0Type && diskType && facts.disk0Type !== diskType) {
+    warnings.push(`scs:disk0-type ${facts.disk0Type} contradicts the name (${diskType})`);
+  }
+  return { ...(Object.keys(facts).length ? { scs: facts } : {}), warnings };
+}
+
+export async function collectFlavors(
+  http: HttpClient,
+  endpoint: string,
+  token: string,
+  maxMicroversion: string | undefined,
+  ctx: { source: string; region: string; pageSize: number },
+): Promise<Flavor[]> {
+  const inline = microversionAtLeast(maxMicroversion, '2.61');
+  const headers: Record<string, string> = { 'x-auth-token': token };
+  if (inline) {
+    headers['openstack-api-version'] = 'compute 2.61';
+    headers['x-openstack-nova-api-version'] = '2.61';
+  }
+  const raw = await paginate<RawFlavor>(http, withQuery(`${endpoint}/flavors/detail`, { is_public: 'None', limit: ctx.pageSize }), headers, 'flavors');
+  if (!inline) {
+    // Before 2.61, extra specs are a request per flavor.
+    const limiter = new Limiter(http.options.concurrency);
+    await Promise.all(
+      raw.map((f) =>
+        limiter.run(async () => {
+          const res = await http.getJson<{ extra_specs: Record<string, string> }>(`${endpoint}/flavors/${encodeURIComponent(f.id)}/os-extra_specs`, { 'x-auth-token': token });
+          f.extra_specs = res.body.extra_specs;
+        }),
+      ),
+    );
+  }
+  return raw.map((f) => {
+    const extraSpecs = sortedRecord(f.extra_specs ?? {});
+    const { scs, warnings } = scsFacts(f.name, extraSpecs);
+    const flavor: Flavor = {
+      id: f.id,
+      name: f.name,
+      source: ctx.source,
+      region: ctx.region,
+      vcpus: f.vcpus,
+      ramMiB: f.ram,
+      diskGiB: f.disk,
+      ephemeralGiB: f['OS-FLV-EXT-DATA:ephemeral'] ?? 0,
+      swapMiB: f.swap === '' || f.swap === undefined ? 0 : Number(f.swap),
+      public: f['os-flavor-access:is_public'] ?? true,
+      disabled: f['OS-FLV-DISABLED:disabled'] ?? false,
+      ...(f.description ? { description: f.description } : {}),
+      extraSpecs,
+      ...(scs ? { scs } : {}),
+      ...(warnings.length ? { warnings } : {}),
+    };
+    return flavor;
+  });
+}
+
+export async function collectComputeZones(http: HttpClient, endpoint: string, token: string): Promise<AvailabilityZone[]> {
+  const res = await http.getJson<{ availabilityZoneInfo: { zoneName: string; zoneState: { available: boolean } }[] }>(`${endpoint}/os-availability-zone`, { 'x-auth-token': token });
+  return res.body.availabilityZoneInfo.map((z) => ({ name: z.zoneName, available: z.zoneState.available }));
+}
