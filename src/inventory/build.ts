@@ -78,11 +78,9 @@ export async function buildInventory(sources: InventorySource[], options: BuildO
         const status = out.errors.length === 0 ? 'ok' : hasContent ? 'partial' : 'failed';
         provenance.push({ id: source.id, kind: source.kind, endpoint: out.endpoint ?? source.endpoint, status, errors: [...out.errors].sort(), warnings: [...out.warnings].sort(), apiVersions: Object.fromEntries(Object.entries(out.apiVersions).sort()) });
         runSources.push({ id: source.id, observedAt: now().toISOString(), durationMs: Date.now() - t0, requests: out.requests ?? 0, retries: out.retries ?? 0 });
-        progress(`${source.id}: ${status}${out.errors.length ? ` (${out.errors.length} part(s) failed)` : ''}`);
       } catch (err) {
         provenance.push({ id: source.id, kind: source.kind, endpoint: source.endpoint, status: 'failed', errors: [(err as Error).message], warnings: [], apiVersions: {} });
         runSources.push({ id: source.id, observedAt: now().toISOString(), durationMs: Date.now() - t0, requests: 0, retries: 0 });
-        progress(`${source.id}: failed: ${(err as Error).message}`);
       }
     }),
   );

@@ -1,0 +1,53 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { packageRoot } from '../paths.js';
+
+export interface DemoCloud {
+  cloudsYaml: string;
+  kubeconfig: string;
+  netboxUrl: string;
+  netboxToken: string;
+  scsReport: string;
+  close(): Promise<void>;
+}
+
+/**
+ * The demo cloud: the fakes of test/fakes (OpenStack seeded with SCS content, Kubernetes with
+ * Cluster API and cluster stacks, NetBox with sites) on loopback ports, plus a sample SCS report.
+ */
+export async function startDemoCloud(): Promise<DemoCloud> {
+  const fakes = join(packageRoot, 'dist', 'test', 'fakes');
+  const [{ startFakeOpenStack }, { startFakeKubernetes }, { startFakeNetBox }] = await Promise.all([
+    import(join(fakes, 'openstack.js')) as Promise<typeof import('../../test/fakes/openstack.js')>,
+    import(join(fakes, 'kubernetes.js')) as Promise<typeof import('../../test/fakes/kubernetes.js')>,
+    import(join(fakes, 'netbox.js')) as Promise<typeof import('../../test/fakes/netbox.js')>,
+  ]);
+  const started = await Promise.allSettled([startFakeOpenStack(), startFakeKubernetes(), startFakeNetBox()] as const);
+  const failure = started.find((s) => s.status === 'rejected');
+  if (failure) {
+    await Promise.all(started.map((s) => (s.status === 'fulfilled' ? s.value.close() : undefined)));
+    throw (failure as PromiseRejectedResult).reason;
+  }
+  const [os, k8s, nb] = started.map((s) => (s as PromiseFulfilledResult<unknown>).value) as [
+    Awaited<ReturnType<typeof startFakeOpenStack>>,
+    Awaited<ReturnType<typeof startFakeKubernetes>>,
+    Awaited<ReturnType<typeof startFakeNetBox>>,
+  ];
+  const dir = mkdtempSync(join(tmpdir(), 'gxg-demo-'));
+  const cloudsYaml = join(dir, 'clouds.yaml');
+  writeFileSync(cloudsYaml, os.cloudsYaml('demo'), { mode: 0o600 });
+  const kubeconfig = join(dir, 'kubeconfig');
+  writeFileSync(kubeconfig, k8s.kubeconfig, { mode: 0o600 });
+  return {
+    cloudsYaml,
+    kubeconfig,
+    netboxUrl: nb.url,
+    netboxToken: nb.token,
+    scsReport: join(packageRoot, 'test', 'fixtures', 'scs-report-iaas.yaml'),
+    async close() {
+      await Promise.all([os.close(), k8s.close(), nb.close()]);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
