@@ -1,0 +1,81 @@
+import t from 'tap';
+import { buildInventory, serializeInventory } from '../../src/inventory/build.js';
+import type { CloudConfig } from '../../src/inventory/openstack/clouds-config.js';
+import { OpenStackSource } from '../../src/inventory/openstack/index.js';
+import { startFakeOpenStack, loadSeed } from '../fakes/openstack.js';
+
+const fake = await startFakeOpenStack({ maxLimit: 10 });
+t.teardown(() => fake.close());
+const cloud: CloudConfig = {
+  name: 'fake',
+  authUrl: fake.authUrl,
+  auth: { type: 'password', username: 'gx-inventory', password: 'gx-inventory-secret', userDomainName: 'Default' },
+  scope: { kind: 'project', projectName: 'gx-demo', domainName: 'Default' },
+  interface: 'public',
+  insecure: false,
+  origin: 'test',
+};
+const fast = { http: { timeoutMs: 400, retries: 2, backoffMs: 20 } };
+const seed = loadSeed();
+
+t.test('the fake cloud reads like the real one, paginated by the server\'s max limit', async (t) => {
+  const inv = await buildInventory([new OpenStackSource(cloud)], fast);
+  t.equal(inv.sources[0]!.status, 'ok');
+  t.equal(inv.flavors.length, seed.flavors.length);
+  t.ok(fake.requests.filter((r) => r.path.startsWith('/compute/v2.1/flavors/detail')).length >= 4, 'several flavor pages followed via flavors_links');
+});
+
+t.test('a service that answers 500 yields partial with the rest intact', async (t) => {
+  fake.faults.push({ path: /^\/image\/v2\/images/, status: 500 });
+  t.teardown(() => fake.faults.splice(0));
+  const inv = await buildInventory([new OpenStackSource(cloud)], fast);
+  t.match(inv.sources[0], { status: 'partial', errors: [/^image images: GET http:\/\/127\.0\.0\.1:\d+\/image\/v2\/images\?limit=1000 answered HTTP 500: injected fault 500$/] });
+  t.equal(inv.images.length, 0);
+  t.equal(inv.flavors.length, seed.flavors.length, 'flavors intact');
+  t.equal(inv.volumeTypes.length, 3, 'volume types intact');
+  t.equal(inv.networks.length, 1, 'networks intact');
+});
+
+t.test('a service that times out yields partial with the rest intact', async (t) => {
+  fake.faults.push({ path: /^\/network\/v2\.0\/networks/, hang: true });
+  t.teardown(() => fake.faults.splice(0));
+  const inv = await buildInventory([new OpenStackSource(cloud)], fast);
+  t.match(inv.sources[0]!.errors, [/^network external networks: GET .* failed: timed out after 400 ms$/]);
+  t.equal(inv.sources[0]!.status, 'partial');
+  t.equal(inv.images.length, seed.images.length, 'images intact');
+  t.ok(inv.run!.sources[0]!.retries >= 2, 'timeouts of GETs are retried');
+});
+
+t.test('429 and 503 with Retry-After are honoured and retried', async (t) => {
+  fake.faults.push({ path: /^\/compute\/v2\.1\/flavors\/detail/, status: 429, retryAfterSeconds: 1, times: 1 });
+  fake.faults.push({ path: /^\/volume\/v3\/[^/]+\/types(\?|$)/, status: 503, retryAfterSeconds: 0, times: 2 });
+  t.teardown(() => fake.faults.splice(0));
+  const started = Date.now();
+  const inv = await buildInventory([new OpenStackSource(cloud)], { http: { timeoutMs: 2000, retries: 3, backoffMs: 10 } });
+  t.equal(inv.sources[0]!.status, 'ok', 'recovered');
+  t.equal(inv.flavors.length, seed.flavors.length);
+  t.ok(Date.now() - started >= 950, 'waited for Retry-After: 1');
+  t.equal(inv.run!.sources[0]!.retries, 3);
+});
+
+t.test('a non-idempotent request (the token POST) is not retried; a 401 names the cloud', async (t) => {
+  const bad = await buildInventory([new OpenStackSource({ ...cloud, auth: { type: 'password', username: 'gx-inventory', password: 'nope' } })], fast);
+  t.match(bad.sources[0], { status: 'failed', errors: [/^cloud "fake": Keystone at .* rejected the password credentials \(HTTP 401\)/] });
+  t.notMatch(serializeInventory(bad), /nope|gx-inventory-secret/);
+});
+
+t.test('before microversion 2.61 extra specs are fetched per flavor', async (t) => {
+  const { collectFlavors } = await import('../../src/inventory/openstack/nova.js');
+  const { HttpClient, defaultHttpOptions } = await import('../../src/inventory/http-client.js');
+  const http = new HttpClient({ ...defaultHttpOptions, concurrency: 4 });
+  t.teardown(() => http.close());
+  const { keystoneToken } = await (async () => {
+    const res = await http.postJson(`${fake.authUrl}/auth/tokens`, { auth: { identity: { methods: ['password'], password: { user: { name: 'gx-inventory', domain: { name: 'Default' }, password: 'gx-inventory-secret' } } } } });
+    return { keystoneToken: String(res.headers['x-subject-token']) };
+  })();
+  const before = fake.requests.length;
+  const flavors = await collectFlavors(http, `${fake.url}/compute/v2.1`, keystoneToken, '2.60', { source: 's', region: 'r', pageSize: 100 });
+  t.equal(flavors.length, seed.flavors.length);
+  t.same(flavors.find((f) => f.name === 'SCS-2V-8')!.extraSpecs, { 'scs:cpu-type': 'shared-core', 'scs:name-v1': 'SCS-2V:8', 'scs:name-v2': 'SCS-2V-8' });
+  t.ok(fake.requests.slice(before).filter((r) => r.path.endsWith('/os-extra_specs')).length === seed.flavors.length, 'one os-extra_specs request per flavor');
+});
