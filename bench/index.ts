@@ -11,6 +11,7 @@ import { bundledContexts } from '../src/credentials/contexts.js';
 import { CredentialService } from '../src/credentials/service.js';
 import type { SuiteId } from '../src/credentials/suites/suite.js';
 import { fmt, measure } from './harness.js';
+import { benchInventory } from './inventory.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gxg-bench-'));
 writeFileSync(join(dir, 'gx-gateway.yaml'), 'publicBaseUrl: https://provider.example\nkeys:\n  dir: keys\n');
@@ -118,3 +119,5 @@ for (const [suite, keyId, type] of cases) {
 }
 await svc.close();
 rmSync(dir, { recursive: true, force: true });
+
+await benchInventory();

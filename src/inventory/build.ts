@@ -77,10 +77,10 @@ export async function buildInventory(sources: InventorySource[], options: BuildO
         const hasContent = Object.values(out.content).some((l) => (l as unknown[]).length > 0);
         const status = out.errors.length === 0 ? 'ok' : hasContent ? 'partial' : 'failed';
         provenance.push({ id: source.id, kind: source.kind, endpoint: out.endpoint ?? source.endpoint, status, errors: [...out.errors].sort(), warnings: [...out.warnings].sort(), apiVersions: Object.fromEntries(Object.entries(out.apiVersions).sort()) });
-        runSources.push({ id: source.id, observedAt: now().toISOString(), durationMs: Date.now() - t0, requests: out.requests ?? 0, retries: out.retries ?? 0 });
+        runSources.push({ id: source.id, observedAt: now().toISOString(), durationMs: Date.now() - t0, requests: out.requests ?? 0, retries: out.retries ?? 0, requestMs: Math.round(out.requestMs ?? 0) });
       } catch (err) {
         provenance.push({ id: source.id, kind: source.kind, endpoint: source.endpoint, status: 'failed', errors: [(err as Error).message], warnings: [], apiVersions: {} });
-        runSources.push({ id: source.id, observedAt: now().toISOString(), durationMs: Date.now() - t0, requests: 0, retries: 0 });
+        runSources.push({ id: source.id, observedAt: now().toISOString(), durationMs: Date.now() - t0, requests: 0, retries: 0, requestMs: 0 });
       }
     }),
   );

@@ -48,6 +48,8 @@ export interface HttpResponse<T> {
 export interface RequestStats {
   requests: number;
   retries: number;
+  /** Sum of the durations of all requests: what they would take one after another. */
+  totalMs: number;
 }
 
 /** A small semaphore: at most `n` tasks at once, FIFO. */
@@ -101,7 +103,7 @@ export function redactUrl(url: string): string {
  * that name the URL but never a credential.
  */
 export class HttpClient {
-  readonly stats: RequestStats = { requests: 0, retries: 0 };
+  readonly stats: RequestStats = { requests: 0, retries: 0, totalMs: 0 };
   private readonly limiter: Limiter;
   private readonly dispatcher: Dispatcher;
 
@@ -163,6 +165,15 @@ export class HttpClient {
 
   private async once<T>(method: string, url: string, headers: Record<string, string>, body?: string): Promise<HttpResponse<T>> {
     this.stats.requests++;
+    const started = performance.now();
+    try {
+      return await this.exchange<T>(method, url, headers, body);
+    } finally {
+      this.stats.totalMs += performance.now() - started;
+    }
+  }
+
+  private async exchange<T>(method: string, url: string, headers: Record<string, string>, body?: string): Promise<HttpResponse<T>> {
     const res = await request(url, {
       method: method as 'GET' | 'POST',
       headers: { accept: 'application/json', ...headers },

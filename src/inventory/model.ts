@@ -44,7 +44,7 @@ export interface SourceProvenance {
 export interface RunInfo {
   startedAt: string;
   finishedAt: string;
-  sources: { id: string; observedAt: string; durationMs: number; requests: number; retries: number }[];
+  sources: { id: string; observedAt: string; durationMs: number; requests: number; retries: number; requestMs: number }[];
 }
 
 export interface Region {

@@ -18,6 +18,8 @@ export interface SourceOutcome {
   endpoint?: string;
   requests?: number;
   retries?: number;
+  /** Sum of request durations (what the requests would take one after another). */
+  requestMs?: number;
 }
 
 /** One kind of inventory source. A failure throws; partial failures are reported in `errors`. */

@@ -47,6 +47,8 @@ export interface FakeOpenStackOptions {
   project?: string;
   /** Largest page the fake returns, whatever limit the client asks for (like Nova's max_limit). */
   maxLimit?: number;
+  /** Highest compute microversion (default 2.93; below 2.61 extra specs are not inline). */
+  maxMicroversion?: string;
 }
 
 export interface FakeOpenStack extends FakeServer {
@@ -77,9 +79,10 @@ export async function startFakeOpenStack(opts: FakeOpenStackOptions = {}): Promi
   const projectName = opts.project ?? 'gx-demo';
   const projectId = uuid(`project:${projectName}`);
   const maxLimit = opts.maxLimit ?? 1000;
+  const maxMicroversion = opts.maxMicroversion ?? '2.93';
   const tokens = new Set<string>();
-  const flavors = seed.flavors.map((f) => ({ ...f, id: uuid(`flavor:${f.name}`) })).sort((a, b) => a.id.localeCompare(b.id));
-  const images = seed.images.map((i) => ({ ...i, id: uuid(`image:${i.name}`) })).sort((a, b) => a.id.localeCompare(b.id));
+  const flavors = seed.flavors.map((f, i) => ({ ...f, id: uuid(`flavor:${i}:${f.name}`) })).sort((a, b) => a.id.localeCompare(b.id));
+  const images = seed.images.map((img, i) => ({ ...img, id: uuid(`image:${i}:${img.name}`) })).sort((a, b) => a.id.localeCompare(b.id));
   const types = [{ name: '__DEFAULT__', description: 'Default Volume Type', public: true, extraSpecs: {} } as SeedVolumeType, ...seed.volumeTypes.filter((v) => v.name !== '__DEFAULT__')].map((v) => ({ ...v, id: uuid(`type:${v.name}`) }));
   const networks = seed.networks.map((n) => ({ ...n, id: uuid(`net:${n.name}`) }));
   let base = '';
@@ -122,13 +125,18 @@ export async function startFakeOpenStack(opts: FakeOpenStackOptions = {}): Promi
       }
       if (p === '/identity/' || p === '/identity') return { status: 300, json: { versions: { values: [{ id: 'v3.14', status: 'stable', links: [{ rel: 'self', href: `${base}/identity/v3/` }] }] } } };
       if (p === '/identity/v3/regions') return authed(req.headers) ? { json: { regions: [{ id: seed.region, description: 'Fake region', parent_region_id: null }] } } : unauthorized;
-      if (p === '/compute/' || p === '/compute') return { json: { versions: [{ id: 'v2.0', status: 'SUPPORTED', version: '', min_version: '' }, { id: 'v2.1', status: 'CURRENT', version: '2.93', min_version: '2.1' }] } };
+      if (p === '/compute/' || p === '/compute') return { json: { versions: [{ id: 'v2.0', status: 'SUPPORTED', version: '', min_version: '' }, { id: 'v2.1', status: 'CURRENT', version: maxMicroversion, min_version: '2.1' }] } };
       if (p === '/image/' || p === '/image') return { status: 300, json: { versions: ['2.15', '2.9', '2.0'].map((v, i) => ({ id: `v${v}`, status: i === 0 ? 'CURRENT' : 'SUPPORTED' })) } };
       if (p === '/volume/' || p === '/volume') return { status: 300, json: versionsDoc('v3.0', '3.0', '3.70') };
       if (p === '/network/' || p === '/network') return { json: { versions: [{ id: 'v2.0', status: 'CURRENT' }] } };
       if (p === '/placement/' || p === '/placement') return { json: { versions: [{ id: 'v1.0', status: 'CURRENT', max_version: '1.39', min_version: '1.0' }] } };
       if (!authed(req.headers)) return unauthorized;
-      const inline = String(req.headers['openstack-api-version'] ?? '').includes('2.61');
+      const [, minor = '0'] = maxMicroversion.split('.');
+      const asked = /compute (\d+)\.(\d+)/.exec(String(req.headers['openstack-api-version'] ?? ''));
+      if (asked && Number(asked[2]) > Number(minor)) {
+        return { status: 406, json: { computeFault: { code: 406, message: `Version ${asked[1]}.${asked[2]} is not supported by the API. Minimum is 2.1 and maximum is ${maxMicroversion}.` } } };
+      }
+      const inline = Boolean(asked) && Number(asked![2]) >= 61;
       if (p === '/compute/v2.1/flavors/detail') {
         const { items, next } = page(flavors, url, maxLimit);
         return {

@@ -64,18 +64,13 @@ t.test('a non-idempotent request (the token POST) is not retried; a 401 names th
   t.notMatch(serializeInventory(bad), /nope|gx-inventory-secret/);
 });
 
-t.test('before microversion 2.61 extra specs are fetched per flavor', async (t) => {
-  const { collectFlavors } = await import('../../src/inventory/openstack/nova.js');
-  const { HttpClient, defaultHttpOptions } = await import('../../src/inventory/http-client.js');
-  const http = new HttpClient({ ...defaultHttpOptions, concurrency: 4 });
-  t.teardown(() => http.close());
-  const { keystoneToken } = await (async () => {
-    const res = await http.postJson(`${fake.authUrl}/auth/tokens`, { auth: { identity: { methods: ['password'], password: { user: { name: 'gx-inventory', domain: { name: 'Default' }, password: 'gx-inventory-secret' } } } } });
-    return { keystoneToken: String(res.headers['x-subject-token']) };
-  })();
-  const before = fake.requests.length;
-  const flavors = await collectFlavors(http, `${fake.url}/compute/v2.1`, keystoneToken, '2.60', { source: 's', region: 'r', pageSize: 100 });
-  t.equal(flavors.length, seed.flavors.length);
-  t.same(flavors.find((f) => f.name === 'SCS-2V-8')!.extraSpecs, { 'scs:cpu-type': 'shared-core', 'scs:name-v1': 'SCS-2V:8', 'scs:name-v2': 'SCS-2V-8' });
-  t.ok(fake.requests.slice(before).filter((r) => r.path.endsWith('/os-extra_specs')).length === seed.flavors.length, 'one os-extra_specs request per flavor');
+t.test('a Nova without microversion 2.61 answers 406; extra specs are then read per flavor', async (t) => {
+  const old = await startFakeOpenStack({ maxMicroversion: '2.60' });
+  t.teardown(() => old.close());
+  const inv = await buildInventory([new OpenStackSource({ ...cloud, authUrl: old.authUrl })], fast);
+  t.equal(inv.sources[0]!.status, 'ok');
+  t.equal(inv.flavors.length, seed.flavors.length);
+  t.same(inv.flavors.find((f) => f.name === 'SCS-2V-8')!.extraSpecs, { 'scs:cpu-type': 'shared-core', 'scs:name-v1': 'SCS-2V:8', 'scs:name-v2': 'SCS-2V-8' });
+  t.equal(old.requests.filter((r) => r.path.endsWith('/os-extra_specs')).length, seed.flavors.length, 'one os-extra_specs request per flavor');
+  t.equal(inv.sources[0]!.apiVersions.compute, 'v2.1 (2.1–2.60)');
 });

@@ -173,7 +173,7 @@ export class KubernetesSource implements InventorySource {
         clusterStacks: clusterStacks.sort(byName),
       };
       ctx.progress(`${this.id}: Kubernetes ${version.gitVersion}, ${nodeList.length} nodes, ${capiClusters.length} CAPI clusters, ${clusterStacks.length} cluster stacks`);
-      return { content: { kubernetesClusters: [cluster] }, errors, warnings, apiVersions: { kubernetes: version.gitVersion }, requests: http.stats.requests, retries: http.stats.retries };
+      return { content: { kubernetesClusters: [cluster] }, errors, warnings, apiVersions: { kubernetes: version.gitVersion }, requests: http.stats.requests, retries: http.stats.retries, requestMs: http.stats.totalMs };
     } finally {
       await http.close();
     }

@@ -145,7 +145,7 @@ export class NetBoxSource implements InventorySource {
         };
       });
       ctx.progress(`netbox: ${datacenters.length} sites, ${regions.length} regions, ${locations.length} locations`);
-      return { content: { datacenters }, errors, warnings, apiVersions: status['netbox-version'] ? { netbox: status['netbox-version'] } : {}, requests: http.stats.requests, retries: http.stats.retries };
+      return { content: { datacenters }, errors, warnings, apiVersions: status['netbox-version'] ? { netbox: status['netbox-version'] } : {}, requests: http.stats.requests, retries: http.stats.retries, requestMs: http.stats.totalMs };
     } finally {
       await http.close();
     }

@@ -1,5 +1,5 @@
 import { GatewayError } from '../../credentials/errors.js';
-import type { AvailabilityZone, Flavor, Image, InventoryContent, Network, Region, ServiceEntry, VolumeType } from '../model.js';
+import type { ApiVersion, AvailabilityZone, Flavor, Image, InventoryContent, Network, Region, ServiceEntry, VolumeType } from '../model.js';
 import { part, type InventorySource, type SourceContext, type SourceOutcome } from '../source.js';
 import { collectVolumeTypes, collectVolumeZones } from './cinder.js';
 import type { CloudConfig } from './clouds-config.js';
@@ -51,7 +51,7 @@ export class OpenStackSource implements InventorySource {
         }
         regionIds = [cloud.regionName];
       }
-      const described = await part(warnings, 'regions', [] as { id: string; description?: string }[], () => listRegions(http, cloud, session));
+      const describedP = part(warnings, 'regions', [] as { id: string; description?: string }[], () => listRegions(http, cloud, session));
       const multi = regionIds.length > 1;
       const content: Partial<InventoryContent> = { regions: [], services: [], flavors: [], images: [], volumeTypes: [], networks: [] };
 
@@ -60,10 +60,15 @@ export class OpenStackSource implements InventorySource {
           const here = endpoints.filter((e) => e.region === region);
           const find = (...types: string[]): CatalogEndpoint | undefined => types.map((t) => here.find((e) => e.type === t)).find(Boolean);
           const label = (type: string) => (multi ? `${region}/${type}` : type);
-          const services: ServiceEntry[] = await Promise.all(
-            here.map(async (e) => {
-              const sink = CORE_TYPES.has(e.type) ? errors : warnings;
-              const versions = await part(sink, `${label(e.type)} versions`, [], () => discoverVersions(http, e.url, token));
+          // Version discovery runs alongside data collection.
+          const versionsOf = new Map<CatalogEndpoint, Promise<ApiVersion[]>>();
+          for (const e of here) {
+            const sink = CORE_TYPES.has(e.type) ? errors : warnings;
+            versionsOf.set(e, part(sink, `${label(e.type)} versions`, [] as ApiVersion[], () => discoverVersions(http, e.url, token)));
+          }
+          const servicesDone = Promise.all(
+            here.map(async (e): Promise<ServiceEntry> => {
+              const versions = await versionsOf.get(e)!;
               const current = currentVersion(versions, e.url);
               if (current) apiVersions[label(e.type)] = describeVersion(current);
               return { type: e.type, name: e.name, region, source: this.id, endpoint: e.url, versions };
@@ -75,16 +80,15 @@ export class OpenStackSource implements InventorySource {
           let images: Image[] = [];
           let volumeTypes: VolumeType[] = [];
           let networks: Network[] = [];
+          let networkExtensions: string[] | undefined;
           const compute = find('compute');
           const image = find('image');
           const volume = find('block-storage', 'volumev3', 'volume');
           const network = find('network');
           const jobs: Promise<unknown>[] = [];
           if (compute) {
-            const max = services.find((s) => s.endpoint === compute.url)?.versions;
-            const microversion = currentVersion(max ?? [], compute.url)?.maxVersion;
             jobs.push(
-              part(errors, `${label('compute')} flavors`, [] as Flavor[], () => collectFlavors(http, compute.url, token, microversion, ctxR)).then((f) => (flavors = f)),
+              part(errors, `${label('compute')} flavors`, [] as Flavor[], () => collectFlavors(http, compute.url, token, ctxR)).then((f) => (flavors = f)),
               part(errors, `${label('compute')} availability zones`, [] as AvailabilityZone[], () => collectComputeZones(http, compute.url, token)).then((z) => (zones.compute = z)),
             );
           } else warnings.push(`${region}: no compute service in the catalog`);
@@ -98,11 +102,8 @@ export class OpenStackSource implements InventorySource {
           if (network) {
             jobs.push(
               part(errors, `${label('network')} external networks`, [] as Network[], () => collectExternalNetworks(http, network.url, token, ctxR)).then((n) => (networks = n)),
-              part(errors, `${label('network')} extensions`, [] as string[], () => collectNetworkExtensions(http, network.url, token)).then((ext) => {
-                const svc = services.find((s) => s.endpoint === network.url && s.type === 'network');
-                if (svc) svc.extensions = ext;
-                return ext;
-              }).then(async (ext) => {
+              part(errors, `${label('network')} extensions`, [] as string[], () => collectNetworkExtensions(http, network.url, token)).then(async (ext) => {
+                networkExtensions = ext;
                 if (ext.includes('availability_zone')) {
                   zones.network = await part(errors, `${label('network')} availability zones`, [] as AvailabilityZone[], () => collectNetworkZones(http, network.url, token));
                 }
@@ -110,8 +111,11 @@ export class OpenStackSource implements InventorySource {
             );
           }
           await Promise.all(jobs);
+          const services = await servicesDone;
+          const networkService = network ? services.find((s) => s.endpoint === network.url && s.type === 'network') : undefined;
+          if (networkService && networkExtensions) networkService.extensions = networkExtensions;
           ctx.progress(`${this.id}: ${region}: ${flavors.length} flavors, ${images.length} images, ${volumeTypes.length} volume types, ${networks.length} external networks`);
-          const desc = described.find((d) => d.id === region)?.description;
+          const desc = (await describedP).find((d) => d.id === region)?.description;
           content.regions!.push({ id: region, source: this.id, ...(desc ? { description: desc } : {}), availabilityZones: zones });
           content.services!.push(...services);
           content.flavors!.push(...flavors);
@@ -120,7 +124,7 @@ export class OpenStackSource implements InventorySource {
           content.networks!.push(...networks);
         }),
       );
-      return { content, errors, warnings, apiVersions, requests: http.stats.requests, retries: http.stats.retries };
+      return { content, errors, warnings, apiVersions, requests: http.stats.requests, retries: http.stats.retries, requestMs: http.stats.totalMs };
     } finally {
       await http.close();
     }

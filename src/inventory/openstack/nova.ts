@@ -1,11 +1,9 @@
-import type { HttpClient } from '../http-client.js';
-import { Limiter } from '../http-client.js';
+import { HttpError, Limiter, type HttpClient } from '../http-client.js';
 import type { AvailabilityZone, Flavor, FlavorScsFacts } from '../model.js';
 import { parseFlavorName } from '../scs/flavor-name.js';
 import { parseBool } from '../scs/image-metadata.js';
 import { sortedRecord } from '../source.js';
 import { paginate, withQuery } from './paginate.js';
-import { microversionAtLeast } from './versions.js';
 
 interface RawFlavor {
   id: string;
@@ -58,27 +56,28 @@ export function scsFacts(name: string, extraSpecs: Record<string, string>): { sc
   return { ...(Object.keys(facts).length ? { scs: facts } : {}), warnings };
 }
 
-export async function collectFlavors(
-  http: HttpClient,
-  endpoint: string,
-  token: string,
-  maxMicroversion: string | undefined,
-  ctx: { source: string; region: string; pageSize: number },
-): Promise<Flavor[]> {
-  const inline = microversionAtLeast(maxMicroversion, '2.61');
-  const headers: Record<string, string> = { 'x-auth-token': token };
-  if (inline) {
-    headers['openstack-api-version'] = 'compute 2.61';
-    headers['x-openstack-nova-api-version'] = '2.61';
+/**
+ * Flavors with extra specs. Asks for microversion 2.61 (extra specs inline) without waiting for
+ * version discovery; a Nova that does not offer it answers 406, and then extra specs are read per
+ * flavor as before 2.61.
+ */
+export async function collectFlavors(http: HttpClient, endpoint: string, token: string, ctx: { source: string; region: string; pageSize: number }): Promise<Flavor[]> {
+  const first = withQuery(`${endpoint}/flavors/detail`, { is_public: 'None', limit: ctx.pageSize });
+  const base = { 'x-auth-token': token };
+  let raw: RawFlavor[];
+  try {
+    raw = await paginate<RawFlavor>(http, first, { ...base, 'openstack-api-version': 'compute 2.61', 'x-openstack-nova-api-version': '2.61' }, 'flavors');
+  } catch (err) {
+    if (!(err instanceof HttpError) || (err.status !== 406 && err.status !== 400)) throw err;
+    raw = await paginate<RawFlavor>(http, first, base, 'flavors');
   }
-  const raw = await paginate<RawFlavor>(http, withQuery(`${endpoint}/flavors/detail`, { is_public: 'None', limit: ctx.pageSize }), headers, 'flavors');
-  if (!inline) {
-    // Before 2.61, extra specs are a request per flavor.
+  const missing = raw.filter((f) => f.extra_specs === undefined);
+  if (missing.length) {
     const limiter = new Limiter(http.options.concurrency);
     await Promise.all(
-      raw.map((f) =>
+      missing.map((f) =>
         limiter.run(async () => {
-          const res = await http.getJson<{ extra_specs: Record<string, string> }>(`${endpoint}/flavors/${encodeURIComponent(f.id)}/os-extra_specs`, { 'x-auth-token': token });
+          const res = await http.getJson<{ extra_specs: Record<string, string> }>(`${endpoint}/flavors/${encodeURIComponent(f.id)}/os-extra_specs`, base);
           f.extra_specs = res.body.extra_specs;
         }),
       ),
