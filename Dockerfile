@@ -9,6 +9,7 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json ./
 COPY src ./src
 COPY bench ./bench
+COPY test/fakes ./test/fakes
 RUN npm run build && npm prune --omit=dev
 
 FROM node:${NODE_VERSION}-bookworm-slim
@@ -21,6 +22,10 @@ COPY --from=build /app/dist ./dist
 COPY package.json openapi.yaml gx-gateway.example.yaml ./
 COPY contexts ./contexts
 COPY shapes ./shapes
+COPY schemas ./schemas
+COPY data ./data
+COPY examples ./examples
+COPY test/fixtures ./test/fixtures
 RUN mkdir -p /data/keys && chown -R node:node /data && chmod 700 /data/keys
 USER node
 VOLUME ["/data"]

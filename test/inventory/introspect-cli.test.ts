@@ -57,3 +57,15 @@ t.test('exit codes: non-zero only when every source failed', async (t) => {
   t.equal(missing.code, 2);
   t.match(missing.err, /cloud "nope" is not in .*clouds\.yaml \(it has: fake\)/);
 });
+
+t.test('the fakes run on their own, as the README says', async (t) => {
+  const { spawn } = await import('node:child_process');
+  for (const [name, expect] of [['openstack', /fake OpenStack at http:\/\/127\.0\.0\.1:\d+\n[\s\S]*auth_url/], ['kubernetes', /fake Kubernetes API at https:\/\/127\.0\.0\.1:\d+/], ['netbox', /fake NetBox at http:\/\/127\.0\.0\.1:\d+ \(token /]] as const) {
+    const child = spawn(process.execPath, [fileURLToPath(new URL(`../../dist/test/fakes/${name}.js`, import.meta.url))]);
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    for (let i = 0; i < 100 && !expect.test(out); i++) await new Promise((r) => setTimeout(r, 50));
+    t.match(out, expect, `${name} fake starts and prints its address`);
+    child.kill();
+  }
+});
