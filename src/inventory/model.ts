@@ -156,6 +156,8 @@ export interface VolumeType {
   public: boolean;
   extraSpecs: Record<string, string>;
   encryption?: { provider: string; cipher?: string; keySizeBits?: number; controlLocation?: string };
+  /** Zones the type is restricted to (`RESKEY:availability_zones`); empty means every zone. */
+  availabilityZones: string[];
   /** SCS scs-0114 aspects declared in the description (`[scs:encrypted, replicated]`). */
   scsAspects: string[];
 }

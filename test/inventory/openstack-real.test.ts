@@ -69,6 +69,8 @@ if ('skip' in lite) {
     t.same(enc.encryption, { provider: 'luks', cipher: 'aes-xts-plain64', keySizeBits: 256, controlLocation: 'front-end' }, 'LUKS encryption read from /types/{id}/encryption');
     t.same(enc.scsAspects, ['encrypted']);
     t.notOk(inv.volumeTypes.find((v) => v.name === 'ssd')!.encryption);
+    t.same(inv.volumeTypes.find((v) => v.name === 'ssd')!.availabilityZones, ['az-a'], 'zone restriction from RESKEY:availability_zones');
+    t.same(enc.availabilityZones, [], 'no restriction: every zone');
     t.same(inv.volumeTypes.map((v) => v.name).sort(), ['__DEFAULT__', 'encrypted', 'ssd']);
 
     t.equal(inv.networks.length, 1);

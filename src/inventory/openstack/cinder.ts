@@ -1,5 +1,5 @@
 import { HttpError, Limiter, type HttpClient } from '../http-client.js';
-import type { AvailabilityZone, VolumeType } from '../model.js';
+import type { VolumeType } from '../model.js';
 import { sortedRecord } from '../source.js';
 import { paginate, withQuery } from './paginate.js';
 
@@ -59,6 +59,7 @@ export async function collectVolumeTypes(
           public: t.is_public ?? t['os-volume-type-access:is_public'] ?? true,
           extraSpecs: sortedRecord(t.extra_specs ?? {}),
           ...(encryption ? { encryption } : {}),
+          availabilityZones: (t.extra_specs?.['RESKEY:availability_zones'] ?? '').split(',').map((z) => z.trim()).filter(Boolean).sort(),
           scsAspects: scsAspects(description),
         };
         return vt;
@@ -67,9 +68,4 @@ export async function collectVolumeTypes(
   );
   if (encryptionDenied) errors.push('volume type encryption: not allowed for this user (HTTP 403); use an admin or reader role to see which types are encrypted');
   return types;
-}
-
-export async function collectVolumeZones(http: HttpClient, endpoint: string, token: string): Promise<AvailabilityZone[]> {
-  const res = await http.getJson<{ availabilityZoneInfo: { zoneName: string; zoneState: { available: boolean } }[] }>(`${endpoint}/os-availability-zone`, { 'x-auth-token': token });
-  return res.body.availabilityZoneInfo.map((z) => ({ name: z.zoneName, available: z.zoneState.available }));
 }

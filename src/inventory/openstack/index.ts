@@ -1,12 +1,13 @@
 import { GatewayError } from '../../credentials/errors.js';
 import type { ApiVersion, AvailabilityZone, Flavor, Image, InventoryContent, Network, Region, ServiceEntry, VolumeType } from '../model.js';
 import { part, type InventorySource, type SourceContext, type SourceOutcome } from '../source.js';
-import { collectVolumeTypes, collectVolumeZones } from './cinder.js';
+import { collectVolumeTypes } from './cinder.js';
 import type { CloudConfig } from './clouds-config.js';
 import { collectImages } from './glance.js';
 import { authenticate, listRegions, type CatalogEndpoint } from './keystone.js';
 import { collectExternalNetworks, collectNetworkExtensions, collectNetworkZones } from './neutron.js';
-import { collectComputeZones, collectFlavors } from './nova.js';
+import { collectFlavors } from './nova.js';
+import { osAvailabilityZones } from './zones.js';
 import { currentVersion, describeVersion, discoverVersions } from './versions.js';
 
 /** Services whose failure makes the source partial; others are reported as warnings. */
@@ -89,14 +90,14 @@ export class OpenStackSource implements InventorySource {
           if (compute) {
             jobs.push(
               part(errors, `${label('compute')} flavors`, [] as Flavor[], () => collectFlavors(http, compute.url, token, ctxR)).then((f) => (flavors = f)),
-              part(errors, `${label('compute')} availability zones`, [] as AvailabilityZone[], () => collectComputeZones(http, compute.url, token)).then((z) => (zones.compute = z)),
+              part(errors, `${label('compute')} availability zones`, [] as AvailabilityZone[], () => osAvailabilityZones(http, compute.url, token)).then((z) => (zones.compute = z)),
             );
           } else warnings.push(`${region}: no compute service in the catalog`);
           if (image) jobs.push(part(errors, `${label('image')} images`, [] as Image[], () => collectImages(http, image.url, token, ctxR)).then((i) => (images = i)));
           if (volume) {
             jobs.push(
               part(errors, `${label(volume.type)} volume types`, [] as VolumeType[], () => collectVolumeTypes(http, volume.url, token, ctxR, errors)).then((v) => (volumeTypes = v)),
-              part(errors, `${label(volume.type)} availability zones`, [] as AvailabilityZone[], () => collectVolumeZones(http, volume.url, token)).then((z) => (zones.volume = z)),
+              part(errors, `${label(volume.type)} availability zones`, [] as AvailabilityZone[], () => osAvailabilityZones(http, volume.url, token)).then((z) => (zones.volume = z)),
             );
           }
           if (network) {

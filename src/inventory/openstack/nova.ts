@@ -106,8 +106,3 @@ export async function collectFlavors(http: HttpClient, endpoint: string, token: 
     return flavor;
   });
 }
-
-export async function collectComputeZones(http: HttpClient, endpoint: string, token: string): Promise<AvailabilityZone[]> {
-  const res = await http.getJson<{ availabilityZoneInfo: { zoneName: string; zoneState: { available: boolean } }[] }>(`${endpoint}/os-availability-zone`, { 'x-auth-token': token });
-  return res.body.availabilityZoneInfo.map((z) => ({ name: z.zoneName, available: z.zoneState.available }));
-}
