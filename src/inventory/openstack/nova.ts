@@ -1,5 +1,5 @@
 import { HttpError, Limiter, type HttpClient } from '../http-client.js';
-import type { AvailabilityZone, Flavor, FlavorScsFacts } from '../model.js';
+import type { Flavor, FlavorScsFacts } from '../model.js';
 import { parseFlavorName } from '../scs/flavor-name.js';
 import { parseBool } from '../scs/image-metadata.js';
 import { sortedRecord } from '../source.js';
