@@ -68,3 +68,10 @@ declare module '@transmute/security-context' {
   const m: { contexts: Map<string, object> };
   export default m;
 }
+declare module 'jsonld-signatures' {
+  const jsigs: {
+    verify(document: unknown, options: Record<string, unknown>): Promise<{ verified: boolean; error?: unknown; results?: unknown[] }>;
+    purposes: { AuthenticationProofPurpose: new (opts: Record<string, unknown>) => unknown };
+  };
+  export default jsigs;
+}

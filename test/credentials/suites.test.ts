@@ -216,6 +216,15 @@ t.test('presentations round-trip in every suite', async (t) => {
       t.ok(r.credentials?.every((c) => c.valid));
     }
   }
+  // A Data Integrity presentation of credentials secured by another suite.
+  const jwsCredential = (await svc.signCredential(loireCredential(did), { suite: 'jws2020' })) as Extract<Secured, { format: 'ldp' }>;
+  const mixed = await svc.present([jwsCredential.document, loireCredential(did, 'https://provider.example/c/3')], { suite: 'eddsa-rdfc-2022', challenge: 'nonce-1' });
+  const mixedReport = await svc.verify(mixed.format === 'ldp' ? mixed.document : '', { ...offline, challenge: 'nonce-1' });
+  t.ok(mixedReport.valid, 'an eddsa-rdfc-2022 presentation holding a JsonWebSignature2020 credential verifies');
+  t.same(mixedReport.credentials?.map((c) => c.proof), ['JsonWebSignature2020', 'DataIntegrityProof/eddsa-rdfc-2022']);
+  const replay = await svc.verify(mixed.format === 'ldp' ? mixed.document : '', { ...offline, challenge: 'other-nonce' });
+  t.notOk(replay.valid, 'a presentation with another challenge than expected is rejected');
+
   const unsigned = await svc.present([tagusCredential(did)], { suite: 'jws2020', signPresentation: false });
   const r = await svc.verify(unsigned.format === 'ldp' ? unsigned.document : '', offline);
   t.ok(r.valid, 'an unsigned Tagus presentation of signed credentials verifies');

@@ -1,4 +1,5 @@
 import * as vc from '@digitalbazaar/vc';
+import jsigs from 'jsonld-signatures';
 import { randomUUID } from 'node:crypto';
 import { fail, pass, type Check } from '../checks.js';
 import { describeError, GatewayError } from '../errors.js';
@@ -63,21 +64,14 @@ export async function verifyWithVc(document: JsonObject, suites: unknown[], env:
   try {
     let result: { verified: boolean; error?: unknown; results?: unknown[] };
     if (isPresentation(document)) {
+      // Only the presentation's own proof: its credentials are verified one by one by the caller,
+      // whatever suite secured them.
       const challenge = env.challenge ?? (proof?.challenge as string | undefined);
-      result = await vc.verify({
-        presentation: document,
+      result = await jsigs.verify(document, {
         suite: suites,
+        purpose: new jsigs.purposes.AuthenticationProofPurpose({ challenge, ...(proof?.domain ? { domain: proof.domain } : {}) }),
         documentLoader: env.verifyLoader,
-        challenge,
-        ...(proof?.domain ? { domain: proof.domain } : {}),
-        // Credentials inside are verified one by one by the caller.
-        presentationPurpose: undefined,
-        unsignedPresentation: false,
-        checkStatus: async () => ({ verified: true }),
-        now: env.now(),
       });
-      const pres = (result as { presentationResult?: { verified: boolean; error?: unknown; results?: unknown[] } }).presentationResult;
-      if (pres) result = pres;
     } else {
       result = await vc.verifyCredential({
         credential: document,
