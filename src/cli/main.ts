@@ -6,6 +6,7 @@ import { contextsCommand } from './commands/contexts.js';
 import { didCommand } from './commands/did.js';
 import { healthCommand } from './commands/health.js';
 import { introspectCommand } from './commands/introspect.js';
+import { validateCommand } from './commands/validate.js';
 import { keysCommand } from './commands/keys.js';
 import { serveCommand } from './commands/serve.js';
 import { signCommands } from './commands/sign.js';
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   signCommands(program, globals);
   verifyCommand(program, globals);
   introspectCommand(program);
+  validateCommand(program, globals);
   contextsCommand(program);
   healthCommand(program, globals);
   return program;
@@ -40,7 +42,7 @@ export async function main(argv: string[]): Promise<void> {
       process.exitCode = err.exitCode === 0 ? 0 : 2;
       return;
     }
-    const usage = err instanceof GatewayError && ['usage', 'bad-config', 'bad-input', 'unknown-suite', 'bad-cloud-config', 'bad-kubeconfig'].includes(err.code);
+    const usage = err instanceof GatewayError && ['usage', 'bad-config', 'bad-input', 'unknown-suite', 'bad-cloud-config', 'bad-kubeconfig', 'unknown-profile'].includes(err.code);
     process.stderr.write(`gx-gateway: ${describeError(err)}\n`);
     process.exitCode = usage ? 2 : 1;
   }

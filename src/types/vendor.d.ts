@@ -75,3 +75,15 @@ declare module 'jsonld-signatures' {
   };
   export default jsigs;
 }
+declare module 'shacl-engine' {
+  export class Validator {
+    constructor(shapes: unknown, options: { factory: unknown; debug?: boolean; details?: boolean });
+    validate(data: { dataset: unknown; terms?: unknown[] }): Promise<unknown>;
+  }
+}
+declare module 'rdf-validate-shacl' {
+  export default class SHACLValidator {
+    constructor(shapes: unknown, options?: Record<string, unknown>);
+    validate(data: unknown): Promise<{ conforms: boolean; results: unknown[] }>;
+  }
+}

@@ -1,0 +1,52 @@
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { GatewayError } from '../../credentials/errors.js';
+import { renderReport, type ValidationReport } from '../../validate/report.js';
+import { PROFILES, type ProfileId } from '../../validate/shapes.js';
+import { credentialsIn, validateCredential } from '../../validate/validate.js';
+import { withService, type GlobalOptions } from '../context.js';
+import { readInput, writeOutput } from '../io.js';
+
+function files(path: string): string[] {
+  let st;
+  try {
+    st = statSync(path);
+  } catch {
+    throw new GatewayError(`cannot read ${path}: no such file or directory`, 'bad-input');
+  }
+  if (!st.isDirectory()) return [path];
+  return readdirSync(path)
+    .filter((f) => /\.(json|jsonld|jwt)$/.test(f))
+    .sort()
+    .map((f) => join(path, f));
+}
+
+export function validateCommand(program: Command, globals: () => GlobalOptions): void {
+  program
+    .command('validate <paths...>')
+    .description('validate credentials (files or folders; presentations are validated credential by credential) against the Gaia-X SHACL shapes and the credential JSON Schema; exit 1 on violations')
+    .option('--profile <profile>', `${PROFILES.join(' | ')} (default: from the credential's contexts)`)
+    .option('--strict', 'fail on warnings too')
+    .option('--json', 'print the reports as JSON')
+    .action(async (paths: string[], o: { profile?: string; strict?: boolean; json?: boolean }) => {
+      if (o.profile && !(PROFILES as string[]).includes(o.profile)) throw new GatewayError(`--profile must be one of ${PROFILES.join(', ')} (got "${o.profile}")`, 'usage');
+      await withService(globals(), async (svc) => {
+        const reports: ValidationReport[] = [];
+        for (const file of paths.flatMap(files)) {
+          let credentials;
+          try {
+            credentials = credentialsIn(readInput(file));
+          } catch (err) {
+            throw new GatewayError(`${file}: neither a JSON credential nor a JWT (${(err as Error).message})`, 'bad-input');
+          }
+          for (const [i, credential] of credentials.entries()) {
+            const subject = credentials.length > 1 ? `${file}#${i + 1}` : file;
+            reports.push(await validateCredential(credential, { canonizer: svc.canonizer, ...(o.profile ? { profile: o.profile as ProfileId } : {}), strict: Boolean(o.strict), subject }));
+          }
+        }
+        writeOutput(o.json ? JSON.stringify(reports, null, 2) : reports.map(renderReport).join('\n'));
+        if (reports.some((r) => !r.conforms)) process.exitCode = 1;
+      });
+    });
+}

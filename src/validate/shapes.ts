@@ -1,0 +1,82 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import jsonld from 'jsonld';
+import { Parser, Store, type Quad } from 'n3';
+import { shapesDir } from '../paths.js';
+
+export type ProfileId = 'gaia-x-25.11' | 'tagus-22.10';
+export const PROFILES: ProfileId[] = ['gaia-x-25.11', 'tagus-22.10'];
+
+const RDFS_SUBCLASS = 'http://www.w3.org/2000/01/rdf-schema#subClassOf';
+
+export interface ShapeSet {
+  profile: ProfileId;
+  shapes: Store;
+  /** `rdfs:subClassOf` triples of the profile's ontology. */
+  subClassOf: Quad[];
+  /** The subClassOf triples reachable from these classes (what a data graph with them needs). */
+  superclassTriples(classes: Iterable<string>): Quad[];
+  loadMs: number;
+}
+
+const cache = new Map<ProfileId, Promise<ShapeSet>>();
+
+async function jsonLdQuads(file: string): Promise<Quad[]> {
+  const doc = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+  // These documents carry their context inline; nothing is loaded.
+  const nquads = await jsonld.toRDF(doc, {
+    format: 'application/n-quads',
+    documentLoader: async (url: string) => {
+      throw new Error(`shapes must not load ${url}`);
+    },
+  });
+  return new Parser({ format: 'N-Quads' }).parse(nquads as unknown as string);
+}
+
+async function load(profile: ProfileId): Promise<ShapeSet> {
+  const started = performance.now();
+  let shapeQuads: Quad[];
+  let ontologyQuads: Quad[];
+  if (profile === 'gaia-x-25.11') {
+    const dir = join(shapesDir, 'gaia-x', '25.11');
+    shapeQuads = new Parser().parse(readFileSync(join(dir, 'gx.shacl.ttl'), 'utf8'));
+    ontologyQuads = new Parser().parse(readFileSync(join(dir, 'gx.owl.ttl'), 'utf8'));
+  } else {
+    const dir = join(shapesDir, 'gaia-x', '22.10');
+    shapeQuads = await jsonLdQuads(join(dir, 'gx_shacl.json'));
+    ontologyQuads = await jsonLdQuads(join(dir, 'gx_ontology.json'));
+  }
+  const subClassOf = ontologyQuads.filter((q) => q.predicate.value === RDFS_SUBCLASS && q.object.termType === 'NamedNode');
+  // shacl-engine resolves sh:class through rdfs:subClassOf in the shapes graph (at compile time),
+  // rdf-validate-shacl through the data graph: the triples go into both, so both engines agree.
+  const shapes = new Store(shapeQuads);
+  shapes.addQuads(subClassOf);
+  const bySubject = new Map<string, Quad[]>();
+  for (const q of subClassOf) bySubject.set(q.subject.value, [...(bySubject.get(q.subject.value) ?? []), q]);
+  const superclassTriples = (classes: Iterable<string>) => {
+    const out: Quad[] = [];
+    const seen = new Set<string>();
+    const queue = [...classes];
+    while (queue.length) {
+      const c = queue.pop()!;
+      if (seen.has(c)) continue;
+      seen.add(c);
+      for (const q of bySubject.get(c) ?? []) {
+        out.push(q);
+        queue.push(q.object.value);
+      }
+    }
+    return out;
+  };
+  return { profile, shapes, subClassOf, superclassTriples, loadMs: performance.now() - started };
+}
+
+/** The shapes of a profile, parsed once per process and shared (they are never modified). */
+export function shapeSet(profile: ProfileId): Promise<ShapeSet> {
+  let set = cache.get(profile);
+  if (!set) {
+    set = load(profile);
+    cache.set(profile, set);
+  }
+  return set;
+}
