@@ -12,6 +12,7 @@ import { CredentialService } from '../src/credentials/service.js';
 import type { SuiteId } from '../src/credentials/suites/suite.js';
 import { fmt, measure } from './harness.js';
 import { benchInventory } from './inventory.js';
+import { benchValidate } from './validate.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gxg-bench-'));
 writeFileSync(join(dir, 'gx-gateway.yaml'), 'publicBaseUrl: https://provider.example\nkeys:\n  dir: keys\n');
@@ -121,3 +122,4 @@ await svc.close();
 rmSync(dir, { recursive: true, force: true });
 
 await benchInventory();
+await benchValidate();
