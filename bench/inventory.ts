@@ -1,9 +1,9 @@
 // Introspection against a fake OpenStack with 500 images, 200 flavors and 50 ms latency per
 // request: wall time against the sequential sum of the request latencies of the same run.
 import { buildInventory } from '../src/inventory/build.js';
-import type { CloudConfig } from '../src/inventory/openstack/clouds-config.js';
 import { OpenStackSource } from '../src/inventory/openstack/index.js';
 import { startFakeOpenStack, syntheticSeed } from '../test/fakes/openstack.js';
+import { fakeCloudConfig } from '../test/fakes/samples.js';
 
 export async function benchInventory(): Promise<void> {
   console.log('\n== introspection: fake OpenStack, 500 images, 200 flavors, 50 ms latency per request');
@@ -15,15 +15,7 @@ export async function benchInventory(): Promise<void> {
   ];
   for (const s of scenarios) {
     const fake = await startFakeOpenStack({ seed, latencyMs: 50, maxLimit: s.maxLimit, ...(s.microversion ? { maxMicroversion: s.microversion } : {}) });
-    const cloud: CloudConfig = {
-      name: 'bench',
-      authUrl: fake.authUrl,
-      auth: { type: 'password', username: 'gx-inventory', password: 'gx-inventory-secret' },
-      scope: { kind: 'project', projectName: 'gx-demo' },
-      interface: 'public',
-      insecure: false,
-      origin: 'bench',
-    };
+    const cloud = fakeCloudConfig(fake.authUrl, 'bench');
     const t0 = performance.now();
     const inv = await buildInventory([new OpenStackSource(cloud, { pageSize: 1000 })], { http: { concurrency: 16 } });
     const wall = performance.now() - t0;

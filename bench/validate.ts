@@ -7,6 +7,7 @@ import { createDocumentLoader } from '../src/credentials/document-loader.js';
 import { engineFor, validateCredential } from '../src/validate/validate.js';
 import { shapeSet } from '../src/validate/shapes.js';
 import { fmt, measure } from './harness.js';
+import { sampleLegalPerson } from '../test/fakes/samples.js';
 
 export async function benchValidate(): Promise<void> {
   console.log('\n== validation: Gaia-X 25.11 shapes (full official set), shacl-engine');
@@ -18,22 +19,7 @@ export async function benchValidate(): Promise<void> {
   const ready = performance.now() - t0;
   const rss = process.memoryUsage().rss;
   console.log(`  shapes ready in ${ready.toFixed(0)} ms (${set.shapes.size} quads incl. subClassOf); resident ${(rss / 1e6).toFixed(0)} MB (+${((rss - rssBefore) / 1e6).toFixed(0)} MB)`);
-  const base = 'https://provider.example';
-  const credential = {
-    '@context': ['https://www.w3.org/ns/credentials/v2', 'https://w3id.org/gaia-x/development#'],
-    type: ['VerifiableCredential'],
-    id: `${base}/credentials/legal-person`,
-    issuer: 'did:web:provider.example',
-    validFrom: '2026-01-15T10:00:00Z',
-    credentialSubject: {
-      id: `${base}/legal-person#subject`,
-      type: 'LegalPerson',
-      name: 'Example Cloud GmbH',
-      registrationNumber: { id: `${base}/registration-number#vat`, type: 'VatID', vatID: 'DE123456789', countryCode: 'DE' },
-      legalAddress: { type: 'Address', countryCode: 'DE' },
-      headquartersAddress: { type: 'Address', countryCode: 'DE' },
-    },
-  };
+  const credential = sampleLegalPerson();
   const floor = await measure(() => jsonld.expand(credential, { documentLoader: canonizer.documentLoader, safe: true }));
   const per = await measure(async () => {
     const r = await validateCredential(credential, { canonizer });

@@ -4,6 +4,7 @@ import { NetBoxSource, isCountry } from '../../src/inventory/netbox/index.js';
 import { startFakeNetBox } from '../fakes/netbox.js';
 import { startFakeOpenStack } from '../fakes/openstack.js';
 import { OpenStackSource } from '../../src/inventory/openstack/index.js';
+import { fakeCloudConfig } from '../fakes/samples.js';
 
 const netbox = await startFakeNetBox();
 const openstack = await startFakeOpenStack();
@@ -11,15 +12,7 @@ t.teardown(async () => {
   await netbox.close();
   await openstack.close();
 });
-const os = new OpenStackSource({
-  name: 'fake',
-  authUrl: openstack.authUrl,
-  auth: { type: 'password', username: 'gx-inventory', password: 'gx-inventory-secret' },
-  scope: { kind: 'project', projectName: 'gx-demo' },
-  interface: 'public',
-  insecure: false,
-  origin: 'test',
-});
+const os = new OpenStackSource(fakeCloudConfig(openstack.authUrl));
 
 t.test('sites become datacenters with country codes and addresses, tied to zones by name', async (t) => {
   const inv = await buildInventory([new NetBoxSource({ url: netbox.url, token: netbox.token, pageSize: 2 }), os]);

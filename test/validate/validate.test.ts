@@ -6,28 +6,13 @@ import { validateCredential } from '../../src/validate/validate.js';
 import { renderReport, type ValidationResult } from '../../src/validate/report.js';
 import { shapeSet } from '../../src/validate/shapes.js';
 import { rdfValidateShacl } from '../helpers/rdf-validate-shacl.js';
+import { sampleLegalPerson } from '../fakes/samples.js';
 
 const canonizer = createCanonizer(createDocumentLoader(bundledContexts().values()));
 const base = 'https://provider.example';
 type Doc = Record<string, unknown> & { credentialSubject: Record<string, unknown> };
 
-function legalPerson(): Doc {
-  return {
-    '@context': ['https://www.w3.org/ns/credentials/v2', 'https://w3id.org/gaia-x/development#'],
-    type: ['VerifiableCredential'],
-    id: `${base}/credentials/legal-person`,
-    issuer: 'did:web:provider.example',
-    validFrom: '2026-01-15T10:00:00Z',
-    credentialSubject: {
-      id: `${base}/legal-person#subject`,
-      type: 'LegalPerson',
-      name: 'Example Cloud GmbH',
-      registrationNumber: { id: `${base}/registration-number#vat`, type: 'VatID', vatID: 'DE123456789', countryCode: 'DE' },
-      legalAddress: { type: 'Address', countryCode: 'DE', locality: 'Berlin' },
-      headquartersAddress: { type: 'Address', countryCode: 'DE', locality: 'Berlin' },
-    },
-  };
-}
+const legalPerson = (): Doc => sampleLegalPerson(base) as Doc;
 
 function tagusParticipant(): Doc {
   return {
