@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { GatewayError, describeError } from '../credentials/errors.js';
 import { packageVersion } from '../paths.js';
 import { contextsCommand } from './commands/contexts.js';
+import { describeCommands } from './commands/describe.js';
 import { didCommand } from './commands/did.js';
 import { healthCommand } from './commands/health.js';
 import { introspectCommand } from './commands/introspect.js';
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   signCommands(program, globals);
   verifyCommand(program, globals);
   introspectCommand(program);
+  describeCommands(program, globals);
   validateCommand(program, globals);
   contextsCommand(program);
   healthCommand(program, globals);
@@ -42,7 +44,7 @@ export async function main(argv: string[]): Promise<void> {
       process.exitCode = err.exitCode === 0 ? 0 : 2;
       return;
     }
-    const usage = err instanceof GatewayError && ['usage', 'bad-config', 'bad-input', 'unknown-suite', 'bad-cloud-config', 'bad-kubeconfig', 'unknown-profile'].includes(err.code);
+    const usage = err instanceof GatewayError && ['usage', 'bad-config', 'bad-input', 'unknown-suite', 'bad-cloud-config', 'bad-kubeconfig', 'unknown-profile', 'invalid-credential'].includes(err.code);
     process.stderr.write(`gx-gateway: ${describeError(err)}\n`);
     process.exitCode = usage ? 2 : 1;
   }

@@ -11,6 +11,17 @@ const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 export const DEFAULT_CONFIG_FILE = 'gx-gateway.yaml';
 export const ENV_PREFIX = 'GXG_';
 
+/** The demo cloud's provider (embedded default and `--demo`); fictitious. */
+export const DEMO_PROVIDER = {
+  legalName: 'Example Cloud GmbH',
+  legalAddress: { countryCode: 'DE', countrySubdivisionCode: 'DE-BE', nutsRegion: 'DE30', streetAddress: 'Example Straße 1', postalCode: '10115', locality: 'Berlin' },
+  registrationNumbers: [{ type: 'vatID', value: 'DE123456789' }],
+  termsAndConditions: {
+    url: 'http://localhost:8080/terms',
+    hash: '8e0c5d1f3a5b3a9a2d8f0a6b6c1f6e7d9b1a2c3d4e5f60718293a4b5c6d7e8f9',
+  },
+};
+
 /**
  * The embedded default: a local demo gateway with generated development keys. Used when no
  * configuration file exists; every key can still be overridden from the environment.
@@ -19,6 +30,7 @@ export const EMBEDDED_DEFAULT = {
   publicBaseUrl: 'http://localhost:8080',
   keys: { generateDevKeys: true },
   resolver: { allowPrivateNetworks: true, allowHttp: true },
+  provider: DEMO_PROVIDER,
 };
 
 const ajv = new Ajv({ allErrors: true, useDefaults: true, coerceTypes: true, strict: true, allowUnionTypes: true });

@@ -1,3 +1,109 @@
+const addressSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['countryCode'],
+  properties: {
+    countryCode: { type: 'string', pattern: '^[A-Z]{2}$', description: 'ISO 3166-1 alpha-2.' },
+    countrySubdivisionCode: { type: 'string', pattern: '^[A-Z]{2}-[A-Z0-9]{1,3}$', description: 'ISO 3166-2, e.g. DE-BE (Tagus gx:countrySubdivisionCode).' },
+    nutsRegion: { type: 'string', pattern: '^[A-Z]{2}[A-Z0-9]{1,3}$', description: 'NUTS 2 region, e.g. DE30 (25.11 vcard:region).' },
+    streetAddress: { type: 'string', minLength: 1 },
+    postalCode: { type: 'string', minLength: 1 },
+    locality: { type: 'string', minLength: 1 },
+  },
+} as const;
+
+/** The current Gaia-X terms-and-conditions hash (25.11); the other one the shapes allow was retired on 2026-03-31. */
+export const GAIA_X_TERMS_HASH = '067dcac5efd18c1927deb1ffed3feab6d0ad044c0a9a263e6d5d8bdc43224515';
+export const GAIA_X_TERMS_HASH_DEPRECATED = '4bd7554097444c960292b4726c2efa1373485e8a5565d94d41195214c5e0ceb3';
+
+const providerSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['legalName', 'legalAddress', 'termsAndConditions'],
+  description: 'Who the provider is and the terms its offerings carry: the input of `gx-gateway describe`.',
+  properties: {
+    legalName: { type: 'string', minLength: 1 },
+    legalAddress: addressSchema,
+    headquartersAddress: { ...addressSchema, description: 'Defaults to the legal address.' },
+    registrationNumbers: {
+      type: 'array',
+      default: [],
+      description: 'Registration numbers to describe (a Gaia-X notary normally issues these as credentials: see registrationNumberCredentials).',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['type', 'value'],
+        properties: {
+          type: { enum: ['vatID', 'leiCode', 'EORI', 'EUID', 'taxID', 'local'] },
+          value: { type: 'string', minLength: 3 },
+          countryCode: { type: 'string', pattern: '^[A-Z]{2}$' },
+        },
+      },
+    },
+    registrationNumberCredentials: {
+      type: 'array',
+      default: [],
+      items: { type: 'string', minLength: 1 },
+      description: 'Files with registration-number credentials issued by a notary (JSON or VC-JWT); used as they are.',
+    },
+    gaiaxTermsAndConditionsHash: { enum: [GAIA_X_TERMS_HASH, GAIA_X_TERMS_HASH_DEPRECATED], default: GAIA_X_TERMS_HASH },
+    termsAndConditions: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['url', 'hash'],
+      description: "The service offerings' terms and conditions: their URL and the SHA-256 (hex) of the document.",
+      properties: { url: { type: 'string', format: 'uri' }, hash: { type: 'string', pattern: '^[0-9a-f]{64}$' } },
+    },
+    dataAccountExport: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        requestType: { enum: ['API', 'email', 'webform', 'unregisteredLetter', 'registeredLetter', 'supportCenter'], default: 'API' },
+        accessType: { enum: ['digital', 'physical'], default: 'digital' },
+        formatType: { type: 'string', pattern: '^[a-z]+/[-+.a-zA-Z0-9]+$', default: 'application/json' },
+      },
+    },
+    dataProtectionRegime: {
+      type: 'array',
+      items: { enum: ['GDPR2016', 'LGPD2019', 'PDPA2012', 'CCPA2018', 'VCDPA2021'] },
+      default: ['GDPR2016'],
+    },
+    policy: { type: 'string', minLength: 1, default: 'default: allow', description: 'Access and usage policy text (Tagus gx:policy, 25.11 gx:resourcePolicy).' },
+    keywords: { type: 'array', items: { type: 'string', minLength: 1 }, default: ['Sovereign Cloud Stack', 'OpenStack'] },
+    images: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        licenses: {
+          type: 'object',
+          additionalProperties: { type: 'string', minLength: 1 },
+          default: {},
+          description: 'Licence per os_distro (SPDX id or URL); overrides the built-in table.',
+        },
+        copyrightOwners: { type: 'object', additionalProperties: { type: 'string', minLength: 1 }, default: {} },
+        defaultLicense: { type: 'string', minLength: 1, description: 'Licence of images whose distribution is not known (SPDX id or URL).' },
+        includePrivate: { type: 'boolean', default: false, description: 'Also describe private and shared images.' },
+      },
+    },
+    objectStorage: {
+      type: 'object',
+      additionalProperties: false,
+      description: 'Object storage facts OpenStack cannot tell (required by gx:ObjectStorageServiceOffering).',
+      required: ['encryption'],
+      properties: {
+        encryption: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['cipher', 'keyManagement'],
+          properties: { cipher: { enum: ['RSA', 'AES', '3DES', 'Blowfish', 'Twofish', 'SDA', 'other'] }, keyManagement: { enum: ['BYOK', 'HYOK', 'managed'] } },
+        },
+      },
+    },
+  },
+} as const;
+
 /** JSON Schema of gx-gateway.yaml. Defaults live here; ajv fills them in. */
 export const configSchema = {
   $id: 'https://gx-gateway.dev/schemas/config.json',
@@ -79,6 +185,7 @@ export const configSchema = {
         defaultSuite: { enum: ['jws2020', 'jws2020-ccg', 'ed25519-2020', 'eddsa-rdfc-2022', 'vc-jose'], default: 'jws2020' },
       },
     },
+    provider: providerSchema,
     log: {
       type: 'object',
       additionalProperties: false,
@@ -107,6 +214,34 @@ export interface GatewayConfig {
   jsonld: { localContexts: Record<string, string>; canonizeTimeoutMs: number; maxWorkFactor: number; maxDocumentBytes: number };
   signing: { defaultSuite: 'jws2020' | 'jws2020-ccg' | 'ed25519-2020' | 'eddsa-rdfc-2022' | 'vc-jose' };
   log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' };
+  provider?: ProviderConfig;
+}
+
+export interface AddressConfig {
+  countryCode: string;
+  countrySubdivisionCode?: string;
+  nutsRegion?: string;
+  streetAddress?: string;
+  postalCode?: string;
+  locality?: string;
+}
+
+export type RegistrationNumberType = 'vatID' | 'leiCode' | 'EORI' | 'EUID' | 'taxID' | 'local';
+
+export interface ProviderConfig {
+  legalName: string;
+  legalAddress: AddressConfig;
+  headquartersAddress?: AddressConfig;
+  registrationNumbers: { type: RegistrationNumberType; value: string; countryCode?: string }[];
+  registrationNumberCredentials: string[];
+  gaiaxTermsAndConditionsHash: string;
+  termsAndConditions: { url: string; hash: string };
+  dataAccountExport: { requestType: string; accessType: 'digital' | 'physical'; formatType: string };
+  dataProtectionRegime: string[];
+  policy: string;
+  keywords: string[];
+  images: { licenses: Record<string, string>; copyrightOwners: Record<string, string>; defaultLicense?: string; includePrivate: boolean };
+  objectStorage?: { encryption: { cipher: string; keyManagement: string } };
 }
 
 /** A loaded configuration and where relative paths in it are resolved from. */

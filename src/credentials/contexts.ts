@@ -26,6 +26,8 @@ export const CONTEXTS = {
   bitstringStatusList: 'https://www.w3.org/ns/credentials/status/v1',
   gaiaX2511: 'https://w3id.org/gaia-x/development#',
   tagus2210: 'https://registry.lab.gaia-x.eu/development/api/trusted-shape-registry/v1/shapes/jsonld/trustframework#',
+  /** gx-gateway's own vocabulary for SCS facts (contexts/scs/v1.jsonld). */
+  scsV1: 'https://w3id.org/scs/gx-gateway/v1',
 } as const;
 
 export interface BundledContext {
@@ -66,6 +68,7 @@ export function bundledContexts(): ReadonlyMap<string, BundledContext> {
     ...fromPackage(transmuteSecurity.contexts, '@transmute/security-context', [CONTEXTS.jws2020]),
     fromFile(CONTEXTS.gaiaX2511, 'gaia-x/25.11/gx.context.jsonld'),
     fromFile(CONTEXTS.tagus2210, 'gaia-x/22.10/trustframework.json'),
+    fromFile(CONTEXTS.scsV1, 'scs/v1.jsonld'),
   ];
   const map = new Map<string, BundledContext>();
   for (const c of list) {

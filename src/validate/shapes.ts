@@ -46,6 +46,8 @@ async function load(profile: ProfileId): Promise<ShapeSet> {
     shapeQuads = await jsonLdQuads(join(dir, 'gx_shacl.json'));
     ontologyQuads = await jsonLdQuads(join(dir, 'gx_ontology.json'));
   }
+  // gx-gateway's own `scs` shapes apply under both profiles (the facts ride along either).
+  shapeQuads = shapeQuads.concat(new Parser().parse(readFileSync(join(shapesDir, 'scs', 'scs.shacl.ttl'), 'utf8')));
   const subClassOf = ontologyQuads.filter((q) => q.predicate.value === RDFS_SUBCLASS && q.object.termType === 'NamedNode');
   // shacl-engine resolves sh:class through rdfs:subClassOf in the shapes graph (at compile time),
   // rdf-validate-shacl through the data graph: the triples go into both, so both engines agree.

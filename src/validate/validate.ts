@@ -26,6 +26,7 @@ function envelope(): ValidateFunction {
   return envelopeSchema;
 }
 
+const RDF_TYPE = 'http://www.w3.org/1999/02/22-rdf-syntax-ns#type';
 const engines = new Map<ProfileId, Promise<ShaclEngine>>();
 
 /** The SHACL engine for a profile: shapes parsed and the validator built once per process. */
@@ -44,6 +45,8 @@ export function detectProfile(doc: JsonObject): ProfileId | undefined {
   const has = (url: string) => ctx.some((c) => c === url || c === url.replace(/#$/, ''));
   if (has(CONTEXTS.gaiaX2511)) return 'gaia-x-25.11';
   if (has(CONTEXTS.tagus2210)) return 'tagus-22.10';
+  // gx-gateway's own SCS facts ride with the release whose data model they use.
+  if (has(CONTEXTS.scsV1)) return has(CONTEXTS.credentialsV1) ? 'tagus-22.10' : 'gaia-x-25.11';
   return undefined;
 }
 
@@ -61,6 +64,12 @@ function jsonSchemaResults(doc: JsonObject): ValidationResult[] {
       constraint: e.keyword,
       message: `${e.instancePath || 'the credential'} ${e.message ?? 'is invalid'}${e.keyword === 'required' ? ` (${(e.params as { missingProperty: string }).missingProperty})` : ''}`,
     }));
+}
+
+/** A JSON-LD error with the detail safe mode hides (which value, which event). */
+function jsonLdProblem(err: unknown): string {
+  const event = (err as { details?: { event?: { code?: string; details?: unknown } } }).details?.event;
+  return event ? `${describeError(err)} (${event.code ?? 'event'}: ${JSON.stringify(event.details)})` : describeError(err);
 }
 
 /** The credential's RDF graph (default graph only: proofs live in their own graphs) as an N3 store. */
@@ -84,36 +93,76 @@ export interface ValidateOptions {
   mergeSubClassOf?: boolean;
 }
 
+/** One credential of a set to validate, and what its report is called. */
+export interface SetMember {
+  credential: JsonObject;
+  subject?: string;
+}
+
 /**
  * Validate one credential: its JSON envelope against schemas/credential.schema.json, then its
  * expanded graph (offline, safe mode) merged with the ontology's subclass triples against the
  * profile's SHACL shapes.
  */
 export async function validateCredential(doc: JsonObject, opts: ValidateOptions): Promise<ValidationReport> {
-  const profile = opts.profile ?? detectProfile(doc);
-  const subject = opts.subject ?? (typeof doc.id === 'string' ? doc.id : '(credential)');
+  const [report] = await validateCredentials([{ credential: doc, ...(opts.subject ? { subject: opts.subject } : {}) }], opts);
+  return report!;
+}
+
+/**
+ * Validate credentials that belong together (a presentation, a described set) the way a clearing
+ * house does: as one graph, so a reference to a node another credential describes (providedBy →
+ * the LegalPerson, Tagus' participant → its registration number) meets that node's type. Blank
+ * nodes stay apart; each result is reported on the credential whose graph holds its focus node.
+ */
+export async function validateCredentials(members: SetMember[], opts: Omit<ValidateOptions, 'subject'>): Promise<ValidationReport[]> {
   const strict = opts.strict ?? false;
-  if (!profile) {
-    throw new GatewayError(`${subject}: no Gaia-X context (${CONTEXTS.gaiaX2511} or the Tagus trust framework); pass --profile`, 'unknown-profile');
+  const items = members.map((m) => {
+    const doc = m.credential;
+    const subject = m.subject ?? (typeof doc.id === 'string' ? doc.id : '(credential)');
+    const profile = opts.profile ?? detectProfile(doc);
+    if (!profile) {
+      throw new GatewayError(`${subject}: no Gaia-X context (${CONTEXTS.gaiaX2511} or the Tagus trust framework); pass --profile`, 'unknown-profile');
+    }
+    return { doc, subject, profile, results: jsonSchemaResults(doc), graph: undefined as Store | undefined };
+  });
+  for (const item of items) {
+    try {
+      item.graph = await credentialGraph(item.doc, opts.canonizer);
+    } catch (err) {
+      item.results.push({ kind: 'json-schema', severity: 'violation', focusNode: item.subject, constraint: 'json-ld', message: `not valid JSON-LD: ${jsonLdProblem(err)}` });
+    }
   }
-  const results = jsonSchemaResults(doc);
-  let graph: Store | undefined;
-  try {
-    graph = await credentialGraph(doc, opts.canonizer);
-  } catch (err) {
-    results.push({ kind: 'json-schema', severity: 'violation', focusNode: subject, constraint: 'json-ld', message: `not valid JSON-LD: ${describeError(err)}` });
-  }
-  if (graph) {
+  for (const profile of new Set(items.map((i) => i.profile))) {
+    const group = items.filter((i) => i.profile === profile && i.graph);
+    if (!group.length) continue;
+    const union = new Store();
+    const owners = new Map<string, number[]>();
+    const own = (key: string, index: number) => {
+      const list = owners.get(key);
+      if (!list) owners.set(key, [index]);
+      else if (!list.includes(index)) list.push(index);
+    };
+    group.forEach((item, index) => {
+      for (const q of item.graph!) {
+        union.addQuad(q);
+        own(q.subject.termType === 'BlankNode' ? `_:${q.subject.value}` : q.subject.value, index);
+      }
+    });
     const set = await shapeSet(profile);
     if (opts.mergeSubClassOf !== false) {
-      const types = graph.getObjects(null, 'http://www.w3.org/1999/02/22-rdf-syntax-ns#type', null).map((t) => t.value);
-      graph.addQuads(set.superclassTriples(types));
+      const types = union.getObjects(null, RDF_TYPE, null).map((t) => t.value);
+      union.addQuads(set.superclassTriples(types));
     }
     const engine = opts.engine ?? (await engineFor(profile));
-    results.push(...(await engine.validate(graph)));
+    for (const result of await engine.validate(union)) {
+      for (const index of owners.get(result.focusNode) ?? [0]) group[index]!.results.push(result);
+    }
   }
-  results.sort((a, b) => `${a.severity}${a.focusNode}${a.path ?? ''}${a.constraint}`.localeCompare(`${b.severity}${b.focusNode}${b.path ?? ''}${b.constraint}`));
-  return { subject, profile, strict, conforms: conforms(results, strict), results };
+  return items.map((item) => {
+    item.results.sort((a, b) => `${a.severity}${a.focusNode}${a.path ?? ''}${a.constraint}`.localeCompare(`${b.severity}${b.focusNode}${b.path ?? ''}${b.constraint}`));
+    return { subject: item.subject, profile: item.profile, strict, conforms: conforms(item.results, strict), results: item.results };
+  });
 }
 
 /** Credentials inside a document: itself, or each credential of a presentation (JWTs decoded, not verified). */

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { GatewayError } from '../../credentials/errors.js';
 import { renderReport, type ValidationReport } from '../../validate/report.js';
 import { PROFILES, type ProfileId } from '../../validate/shapes.js';
-import { credentialsIn, validateCredential } from '../../validate/validate.js';
+import { credentialsIn, validateCredentials, type SetMember } from '../../validate/validate.js';
 import { withService, type GlobalOptions } from '../context.js';
 import { readInput, writeOutput } from '../io.js';
 
@@ -17,7 +17,7 @@ function files(path: string): string[] {
   }
   if (!st.isDirectory()) return [path];
   return readdirSync(path)
-    .filter((f) => /\.(json|jsonld|jwt)$/.test(f))
+    .filter((f) => /\.(json|jsonld|jwt)$/.test(f) && f !== 'manifest.json')
     .sort()
     .map((f) => join(path, f));
 }
@@ -29,10 +29,11 @@ export function validateCommand(program: Command, globals: () => GlobalOptions):
     .option('--profile <profile>', `${PROFILES.join(' | ')} (default: from the credential's contexts)`)
     .option('--strict', 'fail on warnings too')
     .option('--json', 'print the reports as JSON')
-    .action(async (paths: string[], o: { profile?: string; strict?: boolean; json?: boolean }) => {
+    .option('--each', 'validate each credential on its own (default: all of them as one graph, as a clearing house validates a presentation, so references between them resolve)')
+    .action(async (paths: string[], o: { profile?: string; strict?: boolean; json?: boolean; each?: boolean }) => {
       if (o.profile && !(PROFILES as string[]).includes(o.profile)) throw new GatewayError(`--profile must be one of ${PROFILES.join(', ')} (got "${o.profile}")`, 'usage');
       await withService(globals(), async (svc) => {
-        const reports: ValidationReport[] = [];
+        const members: SetMember[] = [];
         for (const file of paths.flatMap(files)) {
           let credentials;
           try {
@@ -42,9 +43,13 @@ export function validateCommand(program: Command, globals: () => GlobalOptions):
           }
           for (const [i, credential] of credentials.entries()) {
             const subject = credentials.length > 1 ? `${file}#${i + 1}` : file;
-            reports.push(await validateCredential(credential, { canonizer: svc.canonizer, ...(o.profile ? { profile: o.profile as ProfileId } : {}), strict: Boolean(o.strict), subject }));
+            members.push({ credential, subject });
           }
         }
+        const opts = { canonizer: svc.canonizer, ...(o.profile ? { profile: o.profile as ProfileId } : {}), strict: Boolean(o.strict) };
+        const reports: ValidationReport[] = [];
+        if (o.each) for (const m of members) reports.push(...(await validateCredentials([m], opts)));
+        else reports.push(...(await validateCredentials(members, opts)));
         writeOutput(o.json ? JSON.stringify(reports, null, 2) : reports.map(renderReport).join('\n'));
         if (reports.some((r) => !r.conforms)) process.exitCode = 1;
       });

@@ -1,0 +1,176 @@
+import type { JsonObject } from '../../credentials/suites/suite.js';
+import type { Flavor, Image, Inventory, ServiceEntry } from '../../inventory/model.js';
+import type { DescribedCredential } from '../model.js';
+import {
+  DISTRO_LICENSES,
+  HYPERVISOR_SOFTWARE,
+  checksumAlgorithm,
+  cpuArchitecture,
+  date,
+  dateTime,
+  diskFormat,
+  diskKind,
+  hypervisorType,
+  integer,
+  licenseValue,
+  literal,
+  memorySize,
+  osDistribution,
+  updateStrategy,
+  watchdogAction,
+} from '../values.js';
+import { compactObject, type Builder } from './envelope.js';
+import { endpoint } from './endpoint.js';
+
+/** Flavors a customer can pick: public and enabled. */
+export function offeredFlavors(inv: Inventory, region: string): Flavor[] {
+  return inv.flavors.filter((f) => f.region === region && f.public && !f.disabled);
+}
+
+/** Images a customer can boot: active, not hidden, public or community (private too when configured). */
+export function offeredImages(inv: Inventory, region: string, includePrivate: boolean): Image[] {
+  return inv.images.filter(
+    (i) => i.region === region && i.status === 'active' && !i.hidden && !i.scs.osHidden && (includePrivate || ['public', 'community'].includes(i.visibility)),
+  );
+}
+
+function hypervisor(b: Builder, name: string | undefined): JsonObject | undefined {
+  const type = hypervisorType(name);
+  if (!type) return undefined;
+  const sw = HYPERVISOR_SOFTWARE[type];
+  return {
+    type: 'Hypervisor',
+    hypervisorType: type,
+    license: licenseValue(sw?.license ?? 'https://www.openstack.org/'),
+    copyrightOwnedBy: [literal(sw?.owner ?? 'unknown')],
+    resourcePolicy: b.ctx.provider.policy,
+  };
+}
+
+/** gx:ServerFlavor from Nova's flavor and the facts its SCS name states. */
+export function serverFlavor(b: Builder, f: Flavor): DescribedCredential {
+  const n = f.scs?.name;
+  const disk0 = f.scs?.disk0Type ?? n?.disk?.type;
+  const boot = diskKind(f.diskGiB === 0 ? 'network' : disk0);
+  const ratio = n?.cpu.maxOversubscription;
+  const subject = compactObject({
+    id: b.iris.subject('regions', f.region, 'flavors', f.id),
+    type: 'ServerFlavor',
+    name: f.name,
+    description: f.description,
+    cpu: compactObject({
+      type: 'CpuCapabilities',
+      vCPUs: f.vcpus,
+      overProvisioningRatio: ratio !== undefined && Number.isFinite(ratio) ? integer(ratio) : undefined,
+      pCPU: compactObject({
+        type: 'CPU',
+        vendor: n?.cpuArchitecture?.vendor,
+        generation: n?.cpuArchitecture?.generation !== undefined ? String(n.cpuArchitecture.generation) : undefined,
+        cpuArchitecture: cpuArchitecture(n?.cpuArchitecture?.architecture),
+      }),
+    }),
+    memory: compactObject({
+      type: 'MemoryCapabilities',
+      memory: compactObject({ type: 'Memory', memorySize: memorySize(f.ramMiB, 'MiB'), eccEnabled: n ? n.ram.ecc : undefined }),
+      overProvisioningRatio: n && !n.ram.oversubscribed ? 1 : undefined,
+    }),
+    // A flavor without a root disk boots from a network volume sized at creation: size 0.
+    bootVolume: compactObject({ type: 'Disk', diskSize: memorySize(f.diskGiB, 'GiB'), ...boot }),
+    additionalVolume: f.ephemeralGiB > 0 ? [{ type: 'Disk', diskSize: memorySize(f.ephemeralGiB, 'GiB'), diskType: 'other' }] : undefined,
+    hypervisor: hypervisor(b, n?.hypervisor),
+    hardwareAssistedVirtualization: n ? n.nestedVirtualization || undefined : undefined,
+    hwRngTypeOfFlavor: f.scs?.hardwareRng === false || f.extraSpecs['hw_rng:allowed'] === 'false' ? 'Unavailable' : undefined,
+    gpu: n?.gpu
+      ? compactObject({
+          type: 'GPU',
+          vendor: n.gpu.vendor,
+          generation: n.gpu.generation,
+          gpuProcessingUnits: n.gpu.units,
+          gpuPassthrough: n.gpu.passthrough,
+          gpuMemory: n.gpu.vramGiB !== undefined ? memorySize(n.gpu.vramGiB, 'GiB') : undefined,
+        })
+      : undefined,
+    confidentialComputing: f.extraSpecs['hw:mem_encryption'] === 'true' ? { type: 'ConfidentialComputing', technology: 'AMD SEV (hw:mem_encryption)' } : undefined,
+  });
+  return b.credential('server-flavor', ['regions', f.region, 'flavors', f.id], subject);
+}
+
+/** gx:VMImage with every scs-0102 fact the VMImage shape has a place for. */
+export function vmImage(b: Builder, img: Image): DescribedCredential {
+  const s = img.scs;
+  const cfg = b.ctx.provider.images;
+  const distro = (s.osDistro ?? '').toLowerCase();
+  const known = DISTRO_LICENSES[distro];
+  const license = cfg.licenses[distro] ?? known?.license ?? cfg.defaultLicense;
+  const owner = cfg.copyrightOwners[distro] ?? known?.owner;
+  if (!license) b.warnings.push(`image ${img.name} (${img.id}): no licence known for os_distro "${s.osDistro ?? ''}": set provider.images.licenses.${distro || '<distro>'} or provider.images.defaultLicense`);
+  const algorithm = checksumAlgorithm(s.osHashAlgo ?? img.checksum?.algorithm);
+  const hashValue = s.osHashValue ?? img.checksum?.value;
+  const maintenance = compactObject({
+    type: 'MaintenanceSubscription',
+    subscriptionRequired: s.subscriptionRequired,
+    subscriptionIncluded: s.subscriptionIncluded,
+    maintainedUntil: date(s.maintainedUntil ?? (s.providedUntil?.kind === 'date' ? s.providedUntil.date : undefined)),
+  });
+  const subject = compactObject({
+    id: b.iris.subject('regions', img.region, 'images', img.id),
+    type: 'VMImage',
+    name: img.name,
+    description: s.imageDescription && !/^https?:\/\//.test(s.imageDescription) ? s.imageDescription : undefined,
+    version: s.osVersion,
+    license: license ? [licenseValue(license)] : [],
+    licenseIncluded: s.licenseIncluded,
+    copyrightOwnedBy: [literal(owner ?? (s.osDistro ? osDistribution(s.osDistro) : b.ctx.provider.legalName))],
+    resourcePolicy: [b.ctx.provider.policy],
+    checkSum: algorithm && hashValue ? { type: 'CheckSum', checkSumCalculation: algorithm, checkSumValue: hashValue } : undefined,
+    fileSize: img.sizeBytes !== undefined ? memorySize(img.sizeBytes, 'B') : undefined,
+    operatingSystem: s.osDistro
+      ? compactObject({
+          type: 'OperatingSystem',
+          osDistribution: osDistribution(s.osDistro),
+          version: s.osVersion,
+          license: license ? [licenseValue(license)] : [],
+          copyrightOwnedBy: [literal(owner ?? osDistribution(s.osDistro))],
+          resourcePolicy: [b.ctx.provider.policy],
+        })
+      : undefined,
+    buildDate: dateTime(s.imageBuildDate),
+    patchLevel: s.patchlevel,
+    vmImageDiskFormat: diskFormat(img.diskFormat),
+    secureBoot: s.osSecureBoot === undefined ? undefined : s.osSecureBoot !== 'disabled',
+    firmwareType: s.hwFirmwareType ? s.hwFirmwareType.toUpperCase() : undefined,
+    watchDogAction: watchdogAction(s.hwWatchdogAction),
+    vPMU: s.hwPmu,
+    multiQueues: s.hwVifMultiqueueEnabled,
+    videoRamSize: s.hwVideoRamMiB !== undefined ? memorySize(s.hwVideoRamMiB, 'MiB') : undefined,
+    hypervisorType: hypervisorType(s.hypervisorType),
+    cpuReq: s.architecture ? { type: 'CPU', cpuArchitecture: cpuArchitecture(s.architecture) } : undefined,
+    ramReq: img.minRamMiB > 0 ? { type: 'Memory', memorySize: memorySize(img.minRamMiB, 'MiB') } : undefined,
+    rootDiskReq: img.minDiskGiB > 0 ? { type: 'Disk', diskSize: memorySize(img.minDiskGiB, 'GiB') } : undefined,
+    maintenance: Object.keys(maintenance).length > 1 ? maintenance : undefined,
+    updateStrategy: updateStrategy(s.replaceFrequency),
+  });
+  return b.credential('vm-image', ['regions', img.region, 'images', img.id], subject);
+}
+
+/** gx:VirtualMachineServiceOffering for one region: its flavors and images by reference. */
+export function computeOffering(b: Builder, inv: Inventory, region: string, flavors: DescribedCredential[], images: DescribedCredential[]): DescribedCredential | undefined {
+  if (!flavors.length || !images.length) {
+    b.warnings.push(`region ${region}: no compute offering (gx:VirtualMachineServiceOffering needs at least one public flavor and one public image; found ${flavors.length} and ${images.length})`);
+    return undefined;
+  }
+  const compute: ServiceEntry | undefined = inv.services.find((s) => s.type === 'compute' && s.region === region);
+  const subject = compactObject({
+    id: b.iris.subject('regions', region, 'offerings', 'compute'),
+    type: 'VirtualMachineServiceOffering',
+    name: `${b.ctx.provider.legalName} virtual machines (${region})`,
+    description: `OpenStack Nova in region ${region}: ${flavors.length} flavors, ${images.length} images.`,
+    ...b.offeringCommons(),
+    endpoint: compute ? endpoint(compute, 'OpenStack Compute API', 'https://docs.openstack.org/api-ref/compute/') : undefined,
+    provisionType: 'public',
+    tenantSeparation: 'hw-virtualized',
+    instantiationReq: flavors.map((f) => ({ id: f.subject })),
+    codeArtifact: images.map((i) => ({ id: i.subject })),
+  });
+  return b.credential('compute-offering', ['regions', region, 'offerings', 'compute'], subject);
+}
