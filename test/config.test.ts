@@ -78,7 +78,7 @@ t.test('gx-gateway.example.yaml is valid and documents every key with its defaul
     if (!props) continue;
     for (const key of Object.keys(props)) {
       t.ok(text.includes(`${key}:`), `${section}.${key} is documented`);
-      if (raw[section]?.[key] !== undefined && section !== 'keys' && section !== 'resolver') {
+      if (raw[section]?.[key] !== undefined && section !== 'keys' && section !== 'resolver' && section !== 'provider') {
         t.same(raw[section]![key], defaults[section]![key], `${section}.${key} shows the default`);
       }
     }

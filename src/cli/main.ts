@@ -44,7 +44,7 @@ export async function main(argv: string[]): Promise<void> {
       process.exitCode = err.exitCode === 0 ? 0 : 2;
       return;
     }
-    const usage = err instanceof GatewayError && ['usage', 'bad-config', 'bad-input', 'unknown-suite', 'bad-cloud-config', 'bad-kubeconfig', 'unknown-profile', 'invalid-credential'].includes(err.code);
+    const usage = err instanceof GatewayError && ['usage', 'bad-config', 'bad-input', 'unknown-suite', 'bad-cloud-config', 'bad-kubeconfig', 'unknown-profile'].includes(err.code);
     process.stderr.write(`gx-gateway: ${describeError(err)}\n`);
     process.exitCode = usage ? 2 : 1;
   }

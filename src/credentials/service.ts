@@ -18,8 +18,15 @@ import type { JsonObject, Secured, SigningSuite, SuiteId, VerifyEnv } from './su
 import { parsePemChain } from './x509.js';
 import { issuerId } from './verification-method.js';
 import { verifySecured, type VerificationReport } from './verify.js';
+import { renderReport } from '../validate/report.js';
+import { credentialsIn, detectProfile, validateCredentials } from '../validate/validate.js';
 
 export interface SignRequest {
+  /**
+   * Credentials the ones to sign reference (the LegalPerson an offering is providedBy, Tagus'
+   * registration number): validated together with them, as a clearing house validates a presentation.
+   */
+  related?: (JsonObject | string)[];
   suite?: SuiteId;
   /** Key id; default: the active key if the suite can use it, else the first key that fits. */
   keyId?: string;
@@ -151,6 +158,7 @@ export class CredentialService {
     const suite = getSuite(req.suite ?? this.loaded.config.signing.defaultSuite);
     this.assertIssuer(credential);
     const signer = this.signerFor(suite, req.keyId);
+    await this.assertValid([credential], req.related);
     return suite.signCredential(credential, this.signOptions(suite, signer, req), { canonizer: this.canonizer });
   }
 
@@ -163,6 +171,8 @@ export class CredentialService {
     const signer = this.signerFor(suite, req.keyId);
     const opts = { ...this.signOptions(suite, signer, req), ...(req.challenge ? { challenge: req.challenge } : {}), ...(req.domain ? { domain: req.domain } : {}) };
     const env = { canonizer: this.canonizer };
+    const unsigned = inputs.filter((i): i is JsonObject => typeof i !== 'string' && !i.proof);
+    await this.assertValid(unsigned, [...inputs.filter((i) => !unsigned.includes(i as JsonObject)), ...(req.related ?? [])]);
     const secured: Secured[] = [];
     for (const input of inputs) {
       if (typeof input === 'string') secured.push({ format: 'jwt', jwt: input.trim(), mediaType: 'application/vc+jwt' });
@@ -184,6 +194,27 @@ export class CredentialService {
       return { format: 'ldp', document: presentation };
     }
     return suite.signPresentation(presentation, opts, env);
+  }
+
+  /**
+   * Nothing invalid is ever signed: Gaia-X credentials (and gx-gateway's scs facts) are validated
+   * against their profile's shapes and the credential JSON Schema, together with the related
+   * credentials they reference; any violation refuses the signature with the report.
+   */
+  private async assertValid(toSign: JsonObject[], related: (JsonObject | string)[] = []): Promise<void> {
+    const gx = toSign.filter((c) => detectProfile(c));
+    if (!gx.length) return;
+    // The same credential in another form (its JWT beside its JSON) is not a second description.
+    const ids = new Set(gx.map((c) => c.id));
+    const context = related
+      .flatMap((r) => credentialsIn(r))
+      .filter((c) => detectProfile(c) && !(c.id !== undefined && ids.has(c.id)))
+      .filter((c, i, all) => c.id === undefined || all.findIndex((o) => o.id === c.id) === i);
+    const reports = await validateCredentials([...gx, ...context].map((credential) => ({ credential })), { canonizer: this.canonizer });
+    const failed = reports.slice(0, gx.length).filter((r) => !r.conforms);
+    if (failed.length) {
+      throw new GatewayError(`refusing to sign: ${failed.length === 1 ? 'the credential does' : `${failed.length} credentials do`} not conform to the Gaia-X shapes\n${failed.map(renderReport).join('\n')}`, 'invalid-credential');
+    }
   }
 
   /** Verifiers require the issuer to be the DID of the signing key: refuse to sign anything else. */

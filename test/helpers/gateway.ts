@@ -42,9 +42,11 @@ export function tagusCredential(did: string, id = 'https://provider.example/cred
     issuer: did,
     issuanceDate: '2026-01-15T10:00:00Z',
     credentialSubject: {
-      id: 'https://provider.example/participant#subject',
+      // One subject per credential: two credentials about one subject merge into one node when validated together.
+      id: id === 'https://provider.example/credentials/participant' ? 'https://provider.example/participant#subject' : `${id}#subject`,
       type: 'gx:LegalParticipant',
       'gx:legalName': 'Example Cloud GmbH',
+      'gx:legalRegistrationNumber': { id: 'https://provider.example/registration-number#subject', 'gx:vatID': 'DE123456789' },
       'gx:headquarterAddress': { 'gx:countrySubdivisionCode': 'DE-BE' },
       'gx:legalAddress': { 'gx:countrySubdivisionCode': 'DE-BE' },
     },
@@ -60,10 +62,12 @@ export function loireCredential(did: string, id = 'https://provider.example/cred
     validFrom: '2026-01-15T10:00:00Z',
     validUntil: '2036-01-15T10:00:00Z',
     credentialSubject: {
-      id: 'https://provider.example/legal-person#subject',
+      id: id === 'https://provider.example/credentials/legal-person' ? 'https://provider.example/legal-person#subject' : `${id}#subject`,
       type: 'LegalPerson',
-      legalName: 'Example Cloud GmbH',
-      headquartersAddress: { type: 'Address', countryCode: 'DE', countrySubdivisionCode: 'DE-BE' },
+      name: 'Example Cloud GmbH',
+      registrationNumber: { id: 'https://provider.example/registration-number#vat', type: 'VatID', vatID: 'DE123456789', countryCode: 'DE' },
+      legalAddress: { type: 'Address', countryCode: 'DE', locality: 'Berlin' },
+      headquartersAddress: { type: 'Address', countryCode: 'DE', locality: 'Berlin' },
     },
   };
 }

@@ -3,7 +3,22 @@ import { GatewayError } from '../../credentials/errors.js';
 import { SUITE_IDS } from '../../credentials/suites/index.js';
 import type { Secured, SuiteId } from '../../credentials/suites/suite.js';
 import { withService, type GlobalOptions } from '../context.js';
+import { readCredentialDir } from '../../describe/output.js';
 import { readCredentialFile, writeOutput } from '../io.js';
+import { statSync } from 'node:fs';
+
+/** Credentials named by --related: files, or folders of them (describe outputs). */
+function related(paths: string[] | undefined): (Record<string, unknown> | string)[] {
+  return (paths ?? []).flatMap((p) => {
+    let dir = false;
+    try {
+      dir = statSync(p).isDirectory();
+    } catch {
+      throw new GatewayError(`--related ${p}: no such file or folder`, 'bad-input');
+    }
+    return dir ? readCredentialDir(p) : [readCredentialFile(p)];
+  });
+}
 
 function render(secured: Secured): string {
   return secured.format === 'jwt' ? secured.jwt : JSON.stringify(secured.document, null, 2);
@@ -20,13 +35,14 @@ export function signCommands(program: Command, globals: () => GlobalOptions): vo
     .description('sign a credential (JSON) with the gateway key; prints the signed credential or vc+jwt')
     .option('--suite <suite>', `${SUITE_IDS.join(' | ')} (default from the configuration: jws2020)`)
     .option('--key <id>', 'key id (default: the active key, or the first key the suite can use)')
+    .option('--related <paths...>', 'credentials (files or folders) it references, validated together with it')
     .option('-o, --output <file>', 'write to a file instead of stdout')
-    .action(async (file: string, o: { suite?: string; key?: string; output?: string }) => {
+    .action(async (file: string, o: { suite?: string; key?: string; output?: string; related?: string[] }) => {
       await withService(globals(), async (svc) => {
         const suite = o.suite ? { suite: suiteOption(o.suite) } : {};
         const input = readCredentialFile(file);
         if (typeof input === 'string') throw new GatewayError(`${file} is a JWT already; sign the credential JSON`, 'bad-input');
-        const secured = await svc.signCredential(input, { ...suite, ...(o.key ? { keyId: o.key } : {}) });
+        const secured = await svc.signCredential(input, { ...suite, ...(o.key ? { keyId: o.key } : {}), related: related(o.related) });
         writeOutput(render(secured), o.output);
       });
     });
@@ -39,9 +55,10 @@ export function signCommands(program: Command, globals: () => GlobalOptions): vo
     .option('--unsigned', 'leave the presentation itself unsigned (Tagus clearing houses accept it)')
     .option('--challenge <text>', 'verifier challenge (Data Integrity presentations)')
     .option('--domain <text>', 'verifier domain')
+    .option('--related <paths...>', 'further credentials the presented ones reference, validated with them (not presented)')
     .option('--id <iri>', 'presentation id')
     .option('-o, --output <file>', 'write to a file instead of stdout')
-    .action(async (files: string[], o: { suite?: string; key?: string; unsigned?: boolean; challenge?: string; domain?: string; id?: string; output?: string }) => {
+    .action(async (files: string[], o: { suite?: string; key?: string; unsigned?: boolean; challenge?: string; domain?: string; id?: string; output?: string; related?: string[] }) => {
       await withService(globals(), async (svc) => {
         const suite = o.suite ? { suite: suiteOption(o.suite) } : {};
         const inputs = files.map(readCredentialFile);
@@ -52,6 +69,7 @@ export function signCommands(program: Command, globals: () => GlobalOptions): vo
           ...(o.challenge ? { challenge: o.challenge } : {}),
           ...(o.domain ? { domain: o.domain } : {}),
           ...(o.id ? { id: o.id } : {}),
+          related: related(o.related),
         });
         writeOutput(render(secured), o.output);
       });
