@@ -12,7 +12,7 @@ import { decodeJwt, envelopedJwt } from '../credentials/suites/vc-jose.js';
 import { packageRoot } from '../paths.js';
 import { conforms, type ValidationReport, type ValidationResult } from './report.js';
 import { shaclEngine, type ShaclEngine } from './shacl.js';
-import { shapeSet, type ProfileId } from './shapes.js';
+import { shapeSet, type ProfileId, type ShapeSet } from './shapes.js';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
 let envelopeSchema: ValidateFunction | undefined;
@@ -27,14 +27,14 @@ function envelope(): ValidateFunction {
 }
 
 const RDF_TYPE = 'http://www.w3.org/1999/02/22-rdf-syntax-ns#type';
-const engines = new Map<ProfileId, Promise<ShaclEngine>>();
+const engines = new Map<ShapeSet, Promise<ShaclEngine>>();
 
-/** The SHACL engine for a profile: shapes parsed and the validator built once per process. */
-export function engineFor(profile: ProfileId): Promise<ShaclEngine> {
-  let engine = engines.get(profile);
+/** The SHACL engine for a shape set: the validator built once per process. */
+export function engineFor(set: ShapeSet): Promise<ShaclEngine> {
+  let engine = engines.get(set);
   if (!engine) {
-    engine = shapeSet(profile).then(shaclEngine);
-    engines.set(profile, engine);
+    engine = Promise.resolve(shaclEngine(set));
+    engines.set(set, engine);
   }
   return engine;
 }
@@ -91,6 +91,8 @@ export interface ValidateOptions {
   engine?: ShaclEngine;
   /** Merge the ontology's rdfs:subClassOf triples (default true; switchable to prove why). */
   mergeSubClassOf?: boolean;
+  /** Validate against the full official shapes even where the build-time subset covers the graph. */
+  fullShapes?: boolean;
 }
 
 /** One credential of a set to validate, and what its report is called. */
@@ -149,12 +151,12 @@ export async function validateCredentials(members: SetMember[], opts: Omit<Valid
         own(q.subject.termType === 'BlankNode' ? `_:${q.subject.value}` : q.subject.value, index);
       }
     });
-    const set = await shapeSet(profile);
-    if (opts.mergeSubClassOf !== false) {
-      const types = union.getObjects(null, RDF_TYPE, null).map((t) => t.value);
-      union.addQuads(set.superclassTriples(types));
-    }
-    const engine = opts.engine ?? (await engineFor(profile));
+    const types = union.getObjects(null, RDF_TYPE, null).map((t) => t.value);
+    let set = await shapeSet(profile, opts.fullShapes ? { full: true } : {});
+    // A class the build-time subset leaves out: the full official shapes decide.
+    if (!set.covers(types)) set = await shapeSet(profile, { full: true });
+    if (opts.mergeSubClassOf !== false) union.addQuads(set.superclassTriples(types));
+    const engine = opts.engine ?? (await engineFor(set));
     for (const result of await engine.validate(union)) {
       for (const index of owners.get(result.focusNode) ?? [0]) group[index]!.results.push(result);
     }

@@ -1,0 +1,114 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { DataFactory, Writer, type Quad, type Store, type Term } from 'n3';
+import { packageRoot } from '../paths.js';
+import { EMITTED_CLASSES } from './classes.js';
+import { loadFullShapeSet, PROFILES, type ProfileId } from './shapes.js';
+
+const SH = 'http://www.w3.org/ns/shacl#';
+const RDF_TYPE = 'http://www.w3.org/1999/02/22-rdf-syntax-ns#type';
+const RDFS_SUBCLASS = 'http://www.w3.org/2000/01/rdf-schema#subClassOf';
+
+const DOCUMENTATION = new Set([SH + 'name', SH + 'description', SH + 'order']);
+
+export const compiledDir = join(packageRoot, 'dist', 'shapes-compiled');
+export const compiledFile = (profile: ProfileId) => join(compiledDir, `${profile}.json`);
+
+/** What the build writes per profile. */
+export interface CompiledShapes {
+  profile: ProfileId;
+  /** Classes whose targeting shapes are all included (the emitted classes and their superclasses). */
+  covered: string[];
+  /** Classes some official shape targets (directly or through a superclass) that the compiled set leaves out. */
+  uncovered: string[];
+  /** The reachable shapes and every rdfs:subClassOf triple of the ontology, as N-Quads. */
+  nquads: string;
+}
+
+function superclassIndex(subClassOf: Quad[]): Map<string, string[]> {
+  const up = new Map<string, string[]>();
+  for (const q of subClassOf) {
+    const list = up.get(q.subject.value);
+    if (list) list.push(q.object.value);
+    else up.set(q.subject.value, [q.object.value]);
+  }
+  return up;
+}
+
+function superclasses(up: Map<string, string[]>, classes: Iterable<string>): Set<string> {
+  const seen = new Set<string>();
+  const queue = [...classes];
+  while (queue.length) {
+    const c = queue.pop()!;
+    if (seen.has(c)) continue;
+    seen.add(c);
+    queue.push(...(up.get(c) ?? []));
+  }
+  return seen;
+}
+
+/** Every quad reachable from a node through blank nodes, lists and referenced shapes. */
+function reachable(shapes: Store, roots: Term[]): Quad[] {
+  const out: Quad[] = [];
+  const seen = new Set<string>();
+  const queue = [...roots];
+  while (queue.length) {
+    const node = queue.pop()!;
+    const k = `${node.termType}:${node.value}`;
+    if (seen.has(k)) continue;
+    seen.add(k);
+    for (const q of shapes.getQuads(node, null, null, null)) {
+      // Documentation (names, descriptions, form order) does not change what a shape reports.
+      if (DOCUMENTATION.has(q.predicate.value)) continue;
+      out.push(q);
+      const o = q.object;
+      // Blank nodes (property shapes, lists, sh:or members) and named shapes they point at.
+      if (o.termType === 'BlankNode') queue.push(o);
+      else if (o.termType === 'NamedNode' && q.predicate.value !== SH + 'targetClass' && q.predicate.value !== SH + 'class' && q.predicate.value !== SH + 'path' && q.predicate.value !== SH + 'datatype' && shapes.countQuads(o, null, null, null) > 0 && q.predicate.value !== RDF_TYPE) {
+        queue.push(o);
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * The shapes a graph of the emitted classes can meet: shapes targeting those classes or their
+ * superclasses, and everything they reference. Plus all subClassOf triples (sh:class needs them).
+ */
+export async function compileShapes(profile: ProfileId): Promise<CompiledShapes> {
+  const full = await loadFullShapeSet(profile);
+  const up = superclassIndex(full.subClassOf);
+  const covered = superclasses(up, EMITTED_CLASSES[profile]);
+  const targeted = full.shapes.getQuads(null, SH + 'targetClass', null, null);
+  const roots = targeted.filter((q) => covered.has(q.object.value)).map((q) => q.subject);
+  const quads = reachable(full.shapes, roots);
+  // Shapes without a target apply only where referenced (sh:node): reachable() took those.
+  const all = [...quads, ...full.subClassOf];
+  const uncoveredTargets = new Set(targeted.map((q) => q.object.value).filter((c) => !covered.has(c)));
+  // A class is uncovered when it, or a superclass, is targeted by a shape left out.
+  const allClasses = new Set([...full.subClassOf.map((q) => q.subject.value), ...uncoveredTargets]);
+  const uncovered = [...allClasses].filter((c) => !covered.has(c) && [...superclasses(up, [c])].some((s) => uncoveredTargets.has(s)));
+  const writer = new Writer({ format: 'N-Quads' });
+  const nquads = writer.quadsToString(all.map((q) => DataFactory.quad(q.subject, q.predicate, q.object)));
+  return { profile, covered: [...covered].sort(), uncovered: uncovered.sort(), nquads };
+}
+
+async function main(): Promise<void> {
+  mkdirSync(compiledDir, { recursive: true });
+  for (const profile of PROFILES) {
+    const started = performance.now();
+    const c = await compileShapes(profile);
+    writeFileSync(compiledFile(profile), JSON.stringify(c));
+    const n = c.nquads.split('\n').length - 1;
+    process.stdout.write(`compiled shapes ${profile}: ${n} quads (${c.covered.length} classes covered) in ${Math.round(performance.now() - started)} ms\n`);
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((err: unknown) => {
+    process.stderr.write(`compile-shapes: ${(err as Error).stack ?? String(err)}\n`);
+    process.exit(1);
+  });
+}
