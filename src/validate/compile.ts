@@ -20,9 +20,9 @@ export interface CompiledShapes {
   profile: ProfileId;
   /** Classes whose targeting shapes are all included (the emitted classes and their superclasses). */
   covered: string[];
-  /** Classes some official shape targets (directly or through a superclass) that the compiled set leaves out. */
+  /** Classes the full shapes or ontology know that the compiled set leaves out: a graph with one is validated against the full shapes. */
   uncovered: string[];
-  /** The reachable shapes and every rdfs:subClassOf triple of the ontology, as N-Quads. */
+  /** The reachable shapes and the rdfs:subClassOf triples among covered classes, as N-Quads. */
   nquads: string;
 }
 
@@ -85,11 +85,13 @@ export async function compileShapes(profile: ProfileId): Promise<CompiledShapes>
   const roots = targeted.filter((q) => covered.has(q.object.value)).map((q) => q.subject);
   const quads = reachable(full.shapes, roots);
   // Shapes without a target apply only where referenced (sh:node): reachable() took those.
-  const all = [...quads, ...full.subClassOf];
-  const uncoveredTargets = new Set(targeted.map((q) => q.object.value).filter((c) => !covered.has(c)));
-  // A class is uncovered when it, or a superclass, is targeted by a shape left out.
-  const allClasses = new Set([...full.subClassOf.map((q) => q.subject.value), ...uncoveredTargets]);
-  const uncovered = [...allClasses].filter((c) => !covered.has(c) && [...superclasses(up, [c])].some((s) => uncoveredTargets.has(s)));
+  // Only the subclass triples among covered classes: shacl-engine resolves each target class to
+  // all its subclasses in the shapes graph and looks each one up per validation, so the ~9,000
+  // classes of the ontology would cost more than the shapes. Any other known class in a graph
+  // (a subclass or a target left out) sends the graph to the full shapes (see ShapeSet.covers).
+  const all = [...quads, ...full.subClassOf.filter((q) => covered.has(q.subject.value))];
+  const known = new Set([...full.subClassOf.flatMap((q) => [q.subject.value, q.object.value]), ...targeted.map((q) => q.object.value)]);
+  const uncovered = [...known].filter((c) => !covered.has(c));
   const writer = new Writer({ format: 'N-Quads' });
   const nquads = writer.quadsToString(all.map((q) => DataFactory.quad(q.subject, q.predicate, q.object)));
   return { profile, covered: [...covered].sort(), uncovered: uncovered.sort(), nquads };

@@ -130,10 +130,15 @@ t.test('gx-gateway validate: files, folders, presentations, exit codes', async (
   r = cli('validate', 'bad.json');
   t.equal(r.status, 1);
   t.match(r.stdout, /DOES NOT CONFORM bad\.json \(gaia-x-25\.11\): 1 violation[\s\S]*VIOLATION https:\/\/provider\.example\/legal-person#subject gx:legalAddress: Less than 1 values \[sh:MinCountConstraintComponent\]/);
-  r = cli('validate', '--json', 'vp.json');
+  r = cli('validate', '--json', '--each', 'vp.json');
   t.equal(r.status, 1);
   const reports = JSON.parse(r.stdout) as { subject: string; conforms: boolean }[];
-  t.same(reports.map((x) => [x.subject, x.conforms]), [['vp.json#1', true], ['vp.json#2', false]], 'a presentation is validated credential by credential');
+  t.same(reports.map((x) => [x.subject, x.conforms]), [['vp.json#1', true], ['vp.json#2', false]], '--each: a presentation is validated credential by credential');
+  r = cli('validate', '--json', 'vp.json');
+  t.equal(r.status, 1);
+  const merged = JSON.parse(r.stdout) as { subject: string; conforms: boolean; results: { message: string }[] }[];
+  t.same(merged.map((x) => x.conforms), [false, false], 'as one graph, two descriptions of one subject are one node: two addresses where one is allowed');
+  t.match(merged[0]!.results.map((x) => x.message).join('\n'), /More than 1 values/);
   r = cli('validate', '--profile', 'gaia-x-99', 'bad.json');
   t.equal(r.status, 2);
   t.match(r.stderr, /--profile must be one of gaia-x-25\.11, tagus-22\.10/);
