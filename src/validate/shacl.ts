@@ -41,9 +41,42 @@ function pathString(path: EngineResult['path']): string | undefined {
   return path.map((step) => `${step.start === 'object' ? '^' : ''}${step.predicates.map((p) => p.value).join('|')}`).join('/');
 }
 
+const SH_IN = DataFactory.namedNode('http://www.w3.org/ns/shacl#in');
+const SH_IN_COMPONENT = DataFactory.namedNode('http://www.w3.org/ns/shacl#InConstraintComponent');
+const termKey = (t: { termType: string; value: string; datatype?: { value: string }; language?: string }) =>
+  `${t.termType}|${t.value}|${t.datatype?.value ?? ''}|${t.language ?? ''}`;
+
+interface InShape {
+  ptr: { out(p: unknown[]): { list(): Iterable<{ term: { termType: string; value: string } }> } };
+}
+interface InContext {
+  valueOrNode: { term: { termType: string; value: string } };
+  factory: typeof rdfFactory;
+  test(ok: boolean, component: unknown, args: unknown): void;
+}
+
+/**
+ * sh:in as shacl-engine does it, but the list of allowed values is joined for the message only
+ * when a value fails: shacl-engine joins it on every check, which for the Gaia-X lists (countries,
+ * SPDX licences, media types: hundreds of values) was most of the validation time. Same results,
+ * same message.
+ */
+function compileIn(shape: InShape) {
+  const terms = [...shape.ptr.out([SH_IN]).list()].map((item) => item.term);
+  const allowed = new Set(terms.map(termKey));
+  let joined: string | undefined;
+  return {
+    generic: (context: InContext) => {
+      if (allowed.has(termKey(context.valueOrNode.term))) return;
+      joined ??= terms.map((v) => v.value).join(', ');
+      context.test(false, SH_IN_COMPONENT, { args: { in: joined }, message: [context.factory.literal('Value is not in {$in}')], value: context.valueOrNode });
+    },
+  };
+}
+
 /** shacl-engine (rdf-ext): the fastest JavaScript engine measured here; see shapes/README.md. */
 export function shaclEngine(set: ShapeSet): ShaclEngine {
-  const validator = new Validator(set.shapes, { factory: rdfFactory });
+  const validator = new Validator(set.shapes, { factory: rdfFactory, validations: [[SH_IN, compileIn]] } as unknown as ConstructorParameters<typeof Validator>[1]);
   return {
     name: 'shacl-engine',
     async validate(data: Store): Promise<ValidationResult[]> {

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import jsonld from 'jsonld';
-import { Parser, Store } from 'n3';
+import { randomUUID } from 'node:crypto';
+import { DataFactory, Store, type Quad } from 'n3';
 import type { Canonizer } from '../credentials/canonize.js';
 import { CONTEXTS } from '../credentials/contexts.js';
 import { GatewayError, describeError } from '../credentials/errors.js';
@@ -74,12 +75,33 @@ function jsonLdProblem(err: unknown): string {
 
 /** The credential's RDF graph (default graph only: proofs live in their own graphs) as an N3 store. */
 export async function credentialGraph(doc: JsonObject, canonizer: Canonizer): Promise<Store> {
-  const nquads = (await jsonld.toRDF(withoutProof(doc), {
-    format: 'application/n-quads',
-    documentLoader: canonizer.documentLoader,
-    safe: true,
-  })) as unknown as string;
-  return new Store(new Parser({ format: 'N-Quads' }).parse(nquads).filter((q) => q.graph.termType === 'DefaultGraph'));
+  const quads = (await jsonld.toRDF(withoutProof(doc), { documentLoader: canonizer.documentLoader, safe: true })) as unknown as JsonLdQuad[];
+  // Blank node labels restart at _:b0 in every document: give this graph its own.
+  const prefix = `g${randomUUID().slice(0, 8)}_`;
+  const term = (t: JsonLdTerm) => {
+    if (t.termType === 'BlankNode') return DataFactory.blankNode(prefix + t.value.replace(/^_:/, ''));
+    if (t.termType === 'Literal') return DataFactory.literal(t.value, t.language || (t.datatype ? DataFactory.namedNode(t.datatype.value) : undefined));
+    return DataFactory.namedNode(t.value);
+  };
+  const store = new Store();
+  for (const q of quads) {
+    if (q.graph.termType !== 'DefaultGraph') continue;
+    store.addQuad(DataFactory.quad(term(q.subject) as Quad['subject'], term(q.predicate) as Quad['predicate'], term(q.object) as Quad['object']));
+  }
+  return store;
+}
+
+interface JsonLdTerm {
+  termType: string;
+  value: string;
+  datatype?: { value: string };
+  language?: string;
+}
+interface JsonLdQuad {
+  subject: JsonLdTerm;
+  predicate: JsonLdTerm;
+  object: JsonLdTerm;
+  graph: JsonLdTerm;
 }
 
 export interface ValidateOptions {
