@@ -1,7 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { DataFactory, Writer, type Quad, type Store, type Term } from 'n3';
+import { DataFactory, Writer, type Quad, type Term } from 'n3';
+import type { ShapesGraph } from './graph.js';
 import { packageRoot } from '../paths.js';
 import { EMITTED_CLASSES } from './classes.js';
 import { loadFullShapeSet, PROFILES, type ProfileId } from './shapes.js';
@@ -49,7 +50,7 @@ function superclasses(up: Map<string, string[]>, classes: Iterable<string>): Set
 }
 
 /** Every quad reachable from a node through blank nodes, lists and referenced shapes. */
-function reachable(shapes: Store, roots: Term[]): Quad[] {
+function reachable(shapes: ShapesGraph, roots: Term[]): Quad[] {
   const out: Quad[] = [];
   const seen = new Set<string>();
   const queue = [...roots];
@@ -73,6 +74,52 @@ function reachable(shapes: Store, roots: Term[]): Quad[] {
   return out;
 }
 
+const RDF_FIRST = 'http://www.w3.org/1999/02/22-rdf-syntax-ns#first';
+const RDF_REST = 'http://www.w3.org/1999/02/22-rdf-syntax-ns#rest';
+
+/**
+ * One copy of each list of values: the generated shapes repeat the same `sh:in` lists (countries,
+ * SPDX licences, media types) in every shape that uses them, and list cells were nine tenths of
+ * the quads. A list is a value; sharing it changes no result. Lists holding blank nodes
+ * (sh:or alternatives) are left alone.
+ */
+function internLists(quads: Quad[]): Quad[] {
+  const first = new Map<string, Quad>();
+  const rest = new Map<string, Quad>();
+  for (const q of quads) {
+    if (q.predicate.value === RDF_FIRST) first.set(q.subject.value, q);
+    else if (q.predicate.value === RDF_REST) rest.set(q.subject.value, q);
+  }
+  const heads = quads.filter((q) => q.object.termType === 'BlankNode' && q.predicate.value !== RDF_REST && first.has(q.object.value));
+  const canonical = new Map<string, string>(); // content key → head
+  const replace = new Map<string, string>(); // duplicate head → canonical head
+  const cellsOf = (head: string): string[] | undefined => {
+    const cells: string[] = [];
+    for (let node: string | undefined = head; node && first.has(node); node = rest.get(node)?.object.termType === 'BlankNode' ? rest.get(node)!.object.value : undefined) {
+      if (first.get(node)!.object.termType === 'BlankNode') return undefined;
+      cells.push(node);
+    }
+    return cells;
+  };
+  const drop = new Set<string>();
+  for (const h of heads) {
+    const head = h.object.value;
+    if (replace.has(head) || canonical.has(head)) continue;
+    const cells = cellsOf(head);
+    if (!cells) continue;
+    const key = JSON.stringify(cells.map((c) => { const o = first.get(c)!.object as Term & { datatype?: Term; language?: string }; return [o.termType, o.value, o.datatype?.value ?? '', o.language ?? '']; }));
+    const seen = canonical.get(key);
+    if (seen === undefined) canonical.set(key, head);
+    else if (seen !== head) {
+      replace.set(head, seen);
+      for (const c of cells) drop.add(c);
+    }
+  }
+  return quads
+    .filter((q) => !drop.has(q.subject.value))
+    .map((q) => (q.object.termType === 'BlankNode' && replace.has(q.object.value) ? DataFactory.quad(q.subject, q.predicate, DataFactory.blankNode(replace.get(q.object.value)!)) : q));
+}
+
 /**
  * The shapes a graph of the emitted classes can meet: shapes targeting those classes or their
  * superclasses, and everything they reference. Plus all subClassOf triples (sh:class needs them).
@@ -89,7 +136,7 @@ export async function compileShapes(profile: ProfileId): Promise<CompiledShapes>
   // all its subclasses in the shapes graph and looks each one up per validation, so the ~9,000
   // classes of the ontology would cost more than the shapes. Any other known class in a graph
   // (a subclass or a target left out) sends the graph to the full shapes (see ShapeSet.covers).
-  const all = [...quads, ...full.subClassOf.filter((q) => covered.has(q.subject.value))];
+  const all = [...internLists(quads), ...full.subClassOf.filter((q) => covered.has(q.subject.value))];
   const known = new Set([...full.subClassOf.flatMap((q) => [q.subject.value, q.object.value]), ...targeted.map((q) => q.object.value)]);
   const uncovered = [...known].filter((c) => !covered.has(c));
   const writer = new Writer({ format: 'N-Quads' });

@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import jsonld from 'jsonld';
-import { Parser, Store, type Quad } from 'n3';
+import { Parser, type Quad } from 'n3';
+import { ShapesGraph } from './graph.js';
 import { packageRoot, shapesDir } from '../paths.js';
 
 export type ProfileId = 'gaia-x-25.11' | 'tagus-22.10';
@@ -11,7 +12,7 @@ const RDFS_SUBCLASS = 'http://www.w3.org/2000/01/rdf-schema#subClassOf';
 
 export interface ShapeSet {
   profile: ProfileId;
-  shapes: Store;
+  shapes: ShapesGraph;
   /** `rdfs:subClassOf` triples of the profile's ontology. */
   subClassOf: Quad[];
   /** The subClassOf triples reachable from these classes (what a data graph with them needs). */
@@ -40,8 +41,7 @@ async function jsonLdQuads(file: string): Promise<Quad[]> {
 function assemble(profile: ProfileId, shapeQuads: Quad[], subClassOf: Quad[], started: number, compiled: { uncovered: Set<string> } | undefined): ShapeSet {
   // shacl-engine resolves sh:class through rdfs:subClassOf in the shapes graph (at compile time),
   // rdf-validate-shacl through the data graph: the triples go into both, so both engines agree.
-  const shapes = new Store(shapeQuads);
-  shapes.addQuads(subClassOf);
+  const shapes = new ShapesGraph([...shapeQuads, ...subClassOf]);
   const bySubject = new Map<string, Quad[]>();
   for (const q of subClassOf) bySubject.set(q.subject.value, [...(bySubject.get(q.subject.value) ?? []), q]);
   const superclassTriples = (classes: Iterable<string>) => {
