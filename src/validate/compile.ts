@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DataFactory, Writer, type Quad, type Term } from 'n3';
-import type { ShapesGraph } from './graph.js';
+import type { IndexedGraph } from './graph.js';
 import { packageRoot } from '../paths.js';
 import { EMITTED_CLASSES } from './classes.js';
 import { loadFullShapeSet, PROFILES, type ProfileId } from './shapes.js';
@@ -50,7 +50,7 @@ function superclasses(up: Map<string, string[]>, classes: Iterable<string>): Set
 }
 
 /** Every quad reachable from a node through blank nodes, lists and referenced shapes. */
-function reachable(shapes: ShapesGraph, roots: Term[]): Quad[] {
+function reachable(shapes: IndexedGraph, roots: Term[]): Quad[] {
   const out: Quad[] = [];
   const seen = new Set<string>();
   const queue = [...roots];

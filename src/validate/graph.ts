@@ -44,12 +44,12 @@ function filter(quads: Quad[], s?: TermLike, p?: TermLike, o?: TermLike, g?: Ter
 }
 
 /**
- * A read-only, compact RDF dataset for shapes graphs: quads in arrays indexed by subject, predicate
+ * A read-only, compact RDF dataset (shapes graphs, and the data graphs validated): quads in arrays indexed by subject, predicate
  * and object. An N3 Store held ~2.7 KB per quad for the Gaia-X shapes (its three nested indexes of
  * dictionary objects); this holds the parsed quads and three maps, several times less, and answers
  * the DatasetCore `match` the SHACL engines use plus the N3-style lookups of this project.
  */
-export class ShapesGraph implements Iterable<Quad> {
+export class IndexedGraph implements Iterable<Quad> {
   private readonly all: Quad[];
   private readonly bySubject = new Map<string, Quad[]>();
   private readonly byPredicate = new Map<string, Quad[]>();

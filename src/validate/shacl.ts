@@ -1,13 +1,13 @@
 import { DataFactory, Store, type Quad } from 'n3';
 import { Validator } from 'shacl-engine';
 import type { ValidationResult } from './report.js';
-import type { ShapesGraph } from './graph.js';
+import type { IndexedGraph } from './graph.js';
 import type { ShapeSet } from './shapes.js';
 
 /** One SHACL engine behind a small interface, so another can be cross-checked against it. */
 export interface ShaclEngine {
   readonly name: string;
-  validate(data: Store): Promise<ValidationResult[]>;
+  validate(data: IndexedGraph): Promise<ValidationResult[]>;
 }
 
 export const rdfFactory = {
@@ -85,7 +85,7 @@ const RDFS_SUBCLASS = 'http://www.w3.org/2000/01/rdf-schema#subClassOf';
  * as SHACL defines class targets) occur in the graph gives the same report in a fraction of the
  * time. Shapes with other kinds of targets are always handed over.
  */
-function shapeIndex(shapes: ShapesGraph): { byClass: Map<string, Set<string>>; always: Set<string> } {
+function shapeIndex(shapes: IndexedGraph): { byClass: Map<string, Set<string>>; always: Set<string> } {
   const byClass = new Map<string, Set<string>>();
   const always = new Set<string>();
   const subclasses = (c: string): Set<string> => {
@@ -124,7 +124,7 @@ export function shaclEngine(set: ShapeSet): ShaclEngine {
   const index = shapeIndex(set.shapes);
   return {
     name: 'shacl-engine',
-    async validate(data: Store): Promise<ValidationResult[]> {
+    async validate(data: IndexedGraph): Promise<ValidationResult[]> {
       const relevant = new Set(index.always);
       for (const t of data.getObjects(null, RDF_TYPE, null)) for (const s of index.byClass.get(t.value) ?? []) relevant.add(s);
       if (!relevant.size) return [];

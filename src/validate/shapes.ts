@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import jsonld from 'jsonld';
 import { Parser, type Quad } from 'n3';
-import { ShapesGraph } from './graph.js';
+import { IndexedGraph } from './graph.js';
 import { packageRoot, shapesDir } from '../paths.js';
 
 export type ProfileId = 'gaia-x-25.11' | 'tagus-22.10';
@@ -12,7 +12,7 @@ const RDFS_SUBCLASS = 'http://www.w3.org/2000/01/rdf-schema#subClassOf';
 
 export interface ShapeSet {
   profile: ProfileId;
-  shapes: ShapesGraph;
+  shapes: IndexedGraph;
   /** `rdfs:subClassOf` triples of the profile's ontology. */
   subClassOf: Quad[];
   /** The subClassOf triples reachable from these classes (what a data graph with them needs). */
@@ -41,7 +41,7 @@ async function jsonLdQuads(file: string): Promise<Quad[]> {
 function assemble(profile: ProfileId, shapeQuads: Quad[], subClassOf: Quad[], started: number, compiled: { uncovered: Set<string> } | undefined): ShapeSet {
   // shacl-engine resolves sh:class through rdfs:subClassOf in the shapes graph (at compile time),
   // rdf-validate-shacl through the data graph: the triples go into both, so both engines agree.
-  const shapes = new ShapesGraph([...shapeQuads, ...subClassOf]);
+  const shapes = new IndexedGraph([...shapeQuads, ...subClassOf]);
   const bySubject = new Map<string, Quad[]>();
   for (const q of subClassOf) bySubject.set(q.subject.value, [...(bySubject.get(q.subject.value) ?? []), q]);
   const superclassTriples = (classes: Iterable<string>) => {

@@ -13,6 +13,7 @@ import { decodeJwt, envelopedJwt } from '../credentials/suites/vc-jose.js';
 import { packageRoot } from '../paths.js';
 import { conforms, type ValidationReport, type ValidationResult } from './report.js';
 import { shaclEngine, type ShaclEngine } from './shacl.js';
+import { IndexedGraph } from './graph.js';
 import { shapeSet, type ProfileId, type ShapeSet } from './shapes.js';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
@@ -75,6 +76,11 @@ function jsonLdProblem(err: unknown): string {
 
 /** The credential's RDF graph (default graph only: proofs live in their own graphs) as an N3 store. */
 export async function credentialGraph(doc: JsonObject, canonizer: Canonizer): Promise<Store> {
+  return new Store(await credentialQuads(doc, canonizer));
+}
+
+/** The credential's default-graph quads, its blank nodes labelled apart from any other graph's. */
+export async function credentialQuads(doc: JsonObject, canonizer: Canonizer): Promise<Quad[]> {
   const quads = (await jsonld.toRDF(withoutProof(doc), { documentLoader: canonizer.documentLoader, safe: true })) as unknown as JsonLdQuad[];
   // Blank node labels restart at _:b0 in every document: give this graph its own.
   const prefix = `g${randomUUID().slice(0, 8)}_`;
@@ -83,12 +89,12 @@ export async function credentialGraph(doc: JsonObject, canonizer: Canonizer): Pr
     if (t.termType === 'Literal') return DataFactory.literal(t.value, t.language || (t.datatype ? DataFactory.namedNode(t.datatype.value) : undefined));
     return DataFactory.namedNode(t.value);
   };
-  const store = new Store();
+  const out: Quad[] = [];
   for (const q of quads) {
     if (q.graph.termType !== 'DefaultGraph') continue;
-    store.addQuad(DataFactory.quad(term(q.subject) as Quad['subject'], term(q.predicate) as Quad['predicate'], term(q.object) as Quad['object']));
+    out.push(DataFactory.quad(term(q.subject) as Quad['subject'], term(q.predicate) as Quad['predicate'], term(q.object) as Quad['object']));
   }
-  return store;
+  return out;
 }
 
 interface JsonLdTerm {
@@ -148,11 +154,11 @@ export async function validateCredentials(members: SetMember[], opts: Omit<Valid
     if (!profile) {
       throw new GatewayError(`${subject}: no Gaia-X context (${CONTEXTS.gaiaX2511} or the Tagus trust framework); pass --profile`, 'unknown-profile');
     }
-    return { doc, subject, profile, results: jsonSchemaResults(doc), graph: undefined as Store | undefined };
+    return { doc, subject, profile, results: jsonSchemaResults(doc), graph: undefined as Quad[] | undefined };
   });
   for (const item of items) {
     try {
-      item.graph = await credentialGraph(item.doc, opts.canonizer);
+      item.graph = await credentialQuads(item.doc, opts.canonizer);
     } catch (err) {
       item.results.push({ kind: 'json-schema', severity: 'violation', focusNode: item.subject, constraint: 'json-ld', message: `not valid JSON-LD: ${jsonLdProblem(err)}` });
     }
@@ -160,7 +166,7 @@ export async function validateCredentials(members: SetMember[], opts: Omit<Valid
   for (const profile of new Set(items.map((i) => i.profile))) {
     const group = items.filter((i) => i.profile === profile && i.graph);
     if (!group.length) continue;
-    const union = new Store();
+    const quads = group.length === 1 ? group[0]!.graph! : group.flatMap((i) => i.graph!);
     const owners = new Map<string, number[]>();
     const own = (key: string, index: number) => {
       const list = owners.get(key);
@@ -169,15 +175,14 @@ export async function validateCredentials(members: SetMember[], opts: Omit<Valid
     };
     group.forEach((item, index) => {
       for (const q of item.graph!) {
-        union.addQuad(q);
         own(q.subject.termType === 'BlankNode' ? `_:${q.subject.value}` : q.subject.value, index);
       }
     });
-    const types = union.getObjects(null, RDF_TYPE, null).map((t) => t.value);
+    const types = [...new Set(quads.filter((q) => q.predicate.value === RDF_TYPE).map((q) => q.object.value))];
     let set = await shapeSet(profile, opts.fullShapes ? { full: true } : {});
     // A class the build-time subset leaves out: the full official shapes decide.
     if (!set.covers(types)) set = await shapeSet(profile, { full: true });
-    if (opts.mergeSubClassOf !== false) union.addQuads(set.superclassTriples(types));
+    const union = new IndexedGraph(opts.mergeSubClassOf !== false ? [...quads, ...set.superclassTriples(types)] : quads);
     const engine = opts.engine ?? (await engineFor(set));
     for (const result of await engine.validate(union)) {
       for (const index of owners.get(result.focusNode) ?? [0]) group[index]!.results.push(result);

@@ -1,6 +1,6 @@
 // The second SHACL engine, for cross-checks only (devDependency).
 import SHACLValidator from 'rdf-validate-shacl';
-import type { Store } from 'n3';
+import type { IndexedGraph } from '../../src/validate/graph.js';
 import type { ShaclEngine } from '../../src/validate/shacl.js';
 import type { ValidationResult } from '../../src/validate/report.js';
 import type { ShapeSet } from '../../src/validate/shapes.js';
@@ -18,7 +18,7 @@ export function rdfValidateShacl(set: ShapeSet): ShaclEngine {
   const validator = new SHACLValidator(set.shapes);
   return {
     name: 'rdf-validate-shacl',
-    async validate(data: Store): Promise<ValidationResult[]> {
+    async validate(data: IndexedGraph): Promise<ValidationResult[]> {
       const report = await validator.validate(data);
       return (report.results as Raw[]).map((r) => ({
         kind: 'shacl' as const,
