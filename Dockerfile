@@ -10,6 +10,9 @@ COPY tsconfig.json ./
 COPY src ./src
 COPY bench ./bench
 COPY test/fakes ./test/fakes
+# The build compiles the reachable SHACL shapes (dist/shapes-compiled) from shapes/.
+COPY contexts ./contexts
+COPY shapes ./shapes
 RUN npm run build && npm prune --omit=dev
 
 FROM node:${NODE_VERSION}-bookworm-slim
