@@ -6,7 +6,8 @@ from keystoneclient.v3 import client
 
 auth = v3.Password(auth_url=os.environ["OSL_AUTH"] + "/v3", username="admin", password=os.environ["OSL_ADMIN_PASSWORD"],
                    project_name="admin", user_domain_id="default", project_domain_id="default")
-ks = client.Client(session=session.Session(auth=auth))
+# Keystone under load (uwsgi recycling a worker) has reset connections: retry them.
+ks = client.Client(session=session.Session(auth=auth), connect_retries=5)
 region = "RegionOne"
 
 

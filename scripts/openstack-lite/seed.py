@@ -10,7 +10,7 @@ import uuid
 import openstack
 
 seed = json.load(open(sys.argv[1]))
-conn = openstack.connect(cloud="openstack-lite-admin")
+conn = openstack.connect(cloud="openstack-lite-admin", connect_retries=5)
 PREFIX = os.environ.get("OSL_PREFIX", "gxosl_")
 user, host = os.environ.get("OSL_DB", "root@127.0.0.1").split("@")
 
