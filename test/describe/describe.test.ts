@@ -150,8 +150,14 @@ t.test('what the shapes require but the cloud does not say is left out with a wa
     delete (v as { encryption?: unknown }).encryption;
     return v;
   });
+  const odd = inv.images.find((i) => i.name === 'Debian 12')!;
+  odd.scs = { ...odd.scs, osDistro: 'plan9' };
   const set = describe(inv, 'gaia-x-25.11', ctx);
   t.notOk(set.credentials.some((c) => ['region', 'datacenter', 'block-storage-offering'].includes(c.kind)));
+  t.notOk(set.credentials.some((c) => c.id.endsWith(`/images/${odd.id}`)), 'an image nobody stated a licence for is left out');
+  t.match(set.warnings.join('\n'), /Debian 12 .* left out: no licence known for os_distro "plan9"/);
+  const configured = describe(inv, 'gaia-x-25.11', { ...ctx, provider: { ...provider, images: { ...provider.images, licenses: { plan9: 'MIT' } } } });
+  t.ok(configured.credentials.some((c) => c.id.endsWith(`/images/${odd.id}`)), 'and described once the configuration names its licence');
   t.match(set.warnings.join('\n'), /no gx:Region/);
   t.match(set.warnings.join('\n'), /no encrypted volume type/);
   t.same((await violations(set, 'gaia-x-25.11')).map(key), [], 'the rest still conforms');

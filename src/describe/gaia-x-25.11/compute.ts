@@ -95,15 +95,22 @@ export function serverFlavor(b: Builder, f: Flavor): DescribedCredential {
   return b.credential('server-flavor', ['regions', f.region, 'flavors', f.id], subject);
 }
 
-/** gx:VMImage with every scs-0102 fact the VMImage shape has a place for. */
-export function vmImage(b: Builder, img: Image): DescribedCredential {
+/**
+ * gx:VMImage with every scs-0102 fact the VMImage shape has a place for. An image whose licence
+ * nobody stated (an os_distro outside the built-in table and no provider.images setting) is left
+ * out with a warning: the shape requires a licence, and guessing one would be a false claim.
+ */
+export function vmImage(b: Builder, img: Image): DescribedCredential | undefined {
   const s = img.scs;
   const cfg = b.ctx.provider.images;
   const distro = (s.osDistro ?? '').toLowerCase();
   const known = DISTRO_LICENSES[distro];
   const license = cfg.licenses[distro] ?? known?.license ?? cfg.defaultLicense;
   const owner = cfg.copyrightOwners[distro] ?? known?.owner;
-  if (!license) b.warnings.push(`image ${img.name} (${img.id}): no licence known for os_distro "${s.osDistro ?? ''}": set provider.images.licenses.${distro || '<distro>'} or provider.images.defaultLicense`);
+  if (!license) {
+    b.warnings.push(`image ${img.name} (${img.id}) left out: no licence known for os_distro "${s.osDistro ?? ''}"; set provider.images.licenses.${distro || '<distro>'} or provider.images.defaultLicense`);
+    return undefined;
+  }
   const algorithm = checksumAlgorithm(s.osHashAlgo ?? img.checksum?.algorithm);
   const hashValue = s.osHashValue ?? img.checksum?.value;
   const maintenance = compactObject({
@@ -118,7 +125,7 @@ export function vmImage(b: Builder, img: Image): DescribedCredential {
     name: img.name,
     description: s.imageDescription && !/^https?:\/\//.test(s.imageDescription) ? s.imageDescription : undefined,
     version: s.osVersion,
-    license: license ? [licenseValue(license)] : [],
+    license: [licenseValue(license)],
     licenseIncluded: s.licenseIncluded,
     copyrightOwnedBy: [literal(owner ?? (s.osDistro ? osDistribution(s.osDistro) : b.ctx.provider.legalName))],
     resourcePolicy: [b.ctx.provider.policy],
@@ -129,7 +136,7 @@ export function vmImage(b: Builder, img: Image): DescribedCredential {
           type: 'OperatingSystem',
           osDistribution: osDistribution(s.osDistro),
           version: s.osVersion,
-          license: license ? [licenseValue(license)] : [],
+          license: [licenseValue(license)],
           copyrightOwnedBy: [literal(owner ?? osDistribution(s.osDistro))],
           resourcePolicy: [b.ctx.provider.policy],
         })

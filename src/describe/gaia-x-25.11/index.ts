@@ -26,10 +26,11 @@ export const gaiaX2511: DescribeProfile = {
         scs(['regions', region.id, 'flavors', f.id, 'scs'], flavorFacts(f, c.subject, b.iris.subject('regions', region.id, 'flavors', f.id, 'scs')));
         return c;
       });
-      const images = offeredImages(inv, region.id, ctx.provider.images.includePrivate).map((img) => {
+      const images = offeredImages(inv, region.id, ctx.provider.images.includePrivate).flatMap((img) => {
         const c = vmImage(b, img);
+        if (!c) return [];
         scs(['regions', region.id, 'images', img.id, 'scs'], imageFacts(img, c.subject, b.iris.subject('regions', region.id, 'images', img.id, 'scs')));
-        return c;
+        return [c];
       });
       out.push(...flavors, ...images);
       const compute = computeOffering(b, inv, region.id, flavors, images);
