@@ -87,3 +87,7 @@ declare module 'rdf-validate-shacl' {
     validate(data: unknown): Promise<{ conforms: boolean; results: unknown[] }>;
   }
 }
+declare module 'rdf-canonize' {
+  const rdfCanonize: { canonize(dataset: unknown, options: Record<string, unknown>): Promise<unknown> };
+  export default rdfCanonize;
+}

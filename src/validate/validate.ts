@@ -81,7 +81,7 @@ export async function credentialGraph(doc: JsonObject, canonizer: Canonizer): Pr
 
 /** The credential's default-graph quads, its blank nodes labelled apart from any other graph's. */
 export async function credentialQuads(doc: JsonObject, canonizer: Canonizer): Promise<Quad[]> {
-  const quads = (await jsonld.toRDF(withoutProof(doc), { documentLoader: canonizer.documentLoader, safe: true })) as unknown as JsonLdQuad[];
+  const quads = (await canonizer.toRdf(withoutProof(doc))) as JsonLdQuad[];
   // Blank node labels restart at _:b0 in every document: give this graph its own.
   const prefix = `g${randomUUID().slice(0, 8)}_`;
   const term = (t: JsonLdTerm) => {
