@@ -27,28 +27,6 @@ export interface CompiledShapes {
   nquads: string;
 }
 
-function superclassIndex(subClassOf: Quad[]): Map<string, string[]> {
-  const up = new Map<string, string[]>();
-  for (const q of subClassOf) {
-    const list = up.get(q.subject.value);
-    if (list) list.push(q.object.value);
-    else up.set(q.subject.value, [q.object.value]);
-  }
-  return up;
-}
-
-function superclasses(up: Map<string, string[]>, classes: Iterable<string>): Set<string> {
-  const seen = new Set<string>();
-  const queue = [...classes];
-  while (queue.length) {
-    const c = queue.pop()!;
-    if (seen.has(c)) continue;
-    seen.add(c);
-    queue.push(...(up.get(c) ?? []));
-  }
-  return seen;
-}
-
 /** Every quad reachable from a node through blank nodes, lists and referenced shapes. */
 function reachable(shapes: IndexedGraph, roots: Term[]): Quad[] {
   const out: Quad[] = [];
@@ -122,12 +100,12 @@ function internLists(quads: Quad[]): Quad[] {
 
 /**
  * The shapes a graph of the emitted classes can meet: shapes targeting those classes or their
- * superclasses, and everything they reference. Plus all subClassOf triples (sh:class needs them).
+ * superclasses, and everything they reference. Plus the subClassOf triples among those classes (sh:class needs them).
  */
 export async function compileShapes(profile: ProfileId): Promise<CompiledShapes> {
   const full = await loadFullShapeSet(profile);
-  const up = superclassIndex(full.subClassOf);
-  const covered = superclasses(up, EMITTED_CLASSES[profile]);
+  const emitted = EMITTED_CLASSES[profile];
+  const covered = new Set([...emitted, ...full.superclassTriples(emitted).map((q) => q.object.value)]);
   const targeted = full.shapes.getQuads(null, SH + 'targetClass', null, null);
   const roots = targeted.filter((q) => covered.has(q.object.value)).map((q) => q.subject);
   const quads = reachable(full.shapes, roots);
