@@ -66,6 +66,30 @@ t.test('what the flavors and images say', async (t) => {
   t.match(subjects(set).find((s) => s.type === 'ImageFacts' && s.describes === debian.id), { imageSource: 'https://cloud.debian.org/images/cloud/bookworm/', replaceFrequency: 'monthly', uuidValidity: '2027-12-31' });
 });
 
+t.test('hypervisor, GPU and nested virtualization from the SCS name; bare metal has no hypervisor', async (t) => {
+  const { parseFlavorName } = await import('../../src/inventory/scs/flavor-name.js');
+  const inv: Inventory = clone(inventory);
+  const template = inv.flavors.find((f) => f.name === 'SCS-2V-4-20s')!;
+  for (const [id, name] of [['f-kvm', 'SCS-4C-16-50n_kvm_hwv_z3h_GNa-14-8'], ['f-bms', 'SCS-8C-32-100p_bms']] as const) {
+    const parsed = parseFlavorName(name);
+    if (!parsed.ok) throw new Error(parsed.error);
+    inv.flavors.push({ ...clone(template), id, name, vcpus: parsed.parsed.cpu.count, scs: { name: parsed.parsed } });
+  }
+  const set = describe(inv, 'gaia-x-25.11', ctx);
+  const kvm = subjects(set).find((s) => s.name === 'SCS-4C-16-50n_kvm_hwv_z3h_GNa-14-8') as JsonObject;
+  t.match(kvm, {
+    hypervisor: { type: 'Hypervisor', hypervisorType: 'KVM', license: ['GPL-2.0-only'] },
+    hardwareAssistedVirtualization: true,
+    cpu: { overProvisioningRatio: { '@value': 1 }, pCPU: { vendor: 'AMD', generation: '3', cpuArchitecture: 'x86-64' } },
+    gpu: { type: 'GPU', vendor: 'nVidia', generation: 'a', gpuPassthrough: true, gpuProcessingUnits: 14, gpuMemory: { quantityValue: 8, applicableUnit: 'GiB' } },
+    bootVolume: { diskType: 'shared network storage' },
+  });
+  const bms = subjects(set).find((s) => s.name === 'SCS-8C-32-100p_bms') as JsonObject;
+  t.notOk('hypervisor' in bms, 'bare metal: no gx:Hypervisor');
+  t.match(bms, { bootVolume: { diskType: 'local SSD', diskBusType: 'NVMe' } });
+  t.same((await violations(set, 'gaia-x-25.11')).map(key), [], 'and they conform');
+});
+
 t.test('scs facts stay off gx nodes and out of what goes to a clearing house', async (t) => {
   const set = describe(inventory, 'gaia-x-25.11', ctx);
   const scs = set.credentials.filter((c) => !c.clearingHouse);

@@ -34,16 +34,17 @@ export function offeredImages(inv: Inventory, region: string, includePrivate: bo
   );
 }
 
+/** gx:Hypervisor for the hypervisors an SCS name can state (bare metal has none; unknown ones are left out). */
 function hypervisor(b: Builder, name: string | undefined): JsonObject | undefined {
   const type = hypervisorType(name);
-  if (!type) return undefined;
-  const sw = HYPERVISOR_SOFTWARE[type];
+  const sw = type ? HYPERVISOR_SOFTWARE[type] : undefined;
+  if (!type || !sw) return undefined;
   return {
     type: 'Hypervisor',
     hypervisorType: type,
-    license: licenseValue(sw?.license ?? 'https://www.openstack.org/'),
-    copyrightOwnedBy: [literal(sw?.owner ?? 'unknown')],
-    resourcePolicy: b.ctx.provider.policy,
+    license: [licenseValue(sw.license)],
+    copyrightOwnedBy: [literal(sw.owner)],
+    resourcePolicy: [b.ctx.provider.policy],
   };
 }
 
