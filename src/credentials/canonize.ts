@@ -41,18 +41,18 @@ const MEMO_ENTRIES = 32;
 
 export function createCanonizer(documentLoader: DocumentLoader, limits: CanonizeLimits = defaultCanonizeLimits): Canonizer {
   const memo = new Map<string, Promise<RdfDataset>>();
-  const expand = (document: unknown) =>
+  const toRdfUncached = (document: unknown) =>
     jsonld.toRDF(document as object, { documentLoader, safe: true, produceGeneralizedRdf: false } as never) as unknown as Promise<RdfDataset>;
   const toRdf = (document: unknown): Promise<RdfDataset> => {
     const key = typeof document === 'string' ? undefined : JSON.stringify(document);
-    if (key === undefined || key.length > MEMO_MAX_BYTES) return expand(document);
+    if (key === undefined || key.length > MEMO_MAX_BYTES) return toRdfUncached(document);
     const hit = memo.get(key);
     if (hit) {
       memo.delete(key);
       memo.set(key, hit);
       return hit;
     }
-    const result = expand(document);
+    const result = toRdfUncached(document);
     memo.set(key, result);
     result.catch(() => memo.delete(key));
     if (memo.size > MEMO_ENTRIES) memo.delete(memo.keys().next().value!);

@@ -208,8 +208,13 @@ export class CredentialService {
     const ids = new Set(gx.map((c) => c.id));
     const context = related
       .flatMap((r) => credentialsIn(r))
-      .filter((c) => detectProfile(c) && !(c.id !== undefined && ids.has(c.id)))
-      .filter((c, i, all) => c.id === undefined || all.findIndex((o) => o.id === c.id) === i);
+      .filter((c) => {
+        if (!detectProfile(c)) return false;
+        if (c.id === undefined) return true;
+        if (ids.has(c.id)) return false;
+        ids.add(c.id);
+        return true;
+      });
     const reports = await validateCredentials([...gx, ...context].map((credential) => ({ credential })), { canonizer: this.canonizer });
     const failed = reports.slice(0, gx.length).filter((r) => !r.conforms);
     if (failed.length) {

@@ -5,11 +5,11 @@ import { GatewayError } from '../credentials/errors.js';
 import type { JsonObject } from '../credentials/suites/suite.js';
 import type { Inventory } from '../inventory/model.js';
 import { shapesDir } from '../paths.js';
-import { offeredFlavors, offeredImages } from './gaia-x-25.11/compute.js';
-import { kubernetesVersions } from './gaia-x-25.11/services.js';
 import { contentHash } from './hash.js';
 import { iris } from './iri.js';
 import type { CredentialKind, DescribeContext, DescribedCredential, DescribeProfile } from './model.js';
+import { notaryCredentials } from './notary.js';
+import { kubernetesVersions, offeredFlavors, offeredImages } from './offered.js';
 import { conformanceFacts } from './scs.js';
 
 const RELEASE = '22.10';
@@ -60,12 +60,10 @@ export const tagus2210: DescribeProfile = {
 
     // Registration number: the notary's credential when given, else self-described.
     let registrationId: string | undefined;
-    for (const vc of ctx.registrationNumberCredentials ?? []) {
-      const s = vc.credentialSubject as JsonObject | undefined;
-      if (typeof s?.id === 'string') {
-        registrationId ??= s.id;
-        out.push({ id: String(vc.id ?? s.id), kind: 'registration-number', subject: s.id, clearingHouse: true, contentHash: contentHash(vc), credential: vc });
-      }
+    for (const { described, subjectIds } of notaryCredentials(ctx.registrationNumberCredentials)) {
+      if (!subjectIds.length) continue;
+      registrationId ??= subjectIds[0];
+      out.push(described);
     }
     const numbers = p.registrationNumbers.filter((n) => REGISTRATION_KEY[n.type]);
     if (!registrationId && numbers.length) {

@@ -1,20 +1,15 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DataFactory, Writer, type Quad, type Term } from 'n3';
-import type { IndexedGraph } from './graph.js';
-import { packageRoot } from '../paths.js';
 import { EMITTED_CLASSES } from './classes.js';
-import { loadFullShapeSet, PROFILES, type ProfileId } from './shapes.js';
-
-const SH = 'http://www.w3.org/ns/shacl#';
-const RDF_TYPE = 'http://www.w3.org/1999/02/22-rdf-syntax-ns#type';
-const RDFS_SUBCLASS = 'http://www.w3.org/2000/01/rdf-schema#subClassOf';
+import type { IndexedGraph } from './graph.js';
+import { compiledShapesFile, loadFullShapeSet, PROFILES, type ProfileId } from './shapes.js';
+import { RDF_FIRST, RDF_REST, RDF_TYPE, SH } from './vocab.js';
 
 const DOCUMENTATION = new Set([SH + 'name', SH + 'description', SH + 'order']);
-
-export const compiledDir = join(packageRoot, 'dist', 'shapes-compiled');
-export const compiledFile = (profile: ProfileId) => join(compiledDir, `${profile}.json`);
+/** Objects that name classes, properties or datatypes, never shapes to follow. */
+const NOT_SHAPES = new Set([SH + 'targetClass', SH + 'class', SH + 'path', SH + 'datatype', RDF_TYPE]);
 
 /** What the build writes per profile. */
 export interface CompiledShapes {
@@ -44,16 +39,11 @@ function reachable(shapes: IndexedGraph, roots: Term[]): Quad[] {
       const o = q.object;
       // Blank nodes (property shapes, lists, sh:or members) and named shapes they point at.
       if (o.termType === 'BlankNode') queue.push(o);
-      else if (o.termType === 'NamedNode' && q.predicate.value !== SH + 'targetClass' && q.predicate.value !== SH + 'class' && q.predicate.value !== SH + 'path' && q.predicate.value !== SH + 'datatype' && shapes.countQuads(o, null, null, null) > 0 && q.predicate.value !== RDF_TYPE) {
-        queue.push(o);
-      }
+      else if (o.termType === 'NamedNode' && !NOT_SHAPES.has(q.predicate.value) && shapes.countQuads(o, null, null, null) > 0) queue.push(o);
     }
   }
   return out;
 }
-
-const RDF_FIRST = 'http://www.w3.org/1999/02/22-rdf-syntax-ns#first';
-const RDF_REST = 'http://www.w3.org/1999/02/22-rdf-syntax-ns#rest';
 
 /**
  * One copy of each list of values: the generated shapes repeat the same `sh:in` lists (countries,
@@ -123,11 +113,11 @@ export async function compileShapes(profile: ProfileId): Promise<CompiledShapes>
 }
 
 async function main(): Promise<void> {
-  mkdirSync(compiledDir, { recursive: true });
+  mkdirSync(dirname(compiledShapesFile(PROFILES[0]!)), { recursive: true });
   for (const profile of PROFILES) {
     const started = performance.now();
     const c = await compileShapes(profile);
-    writeFileSync(compiledFile(profile), JSON.stringify(c));
+    writeFileSync(compiledShapesFile(profile), JSON.stringify(c));
     const n = c.nquads.split('\n').length - 1;
     process.stdout.write(`compiled shapes ${profile}: ${n} quads (${c.covered.length} classes covered) in ${Math.round(performance.now() - started)} ms\n`);
   }

@@ -3,6 +3,7 @@ import { Validator } from 'shacl-engine';
 import type { ValidationResult } from './report.js';
 import type { IndexedGraph } from './graph.js';
 import type { ShapeSet } from './shapes.js';
+import { RDF_TYPE, RDFS_SUBCLASS, SH } from './vocab.js';
 
 /** One SHACL engine behind a small interface, so another can be cross-checked against it. */
 export interface ShaclEngine {
@@ -42,8 +43,8 @@ function pathString(path: EngineResult['path']): string | undefined {
   return path.map((step) => `${step.start === 'object' ? '^' : ''}${step.predicates.map((p) => p.value).join('|')}`).join('/');
 }
 
-const SH_IN = DataFactory.namedNode('http://www.w3.org/ns/shacl#in');
-const SH_IN_COMPONENT = DataFactory.namedNode('http://www.w3.org/ns/shacl#InConstraintComponent');
+const SH_IN = DataFactory.namedNode(`${SH}in`);
+const SH_IN_COMPONENT = DataFactory.namedNode(`${SH}InConstraintComponent`);
 const termKey = (t: { termType: string; value: string; datatype?: { value: string }; language?: string }) =>
   `${t.termType}|${t.value}|${t.datatype?.value ?? ''}|${t.language ?? ''}`;
 
@@ -74,10 +75,6 @@ function compileIn(shape: InShape) {
     },
   };
 }
-
-const SH = 'http://www.w3.org/ns/shacl#';
-const RDF_TYPE = 'http://www.w3.org/1999/02/22-rdf-syntax-ns#type';
-const RDFS_SUBCLASS = 'http://www.w3.org/2000/01/rdf-schema#subClassOf';
 
 /**
  * Which shapes a graph can meet, by the classes in it. shacl-engine resolves the targets of every

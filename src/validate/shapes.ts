@@ -4,11 +4,13 @@ import jsonld from 'jsonld';
 import { Parser, type Quad } from 'n3';
 import { IndexedGraph } from './graph.js';
 import { packageRoot, shapesDir } from '../paths.js';
+import { RDFS_SUBCLASS } from './vocab.js';
 
 export type ProfileId = 'gaia-x-25.11' | 'tagus-22.10';
 export const PROFILES: ProfileId[] = ['gaia-x-25.11', 'tagus-22.10'];
 
-const RDFS_SUBCLASS = 'http://www.w3.org/2000/01/rdf-schema#subClassOf';
+/** Where the build writes a profile's compiled shapes (see compile.ts). */
+export const compiledShapesFile = (profile: ProfileId) => join(packageRoot, 'dist', 'shapes-compiled', `${profile}.json`);
 
 export interface ShapeSet {
   profile: ProfileId;
@@ -43,7 +45,11 @@ function assemble(profile: ProfileId, shapeQuads: Quad[], subClassOf: Quad[], st
   // rdf-validate-shacl through the data graph: the triples go into both, so both engines agree.
   const shapes = new IndexedGraph([...shapeQuads, ...subClassOf]);
   const bySubject = new Map<string, Quad[]>();
-  for (const q of subClassOf) bySubject.set(q.subject.value, [...(bySubject.get(q.subject.value) ?? []), q]);
+  for (const q of subClassOf) {
+    const list = bySubject.get(q.subject.value);
+    if (list) list.push(q);
+    else bySubject.set(q.subject.value, [q]);
+  }
   const superclassTriples = (classes: Iterable<string>) => {
     const out: Quad[] = [];
     const seen = new Set<string>();
@@ -70,7 +76,7 @@ function assemble(profile: ProfileId, shapeQuads: Quad[], subClassOf: Quad[], st
 /** The build-time subset of a profile's shapes (dist/shapes-compiled), when the build made it. */
 function loadCompiled(profile: ProfileId): ShapeSet | undefined {
   const started = performance.now();
-  const file = join(packageRoot, 'dist', 'shapes-compiled', `${profile}.json`);
+  const file = compiledShapesFile(profile);
   if (!existsSync(file)) return undefined;
   const c = JSON.parse(readFileSync(file, 'utf8')) as { uncovered: string[]; nquads: string };
   const quads = new Parser({ format: 'N-Quads' }).parse(c.nquads);

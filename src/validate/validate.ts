@@ -2,10 +2,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
-import jsonld from 'jsonld';
 import { randomUUID } from 'node:crypto';
-import { DataFactory, Store, type Quad } from 'n3';
-import type { Canonizer } from '../credentials/canonize.js';
+import { DataFactory, type Quad } from 'n3';
+import type { Canonizer, RdfTerm } from '../credentials/canonize.js';
 import { CONTEXTS } from '../credentials/contexts.js';
 import { GatewayError, describeError } from '../credentials/errors.js';
 import { contextsOf, isPresentation, withoutProof, type JsonObject } from '../credentials/suites/suite.js';
@@ -14,6 +13,7 @@ import { packageRoot } from '../paths.js';
 import { conforms, type ValidationReport, type ValidationResult } from './report.js';
 import { shaclEngine, type ShaclEngine } from './shacl.js';
 import { IndexedGraph } from './graph.js';
+import { RDF_TYPE } from './vocab.js';
 import { shapeSet, type ProfileId, type ShapeSet } from './shapes.js';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
@@ -28,7 +28,6 @@ function envelope(): ValidateFunction {
   return envelopeSchema;
 }
 
-const RDF_TYPE = 'http://www.w3.org/1999/02/22-rdf-syntax-ns#type';
 const engines = new Map<ShapeSet, Promise<ShaclEngine>>();
 
 /** The SHACL engine for a shape set: the validator built once per process. */
@@ -74,17 +73,15 @@ function jsonLdProblem(err: unknown): string {
   return event ? `${describeError(err)} (${event.code ?? 'event'}: ${JSON.stringify(event.details)})` : describeError(err);
 }
 
-/** The credential's RDF graph (default graph only: proofs live in their own graphs) as an N3 store. */
-export async function credentialGraph(doc: JsonObject, canonizer: Canonizer): Promise<Store> {
-  return new Store(await credentialQuads(doc, canonizer));
-}
-
-/** The credential's default-graph quads, its blank nodes labelled apart from any other graph's. */
+/**
+ * The credential's default-graph quads (proofs live in their own graphs), its blank nodes labelled
+ * apart from any other graph's.
+ */
 export async function credentialQuads(doc: JsonObject, canonizer: Canonizer): Promise<Quad[]> {
-  const quads = (await canonizer.toRdf(withoutProof(doc))) as JsonLdQuad[];
+  const quads = await canonizer.toRdf(withoutProof(doc));
   // Blank node labels restart at _:b0 in every document: give this graph its own.
   const prefix = `g${randomUUID().slice(0, 8)}_`;
-  const term = (t: JsonLdTerm) => {
+  const term = (t: RdfTerm) => {
     if (t.termType === 'BlankNode') return DataFactory.blankNode(prefix + t.value.replace(/^_:/, ''));
     if (t.termType === 'Literal') return DataFactory.literal(t.value, t.language || (t.datatype ? DataFactory.namedNode(t.datatype.value) : undefined));
     return DataFactory.namedNode(t.value);
@@ -95,19 +92,6 @@ export async function credentialQuads(doc: JsonObject, canonizer: Canonizer): Pr
     out.push(DataFactory.quad(term(q.subject) as Quad['subject'], term(q.predicate) as Quad['predicate'], term(q.object) as Quad['object']));
   }
   return out;
-}
-
-interface JsonLdTerm {
-  termType: string;
-  value: string;
-  datatype?: { value: string };
-  language?: string;
-}
-interface JsonLdQuad {
-  subject: JsonLdTerm;
-  predicate: JsonLdTerm;
-  object: JsonLdTerm;
-  graph: JsonLdTerm;
 }
 
 export interface ValidateOptions {

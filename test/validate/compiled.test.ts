@@ -7,7 +7,7 @@ import { createCanonizer } from '../../src/credentials/canonize.js';
 import { createDocumentLoader } from '../../src/credentials/document-loader.js';
 import type { JsonObject } from '../../src/credentials/suites/suite.js';
 import { describe } from '../../src/describe/describe.js';
-import { compiledFile } from '../../src/validate/compile.js';
+import { compiledShapesFile as compiledFile } from '../../src/validate/shapes.js';
 import type { ValidationResult } from '../../src/validate/report.js';
 import { shapeSet, type ProfileId } from '../../src/validate/shapes.js';
 import { validateCredentials } from '../../src/validate/validate.js';

@@ -14,9 +14,8 @@ import { withService, type GlobalOptions } from '../context.js';
 import { readCredentialFile, readInput, writeOutput } from '../io.js';
 
 function validFrom(value: string | undefined): string {
-  if (!value || value === 'now') return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-  const t = Date.parse(value);
-  if (Number.isNaN(t) || !/^\d{4}-\d{2}-\d{2}T/.test(value)) throw new GatewayError(`--valid-from must be an ISO 8601 date-time or "now" (got "${value}")`, 'usage');
+  const t = !value || value === 'now' ? Date.now() : /^\d{4}-\d{2}-\d{2}T/.test(value) ? Date.parse(value) : NaN;
+  if (Number.isNaN(t)) throw new GatewayError(`--valid-from must be an ISO 8601 date-time or "now" (got "${value}")`, 'usage');
   return new Date(t).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 

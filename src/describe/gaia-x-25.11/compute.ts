@@ -22,18 +22,6 @@ import {
 import { compactObject, type Builder } from './envelope.js';
 import { endpoint } from './endpoint.js';
 
-/** Flavors a customer can pick: public and enabled. */
-export function offeredFlavors(inv: Inventory, region: string): Flavor[] {
-  return inv.flavors.filter((f) => f.region === region && f.public && !f.disabled);
-}
-
-/** Images a customer can boot: active, not hidden, public or community (private too when configured). */
-export function offeredImages(inv: Inventory, region: string, includePrivate: boolean): Image[] {
-  return inv.images.filter(
-    (i) => i.region === region && i.status === 'active' && !i.hidden && !i.scs.osHidden && (includePrivate || ['public', 'community'].includes(i.visibility)),
-  );
-}
-
 /** gx:Hypervisor for the hypervisors an SCS name can state (bare metal has none; unknown ones are left out). */
 function hypervisor(b: Builder, name: string | undefined): JsonObject | undefined {
   const type = hypervisorType(name);

@@ -1,11 +1,12 @@
 import type { Inventory } from '../../inventory/model.js';
 import type { DescribeContext, DescribedCredential, DescribeProfile } from '../model.js';
 import { blockStorageFacts, conformanceFacts, flavorFacts, imageFacts, kubernetesFacts } from '../scs.js';
-import { computeOffering, offeredFlavors, offeredImages, serverFlavor, vmImage } from './compute.js';
+import { offeredFlavors, offeredImages, kubernetesVersions } from '../offered.js';
+import { computeOffering, serverFlavor, vmImage } from './compute.js';
 import { Builder } from './envelope.js';
 import { describeLocations } from './location.js';
 import { describeProvider } from './provider.js';
-import { blockStorageOffering, containerOffering, kubernetesVersions, networkOffering, objectStorageOffering } from './services.js';
+import { blockStorageOffering, containerOffering, networkOffering, objectStorageOffering } from './services.js';
 
 /**
  * Gaia-X 25.11 (VC Data Model 2.0): one credential per resource, so each can change, be signed and

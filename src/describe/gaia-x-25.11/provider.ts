@@ -1,7 +1,7 @@
 import type { AddressConfig } from '../../config/schema.js';
 import type { JsonObject } from '../../credentials/suites/suite.js';
 import { GAIA_X_TERMS_HASH_DEPRECATED } from '../../config/schema.js';
-import { contentHash } from '../hash.js';
+import { notaryCredentials } from '../notary.js';
 import type { DescribedCredential } from '../model.js';
 import { compactObject, type Builder } from './envelope.js';
 
@@ -25,12 +25,6 @@ const REGISTRATION: Record<string, { type: string; key: string }> = {
   local: { type: 'LocalRegistrationNumber', key: 'local' },
 };
 
-function subjectIds(credential: JsonObject): string[] {
-  const s = credential.credentialSubject;
-  const list = Array.isArray(s) ? s : [s];
-  return list.map((x) => (x as JsonObject | undefined)?.id).filter((id): id is string => typeof id === 'string');
-}
-
 /**
  * The provider: gx:LegalPerson, its registration numbers (notary-issued credentials when given,
  * otherwise self-described from the configuration), and gx:Issuer with the Gaia-X terms hash.
@@ -39,10 +33,9 @@ export function describeProvider(b: Builder): DescribedCredential[] {
   const p = b.ctx.provider;
   const out: DescribedCredential[] = [];
   const registrationIds: string[] = [];
-  for (const vc of b.ctx.registrationNumberCredentials ?? []) {
-    const ids = subjectIds(vc);
-    registrationIds.push(...ids);
-    out.push({ id: String(vc.id ?? ids[0]), kind: 'registration-number', subject: ids[0] ?? '', clearingHouse: true, contentHash: contentHash(vc), credential: vc });
+  for (const { described, subjectIds } of notaryCredentials(b.ctx.registrationNumberCredentials)) {
+    registrationIds.push(...subjectIds);
+    out.push(described);
   }
   for (const n of p.registrationNumbers) {
     const m = REGISTRATION[n.type]!;

@@ -3,6 +3,7 @@ import type { DescribedCredential } from '../model.js';
 import { cipher, literal } from '../values.js';
 import { compactObject, type Builder } from './envelope.js';
 import { endpoint } from './endpoint.js';
+import { kubernetesVersions } from '../offered.js';
 
 /**
  * gx:BlockStorageServiceOffering from Cinder's volume types. The shape requires a storage
@@ -79,15 +80,6 @@ export function objectStorageOffering(b: Builder, inv: Inventory, region: string
     storageConfiguration: { type: 'StorageConfiguration', storageEncryption: [{ type: 'Encryption', ...enc }] },
   });
   return b.credential('object-storage-offering', ['regions', region, 'offerings', 'object-storage'], subject);
-}
-
-/** Kubernetes versions the cluster offers: Cluster Stacks' usable versions, cluster classes, or its own. */
-export function kubernetesVersions(c: KubernetesCluster): string[] {
-  const versions = new Set<string>();
-  for (const s of c.clusterStacks) if (s.usableVersions.length) versions.add(s.kubernetesVersion.replace(/^v?/, 'v'));
-  for (const cc of c.clusterApi.clusterClasses) for (const v of cc.kubernetesVersions) versions.add(v.replace(/^v?/, 'v'));
-  if (!versions.size) versions.add(c.version.gitVersion);
-  return [...versions].sort();
 }
 
 /** gx:ContainerServiceOffering for a Kubernetes / Cluster API management cluster. */
