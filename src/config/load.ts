@@ -4,6 +4,7 @@ import { Ajv, type ErrorObject } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { parse as parseYaml } from 'yaml';
 import { GatewayError } from '../credentials/errors.js';
+import { isLoopbackHost } from '../credentials/net-guard.js';
 import { configSchema, type GatewayConfig, type LoadedConfig } from './schema.js';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
@@ -24,14 +25,19 @@ export const DEMO_PROVIDER = {
 
 /**
  * The embedded default: a local demo gateway with generated development keys. Used when no
- * configuration file exists; every key can still be overridden from the environment.
+ * configuration file exists; every key can still be overridden from the environment. It is as
+ * strict as any other configuration for what it reads from elsewhere: no private networks, no plain
+ * http (the gateway answers its own DID and x5u chains locally). Its publicBaseUrl follows the port.
  */
 export const EMBEDDED_DEFAULT = {
-  publicBaseUrl: 'http://localhost:8080',
   keys: { generateDevKeys: true },
-  resolver: { allowPrivateNetworks: true, allowHttp: true },
   provider: DEMO_PROVIDER,
 };
+
+/** The embedded default's base URL for a port. */
+export function demoBaseUrl(port: number): string {
+  return `http://localhost:${port}`;
+}
 
 const ajv = new Ajv({ allErrors: true, useDefaults: true, coerceTypes: true, strict: true, allowUnionTypes: true });
 addFormats(ajv);
@@ -150,13 +156,38 @@ export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
   }
   const passEnv = ((raw.keys as { passphraseEnv?: string } | undefined)?.passphraseEnv ?? env.GXG_KEYS__PASSPHRASE_ENV ?? 'GXG_KEY_PASSPHRASE');
   applyEnv(raw, env, new Set(['GXG_CONFIG', passEnv]));
+  const derived = !file && raw.publicBaseUrl === undefined;
+  if (derived) {
+    const port = Number((raw.server as { port?: unknown } | undefined)?.port ?? 8080);
+    raw.publicBaseUrl = demoBaseUrl(Number.isInteger(port) ? port : 8080);
+  }
   if (!validate(raw)) {
     const problems = (validate.errors ?? []).map((e) => `${keyPath(e)} ${explain(e)}`);
     throw new GatewayError(`configuration ${source}: ${[...new Set(problems)].join('; ')}`, 'bad-config');
   }
   const config = raw as unknown as GatewayConfig;
   config.publicBaseUrl = config.publicBaseUrl.replace(/\/+$/, '');
-  return { config, source, baseDir };
+  return { config, source, baseDir, ...(derived ? { baseUrlFollowsPort: true } : {}) };
+}
+
+/** A public https publicBaseUrl: what a production gateway has (not localhost, not plain http). */
+export function isProductionBaseUrl(baseUrl: string): boolean {
+  const url = new URL(baseUrl);
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  return url.protocol === 'https:' && !isLoopbackHost(host);
+}
+
+
+/** Production must say which roots it trusts: refuse to serve without resolver.trustAnchorFiles. */
+export function assertProductionReady(loaded: LoadedConfig): void {
+  const { config } = loaded;
+  if (isProductionBaseUrl(config.publicBaseUrl) && config.resolver.trustAnchorFiles === undefined) {
+    throw new GatewayError(
+      `configuration ${loaded.source}: resolver.trustAnchorFiles is required for a production publicBaseUrl (${config.publicBaseUrl}): ` +
+        "name the PEM files of the root certificates you trust (EV/eIDAS for Gaia-X; ISRG Root X1 for the lab), or set it to [] to verify without an anchor (reports then say 'trust anchor not checked')",
+      'bad-config',
+    );
+  }
 }
 
 /** Resolve a path from the configuration against the configuration file's folder. */

@@ -126,6 +126,10 @@ export const configSchema = {
         port: { type: 'integer', minimum: 0, maximum: 65535, default: 8080 },
         trustProxy: { type: 'boolean', default: false },
         bodyLimitBytes: { type: 'integer', minimum: 1024, default: 4194304 },
+        connectionTimeoutMs: { type: 'integer', minimum: 100, default: 10000, description: 'Close a connection idle (nothing received or sent) this long.' },
+        keepAliveTimeoutMs: { type: 'integer', minimum: 100, default: 5000, description: 'Close a kept-alive connection this long after its last response.' },
+        requestTimeoutMs: { type: 'integer', minimum: 100, default: 30000, description: 'Most time to receive a whole request (headers and body).' },
+        maxConnections: { type: 'integer', minimum: 1, default: 1024, description: 'Open connections at most; further ones are refused.' },
         tls: {
           type: 'object',
           additionalProperties: false,
@@ -162,7 +166,14 @@ export const configSchema = {
         maxBytes: { type: 'integer', minimum: 1024, maximum: 67108864, default: 1048576 },
         cacheTtlSeconds: { type: 'integer', minimum: 0, default: 300 },
         caFile: { type: 'string', minLength: 1, description: 'Extra CA certificates (PEM) trusted for HTTPS.' },
-        trustAnchorFiles: { type: 'array', items: { type: 'string', minLength: 1 }, default: [] },
+        trustAnchorFiles: {
+          type: 'array',
+          items: { type: 'string', minLength: 1 },
+          description:
+            'PEM files of the root certificates x5u chains must end in (EV/eIDAS for Gaia-X production; ISRG Root X1 for the lab). ' +
+            'Required when publicBaseUrl is a public https URL; [] verifies without an anchor and says so in every report.',
+        },
+        failureCacheSeconds: { type: 'integer', minimum: 0, default: 30, description: 'How long a failed DID or x5u fetch is remembered (not retried).' },
         resolveOwnDidLocally: { type: 'boolean', default: true },
       },
     },
@@ -175,6 +186,29 @@ export const configSchema = {
         canonizeTimeoutMs: { type: 'integer', minimum: 10, maximum: 600000, default: 5000 },
         maxWorkFactor: { type: 'integer', minimum: 0, maximum: 3, default: 1 },
         maxDocumentBytes: { type: 'integer', minimum: 1024, default: 4194304 },
+        maxNodes: { type: 'integer', minimum: 10, default: 50000, description: 'Most JSON objects and arrays in one document.' },
+        maxInlineContextBytes: { type: 'integer', minimum: 0, default: 65536, description: 'Most bytes of inline @context definitions in one document.' },
+        maxDepth: { type: 'integer', minimum: 4, maximum: 1000, default: 64, description: 'Deepest nesting of one document.' },
+      },
+    },
+    verify: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        maxPresentationCredentials: { type: 'integer', minimum: 1, default: 1000, description: 'Most credentials in one presentation.' },
+        concurrency: { type: 'integer', minimum: 1, maximum: 64, default: 8, description: "A presentation's credentials verified (and their DIDs resolved) at once." },
+        timeoutMs: { type: 'integer', minimum: 100, default: 60000, description: 'Deadline of one whole verification.' },
+        clockSkewSeconds: { type: 'integer', minimum: 0, maximum: 3600, default: 60, description: 'Allowance for JWT exp, nbf and iat.' },
+      },
+    },
+    limits: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        maxInventoryBytes: { type: 'integer', minimum: 1024, default: 33554432, description: 'Largest inventory file describe reads.' },
+        maxSetCredentials: { type: 'integer', minimum: 1, default: 20000, description: 'Most credentials validated, described or presented as one set.' },
       },
     },
     signing: {
@@ -199,7 +233,17 @@ export const configSchema = {
 
 export interface GatewayConfig {
   publicBaseUrl: string;
-  server: { host: string; port: number; trustProxy: boolean; bodyLimitBytes: number; tls?: { certFile: string; keyFile: string } };
+  server: {
+    host: string;
+    port: number;
+    trustProxy: boolean;
+    bodyLimitBytes: number;
+    connectionTimeoutMs: number;
+    keepAliveTimeoutMs: number;
+    requestTimeoutMs: number;
+    maxConnections: number;
+    tls?: { certFile: string; keyFile: string };
+  };
   keys: { dir: string; passphraseEnv: string; generateDevKeys: boolean };
   resolver: {
     allowPrivateNetworks: boolean;
@@ -208,10 +252,22 @@ export interface GatewayConfig {
     maxBytes: number;
     cacheTtlSeconds: number;
     caFile?: string;
-    trustAnchorFiles: string[];
+    /** Absent: none named (refused for a production publicBaseUrl); []: verify without an anchor. */
+    trustAnchorFiles?: string[];
+    failureCacheSeconds: number;
     resolveOwnDidLocally: boolean;
   };
-  jsonld: { localContexts: Record<string, string>; canonizeTimeoutMs: number; maxWorkFactor: number; maxDocumentBytes: number };
+  jsonld: {
+    localContexts: Record<string, string>;
+    canonizeTimeoutMs: number;
+    maxWorkFactor: number;
+    maxDocumentBytes: number;
+    maxNodes: number;
+    maxInlineContextBytes: number;
+    maxDepth: number;
+  };
+  verify: { maxPresentationCredentials: number; concurrency: number; timeoutMs: number; clockSkewSeconds: number };
+  limits: { maxInventoryBytes: number; maxSetCredentials: number };
   signing: { defaultSuite: 'jws2020' | 'jws2020-ccg' | 'ed25519-2020' | 'eddsa-rdfc-2022' | 'vc-jose' };
   log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' };
   provider?: ProviderConfig;
@@ -250,4 +306,6 @@ export interface LoadedConfig {
   /** The file it came from, or `(embedded default)`. */
   source: string;
   baseDir: string;
+  /** The embedded default's publicBaseUrl, derived from the port (a changed port moves it). */
+  baseUrlFollowsPort?: boolean;
 }

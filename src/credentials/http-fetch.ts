@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'undici';
 import { GatewayError } from './errors.js';
-import { assertHostAllowed, guardedLookup } from './net-guard.js';
+import { excerpt } from './excerpt.js';
+import { assertHostAllowed, guardedLookup, isLoopbackHost } from './net-guard.js';
 
 export interface FetchPolicy {
   /** Allow loopback and private targets (development only). */
@@ -34,10 +35,14 @@ export function createGuardedFetcher(policy: FetchPolicy): GuardedFetcher {
       try {
         url = new URL(raw);
       } catch {
-        throw new GatewayError(`"${raw}" is not a URL`, 'bad-url');
+        throw new GatewayError(`${excerpt(raw, 200)} is not a URL`, 'bad-url');
       }
-      if (url.protocol !== 'https:' && !(url.protocol === 'http:' && policy.allowHttp)) {
-        throw new GatewayError(`refusing ${url.protocol} URL ${raw}: only https is allowed (resolver.allowHttp is for development)`, 'insecure-url');
+      if (url.protocol !== 'https:' && !(url.protocol === 'http:' && policy.allowHttp && isLoopbackHost(url.hostname))) {
+        throw new GatewayError(
+          `refusing ${excerpt(url.protocol, 20)} URL ${excerpt(raw, 200)}: only https is allowed` +
+            (url.protocol === 'http:' ? ' (resolver.allowHttp, for development, reaches loopback hosts only)' : ''),
+          'insecure-url',
+        );
       }
       assertHostAllowed(url, policy.allowPrivateNetworks);
       try {
@@ -76,9 +81,10 @@ export function createGuardedFetcher(policy: FetchPolicy): GuardedFetcher {
         if (e.name === 'TimeoutError' || e.name === 'AbortError' || /timeout/i.test(e.code ?? '')) {
           throw new GatewayError(`GET ${raw} timed out after ${policy.timeoutMs} ms`, 'timeout', { cause: err });
         }
-        throw new GatewayError(`GET ${raw} failed: ${e.cause?.message ?? e.message ?? String(err)}`, 'fetch-failed', { cause: err });
+        throw new GatewayError(`GET ${raw} failed: ${excerpt(e.cause?.message ?? e.message ?? String(err), 160)}`, 'fetch-failed', { cause: err });
       }
     },
-    close: () => agent.close(),
+    // In-flight fetches are abandoned, not awaited: a verification past its deadline may still hold one.
+    close: () => agent.destroy(),
   };
 }

@@ -5,6 +5,7 @@ import { driver as didKeyDriver } from '@digitalbazaar/did-method-key';
 import { didWebDocumentUrl } from './did-web.js';
 import type { DidUrlDereferencer } from './document-loader.js';
 import { GatewayError } from './errors.js';
+import { excerpt } from './excerpt.js';
 import type { GuardedFetcher } from './http-fetch.js';
 
 export interface ResolverOptions {
@@ -12,6 +13,8 @@ export interface ResolverOptions {
   /** Resolve did:web over http (development only). */
   allowHttp: boolean;
   cacheTtlMs: number;
+  /** How long a failed resolution or fetch is remembered, so a dead host costs one timeout. */
+  failureTtlMs?: number;
   /** DIDs this process controls, answered without the network (the gateway's own DID). */
   localDocuments?: Map<string, () => Promise<Record<string, unknown>>>;
   /** Documents this process serves itself (its own x5u chains), answered without the network. */
@@ -44,8 +47,9 @@ function webResolver(opts: ResolverOptions): DIDResolver {
       } catch {
         return errorResult('invalidDidDocument', `the DID document at ${url} is not JSON`);
       }
+      if (!doc || typeof doc !== 'object' || Array.isArray(doc)) return errorResult('invalidDidDocument', `the DID document at ${url} is not a JSON object`);
       if (doc.id !== parsed.did) {
-        return errorResult('invalidDidDocument', `the DID document at ${url} has id ${String(doc.id)}, not ${parsed.did}`);
+        return errorResult('invalidDidDocument', `the DID document at ${url} has id ${excerpt(doc.id, 60)}, not ${parsed.did}`);
       }
       return { didResolutionMetadata: { contentType: 'application/did+json' }, didDocument: doc as never, didDocumentMetadata: {} };
     } catch (err) {
@@ -75,27 +79,50 @@ function keyResolver(): DIDResolver {
   };
 }
 
-function ttlCache(ttlMs: number): DIDCache {
-  const entries = new Map<string, { at: number; result: DIDResolutionResult }>();
-  return async (parsed, resolve) => {
-    const hit = entries.get(parsed.didUrl);
-    if (hit && Date.now() - hit.at < ttlMs) return hit.result;
-    const result = await resolve();
-    if (!result.didResolutionMetadata.error) entries.set(parsed.didUrl, { at: Date.now(), result });
-    return result;
+/**
+ * Remember results: successes for `ttlMs`, failures for `failureTtlMs`; concurrent requests for one
+ * key share one attempt. Bounded in entries (oldest dropped first).
+ */
+export function memoize<T>(ttlMs: number, failureTtlMs: number, isFailure: (v: T) => boolean, maxEntries = 10_000) {
+  const entries = new Map<string, { until: number; value: Promise<T> }>();
+  return (key: string, produce: () => Promise<T>): Promise<T> => {
+    const now = Date.now();
+    const hit = entries.get(key);
+    if (hit && hit.until > now) return hit.value;
+    const value = produce();
+    const entry = { until: Infinity, value };
+    entries.set(key, entry);
+    if (entries.size > maxEntries) entries.delete(entries.keys().next().value!);
+    const settle = (failed: boolean) => {
+      const ttl = failed ? failureTtlMs : ttlMs;
+      if (ttl <= 0) {
+        if (entries.get(key) === entry) entries.delete(key);
+      } else entry.until = Date.now() + ttl;
+    };
+    value.then((v) => settle(isFailure(v)), () => settle(true));
+    return value;
   };
 }
 
+function ttlCache(ttlMs: number, failureTtlMs: number): DIDCache {
+  const cached = memoize<DIDResolutionResult>(ttlMs, failureTtlMs, (r) => Boolean(r.didResolutionMetadata.error));
+  return (parsed, resolve) => cached(parsed.didUrl, resolve);
+}
+
 export function createDidResolver(opts: ResolverOptions): DidResolverService {
-  const resolver = new Resolver({ web: webResolver(opts), key: keyResolver() }, { cache: ttlCache(opts.cacheTtlMs) });
-  const texts = new Map<string, { at: number; text: string }>();
+  const failureTtlMs = opts.failureTtlMs ?? 30_000;
+  const resolver = new Resolver({ web: webResolver(opts), key: keyResolver() }, { cache: ttlCache(opts.cacheTtlMs, failureTtlMs) });
+  const texts = memoize<string>(opts.cacheTtlMs, failureTtlMs, () => false);
 
   async function resolve(did: string): Promise<Record<string, unknown>> {
+    // This process's own DID is answered from its key store as it is now, never from a cache.
+    const local = opts.localDocuments?.get(did);
+    if (local) return local();
     const result = await resolver.resolve(did);
     const meta = result.didResolutionMetadata;
     if (meta.error || !result.didDocument) {
       const detail = (meta as { message?: string }).message ?? meta.error ?? 'no document';
-      throw new GatewayError(`cannot resolve ${did}: ${detail}`, meta.error === 'private-address' ? 'private-address' : 'did-resolution');
+      throw new GatewayError(`cannot resolve ${excerpt(did, 120)}: ${detail}`, meta.error === 'private-address' ? 'private-address' : 'did-resolution');
     }
     return result.didDocument as unknown as Record<string, unknown>;
   }
@@ -111,7 +138,7 @@ export function createDidResolver(opts: ResolverOptions): DidResolverService {
       if (!vm) {
         const ids = listVerificationMethods(doc).map((m) => String(m.id));
         throw new GatewayError(
-          `verification method ${didUrl} is not in the DID document of ${did} (it lists: ${ids.join(', ') || 'none'})`,
+          `verification method ${excerpt(didUrl, 120)} is not in the DID document of ${excerpt(did, 120)} (it lists: ${excerpt(ids.slice(0, 5).join(', ') || 'none', 200)})`,
           'unknown-verification-method',
         );
       }
@@ -120,11 +147,7 @@ export function createDidResolver(opts: ResolverOptions): DidResolverService {
     async fetchText(url: string, accept: string) {
       const local = opts.localText?.(url);
       if (local !== undefined) return local;
-      const hit = texts.get(url);
-      if (hit && Date.now() - hit.at < opts.cacheTtlMs) return hit.text;
-      const text = await opts.fetcher.getText(url, accept);
-      texts.set(url, { at: Date.now(), text });
-      return text;
+      return texts(url, () => opts.fetcher.getText(url, accept));
     },
   };
 }

@@ -14,7 +14,7 @@ import type { Signer } from './keys/signer.js';
 import { buildPresentation } from './presentation.js';
 import { createDidResolver, type DidResolverService } from './resolver.js';
 import { getSuite } from './suites/index.js';
-import type { JsonObject, Secured, SigningSuite, SuiteId, VerifyEnv } from './suites/suite.js';
+import { isPresentation, type JsonObject, type Secured, type SigningSuite, type SuiteId, type VerifyEnv } from './suites/suite.js';
 import { parsePemChain } from './x509.js';
 import { issuerId } from './verification-method.js';
 import { verifySecured, type VerificationReport } from './verify.js';
@@ -44,7 +44,9 @@ export interface PresentRequest extends SignRequest {
 export interface VerifyRequest {
   /** Do not fetch x5u chains (offline verification). */
   skipX5u?: boolean;
+  /** The challenge (nonce) and domain (audience) a presentation must be bound to. */
   challenge?: string;
+  domain?: string;
   now?: Date;
 }
 
@@ -66,11 +68,18 @@ export class CredentialService {
     const { config } = loaded;
     this.did = didFromBaseUrl(config.publicBaseUrl);
     const contexts = [...bundledContexts().values(), ...loadLocalContexts(config.jsonld.localContexts, loaded.baseDir)];
-    this.canonizer = createCanonizer(createDocumentLoader(contexts), {
-      timeoutMs: config.jsonld.canonizeTimeoutMs,
-      maxWorkFactor: config.jsonld.maxWorkFactor,
-      maxDocumentBytes: config.jsonld.maxDocumentBytes,
-    });
+    this.canonizer = createCanonizer(
+      createDocumentLoader(contexts),
+      {
+        timeoutMs: config.jsonld.canonizeTimeoutMs,
+        maxWorkFactor: config.jsonld.maxWorkFactor,
+        maxDocumentBytes: config.jsonld.maxDocumentBytes,
+        maxNodes: config.jsonld.maxNodes,
+        maxInlineContextBytes: config.jsonld.maxInlineContextBytes,
+        maxDepth: config.jsonld.maxDepth,
+      },
+      contexts,
+    );
     this.fetcher = createGuardedFetcher({
       allowPrivateNetworks: config.resolver.allowPrivateNetworks,
       allowHttp: config.resolver.allowHttp,
@@ -84,10 +93,11 @@ export class CredentialService {
       fetcher: this.fetcher,
       allowHttp: config.resolver.allowHttp,
       cacheTtlMs: config.resolver.cacheTtlSeconds * 1000,
+      failureTtlMs: config.resolver.failureCacheSeconds * 1000,
       localDocuments: local,
       ...(config.resolver.resolveOwnDidLocally ? { localText: (url: string) => this.ownChain(url) } : {}),
     });
-    this.trustAnchors = config.resolver.trustAnchorFiles.flatMap((f) => {
+    this.trustAnchors = (config.resolver.trustAnchorFiles ?? []).flatMap((f) => {
       const file = configPath(loaded, f);
       try {
         return parsePemChain(readFileSync(file, 'utf8'));
@@ -129,8 +139,22 @@ export class CredentialService {
     return undefined;
   }
 
+  private didCache: { stamp: string; doc: Promise<Record<string, unknown>> } | undefined;
+
+  /**
+   * The DID document, built once per state of the key store: rebuilt when a key, the active key or
+   * a chain changes (also by another process, e.g. `gx-gateway keys create` beside a running server).
+   */
   didDocument(): Promise<Record<string, unknown>> {
-    return buildDidDocument(this.loaded.config.publicBaseUrl, this.keys.list());
+    const stamp = this.keys.stamp();
+    if (this.didCache?.stamp !== stamp) {
+      const doc = buildDidDocument(this.loaded.config.publicBaseUrl, this.keys.list());
+      this.didCache = { stamp, doc };
+      doc.catch(() => {
+        if (this.didCache?.doc === doc) this.didCache = undefined;
+      });
+    }
+    return this.didCache.doc;
   }
 
   /** Pick the signing key for a suite: explicit, else active if it fits, else the first that fits. */
@@ -155,6 +179,9 @@ export class CredentialService {
   }
 
   async signCredential(credential: JsonObject, req: SignRequest = {}): Promise<Secured> {
+    if (isPresentation(credential)) {
+      throw new GatewayError('this is a presentation, not a credential: bundle and sign presentations with `gx-gateway present`', 'bad-input');
+    }
     const suite = getSuite(req.suite ?? this.loaded.config.signing.defaultSuite);
     this.assertIssuer(credential);
     const signer = this.signerFor(suite, req.keyId);
@@ -168,8 +195,18 @@ export class CredentialService {
    */
   async present(inputs: (JsonObject | string)[], req: PresentRequest = {}): Promise<Secured> {
     const suite = getSuite(req.suite ?? this.loaded.config.signing.defaultSuite);
+    const max = this.loaded.config.limits.maxSetCredentials;
+    if (inputs.length > max) throw new GatewayError(`${inputs.length} credentials are more than one presentation may hold (limits.maxSetCredentials: ${max})`, 'too-large');
+    if (inputs.some((i) => typeof i !== 'string' && isPresentation(i))) {
+      throw new GatewayError('a presentation cannot be put inside a presentation: present its credentials', 'bad-input');
+    }
+    if ((req.challenge !== undefined || req.domain !== undefined) && req.signPresentation === false) {
+      throw new GatewayError('an unsigned presentation cannot carry a challenge or domain (nothing would bind them): drop --unsigned', 'usage');
+    }
     const signer = this.signerFor(suite, req.keyId);
-    const opts = { ...this.signOptions(suite, signer, req), ...(req.challenge ? { challenge: req.challenge } : {}), ...(req.domain ? { domain: req.domain } : {}) };
+    const opts = this.signOptions(suite, signer, req);
+    // The verifier's challenge and domain bind the presentation's own proof, not its credentials.
+    const presentationOpts = { ...opts, ...(req.challenge !== undefined ? { challenge: req.challenge } : {}), ...(req.domain !== undefined ? { domain: req.domain } : {}) };
     const env = { canonizer: this.canonizer };
     const unsigned = inputs.filter((i): i is JsonObject => typeof i !== 'string' && !i.proof);
     await this.assertValid(unsigned, [...inputs.filter((i) => !unsigned.includes(i as JsonObject)), ...(req.related ?? [])]);
@@ -193,7 +230,7 @@ export class CredentialService {
       if (suite.id === 'vc-jose') throw new GatewayError('a vp+jwt is always signed', 'bad-request');
       return { format: 'ldp', document: presentation };
     }
-    return suite.signPresentation(presentation, opts, env);
+    return suite.signPresentation(presentation, presentationOpts, env);
   }
 
   /**
@@ -231,20 +268,26 @@ export class CredentialService {
     }
   }
 
+  /** Verify within verify.timeoutMs; never throws for bad input. */
   verify(input: unknown, req: VerifyRequest = {}): Promise<VerificationReport> {
-    return verifySecured(input, this.verifyEnv(req));
+    return verifySecured(input, this.verifyEnv(req), this.loaded.config.verify.timeoutMs);
   }
 
   verifyEnv(req: VerifyRequest = {}): VerifyEnv {
     const now = req.now;
+    const v = this.loaded.config.verify;
     return {
       canonizer: this.canonizer,
       dids: this.resolver,
       verifyLoader: withDidResolution(this.canonizer.documentLoader, this.resolver),
       trustAnchors: this.trustAnchors,
       now: () => now ?? new Date(),
+      maxPresentationCredentials: v.maxPresentationCredentials,
+      concurrency: v.concurrency,
+      clockSkewSeconds: v.clockSkewSeconds,
       ...(req.skipX5u ? { skipX5u: true } : {}),
-      ...(req.challenge ? { challenge: req.challenge } : {}),
+      ...(req.challenge !== undefined ? { challenge: req.challenge } : {}),
+      ...(req.domain !== undefined ? { domain: req.domain } : {}),
     };
   }
 
@@ -253,7 +296,7 @@ export class CredentialService {
     return { signer, did: this.did, verificationMethod: verificationMethodId(this.did, fragment), ...(req.created ? { created: req.created } : {}) };
   }
 
-  close(): Promise<void> {
-    return this.fetcher.close();
+  async close(): Promise<void> {
+    await Promise.all([this.fetcher.close(), this.canonizer.close()]);
   }
 }

@@ -1,5 +1,6 @@
 import { createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
-import { fail, pass, type Check } from './checks.js';
+import { fail, notChecked, pass, type Check } from './checks.js';
+import { excerpt } from './excerpt.js';
 import { describeError } from './errors.js';
 import { findVerificationMethod, isAssertionMethod } from './resolver.js';
 import type { JsonObject, VerifyEnv } from './suites/suite.js';
@@ -31,15 +32,18 @@ export function issuerId(doc: JsonObject): string | undefined {
 export async function resolveVerificationMethod(vmId: unknown, document: JsonObject, env: VerifyEnv): Promise<ResolvedMethod> {
   const checks: Check[] = [];
   if (typeof vmId !== 'string' || !vmId.includes('#')) {
-    return { checks: [fail('verification-method', `verificationMethod must be a DID URL with a fragment (got ${JSON.stringify(vmId)})`)] };
+    return { checks: [fail('verification-method', `verificationMethod must be a DID URL with a fragment (got ${excerpt(vmId, 80)})`)] };
+  }
+  if (vmId.length > 2048) {
+    return { checks: [fail('verification-method', `verificationMethod ${excerpt(vmId, 60)} is longer than a DID URL can be (2048 characters)`)] };
   }
   const did = didOf(vmId);
   const issuer = issuerId(document);
   if (issuer !== undefined) {
     checks.push(
       issuer === did
-        ? pass('issuer', `issuer ${issuer} controls the key`)
-        : fail('issuer', `issuer ${issuer} differs from the DID of the signing key (${did})`),
+        ? pass('issuer', `issuer ${excerpt(issuer, 200)} controls the key`)
+        : fail('issuer', `issuer ${excerpt(issuer, 120)} differs from the DID of the signing key (${excerpt(did, 120)})`),
     );
   }
   let didDocument: JsonObject;
@@ -49,21 +53,21 @@ export async function resolveVerificationMethod(vmId: unknown, document: JsonObj
     checks.push(fail('did-resolution', describeError(err)));
     return { checks };
   }
-  checks.push(pass('did-resolution', `resolved ${did}`));
+  checks.push(pass('did-resolution', `resolved ${excerpt(did, 200)}`));
   const vm = findVerificationMethod(didDocument, vmId);
   if (!vm) {
-    checks.push(fail('verification-method', `${vmId} is not a verification method id in the DID document of ${did}`));
+    checks.push(fail('verification-method', `${excerpt(vmId, 200)} is not a verification method id in the DID document of ${excerpt(did, 120)}`));
     return { checks };
   }
-  checks.push(pass('verification-method', `${vmId} (${String(vm.type)})`));
+  checks.push(pass('verification-method', `${excerpt(vmId, 200)} (${excerpt(vm.type, 40)})`));
   checks.push(
     isAssertionMethod(didDocument, vmId)
-      ? pass('proof-purpose', `${vmId} is an assertionMethod of ${did}`)
-      : fail('proof-purpose', `${vmId} is not listed under assertionMethod in the DID document`),
+      ? pass('proof-purpose', `${excerpt(vmId, 200)} is an assertionMethod of ${excerpt(did, 120)}`)
+      : fail('proof-purpose', `${excerpt(vmId, 200)} is not listed under assertionMethod in the DID document`),
   );
   const jwk = vm.publicKeyJwk as (JsonWebKey & { alg?: string; x5u?: string }) | undefined;
   if (!jwk) {
-    checks.push(fail('public-key', `${vmId} has no publicKeyJwk`));
+    checks.push(fail('public-key', `${excerpt(vmId, 200)} has no publicKeyJwk`));
     return { checks };
   }
   let key: KeyObject;
@@ -71,18 +75,18 @@ export async function resolveVerificationMethod(vmId: unknown, document: JsonObj
     const { alg: _a, x5u: _x, kid: _k, use: _u, key_ops: _o, ...bare } = jwk as JsonWebKey & Record<string, unknown>;
     key = createPublicKey({ key: bare as JsonWebKey, format: 'jwk' });
   } catch (err) {
-    checks.push(fail('public-key', `the publicKeyJwk of ${vmId} cannot be read: ${(err as Error).message}`));
+    checks.push(fail('public-key', `the publicKeyJwk of ${excerpt(vmId, 200)} is not a usable public key (${excerpt((err as Error).message, 80)})`));
     return { checks };
   }
   if (jwk.x5u) {
     if (env.skipX5u) {
-      checks.push(pass('x5u', `not fetched (offline verification): ${jwk.x5u}`));
+      checks.push(notChecked('x5u', `not fetched (offline verification), so its trust anchor is not checked: ${excerpt(jwk.x5u, 200)}`));
     } else {
       try {
         const pem = await env.dids.fetchText(jwk.x5u, 'application/x-pem-file, application/pem-certificate-chain, text/plain');
         checks.push(...checkX5uChain(jwk, pem, { now: env.now(), trustAnchors: env.trustAnchors }));
       } catch (err) {
-        checks.push(fail('x5u', `cannot fetch the x5u chain ${jwk.x5u}: ${describeError(err)}`));
+        checks.push(fail('x5u', `cannot fetch the x5u chain ${excerpt(jwk.x5u, 200)}: ${describeError(err)}`));
       }
     }
   }
@@ -97,9 +101,9 @@ export function validityCheck(doc: JsonObject, now: Date): Check | undefined {
   const f = from === undefined ? undefined : new Date(from);
   const u = until === undefined ? undefined : new Date(until);
   if ((f && Number.isNaN(f.getTime())) || (u && Number.isNaN(u.getTime()))) {
-    return fail('validity-period', `unreadable validity dates (from ${String(from)}, until ${String(until)})`);
+    return fail('validity-period', `unreadable validity dates (from ${excerpt(from, 40)}, until ${excerpt(until, 40)})`);
   }
-  if (f && f > now) return fail('validity-period', `not valid before ${from}`);
-  if (u && u < now) return fail('validity-period', `expired on ${until}`);
-  return pass('validity-period', `valid${from ? ` from ${from}` : ''}${until ? ` until ${until}` : ''}`);
+  if (f && f > now) return fail('validity-period', `not valid before ${excerpt(from, 40)}`);
+  if (u && u < now) return fail('validity-period', `expired on ${excerpt(until, 40)}`);
+  return pass('validity-period', `valid${from ? ` from ${excerpt(from, 40)}` : ''}${until ? ` until ${excerpt(until, 40)}` : ''}`);
 }

@@ -1,5 +1,11 @@
 import { X509Certificate, createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
-import { fail, pass, type Check } from './checks.js';
+import { fail, notChecked, pass, type Check } from './checks.js';
+import { excerpt } from './excerpt.js';
+
+/** A certificate's subject, short and printable (it comes from a fetched chain). */
+function subjectOf(c: X509Certificate): string {
+  return excerpt(c.subject.replace(/\n/g, ', '), 120);
+}
 
 const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
 
@@ -33,7 +39,7 @@ export function checkX5uChain(jwk: JsonWebKey, pem: string, options: ChainCheckO
   try {
     certs = parsePemChain(pem);
   } catch (err) {
-    return [fail('x5u-parse', `the x5u document is not a PEM certificate chain: ${(err as Error).message}`)];
+    return [fail('x5u-parse', `the x5u document is not a PEM certificate chain (${excerpt((err as Error).message, 80)})`)];
   }
   if (certs.length === 0) return [fail('x5u-parse', 'the x5u document holds no PEM certificate')];
   checks.push(pass('x5u-parse', `${certs.length} certificate(s)`));
@@ -44,13 +50,13 @@ export function checkX5uChain(jwk: JsonWebKey, pem: string, options: ChainCheckO
     const { alg: _alg, x5u: _x5u, kid: _kid, use: _use, ...bare } = jwk as JsonWebKey & { alg?: string; x5u?: string; kid?: string; use?: string };
     jwkKey = createPublicKey({ key: bare, format: 'jwk' });
   } catch (err) {
-    checks.push(fail('x5u-leaf-key', `the publicKeyJwk cannot be read: ${(err as Error).message}`));
+    checks.push(fail('x5u-leaf-key', `the publicKeyJwk is not a usable public key (${excerpt((err as Error).message, 80)})`));
   }
   if (jwkKey) {
     checks.push(
       sameKey(leaf.publicKey, jwkKey)
-        ? pass('x5u-leaf-key', `leaf ${leaf.subject.replace(/\n/g, ', ')} carries the verification key`)
-        : fail('x5u-leaf-key', `the leaf certificate (${leaf.subject.replace(/\n/g, ', ')}) carries a different key than publicKeyJwk`),
+        ? pass('x5u-leaf-key', `leaf ${subjectOf(leaf)} carries the verification key`)
+        : fail('x5u-leaf-key', `the leaf certificate (${subjectOf(leaf)}) carries a different key than publicKeyJwk`),
     );
   }
 
@@ -60,7 +66,7 @@ export function checkX5uChain(jwk: JsonWebKey, pem: string, options: ChainCheckO
       ? pass('x5u-validity', `all certificates valid on ${now.toISOString()}`)
       : fail(
           'x5u-validity',
-          expired.map((c) => `${c.subject.replace(/\n/g, ', ')} is valid only from ${c.validFrom} to ${c.validTo}`).join('; '),
+          expired.map((c) => `${subjectOf(c)} is valid only from ${c.validFrom} to ${c.validTo}`).join('; '),
         ),
   );
 
@@ -69,7 +75,7 @@ export function checkX5uChain(jwk: JsonWebKey, pem: string, options: ChainCheckO
     const child = certs[i]!;
     const parent = certs[i + 1]!;
     if (!child.checkIssued(parent) || !child.verify(parent.publicKey)) {
-      broken.push(`certificate ${i} (${child.subject.replace(/\n/g, ', ')}) is not signed by certificate ${i + 1}`);
+      broken.push(`certificate ${i} (${subjectOf(child)}) is not signed by certificate ${i + 1}`);
     }
   }
   const last = certs[certs.length - 1]!;
@@ -83,6 +89,9 @@ export function checkX5uChain(jwk: JsonWebKey, pem: string, options: ChainCheckO
         ? pass('x5u-chain', 'each certificate is signed by the next; the chain ends in a self-signed root')
         : fail('x5u-chain', 'the chain does not include its root certificate (append the root, e.g. for Let\'s Encrypt)'),
     );
+    if (selfSigned) {
+      checks.push(notChecked('x5u-trust-anchor', `not checked: no trust anchors are configured (resolver.trustAnchorFiles), so any self-signed root passes; this one is ${subjectOf(last)}`));
+    }
   } else {
     checks.push(pass('x5u-chain', 'each certificate is signed by the next'));
   }
@@ -93,7 +102,7 @@ export function checkX5uChain(jwk: JsonWebKey, pem: string, options: ChainCheckO
     checks.push(
       anchored
         ? pass('x5u-trust-anchor', 'the chain ends in a configured trust anchor')
-        : fail('x5u-trust-anchor', `the chain's root (${last.subject.replace(/\n/g, ', ')}) is not a configured trust anchor`),
+        : fail('x5u-trust-anchor', `the chain's root (${subjectOf(last)}) is not a configured trust anchor`),
     );
   }
   return checks;

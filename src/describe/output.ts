@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { statSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { GatewayError } from '../credentials/errors.js';
 import type { JsonObject } from '../credentials/suites/suite.js';
@@ -64,13 +64,23 @@ export function writeDescribedSet(set: DescribedSet, dir: string): Manifest {
 }
 
 /** Credentials of a describe output folder (by its manifest) or of any folder of JSON files. */
-export function readCredentialDir(dir: string): JsonObject[] {
+export function readCredentialDir(dir: string, limits: { maxBytes: number; maxFiles: number } = { maxBytes: 4 * 1024 * 1024, maxFiles: 20_000 }): JsonObject[] {
   if (!existsSync(dir)) throw new GatewayError(`cannot read ${dir}: no such folder`, 'bad-input');
   const manifestFile = join(dir, MANIFEST);
-  const files = existsSync(manifestFile)
-    ? (JSON.parse(readFileSync(manifestFile, 'utf8')) as Manifest).credentials.map((c) => c.file)
-    : readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+  let files: string[];
+  try {
+    files = existsSync(manifestFile)
+      ? (JSON.parse(readFileSync(manifestFile, 'utf8')) as Manifest).credentials.map((c) => c.file)
+      : readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+  } catch (err) {
+    throw new GatewayError(`${manifestFile}: not a describe manifest (${(err as Error).message})`, 'bad-input');
+  }
+  if (files.length > limits.maxFiles) {
+    throw new GatewayError(`${dir} holds ${files.length} credentials, more than the limit of ${limits.maxFiles} (limits.maxSetCredentials)`, 'too-large');
+  }
   return files.map((f) => {
+    const size = statSync(join(dir, f), { throwIfNoEntry: false })?.size ?? 0;
+    if (size > limits.maxBytes) throw new GatewayError(`${join(dir, f)} is ${size} bytes, more than the limit of ${limits.maxBytes} (jsonld.maxDocumentBytes)`, 'too-large');
     try {
       return JSON.parse(readFileSync(join(dir, f), 'utf8')) as JsonObject;
     } catch (err) {

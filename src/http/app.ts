@@ -1,6 +1,8 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { Socket } from 'node:net';
 import type { CredentialService } from '../credentials/service.js';
-import { problemPlugin } from './plugins/problem.js';
+import { excerpt } from '../credentials/excerpt.js';
+import { problemBody, problemPlugin, sendProblem } from './plugins/problem.js';
 import { didRoutes } from './routes/did.js';
 import { healthRoutes } from './routes/health.js';
 
@@ -25,15 +27,44 @@ export interface AppOptions {
   https?: { cert: string; key: string };
 }
 
+/** Routes that take no request body refuse one larger than this (every route so far). */
+export const NO_BODY_LIMIT = 1024;
+
+/** A raw problem+json answer for errors Node's HTTP parser raises before fastify sees a request. */
+function clientErrorResponse(status: number, detail: string): string {
+  const body = JSON.stringify(problemBody(status, detail));
+  return `HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : status === 408 ? 'Request Timeout' : 'Bad Request'}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
+}
+
 /** The gateway's HTTP app. Routes live under the path of publicBaseUrl and mirror openapi.yaml. */
 export async function buildApp(deps: AppDeps, options: AppOptions = {}): Promise<FastifyInstance> {
   const { config } = deps.credentials.loaded;
+  const server = config.server;
   const app = Fastify({
     logger: options.logger ?? false,
-    trustProxy: config.server.trustProxy,
-    bodyLimit: config.server.bodyLimitBytes,
+    // One line per request at debug only: at info a busy gateway writes gigabytes of access log.
+    disableRequestLogging: true,
+    trustProxy: server.trustProxy,
+    bodyLimit: server.bodyLimitBytes,
+    connectionTimeout: server.connectionTimeoutMs,
+    keepAliveTimeout: server.keepAliveTimeoutMs,
+    requestTimeout: server.requestTimeoutMs,
+    return503OnClosing: true,
+    // Errors fastify raises before routing (a malformed URL): problem+json like every other.
+    frameworkErrors(error: Error & { statusCode?: number }, request, reply) {
+      return sendProblem(reply, request, error.statusCode ?? 400, excerpt(error.message, 200));
+    },
+    clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket) {
+      if (!socket.writable) return socket.destroy();
+      const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+      socket.end(clientErrorResponse(status, status === 431 ? 'the request headers are too large' : status === 408 ? 'the request took too long to arrive' : 'malformed HTTP request'));
+    },
     ...(options.https ? { https: options.https } : {}),
   } as FastifyServerOptions) as unknown as FastifyInstance;
+  app.server.maxConnections = server.maxConnections;
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.debug({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+  });
   problemPlugin(app);
   const table: RouteEntry[] = [];
   app.decorate('gatewayRoutes', table);

@@ -105,6 +105,8 @@ export interface ValidateOptions {
   mergeSubClassOf?: boolean;
   /** Validate against the full official shapes even where the build-time subset covers the graph. */
   fullShapes?: boolean;
+  /** Called as credentials are expanded and when the shapes run (for progress on large sets). */
+  onProgress?: (done: number, total: number, phase: string) => void;
 }
 
 /** One credential of a set to validate, and what its report is called. */
@@ -140,12 +142,13 @@ export async function validateCredentials(members: SetMember[], opts: Omit<Valid
     }
     return { doc, subject, profile, results: jsonSchemaResults(doc), graph: undefined as Quad[] | undefined };
   });
-  for (const item of items) {
+  for (const [i, item] of items.entries()) {
     try {
       item.graph = await credentialQuads(item.doc, opts.canonizer);
     } catch (err) {
       item.results.push({ kind: 'json-schema', severity: 'violation', focusNode: item.subject, constraint: 'json-ld', message: `not valid JSON-LD: ${jsonLdProblem(err)}` });
     }
+    opts.onProgress?.(i + 1, items.length, 'expanded');
   }
   for (const profile of new Set(items.map((i) => i.profile))) {
     const group = items.filter((i) => i.profile === profile && i.graph);
@@ -168,6 +171,7 @@ export async function validateCredentials(members: SetMember[], opts: Omit<Valid
     if (!set.covers(types)) set = await shapeSet(profile, { full: true });
     const union = new IndexedGraph(opts.mergeSubClassOf !== false ? [...quads, ...set.superclassTriples(types)] : quads);
     const engine = opts.engine ?? (await engineFor(set));
+    opts.onProgress?.(group.length, group.length, `validating against the ${profile} shapes`);
     for (const result of await engine.validate(union)) {
       for (const index of owners.get(result.focusNode) ?? [0]) group[index]!.results.push(result);
     }

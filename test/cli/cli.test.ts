@@ -102,8 +102,8 @@ t.test('errors say what to fix, without stack traces', async (t) => {
   t.equal(r.code, 2);
   t.match(r.err, /server\.port must be integer/);
   r = cli(['verify', 'bad.yaml']);
-  t.equal(r.code, 1);
-  t.match(r.out, /INVALID/);
+  t.equal(r.code, 2, 'input that is no credential at all is a usage error, as for every command');
+  t.match(r.err, /bad\.yaml holds neither a JSON credential/);
   r = cli(['bogus']);
   t.equal(r.code, 2);
   t.match(r.err, /unknown command 'bogus'/);

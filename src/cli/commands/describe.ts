@@ -12,6 +12,7 @@ import { PROFILES, type ProfileId } from '../../validate/shapes.js';
 import { validateCredentials } from '../../validate/validate.js';
 import { withService, type GlobalOptions } from '../context.js';
 import { readCredentialFile, readInput, writeOutput } from '../io.js';
+import { progress } from '../progress.js';
 
 function validFrom(value: string | undefined): string {
   const t = !value || value === 'now' ? Date.now() : /^\d{4}-\d{2}-\d{2}T/.test(value) ? Date.parse(value) : NaN;
@@ -30,19 +31,20 @@ export function describeCommands(program: Command, globals: () => GlobalOptions)
     .action(async (file: string, o: { profile: string; output: string; validFrom?: string; strict?: boolean }) => {
       if (!(PROFILES as string[]).includes(o.profile)) throw new GatewayError(`--profile must be one of ${PROFILES.join(', ')} (got "${o.profile}")`, 'usage');
       const issued = validFrom(o.validFrom);
-      let inventory: unknown;
-      try {
-        inventory = JSON.parse(readInput(file));
-      } catch (err) {
-        if (err instanceof GatewayError) throw err;
-        throw new GatewayError(`${file} is not JSON: ${(err as Error).message}`, 'bad-input');
-      }
-      assertInventory(inventory, file);
       await withService(globals(), async (svc) => {
+        const { limits } = svc.loaded.config;
+        let inventory: unknown;
+        try {
+          inventory = JSON.parse(readInput(file, limits.maxInventoryBytes, 'limits.maxInventoryBytes'));
+        } catch (err) {
+          if (err instanceof GatewayError) throw err;
+          throw new GatewayError(`${file} is not JSON: ${(err as Error).message}`, 'bad-input');
+        }
+        assertInventory(inventory, file);
         const provider = svc.loaded.config.provider;
         if (!provider) throw new GatewayError(`configuration ${svc.loaded.source} has no provider section (legal name, address, terms): see gx-gateway.example.yaml`, 'bad-config');
         const notary = provider.registrationNumberCredentials.map((f) => {
-          const input = readCredentialFile(configPath(svc.loaded, f));
+          const input = readCredentialFile(configPath(svc.loaded, f), svc.loaded.config.jsonld.maxDocumentBytes);
           return typeof input === 'string' ? (decodeJwt(input).payload as JsonObject) : (input as JsonObject);
         });
         const set = describe(inventory, o.profile as ProfileId, {
@@ -53,9 +55,12 @@ export function describeCommands(program: Command, globals: () => GlobalOptions)
           registrationNumberCredentials: notary,
         });
         for (const w of set.warnings) process.stderr.write(`warning: ${w}\n`);
+        if (set.credentials.length > limits.maxSetCredentials) {
+          throw new GatewayError(`${file} describes ${set.credentials.length} credentials, more than the limit of ${limits.maxSetCredentials} (limits.maxSetCredentials); nothing written`, 'too-large');
+        }
         const reports = await validateCredentials(
           set.credentials.map((c) => ({ credential: c.credential, subject: c.id })),
-          { canonizer: svc.canonizer, profile: o.profile as ProfileId, strict: Boolean(o.strict) },
+          { canonizer: svc.canonizer, profile: o.profile as ProfileId, strict: Boolean(o.strict), onProgress: progress(set.credentials.length) },
         );
         const failed = reports.filter((r) => !r.conforms);
         if (failed.length) {

@@ -59,8 +59,8 @@ export function keysCommand(program: Command, globals: () => GlobalOptions): voi
         const pemPassphrase = o.pemPassphraseEnv ? process.env[o.pemPassphraseEnv] : undefined;
         if (o.pemPassphraseEnv && !pemPassphrase) throw new GatewayError(`${o.pemPassphraseEnv} is not set`, 'usage');
         const info = await svc.keys.import({
-          pem: readInput(o.pem),
-          ...(o.chain ? { chainPem: readInput(o.chain) } : {}),
+          pem: readInput(o.pem, 1024 * 1024),
+          ...(o.chain ? { chainPem: readInput(o.chain, 1024 * 1024) } : {}),
           ...(pemPassphrase ? { pemPassphrase } : {}),
           ...(o.id ? { id: o.id } : {}),
           ...(o.alg ? { alg: o.alg as JwsAlg } : {}),
@@ -75,7 +75,7 @@ export function keysCommand(program: Command, globals: () => GlobalOptions): voi
     .description('store the certificate chain (PEM, leaf first) served as the key\'s x5u')
     .action(async (id: string, file: string) => {
       await withService(globals(), async (svc) => {
-        const info = svc.keys.setChain(id, readInput(file));
+        const info = svc.keys.setChain(id, readInput(file, 1024 * 1024));
         writeOutput(`stored certificate chain for ${info.id}`);
       });
     });

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { configPath, loadConfig } from '../../config/load.js';
+import { assertProductionReady, configPath, demoBaseUrl, loadConfig } from '../../config/load.js';
 import { didDocumentPath } from '../../credentials/did-web.js';
 import { GatewayError } from '../../credentials/errors.js';
 import { CredentialService } from '../../credentials/service.js';
@@ -19,8 +19,15 @@ export function serveCommand(program: Command, globals: () => GlobalOptions): vo
     .action(async (o: { port?: string; host?: string }) => {
       const g = globals();
       const loaded = loadConfig(g.config ? { file: g.config } : {});
-      if (o.port) loaded.config.server.port = Number(o.port);
+      if (o.port) {
+        const port = Number(o.port);
+        if (!Number.isInteger(port) || port < 0 || port > 65535) throw new GatewayError(`--port must be a port number (got "${o.port}")`, 'usage');
+        loaded.config.server.port = port;
+        // The embedded default's DID and x5u URLs follow its port.
+        if (loaded.baseUrlFollowsPort) loaded.config.publicBaseUrl = demoBaseUrl(port);
+      }
       if (o.host) loaded.config.server.host = o.host;
+      assertProductionReady(loaded);
       const { config } = loaded;
       const credentials = CredentialService.open(loaded);
       const created = config.keys.generateDevKeys ? await credentials.ensureDevKeys() : [];
@@ -35,6 +42,7 @@ export function serveCommand(program: Command, globals: () => GlobalOptions): vo
       const app = await buildApp({ credentials }, { logger: { level: config.log.level, redact: REDACT }, ...(https ? { https } : {}) });
       for (const k of created) app.log.warn({ key: k.id, type: k.type }, 'generated a development key with a development certificate chain (not for production)');
       if (credentials.keys.list().length === 0) app.log.warn('no signing keys: create one with `gx-gateway keys create --type rsa`');
+      if (!config.resolver.trustAnchorFiles?.length) app.log.warn('no trust anchors (resolver.trustAnchorFiles): x5u chains of other parties are verified without one, and reports say so');
       const address = await app.listen({ port: config.server.port, host: config.server.host });
       app.log.info({ config: loaded.source, did: credentials.did, didDocument: new URL(didDocumentPath(config.publicBaseUrl), config.publicBaseUrl).href, listening: address }, 'gx-gateway started');
       const stop = async (signal: string) => {

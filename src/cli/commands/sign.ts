@@ -8,7 +8,7 @@ import { readCredentialFile, writeOutput } from '../io.js';
 import { statSync } from 'node:fs';
 
 /** Credentials named by --related: files, or folders of them (describe outputs). */
-function related(paths: string[] | undefined): (Record<string, unknown> | string)[] {
+function related(paths: string[] | undefined, maxBytes: number, maxFiles: number): (Record<string, unknown> | string)[] {
   return (paths ?? []).flatMap((p) => {
     let dir = false;
     try {
@@ -16,7 +16,7 @@ function related(paths: string[] | undefined): (Record<string, unknown> | string
     } catch {
       throw new GatewayError(`--related ${p}: no such file or folder`, 'bad-input');
     }
-    return dir ? readCredentialDir(p) : [readCredentialFile(p)];
+    return dir ? readCredentialDir(p, { maxBytes, maxFiles }) : [readCredentialFile(p, maxBytes)];
   });
 }
 
@@ -40,9 +40,14 @@ export function signCommands(program: Command, globals: () => GlobalOptions): vo
     .action(async (file: string, o: { suite?: string; key?: string; output?: string; related?: string[] }) => {
       await withService(globals(), async (svc) => {
         const suite = o.suite ? { suite: suiteOption(o.suite) } : {};
-        const input = readCredentialFile(file);
+        const { maxDocumentBytes } = svc.loaded.config.jsonld;
+        const input = readCredentialFile(file, maxDocumentBytes);
         if (typeof input === 'string') throw new GatewayError(`${file} is a JWT already; sign the credential JSON`, 'bad-input');
-        const secured = await svc.signCredential(input, { ...suite, ...(o.key ? { keyId: o.key } : {}), related: related(o.related) });
+        const secured = await svc.signCredential(input, {
+          ...suite,
+          ...(o.key ? { keyId: o.key } : {}),
+          related: related(o.related, maxDocumentBytes, svc.loaded.config.limits.maxSetCredentials),
+        });
         writeOutput(render(secured), o.output);
       });
     });
@@ -53,15 +58,16 @@ export function signCommands(program: Command, globals: () => GlobalOptions): vo
     .option('--suite <suite>', `${SUITE_IDS.join(' | ')}`)
     .option('--key <id>', 'key id')
     .option('--unsigned', 'leave the presentation itself unsigned (Tagus clearing houses accept it)')
-    .option('--challenge <text>', 'verifier challenge (Data Integrity presentations)')
-    .option('--domain <text>', 'verifier domain')
+    .option('--challenge <text>', "the verifier's challenge, signed into the presentation (vc-jose: nonce; not with jws2020, whose Gaia-X flavour cannot sign it)")
+    .option('--domain <text>', "the verifier's domain, signed into the presentation (vc-jose: aud)")
     .option('--related <paths...>', 'further credentials the presented ones reference, validated with them (not presented)')
     .option('--id <iri>', 'presentation id')
     .option('-o, --output <file>', 'write to a file instead of stdout')
     .action(async (files: string[], o: { suite?: string; key?: string; unsigned?: boolean; challenge?: string; domain?: string; id?: string; output?: string; related?: string[] }) => {
       await withService(globals(), async (svc) => {
         const suite = o.suite ? { suite: suiteOption(o.suite) } : {};
-        const inputs = files.map(readCredentialFile);
+        const { maxDocumentBytes } = svc.loaded.config.jsonld;
+        const inputs = files.map((f) => readCredentialFile(f, maxDocumentBytes));
         const secured = await svc.present(inputs, {
           ...suite,
           ...(o.key ? { keyId: o.key } : {}),
@@ -69,7 +75,7 @@ export function signCommands(program: Command, globals: () => GlobalOptions): vo
           ...(o.challenge ? { challenge: o.challenge } : {}),
           ...(o.domain ? { domain: o.domain } : {}),
           ...(o.id ? { id: o.id } : {}),
-          related: related(o.related),
+          related: related(o.related, maxDocumentBytes, svc.loaded.config.limits.maxSetCredentials),
         });
         writeOutput(render(secured), o.output);
       });

@@ -6,7 +6,8 @@ import { renderReport, type ValidationReport } from '../../validate/report.js';
 import { PROFILES, type ProfileId } from '../../validate/shapes.js';
 import { credentialsIn, validateCredentials, type SetMember } from '../../validate/validate.js';
 import { withService, type GlobalOptions } from '../context.js';
-import { readInput, writeOutput } from '../io.js';
+import { parseCredentialText, readInput, writeOutput } from '../io.js';
+import { progress } from '../progress.js';
 
 function files(path: string): string[] {
   let st;
@@ -34,19 +35,26 @@ export function validateCommand(program: Command, globals: () => GlobalOptions):
       if (o.profile && !(PROFILES as string[]).includes(o.profile)) throw new GatewayError(`--profile must be one of ${PROFILES.join(', ')} (got "${o.profile}")`, 'usage');
       await withService(globals(), async (svc) => {
         const members: SetMember[] = [];
+        const { maxDocumentBytes } = svc.loaded.config.jsonld;
+        const max = svc.loaded.config.limits.maxSetCredentials;
         for (const file of paths.flatMap(files)) {
+          const text = readInput(file, maxDocumentBytes);
           let credentials;
           try {
-            credentials = credentialsIn(readInput(file));
+            credentials = credentialsIn(parseCredentialText(text.trim(), file));
           } catch (err) {
+            if (err instanceof GatewayError) throw err;
             throw new GatewayError(`${file}: neither a JSON credential nor a JWT (${(err as Error).message})`, 'bad-input');
+          }
+          if (members.length + credentials.length > max) {
+            throw new GatewayError(`more than ${max} credentials to validate as one set (limits.maxSetCredentials); validate fewer at once`, 'too-large');
           }
           for (const [i, credential] of credentials.entries()) {
             const subject = credentials.length > 1 ? `${file}#${i + 1}` : file;
             members.push({ credential, subject });
           }
         }
-        const opts = { canonizer: svc.canonizer, ...(o.profile ? { profile: o.profile as ProfileId } : {}), strict: Boolean(o.strict) };
+        const opts = { canonizer: svc.canonizer, ...(o.profile ? { profile: o.profile as ProfileId } : {}), strict: Boolean(o.strict), onProgress: progress(members.length) };
         const reports: ValidationReport[] = [];
         if (o.each) for (const m of members) reports.push(...(await validateCredentials([m], opts)));
         else reports.push(...(await validateCredentials(members, opts)));

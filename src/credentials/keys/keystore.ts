@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { calculateJwkThumbprint, type JWK } from 'jose';
 import { GatewayError } from '../errors.js';
 import { ALGS_FOR, assertAlgForType, generateKey, keyTypeOf, publicJwk, type JwsAlg, type KeyType } from './key-types.js';
+import { encryptPrivateKeyPem } from './pkcs8.js';
 import { createSigner, type Signer } from './signer.js';
 import { parsePemChain, sameKey } from '../x509.js';
 
@@ -81,29 +82,42 @@ export class KeyStore {
     private readonly options: KeyStoreOptions,
   ) {}
 
+  /** Open the key directory; it is created (0700) only when the first key is written. */
   static open(dir: string, options: KeyStoreOptions = {}): KeyStore {
-    if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const st = statSync(dir);
-    if (!st.isDirectory()) throw new GatewayError(`keys.dir ${dir} is not a directory`, 'bad-keystore');
-    if ((st.mode & 0o077) !== 0) chmodSync(dir, 0o700);
-    const indexPath = join(dir, INDEX);
-    let index: IndexFile = { version: 1, keys: [] };
-    if (existsSync(indexPath)) {
-      try {
-        index = JSON.parse(readFileSync(indexPath, 'utf8')) as IndexFile;
-      } catch (err) {
-        throw new GatewayError(`key index ${indexPath} is not valid JSON: ${(err as Error).message}`, 'bad-keystore');
-      }
-      if (index.version !== 1 || !Array.isArray(index.keys)) {
-        throw new GatewayError(`key index ${indexPath} has an unknown format`, 'bad-keystore');
-      }
+    const store = new KeyStore(dir, { version: 1, keys: [] }, options);
+    if (existsSync(dir)) {
+      const st = statSync(dir);
+      if (!st.isDirectory()) throw new GatewayError(`keys.dir ${dir} is not a directory`, 'bad-keystore');
+      if ((st.mode & 0o077) !== 0) chmodSync(dir, 0o700);
+      store.index = readIndex(dir);
+      store.seen = dirStamp(dir);
     }
-    return new KeyStore(dir, index, options);
+    return store;
+  }
+
+  private seen = '';
+
+  /**
+   * A token that changes whenever the stored keys change, here or in another process (every write
+   * renames a file into the folder). A change seen here reloads the index.
+   */
+  stamp(): string {
+    const now = dirStamp(this.dir);
+    if (now !== this.seen) {
+      this.seen = now;
+      if (now) this.index = readIndex(this.dir);
+    }
+    return now;
+  }
+
+  private ensureDir(): void {
+    if (!existsSync(this.dir)) mkdirSync(this.dir, { recursive: true, mode: 0o700 });
   }
 
   list(): KeyInfo[] {
     return this.index.keys.map((k) => this.info(k));
   }
+
 
   get(id: string): KeyInfo {
     return this.info(this.entry(id));
@@ -124,7 +138,7 @@ export class KeyStore {
     try {
       privateKey = createPrivateKey(opts.pemPassphrase ? { key: opts.pem, format: 'pem', passphrase: opts.pemPassphrase } : opts.pem);
     } catch (err) {
-      throw new GatewayError(`cannot read the private key PEM: ${(err as Error).message}`, 'bad-key');
+      throw new GatewayError(`cannot read the private key PEM: ${keyReadProblem(err, Boolean(opts.pemPassphrase))}`, 'bad-key');
     }
     const type = keyTypeOf(privateKey);
     if (opts.chainPem) checkChainFitsKey(opts.chainPem, privateKey);
@@ -138,6 +152,7 @@ export class KeyStore {
     const entry = this.entry(id);
     const pub = createPublicKey({ key: entry.publicKeyJwk as JsonWebKey, format: 'jwk' });
     checkChainFitsKey(chainPem, pub);
+    this.ensureDir();
     writeAtomic(join(this.dir, `${id}.chain.pem`), normalizePem(chainPem), 0o644);
     return this.get(id);
   }
@@ -184,7 +199,7 @@ export class KeyStore {
       throw new GatewayError(
         entry.encrypted
           ? `cannot decrypt key ${keyId}: wrong passphrase in ${this.options.passphraseEnv ?? 'the passphrase variable'}`
-          : `cannot read key ${keyId}: ${(err as Error).message}`,
+          : `cannot read key ${keyId}: ${keyReadProblem(err, false)}`,
         'bad-key',
       );
     }
@@ -213,11 +228,8 @@ export class KeyStore {
       throw new GatewayError(`this key is stored already (thumbprint ${thumbprint})`, 'duplicate-key');
     }
     const encrypted = Boolean(this.options.passphrase);
-    const pem = privateKey.export(
-      encrypted
-        ? { type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: this.options.passphrase! }
-        : { type: 'pkcs8', format: 'pem' },
-    ) as string;
+    const pem = encrypted ? encryptPrivateKeyPem(privateKey, this.options.passphrase!) : (privateKey.export({ type: 'pkcs8', format: 'pem' }) as string);
+    this.ensureDir();
     writeAtomic(join(this.dir, `${id}.key.pem`), pem, 0o600);
     const entry: IndexEntry = { id, type, alg, created: new Date().toISOString(), encrypted, publicKeyJwk: jwk, thumbprint };
     const activate = opts.activate ?? !this.index.active;
@@ -250,7 +262,43 @@ export class KeyStore {
   }
 
   private saveIndex(): void {
+    this.ensureDir();
     writeAtomic(join(this.dir, INDEX), `${JSON.stringify(this.index, null, 2)}\n`, 0o600);
+  }
+}
+
+/** What went wrong reading a PEM key, in words rather than OpenSSL's error codes. */
+function keyReadProblem(err: unknown, withPassphrase: boolean): string {
+  const m = (err as Error).message ?? '';
+  if (/bad decrypt|wrong password|mac verify/i.test(m)) return 'the passphrase is wrong';
+  if (/passphrase required|interrupted or cancelled|no passphrase/i.test(m) || (err as { code?: string }).code === 'ERR_MISSING_PASSPHRASE') {
+    return 'the key is encrypted: give its passphrase (--pem-passphrase-env VAR)';
+  }
+  if (/unsupported/i.test(m)) return 'the key type or its encryption is not supported (RSA, P-256 and Ed25519 PKCS#8, PKCS#1 or SEC1 PEM are)';
+  return withPassphrase ? 'not a readable PEM private key, or the passphrase is wrong' : 'not a PEM private key (PKCS#8, PKCS#1 or SEC1)';
+}
+
+function readIndex(dir: string): IndexFile {
+  const indexPath = join(dir, INDEX);
+  if (!existsSync(indexPath)) return { version: 1, keys: [] };
+  let index: IndexFile;
+  try {
+    index = JSON.parse(readFileSync(indexPath, 'utf8')) as IndexFile;
+  } catch (err) {
+    throw new GatewayError(`key index ${indexPath} is not valid JSON: ${(err as Error).message}`, 'bad-keystore');
+  }
+  if (index.version !== 1 || !Array.isArray(index.keys)) {
+    throw new GatewayError(`key index ${indexPath} has an unknown format`, 'bad-keystore');
+  }
+  return index;
+}
+
+function dirStamp(dir: string): string {
+  try {
+    const st = statSync(dir);
+    return `${st.mtimeMs}:${st.ctimeMs}:${st.ino}`;
+  } catch {
+    return '';
   }
 }
 

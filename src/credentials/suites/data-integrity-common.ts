@@ -5,7 +5,8 @@ import { fail, pass, type Check } from '../checks.js';
 import { describeError, GatewayError } from '../errors.js';
 import type { Signer } from '../keys/signer.js';
 import { resolveVerificationMethod, validityCheck } from '../verification-method.js';
-import { isPresentation, type JsonObject, type SignOptions, type SigningEnv, type SigningSuite, type SuiteId, type VerifyEnv } from './suite.js';
+import { bindingChecks } from '../binding.js';
+import { isPresentation, withoutProof, type JsonObject, type SignOptions, type SigningEnv, type SigningSuite, type SuiteId, type VerifyEnv } from './suite.js';
 
 /** The signer shape jsonld-signatures expects; the private key stays inside our Signer. */
 export function ldSigner(signer: Signer, verificationMethod: string) {
@@ -59,6 +60,12 @@ function vcErrors(result: { error?: unknown; results?: unknown[] }): string {
 export async function verifyWithVc(document: JsonObject, suites: unknown[], env: VerifyEnv, label: string): Promise<Check[]> {
   const proof = document.proof as JsonObject | undefined;
   const checks: Check[] = [];
+  try {
+    // jsonld-signatures canonicalizes in-process without a deadline: bound the document first.
+    await env.canonizer.toRdf(withoutProof(document));
+  } catch (err) {
+    return [fail('canonicalization', describeError(err))];
+  }
   const vm = await resolveVerificationMethod(proof?.verificationMethod, document, env);
   checks.push(...vm.checks.filter((c) => c.check !== 'public-key'));
   try {
@@ -66,10 +73,12 @@ export async function verifyWithVc(document: JsonObject, suites: unknown[], env:
     if (isPresentation(document)) {
       // Only the presentation's own proof: its credentials are verified one by one by the caller,
       // whatever suite secured them.
+      // The verifier's challenge and domain, when it gave them; else the proof's own (not a binding).
       const challenge = env.challenge ?? (proof?.challenge as string | undefined);
+      const domain = env.domain ?? (proof?.domain as string | undefined);
       result = await jsigs.verify(document, {
         suite: suites,
-        purpose: new jsigs.purposes.AuthenticationProofPurpose({ challenge, ...(proof?.domain ? { domain: proof.domain } : {}) }),
+        purpose: new jsigs.purposes.AuthenticationProofPurpose({ challenge, ...(domain !== undefined ? { domain } : {}) }),
         documentLoader: env.verifyLoader,
       });
     } else {
@@ -82,6 +91,7 @@ export async function verifyWithVc(document: JsonObject, suites: unknown[], env:
       });
     }
     checks.push(result.verified ? pass('signature', `valid ${label}`) : fail('signature', vcErrors(result)));
+    if (result.verified && isPresentation(document)) checks.push(...bindingChecks(proof ?? {}, env, true));
   } catch (err) {
     checks.push(fail('signature', describeError(err)));
   }

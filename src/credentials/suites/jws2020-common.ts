@@ -6,7 +6,10 @@ import { CONTEXTS } from '../contexts.js';
 import { describeError } from '../errors.js';
 import type { JwsAlg } from '../keys/key-types.js';
 import { resolveVerificationMethod, validityCheck } from '../verification-method.js';
-import { ensureContext, withoutProof, type JsonObject, type SignOptions, type SigningEnv, type VerifyEnv } from './suite.js';
+import { bindingChecks } from '../binding.js';
+import { GatewayError } from '../errors.js';
+import { excerpt } from '../excerpt.js';
+import { ensureContext, isPresentation, withoutProof, type JsonObject, type SignOptions, type SigningEnv, type VerifyEnv } from './suite.js';
 
 export type Jws2020Flavour = 'gaia-x' | 'ccg';
 
@@ -35,7 +38,17 @@ function signingInput(protectedHeader: string, payload: Uint8Array): Buffer {
   return Buffer.concat([Buffer.from(`${protectedHeader}.`, 'ascii'), payload]);
 }
 
+/** Why the Gaia-X flavour cannot bind a presentation to a verifier. */
+export const GAIA_X_UNSIGNED_BINDING =
+  'the Gaia-X flavour of JsonWebSignature2020 signs the document only, not the proof\'s challenge or domain';
+
 export async function signJws2020(flavour: Jws2020Flavour, document: JsonObject, opts: SignOptions, env: SigningEnv, proofPurpose = 'assertionMethod'): Promise<JsonObject> {
+  if (flavour === 'gaia-x' && (opts.challenge !== undefined || opts.domain !== undefined)) {
+    throw new GatewayError(
+      `${GAIA_X_UNSIGNED_BINDING}, so a verifier could not rely on them: use --suite jws2020-ccg, eddsa-rdfc-2022, ed25519-2020 or vc-jose for a challenge`,
+      'usage',
+    );
+  }
   const doc = ensureContext(withoutProof(document), CONTEXTS.jws2020);
   const proof: JsonObject = {
     type: 'JsonWebSignature2020',
@@ -85,18 +98,18 @@ export async function verifyJws2020(document: JsonObject, env: VerifyEnv, only?:
     header = JSON.parse(fromB64u(parts[0]!).toString('utf8')) as typeof header;
     signature = fromB64u(parts[2]!);
   } catch {
-    return [fail('jws', 'proof.jws header or signature is not base64url JSON')];
+    return [fail('jws', `proof.jws ${excerpt(jws, 40)}: its header or signature is not base64url JSON`)];
   }
   if (header.b64 !== false || !header.crit?.includes('b64')) {
     checks.push(fail('jws', 'the JWS header must be {"alg":…,"b64":false,"crit":["b64"]}'));
     return checks;
   }
-  checks.push(pass('jws', `detached JWS, alg ${String(header.alg)}`));
+  checks.push(pass('jws', `detached JWS, alg ${excerpt(header.alg, 20)}`));
   const vm = await resolveVerificationMethod(proof.verificationMethod, document, env);
   checks.push(...vm.checks);
   if (!vm.key) return checks;
   if (vm.jwk?.alg && vm.jwk.alg !== header.alg) {
-    checks.push(fail('algorithm', `the JWS uses ${String(header.alg)} but the key is declared for ${vm.jwk.alg}`));
+    checks.push(fail('algorithm', `the JWS uses ${excerpt(header.alg, 20)} but the key is declared for ${vm.jwk.alg}`));
     return checks;
   }
   const flavours: Jws2020Flavour[] = only ? [only] : ['gaia-x', 'ccg'];
@@ -120,6 +133,7 @@ export async function verifyJws2020(document: JsonObject, env: VerifyEnv, only?:
       ? pass('signature', `valid JsonWebSignature2020 (${matched === 'gaia-x' ? 'Gaia-X flavour' : 'W3C CCG flavour'})`)
       : fail('signature', `the signature does not match the document (tried ${flavours.join(' and ')} flavour${flavours.length > 1 ? 's' : ''})`),
   );
+  if (isPresentation(document)) checks.push(...bindingChecks(proof, env, matched === 'ccg' || GAIA_X_UNSIGNED_BINDING));
   const validity = validityCheck(document, env.now());
   if (validity) checks.push(validity);
   return checks;

@@ -41,8 +41,17 @@ export interface VerifyEnv extends SigningEnv {
   now: () => Date;
   /** Skip fetching x5u chains (offline verification of local files). */
   skipX5u?: boolean;
-  /** Presentations: the challenge the verifier expects. */
+  /** Presentations: the challenge (nonce) and domain (audience) the verifier expects. */
   challenge?: string;
+  domain?: string;
+  /** performance.now() by which the whole verification must be done. */
+  deadline?: number;
+  /** Most credentials in one presentation (verify.maxPresentationCredentials). */
+  maxPresentationCredentials?: number;
+  /** Credentials of a presentation verified at once. */
+  concurrency?: number;
+  /** Allowance for JWT exp, nbf and iat, in seconds. */
+  clockSkewSeconds?: number;
 }
 
 /** One signing suite: signs credentials and presentations, verifies its own proofs. */

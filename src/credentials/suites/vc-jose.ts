@@ -2,7 +2,9 @@ import { compactVerify, errors as joseErrors } from 'jose';
 import { b64u, fromB64u } from '../base64url.js';
 import { fail, pass, type Check } from '../checks.js';
 import { CONTEXTS } from '../contexts.js';
+import { bindingChecks } from '../binding.js';
 import { GatewayError, describeError } from '../errors.js';
+import { excerpt } from '../excerpt.js';
 import { resolveVerificationMethod, validityCheck } from '../verification-method.js';
 import { contextsOf, isPresentation, type JsonObject, type SignOptions, type SigningEnv, type SigningSuite, type VerifyEnv } from './suite.js';
 
@@ -58,7 +60,11 @@ export const vcJose: SigningSuite = {
     assertV2(presentation, 'presentation');
     await env.canonizer.canonize(presentation);
     const header = { alg: opts.signer.alg, typ: 'vp+jwt', cty: 'vp', iss: opts.did, kid: opts.verificationMethod };
-    return { format: 'jwt', jwt: await compactJws(header, presentation, opts), mediaType: 'application/vp+jwt' };
+    // The verifier's challenge and domain travel as the JWT claims nonce and aud, inside the signature.
+    const claims: JsonObject = { iat: Math.floor((opts.created ?? new Date()).getTime() / 1000) };
+    if (opts.challenge !== undefined) claims.nonce = opts.challenge;
+    if (opts.domain !== undefined) claims.aud = opts.domain;
+    return { format: 'jwt', jwt: await compactJws(header, { ...presentation, ...claims }, opts), mediaType: 'application/vp+jwt' };
   },
 };
 
@@ -67,9 +73,43 @@ export interface DecodedJwt {
   payload: JsonObject;
 }
 
+/** Registered JWT claims (RFC 7519, OpenID): JOSE metadata beside the credential, not JSON-LD. */
+export const JWT_CLAIMS = ['iss', 'sub', 'aud', 'exp', 'nbf', 'iat', 'jti', 'nonce', 'cnf'] as const;
+
+/** The credential or presentation of a VC-JOSE payload: the payload without its JWT claims. */
+export function withoutJwtClaims(payload: JsonObject): JsonObject {
+  const out: JsonObject = {};
+  for (const [k, v] of Object.entries(payload)) if (!(JWT_CLAIMS as readonly string[]).includes(k)) out[k] = v;
+  return out;
+}
+
+/** exp, nbf and iat of a JWT against the clock, with an allowance for clock skew. */
+export function jwtTimeChecks(payload: JsonObject, now: Date, skewSeconds: number): Check[] {
+  const checks: Check[] = [];
+  const t = now.getTime() / 1000;
+  const at = (v: number) => new Date(v * 1000).toISOString();
+  for (const claim of ['exp', 'nbf', 'iat'] as const) {
+    const v = payload[claim];
+    if (v === undefined) continue;
+    if (typeof v !== 'number' || !Number.isFinite(v)) {
+      checks.push(fail(`jwt-${claim}`, `${claim} must be a NumericDate (seconds since 1970), not ${excerpt(v, 40)}`));
+      continue;
+    }
+    if (claim === 'exp') checks.push(v + skewSeconds < t ? fail('jwt-exp', `the JWT expired at ${at(v)} (exp)`) : pass('jwt-exp', `expires ${at(v)}`));
+    if (claim === 'nbf') checks.push(v - skewSeconds > t ? fail('jwt-nbf', `the JWT is not valid before ${at(v)} (nbf)`) : pass('jwt-nbf', `valid from ${at(v)}`));
+    if (claim === 'iat') checks.push(v - skewSeconds > t ? fail('jwt-iat', `the JWT claims to be issued in the future, ${at(v)} (iat)`) : pass('jwt-iat', `issued ${at(v)}`));
+  }
+  const exp = payload.exp;
+  const nbf = payload.nbf ?? payload.iat;
+  if (typeof exp === 'number' && typeof nbf === 'number' && exp < nbf) checks.push(fail('jwt-exp', 'exp is before nbf/iat'));
+  return checks;
+}
+
 export function decodeJwt(jwt: string): DecodedJwt {
-  const parts = jwt.trim().split('.');
-  if (parts.length !== 3) throw new GatewayError('not a compact JWS (three dot-separated parts expected)', 'bad-jwt');
+  const text = jwt.trim();
+  if (!text) throw new GatewayError('the input is empty: expected a JSON credential or presentation, or a JWT', 'bad-jwt');
+  const parts = text.split('.');
+  if (parts.length !== 3) throw new GatewayError('neither JSON nor a compact JWS (a JWT has three dot-separated base64url parts)', 'bad-jwt');
   try {
     return {
       header: JSON.parse(fromB64u(parts[0]!).toString('utf8')) as JsonObject,
@@ -96,7 +136,7 @@ export async function verifyVcJose(jwt: string, env: VerifyEnv): Promise<{ check
   checks.push(
     allowed.includes(typ)
       ? pass('jwt-type', `typ ${typ}`)
-      : fail('jwt-type', `header typ "${typ}" is not one of ${allowed.join(', ')}`),
+      : fail('jwt-type', `header typ ${excerpt(typ, 40)} is not one of ${allowed.join(', ')}`),
   );
   if ('vc' in payload || 'vp' in payload) {
     checks.push(fail('jwt-payload', 'the payload wraps the credential in a vc/vp claim (VC-JWT 1.1); VC-JOSE needs the credential itself'));
@@ -106,13 +146,20 @@ export async function verifyVcJose(jwt: string, env: VerifyEnv): Promise<{ check
     checks.push(fail('verification-method', 'the protected header has no kid (the DID URL of the key)'));
     return { checks, decoded };
   }
+  if (kid.length > 2048) {
+    checks.push(fail('verification-method', `the kid ${excerpt(kid, 60)} is longer than a DID URL can be (2048 characters)`));
+    return { checks, decoded };
+  }
   const kidDid = kid.split('#')[0];
   if (header.iss === undefined) {
     checks.push(fail('jwt-iss', 'the protected header has no iss (clearing houses reject such JWTs)'));
   } else if (header.iss !== kidDid) {
-    checks.push(fail('jwt-iss', `header iss ${String(header.iss)} differs from the DID of kid (${kidDid})`));
+    checks.push(fail('jwt-iss', `header iss ${excerpt(header.iss, 80)} differs from the DID of kid (${excerpt(kidDid, 80)})`));
   } else {
-    checks.push(pass('jwt-iss', `iss ${String(header.iss)}`));
+    checks.push(pass('jwt-iss', `iss ${excerpt(header.iss, 120)}`));
+  }
+  if (payload.iss !== undefined && payload.iss !== header.iss) {
+    checks.push(fail('jwt-iss', `the payload's iss ${excerpt(payload.iss, 80)} differs from the header's`));
   }
   const vm = await resolveVerificationMethod(kid, payload, env);
   checks.push(...vm.checks);
@@ -120,13 +167,15 @@ export async function verifyVcJose(jwt: string, env: VerifyEnv): Promise<{ check
   const algs = vm.jwk?.alg ? [vm.jwk.alg] : ['PS256', 'RS256', 'ES256', 'EdDSA'];
   try {
     await compactVerify(jwt.trim(), vm.key, { algorithms: algs });
-    checks.push(pass('signature', `valid ${typ} signed with ${String(header.alg)}`));
+    checks.push(pass('signature', `valid ${typ} signed with ${excerpt(header.alg, 20)}`));
   } catch (err) {
     const reason = err instanceof joseErrors.JWSSignatureVerificationFailed ? 'the signature does not match the header and payload' : describeError(err);
     checks.push(fail('signature', reason));
   }
+  checks.push(...jwtTimeChecks(payload, env.now(), env.clockSkewSeconds ?? 60));
+  if (presentation) checks.push(...bindingChecks({ challenge: payload.nonce, domain: payload.aud }, env, true, { challenge: 'nonce', domain: 'aud' }));
   try {
-    await env.canonizer.canonize(payload);
+    await env.canonizer.canonize(withoutJwtClaims(payload));
     checks.push(pass('json-ld', 'the payload is valid JSON-LD with only defined terms'));
   } catch (err) {
     checks.push(fail('json-ld', describeError(err)));

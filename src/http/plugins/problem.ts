@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { GatewayError } from '../../credentials/errors.js';
+import { excerpt } from '../../credentials/excerpt.js';
 
 export interface Problem {
   type: string;
@@ -15,10 +16,13 @@ const TITLES: Record<number, string> = {
   404: 'Not Found',
   405: 'Method Not Allowed',
   406: 'Not Acceptable',
+  408: 'Request Timeout',
   413: 'Content Too Large',
+  414: 'URI Too Long',
   415: 'Unsupported Media Type',
   422: 'Unprocessable Content',
   429: 'Too Many Requests',
+  431: 'Request Header Fields Too Large',
   500: 'Internal Server Error',
   503: 'Service Unavailable',
 };
@@ -29,21 +33,48 @@ export class HttpProblem extends Error {
     readonly status: number,
     readonly detail: string,
     readonly problemType = 'about:blank',
+    readonly headers: Record<string, string> = {},
   ) {
     super(detail);
   }
 }
 
+export function problemBody(status: number, detail: string, type = 'about:blank', instance?: string): Problem {
+  return { type, title: TITLES[status] ?? 'Error', status, detail, ...(instance !== undefined ? { instance } : {}) };
+}
+
 export function sendProblem(reply: FastifyReply, request: FastifyRequest, status: number, detail: string, type = 'about:blank'): FastifyReply {
-  const problem: Problem = { type, title: TITLES[status] ?? 'Error', status, detail, instance: request.url };
-  return reply.code(status).type('application/problem+json').send(problem);
+  return reply.code(status).type('application/problem+json').send(problemBody(status, detail, type, excerpt(request.url, 200)));
+}
+
+const patterns = new Map<string, RegExp>();
+/** A fastify route path (`/x509/:keyFile`) as a matcher for request paths. */
+function routePattern(url: string): RegExp {
+  let re = patterns.get(url);
+  if (!re) {
+    re = new RegExp(`^${url.split(/(:[A-Za-z0-9_]+)/).map((part) => (part.startsWith(':') ? '[^/]+' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))).join('')}$`);
+    patterns.set(url, re);
+  }
+  return re;
 }
 
 /** Every error leaves as RFC 9457 problem+json; 5xx details are logged, not returned. */
 export function problemPlugin(app: FastifyInstance): void {
-  app.setNotFoundHandler((request, reply) => sendProblem(reply, request, 404, `no route for ${request.method} ${request.url}`));
+  app.setNotFoundHandler((request, reply) => {
+    // A path we serve, asked with another method: 405 with the methods it allows.
+    const path = request.url.split('?')[0]!;
+    const methods = [...new Set((app.gatewayRoutes ?? []).filter((r) => routePattern(r.url).test(path)).map((r) => r.method))];
+    if (methods.length && !methods.includes(request.method)) {
+      if (methods.includes('GET')) methods.push('HEAD');
+      return sendProblem(reply.header('allow', methods.join(', ')), request, 405, `${request.method} is not allowed here; use ${methods.join(', ')}`);
+    }
+    return sendProblem(reply, request, 404, `no route for ${excerpt(request.method, 20)} ${excerpt(request.url, 200)}`);
+  });
   app.setErrorHandler((error: FastifyError | HttpProblem | GatewayError, request, reply) => {
-    if (error instanceof HttpProblem) return sendProblem(reply, request, error.status, error.detail, error.problemType);
+    if (error instanceof HttpProblem) {
+      for (const [k, v] of Object.entries(error.headers)) void reply.header(k, v);
+      return sendProblem(reply, request, error.status, error.detail, error.problemType);
+    }
     if (error instanceof GatewayError) {
       return sendProblem(reply, request, 422, error.message, `https://gx-gateway.dev/problems/${error.code}`);
     }
@@ -52,6 +83,6 @@ export function problemPlugin(app: FastifyInstance): void {
       request.log.error({ err: error }, 'request failed');
       return sendProblem(reply, request, status, 'internal error; see the gateway log');
     }
-    return sendProblem(reply, request, status, error.message);
+    return sendProblem(reply, request, status, excerpt(error.message, 300));
   });
 }

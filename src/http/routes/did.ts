@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { didDocumentPath } from '../../credentials/did-web.js';
-import type { AppDeps } from '../app.js';
+import { excerpt } from '../../credentials/excerpt.js';
+import { NO_BODY_LIMIT, type AppDeps } from '../app.js';
 import { fastifyPath, operation } from '../openapi.js';
 import { HttpProblem } from '../plugins/problem.js';
 
@@ -8,12 +9,14 @@ export function didRoutes(app: FastifyInstance, deps: AppDeps, prefix: string): 
   const base = deps.credentials.loaded.config.publicBaseUrl;
   // did:web puts the document at /.well-known/did.json, or at <path>/did.json under a path.
   operation('getDidDocument');
+  // Public documents: browser-based resolvers fetch them cross-origin.
   app.route({
     method: 'GET',
     url: didDocumentPath(base),
+    bodyLimit: NO_BODY_LIMIT,
     handler: async (_request, reply) => {
       const doc = await deps.credentials.didDocument();
-      return reply.type('application/did+json').header('cache-control', 'public, max-age=300').send(JSON.stringify(doc));
+      return reply.type('application/did+json').header('cache-control', 'public, max-age=300').header('access-control-allow-origin', '*').send(JSON.stringify(doc));
     },
   });
 
@@ -21,14 +24,15 @@ export function didRoutes(app: FastifyInstance, deps: AppDeps, prefix: string): 
   app.route({
     method: 'GET',
     url: prefix + fastifyPath(chain.path),
+    bodyLimit: NO_BODY_LIMIT,
     handler: async (request, reply) => {
       const { keyFile } = request.params as { keyFile: string };
       const match = /^([A-Za-z0-9][A-Za-z0-9._-]{0,63})\.pem$/.exec(keyFile);
       const keyId = match?.[1];
       const known = keyId ? deps.credentials.keys.list().find((k) => k.id === keyId) : undefined;
       const pem = known?.hasChain ? deps.credentials.keys.chainPem(known.id) : undefined;
-      if (!pem) throw new HttpProblem(404, `no certificate chain for ${keyFile}`);
-      return reply.type('application/x-pem-file').header('cache-control', 'public, max-age=300').send(pem);
+      if (!pem) throw new HttpProblem(404, `no certificate chain for ${excerpt(keyFile, 80)}`);
+      return reply.type('application/x-pem-file').header('cache-control', 'public, max-age=300').header('access-control-allow-origin', '*').send(pem);
     },
   });
 }
