@@ -19,7 +19,11 @@ function newest(path) {
 
 const inputs = ['src', 'shapes', 'contexts', 'tsconfig.json', 'package.json', 'package-lock.json'].map((p) => join(root, p));
 const built = existsSync(stamp) ? statSync(stamp).mtimeMs : 0;
-if (built > 0 && Math.max(...inputs.map(newest)) <= built) {
+const fresh = built > 0 && Math.max(...inputs.map(newest)) <= built;
+if (process.argv.includes('--check')) {
+  // Say what would happen, build nothing (the test of this script uses it).
+  process.stdout.write(fresh ? 'up to date\n' : 'stale\n');
+} else if (fresh) {
   process.stderr.write('gx-gateway: build is up to date\n');
 } else {
   execSync('npm run build', { cwd: root, stdio: 'inherit' });

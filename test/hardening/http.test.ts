@@ -64,3 +64,17 @@ t.test('public documents are open to browser resolvers', async (t) => {
   t.equal(x5u.headers['access-control-allow-origin'], '*');
   await x5u.body.dump();
 });
+
+t.test('requests are logged at debug only', async (t) => {
+  const lines: string[] = [];
+  const stream = { write: (l: string) => void lines.push(l) };
+  for (const level of ['info', 'debug'] as const) {
+    lines.length = 0;
+    const logged = await buildApp({ credentials: gw.service }, { logger: { level, stream } });
+    await logged.inject({ method: 'GET', url: '/health' });
+    await logged.close();
+    const requests = lines.filter((l) => /"msg":"(request|incoming request|request completed)"/.test(l));
+    if (level === 'info') t.equal(requests.length, 0, 'nothing per request at info');
+    else t.equal(requests.length, 1, 'one line per request at debug');
+  }
+});

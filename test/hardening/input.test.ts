@@ -74,6 +74,12 @@ t.test('encrypted keys use PBKDF2 with 600,000 iterations; OpenSSL reads them', 
   const openssl = spawnSync('openssl', ['pkey', '-passin', 'pass:correct horse', '-pubout'], { input: pem, encoding: 'utf8' });
   if (openssl.error) t.comment('openssl not installed');
   else t.match(openssl.stdout, /BEGIN PUBLIC KEY/, 'OpenSSL decrypts it too');
+  await t.rejects(store.import({ pem: '-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----\n' }), { code: 'bad-key', message: /not a (readable )?PEM private key/ });
+  try {
+    await store.import({ pem: 'garbage' });
+  } catch (err) {
+    t.notMatch((err as Error).message, /error:[0-9A-F]{8}|ERR_OSSL|DECODER routines/, 'no raw OpenSSL error string');
+  }
   const wrong = KeyStore.open(keysDir, { passphrase: 'wrong', passphraseEnv: 'P' });
   t.throws(() => wrong.signer(info.id), { code: 'bad-key', message: /wrong passphrase in P/ });
 });

@@ -274,7 +274,7 @@ function keyReadProblem(err: unknown, withPassphrase: boolean): string {
   if (/passphrase required|interrupted or cancelled|no passphrase/i.test(m) || (err as { code?: string }).code === 'ERR_MISSING_PASSPHRASE') {
     return 'the key is encrypted: give its passphrase (--pem-passphrase-env VAR)';
   }
-  if (/unsupported/i.test(m)) return 'the key type or its encryption is not supported (RSA, P-256 and Ed25519 PKCS#8, PKCS#1 or SEC1 PEM are)';
+  if (/unsupported/i.test(m)) return 'not a readable PEM private key, or a key type or encryption gx-gateway does not support (RSA, P-256 and Ed25519 as PKCS#8, PKCS#1 or SEC1 PEM)';
   return withPassphrase ? 'not a readable PEM private key, or the passphrase is wrong' : 'not a PEM private key (PKCS#8, PKCS#1 or SEC1)';
 }
 
