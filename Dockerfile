@@ -9,7 +9,7 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json ./
 COPY src ./src
 COPY bench ./bench
-COPY test/fakes ./test/fakes
+COPY test/helpers/samples.ts ./test/helpers/samples.ts
 # The build compiles the reachable SHACL shapes (dist/shapes-compiled) from shapes/.
 COPY contexts ./contexts
 COPY shapes ./shapes
@@ -28,7 +28,6 @@ COPY shapes ./shapes
 COPY schemas ./schemas
 COPY data ./data
 COPY examples ./examples
-COPY test/fixtures ./test/fixtures
 RUN mkdir -p /data/keys && chown -R node:node /data && chmod 700 /data/keys
 USER node
 VOLUME ["/data"]

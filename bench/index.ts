@@ -13,7 +13,7 @@ import type { SuiteId } from '../src/credentials/suites/suite.js';
 import { fmt, measure } from './harness.js';
 import { benchInventory } from './inventory.js';
 import { benchValidate } from './validate.js';
-import { sampleLegalPerson } from '../test/fakes/samples.js';
+import { sampleLegalPerson } from '../test/helpers/samples.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gxg-bench-'));
 writeFileSync(join(dir, 'gx-gateway.yaml'), 'publicBaseUrl: https://provider.example\nkeys:\n  dir: keys\n');
@@ -24,14 +24,29 @@ await svc.keys.create({ type: 'Ed25519', id: 'ed' });
 const did = svc.did;
 
 // A small, valid Gaia-X 25.11 LegalPerson (signing validates first: an invalid one is refused).
-const credential = sampleLegalPerson('https://provider.example', did) as Record<string, unknown> & { '@context': string[] };
+const credential = sampleLegalPerson('https://provider.example', did) as Record<string, unknown> & {
+  '@context': string[];
+};
 
 // Floor ingredients, independent of gx-gateway's code paths.
 const contexts = new Map([...bundledContexts().values()].map((c) => [c.url, c.document]));
-const plainLoader = async (url: string) => ({ contextUrl: null, documentUrl: url, document: contexts.get(url) ?? contexts.get(url.replace(/#$/, '') + '#') });
-const canonOnly = () => jsonld.canonize(credential, { algorithm: 'RDFC-1.0', format: 'application/n-quads', documentLoader: plainLoader, safe: true });
+const plainLoader = async (url: string) => ({
+  contextUrl: null,
+  documentUrl: url,
+  document: contexts.get(url) ?? contexts.get(url.replace(/#$/, '') + '#'),
+});
+const canonOnly = () =>
+  jsonld.canonize(credential, {
+    algorithm: 'RDFC-1.0',
+    format: 'application/n-quads',
+    documentLoader: plainLoader,
+    safe: true,
+  });
 const digest = createHash('sha256').update('floor').digest();
-const raw: Record<string, { key: KeyObject; pub: KeyObject; opts: (k: KeyObject) => Parameters<typeof sign>[2]; alg: string | null }> = {};
+const raw: Record<
+  string,
+  { key: KeyObject; pub: KeyObject; opts: (k: KeyObject) => Parameters<typeof sign>[2]; alg: string | null }
+> = {};
 for (const [name, kp] of [
   ['RSA', generateKeyPairSync('rsa', { modulusLength: 2048 })],
   ['P-256', generateKeyPairSync('ec', { namedCurve: 'P-256' })],
@@ -41,7 +56,12 @@ for (const [name, kp] of [
     key: kp.privateKey,
     pub: createPublicKey(kp.privateKey),
     alg: name === 'Ed25519' ? null : 'sha256',
-    opts: (k) => (name === 'RSA' ? { key: k, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 } : name === 'P-256' ? { key: k, dsaEncoding: 'ieee-p1363' } : k),
+    opts: (k) =>
+      name === 'RSA'
+        ? { key: k, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }
+        : name === 'P-256'
+          ? { key: k, dsaEncoding: 'ieee-p1363' }
+          : k,
   };
 }
 
@@ -52,7 +72,9 @@ const tExpand = await measure(() => jsonld.expand(credential, { documentLoader: 
 const tToRdf = await measure(() => jsonld.toRDF(credential, { documentLoader: plainLoader, safe: true }));
 console.log(`  expand (context processing cached by jsonld)  ${fmt(tExpand)}`);
 console.log(`  toRDF  (expand + flatten to quads)             ${fmt(tToRdf)}`);
-console.log(`  canonize (toRDF + URDNA2015)                   ${fmt(tCanon)}   URDNA2015 alone ≈ ${(tCanon - tToRdf).toFixed(3)} ms`);
+console.log(
+  `  canonize (toRDF + URDNA2015)                   ${fmt(tCanon)}   URDNA2015 alone ≈ ${(tCanon - tToRdf).toFixed(3)} ms`,
+);
 
 const floors: Record<string, { sign: number; verify: number }> = {};
 for (const [name, r] of Object.entries(raw)) {
@@ -66,24 +88,44 @@ for (const [name, r] of Object.entries(raw)) {
 // Suites that also sign their proof options canonicalize a second document; the algorithm's own
 // floor adds that canonicalization (measured with jsonld alone, documents shaped like the suites').
 const proofOptions = (type: string, extra: Record<string, string> = {}) => ({
-  '@context': [...credential['@context'], ...(type === 'JsonWebSignature2020' ? ['https://w3id.org/security/suites/jws-2020/v1'] : type === 'Ed25519Signature2020' ? ['https://w3id.org/security/suites/ed25519-2020/v1'] : [])],
+  '@context': [
+    ...credential['@context'],
+    ...(type === 'JsonWebSignature2020'
+      ? ['https://w3id.org/security/suites/jws-2020/v1']
+      : type === 'Ed25519Signature2020'
+        ? ['https://w3id.org/security/suites/ed25519-2020/v1']
+        : []),
+  ],
   type,
   created: '2026-11-24T10:00:00Z',
   proofPurpose: 'assertionMethod',
   verificationMethod: `${did}#key`,
   ...extra,
 });
-const canonOf = (doc: unknown) => () => jsonld.canonize(doc, { algorithm: 'RDFC-1.0', format: 'application/n-quads', documentLoader: plainLoader, safe: true });
+const canonOf = (doc: unknown) => () =>
+  jsonld.canonize(doc, {
+    algorithm: 'RDFC-1.0',
+    format: 'application/n-quads',
+    documentLoader: plainLoader,
+    safe: true,
+  });
 const secondCanon: Partial<Record<SuiteId, number>> = {
   'jws2020-ccg': await measure(canonOf(proofOptions('JsonWebSignature2020'))),
   'ed25519-2020': await measure(canonOf(proofOptions('Ed25519Signature2020'))),
   'eddsa-rdfc-2022': await measure(canonOf(proofOptions('DataIntegrityProof', { cryptosuite: 'eddsa-rdfc-2022' }))),
 };
-for (const [suite, ms] of Object.entries(secondCanon)) console.log(`  proof options canonicalization for ${suite.padEnd(16)} ${fmt(ms)}`);
+for (const [suite, ms] of Object.entries(secondCanon))
+  console.log(`  proof options canonicalization for ${suite.padEnd(16)} ${fmt(ms)}`);
 
-console.log('\n== suites: ×floor = time / (canonicalize + raw signature); ×alg = time / (every canonicalization the algorithm needs + raw signature)');
-console.log(`   signing validates first (nothing invalid is signed): its ×alg adds one JSON-LD expansion (${tExpand.toFixed(3)} ms), the least validation needs`);
-console.log('   (the canonizer remembers recent expansions: vc-jose shares the gate\'s; suites whose proof options repeat canonicalize them once)');
+console.log(
+  '\n== suites: ×floor = time / (canonicalize + raw signature); ×alg = time / (every canonicalization the algorithm needs + raw signature)',
+);
+console.log(
+  `   signing validates first (nothing invalid is signed): its ×alg adds one JSON-LD expansion (${tExpand.toFixed(3)} ms), the least validation needs`,
+);
+console.log(
+  "   (the canonizer remembers recent expansions: vc-jose shares the gate's; suites whose proof options repeat canonicalize them once)",
+);
 const cases: [SuiteId, string, string][] = [
   ['jws2020', 'rsa', 'RSA'],
   ['jws2020', 'p256', 'P-256'],

@@ -7,7 +7,7 @@ import { createDocumentLoader } from '../src/credentials/document-loader.js';
 import { engineFor, validateCredential } from '../src/validate/validate.js';
 import { shapeSet } from '../src/validate/shapes.js';
 import { measure } from './harness.js';
-import { sampleLegalPerson } from '../test/fakes/samples.js';
+import { sampleLegalPerson } from '../test/helpers/samples.js';
 
 const full = process.argv[2] === 'full';
 const canonizer = createCanonizer(createDocumentLoader(bundledContexts().values()));
@@ -18,11 +18,21 @@ const t0 = performance.now();
 const set = await shapeSet('gaia-x-25.11', { full });
 await engineFor(set);
 const readyMs = performance.now() - t0;
-const floorMs = await measure(() => jsonld.expand(credential, { documentLoader: canonizer.documentLoader, safe: true }), 1500, 300);
-const perMs = await measure(async () => {
-  const r = await validateCredential(credential, { canonizer, fullShapes: full });
-  if (!r.conforms) throw new Error('bench credential does not conform');
-}, 1500, 300);
+const floorMs = await measure(
+  () => jsonld.expand(credential, { documentLoader: canonizer.documentLoader, safe: true }),
+  1500,
+  300,
+);
+const perMs = await measure(
+  async () => {
+    const r = await validateCredential(credential, { canonizer, fullShapes: full });
+    if (!r.conforms) throw new Error('bench credential does not conform');
+  },
+  1500,
+  300,
+);
 global.gc?.();
 const rss = process.memoryUsage().rss;
-process.stdout.write(`${JSON.stringify({ compiled: set.compiled, quads: set.shapes.size, readyMs, floorMs, perMs, rssMB: rss / 1e6, rssBeforeMB: rssBefore / 1e6 })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ compiled: set.compiled, quads: set.shapes.size, readyMs, floorMs, perMs, rssMB: rss / 1e6, rssBeforeMB: rssBefore / 1e6 })}\n`,
+);

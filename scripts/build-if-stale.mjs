@@ -17,7 +17,9 @@ function newest(path) {
   return max;
 }
 
-const inputs = ['src', 'shapes', 'contexts', 'tsconfig.json', 'package.json', 'package-lock.json'].map((p) => join(root, p));
+const inputs = ['src', 'shapes', 'contexts', 'tsconfig.json', 'package.json', 'package-lock.json'].map((p) =>
+  join(root, p),
+);
 const built = existsSync(stamp) ? statSync(stamp).mtimeMs : 0;
 const fresh = built > 0 && Math.max(...inputs.map(newest)) <= built;
 if (process.argv.includes('--check')) {

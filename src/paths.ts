@@ -24,4 +24,6 @@ export const packageRoot = findPackageRoot();
 export const contextsDir = join(packageRoot, 'contexts');
 export const shapesDir = join(packageRoot, 'shapes');
 export const openapiPath = join(packageRoot, 'openapi.yaml');
-export const packageVersion = (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
+export const packageVersion = (
+  JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }
+).version;

@@ -34,7 +34,13 @@ t.test('environment overrides', async (t) => {
   const file = write('b.yaml', 'publicBaseUrl: https://provider.example\n');
   const { config } = loadConfig({
     file,
-    env: { GXG_SERVER__PORT: '9443', GXG_RESOLVER__ALLOW_PRIVATE_NETWORKS: 'true', GXG_RESOLVER__TRUST_ANCHOR_FILES: 'a.pem, b.pem', GXG_PUBLIC_BASE_URL: 'https://other.example', GXG_KEY_PASSPHRASE: 'not config' },
+    env: {
+      GXG_SERVER__PORT: '9443',
+      GXG_RESOLVER__ALLOW_PRIVATE_NETWORKS: 'true',
+      GXG_RESOLVER__TRUST_ANCHOR_FILES: 'a.pem, b.pem',
+      GXG_PUBLIC_BASE_URL: 'https://other.example',
+      GXG_KEY_PASSPHRASE: 'not config',
+    },
   });
   t.equal(config.server.port, 9443);
   t.equal(config.resolver.allowPrivateNetworks, true);
@@ -46,7 +52,10 @@ t.test('environment overrides', async (t) => {
 });
 
 t.test('errors name the key and what is wrong', async (t) => {
-  const bad = write('c.yaml', 'publicBaseUrl: ftp://x\nserver:\n  port: 70000\n  prot: 1\nsigning:\n  defaultSuite: rsa\n');
+  const bad = write(
+    'c.yaml',
+    'publicBaseUrl: ftp://x\nserver:\n  port: 70000\n  prot: 1\nsigning:\n  defaultSuite: rsa\n',
+  );
   let message = '';
   try {
     loadConfig({ file: bad, env: {} });
@@ -54,7 +63,12 @@ t.test('errors name the key and what is wrong', async (t) => {
     message = (err as Error).message;
   }
   t.match(message, /^configuration .*c\.yaml: /, 'names the file');
-  for (const part of [/publicBaseUrl must match pattern/, /server\.port must be <= 65535/, /server\.prot is not a configuration key/, /signing\.defaultSuite must be one of jws2020/]) {
+  for (const part of [
+    /publicBaseUrl must match pattern/,
+    /server\.port must be <= 65535/,
+    /server\.prot is not a configuration key/,
+    /signing\.defaultSuite must be one of jws2020/,
+  ]) {
     t.match(message, part, `reports ${part.source}`);
   }
   t.throws(() => loadConfig({ file: write('d.yaml', 'server: {}\n'), env: {} }), /publicBaseUrl is required/);
@@ -72,13 +86,20 @@ t.test('gx-gateway.example.yaml is valid and documents every key with its defaul
   const loaded = loadConfig({ file: example, env: {} });
   const text = readFileSync(example, 'utf8');
   const raw = parse(text) as Record<string, Record<string, unknown>>;
-  const defaults = loadConfig({ cwd: dir, env: { GXG_PUBLIC_BASE_URL: 'https://provider.example' } }).config as unknown as Record<string, Record<string, unknown>>;
+  const defaults = loadConfig({ cwd: dir, env: { GXG_PUBLIC_BASE_URL: 'https://provider.example' } })
+    .config as unknown as Record<string, Record<string, unknown>>;
   for (const [section, spec] of Object.entries(configSchema.properties)) {
     const props = (spec as { properties?: Record<string, unknown> }).properties;
     if (!props) continue;
     for (const key of Object.keys(props)) {
       t.ok(text.includes(`${key}:`), `${section}.${key} is documented`);
-      if (raw[section]?.[key] !== undefined && section !== 'keys' && section !== 'resolver' && section !== 'provider') {
+      if (
+        raw[section]?.[key] !== undefined &&
+        section !== 'keys' &&
+        section !== 'resolver' &&
+        section !== 'provider' &&
+        section !== 'sources'
+      ) {
         t.same(raw[section]![key], defaults[section]![key], `${section}.${key} shows the default`);
       }
     }

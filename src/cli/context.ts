@@ -1,19 +1,25 @@
-import { loadConfig } from '../config/load.js';
-import { CredentialService } from '../credentials/service.js';
+import type { LoadedConfig } from '../config/schema.js';
+import type { CredentialService } from '../credentials/service.js';
 
 export interface GlobalOptions {
   config?: string;
 }
 
-/** The credential core for a CLI command, from --config / GXG_CONFIG / ./gx-gateway.yaml / the embedded default. */
-export function openService(opts: GlobalOptions): CredentialService {
-  const loaded = loadConfig(opts.config ? { file: opts.config } : {});
+/** The configuration for a CLI command, from --config / GXG_CONFIG / ./gx-gateway.yaml / the embedded default. */
+export async function loadCliConfig(opts: GlobalOptions): Promise<LoadedConfig> {
+  const { loadConfig } = await import('../config/load.js');
+  return loadConfig(opts.config ? { file: opts.config } : {});
+}
+
+/** The credential core for a CLI command (loaded on first use: `--help` and `--version` stay fast). */
+export async function openService(opts: GlobalOptions): Promise<CredentialService> {
+  const [loaded, { CredentialService }] = await Promise.all([loadCliConfig(opts), import('../credentials/service.js')]);
   return CredentialService.open(loaded);
 }
 
 /** Run a command body with the credential core, closing it afterwards. */
 export async function withService<T>(opts: GlobalOptions, fn: (svc: CredentialService) => Promise<T> | T): Promise<T> {
-  const svc = openService(opts);
+  const svc = await openService(opts);
   try {
     return await fn(svc);
   } finally {

@@ -1,5 +1,5 @@
 import { closeSync, fstatSync, openSync, readSync, renameSync, writeFileSync } from 'node:fs';
-import { GatewayError } from '../credentials/errors.js';
+import { GatewayError } from '../core/errors.js';
 
 /**
  * Read a file (or stdin for `-`) as text, refusing more than `maxBytes` before reading it all, with
@@ -10,13 +10,19 @@ export function readInput(path: string, maxBytes: number, limitName = 'jsonld.ma
   try {
     fd = path === '-' ? 0 : openSync(path, 'r');
   } catch (err) {
-    throw new GatewayError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`, 'bad-input');
+    throw new GatewayError(
+      `cannot read ${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`,
+      'bad-input',
+    );
   }
   try {
     const st = fstatSync(fd);
     if (st.isDirectory()) throw new GatewayError(`cannot read ${path}: it is a folder`, 'bad-input');
     if (st.isFile() && st.size > maxBytes) {
-      throw new GatewayError(`${path} is ${st.size} bytes, more than the limit of ${maxBytes} (${limitName})`, 'too-large');
+      throw new GatewayError(
+        `${path} is ${st.size} bytes, more than the limit of ${maxBytes} (${limitName})`,
+        'too-large',
+      );
     }
     const chunks: Buffer[] = [];
     let total = 0;
@@ -32,7 +38,11 @@ export function readInput(path: string, maxBytes: number, limitName = 'jsonld.ma
       }
       if (n === 0) break;
       total += n;
-      if (total > maxBytes) throw new GatewayError(`${path === '-' ? 'standard input' : path} holds more than the limit of ${maxBytes} bytes (${limitName})`, 'too-large');
+      if (total > maxBytes)
+        throw new GatewayError(
+          `${path === '-' ? 'standard input' : path} holds more than the limit of ${maxBytes} bytes (${limitName})`,
+          'too-large',
+        );
       chunks.push(Buffer.from(buf.subarray(0, n)));
     }
     return Buffer.concat(chunks).toString('utf8');
@@ -52,7 +62,8 @@ export function readCredentialFile(path: string, maxBytes: number): Record<strin
 
 /** Text that should hold a credential or presentation: a JSON object or a compact JWT. */
 export function parseCredentialText(text: string, name: string): Record<string, unknown> | string {
-  if (!text) throw new GatewayError(`${name} is empty: expected a JSON credential or presentation, or a JWT`, 'bad-input');
+  if (!text)
+    throw new GatewayError(`${name} is empty: expected a JSON credential or presentation, or a JWT`, 'bad-input');
   if (text.startsWith('{')) {
     let value: unknown;
     try {

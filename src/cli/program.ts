@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { GatewayError, describeError } from '../credentials/errors.js';
+import { GatewayError, describeError } from '../core/errors.js';
 import { packageVersion } from '../paths.js';
 import { contextsCommand } from './commands/contexts.js';
 import { describeCommands } from './commands/describe.js';
@@ -15,9 +15,14 @@ import type { GlobalOptions } from './context.js';
 
 export function buildProgram(): Command {
   const program = new Command('gx-gateway')
-    .description('Gaia-X self-descriptions for a Sovereign Cloud Stack deployment: keys, did:web, signing, verification')
+    .description(
+      'Gaia-X self-descriptions for a Sovereign Cloud Stack deployment: keys, did:web, signing, verification',
+    )
     .version(packageVersion)
-    .option('-c, --config <file>', 'configuration file (default: $GXG_CONFIG, ./gx-gateway.yaml, else the embedded demo default)')
+    .option(
+      '-c, --config <file>',
+      'configuration file (default: $GXG_CONFIG, ./gx-gateway.yaml, else the embedded demo default)',
+    )
     .showHelpAfterError()
     .exitOverride();
   const globals = () => program.opts<GlobalOptions>();
@@ -26,16 +31,13 @@ export function buildProgram(): Command {
   didCommand(program, globals);
   signCommands(program, globals);
   verifyCommand(program, globals);
-  introspectCommand(program);
+  introspectCommand(program, globals);
   describeCommands(program, globals);
   validateCommand(program, globals);
   contextsCommand(program);
   healthCommand(program, globals);
   return program;
 }
-
-/** Error codes that mean "the command or its input is wrong": exit 2, like usage errors. */
-const EXIT_2 = ['usage', 'bad-config', 'bad-input', 'too-large', 'unknown-suite', 'bad-cloud-config', 'bad-kubeconfig', 'unknown-profile'];
 
 /** Run the CLI; sets process.exitCode (0, 1 for failures, 2 for usage and unreadable input). */
 export async function main(argv: string[]): Promise<void> {
@@ -47,8 +49,7 @@ export async function main(argv: string[]): Promise<void> {
       process.exitCode = err.exitCode === 0 ? 0 : 2;
       return;
     }
-    const usage = err instanceof GatewayError && EXIT_2.includes(err.code);
     process.stderr.write(`gx-gateway: ${describeError(err)}\n`);
-    process.exitCode = usage ? 2 : 1;
+    process.exitCode = err instanceof GatewayError ? err.exitCode : 1;
   }
 }

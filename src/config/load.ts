@@ -3,7 +3,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { Ajv, type ErrorObject } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { parse as parseYaml } from 'yaml';
-import { GatewayError } from '../credentials/errors.js';
+import { GatewayError } from '../core/errors.js';
 import { isLoopbackHost } from '../credentials/net-guard.js';
 import { configSchema, type GatewayConfig, type LoadedConfig } from './schema.js';
 
@@ -15,7 +15,14 @@ export const ENV_PREFIX = 'GXG_';
 /** The demo cloud's provider (embedded default and `--demo`); fictitious. */
 export const DEMO_PROVIDER = {
   legalName: 'Example Cloud GmbH',
-  legalAddress: { countryCode: 'DE', countrySubdivisionCode: 'DE-BE', nutsRegion: 'DE30', streetAddress: 'Example Straße 1', postalCode: '10115', locality: 'Berlin' },
+  legalAddress: {
+    countryCode: 'DE',
+    countrySubdivisionCode: 'DE-BE',
+    nutsRegion: 'DE30',
+    streetAddress: 'Example Straße 1',
+    postalCode: '10115',
+    locality: 'Berlin',
+  },
   registrationNumbers: [{ type: 'vatID', value: 'DE123456789' }],
   termsAndConditions: {
     url: 'http://localhost:8080/terms',
@@ -59,7 +66,8 @@ function keyPath(err: ErrorObject): string {
 function explain(err: ErrorObject): string {
   if (err.keyword === 'additionalProperties') return 'is not a configuration key';
   if (err.keyword === 'required') return 'is required';
-  if (err.keyword === 'enum') return `must be one of ${(err.params as { allowedValues: unknown[] }).allowedValues.join(', ')}`;
+  if (err.keyword === 'enum')
+    return `must be one of ${(err.params as { allowedValues: unknown[] }).allowedValues.join(', ')}`;
   return err.message ?? 'is invalid';
 }
 
@@ -109,10 +117,17 @@ function applyEnv(raw: Record<string, unknown>, env: NodeJS.ProcessEnv, ignore: 
     if (!name.startsWith(ENV_PREFIX) || value === undefined || ignore.has(name)) continue;
     const key = ENV_KEYS.get(name);
     if (!key) {
-      throw new GatewayError(`environment variable ${name} is not a configuration key (known: ${[...ENV_KEYS.keys()].join(', ')})`, 'bad-config');
+      throw new GatewayError(
+        `environment variable ${name} is not a configuration key (known: ${[...ENV_KEYS.keys()].join(', ')})`,
+        'bad-config',
+      );
     }
     let parsed: unknown = value;
-    if (key.type === 'array') parsed = value.split(',').map((s) => s.trim()).filter(Boolean);
+    if (key.type === 'array')
+      parsed = value
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
     else if (key.type === 'object') {
       try {
         parsed = JSON.parse(value);
@@ -139,7 +154,11 @@ export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
   let raw: Record<string, unknown>;
   let source: string;
   let baseDir = cwd;
-  const file = explicit ? resolve(cwd, explicit) : existsSync(resolve(cwd, DEFAULT_CONFIG_FILE)) ? resolve(cwd, DEFAULT_CONFIG_FILE) : undefined;
+  const file = explicit
+    ? resolve(cwd, explicit)
+    : existsSync(resolve(cwd, DEFAULT_CONFIG_FILE))
+      ? resolve(cwd, DEFAULT_CONFIG_FILE)
+      : undefined;
   if (file) {
     if (!existsSync(file)) throw new GatewayError(`configuration file ${file} does not exist`, 'bad-config');
     try {
@@ -147,14 +166,18 @@ export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
     } catch (err) {
       throw new GatewayError(`configuration file ${file} is not valid YAML: ${(err as Error).message}`, 'bad-config');
     }
-    if (typeof raw !== 'object' || Array.isArray(raw)) throw new GatewayError(`configuration file ${file} must hold a mapping`, 'bad-config');
+    if (typeof raw !== 'object' || Array.isArray(raw))
+      throw new GatewayError(`configuration file ${file} must hold a mapping`, 'bad-config');
     source = file;
     baseDir = dirname(file);
   } else {
     raw = structuredClone(EMBEDDED_DEFAULT) as Record<string, unknown>;
     source = '(embedded default)';
   }
-  const passEnv = ((raw.keys as { passphraseEnv?: string } | undefined)?.passphraseEnv ?? env.GXG_KEYS__PASSPHRASE_ENV ?? 'GXG_KEY_PASSPHRASE');
+  const passEnv =
+    (raw.keys as { passphraseEnv?: string } | undefined)?.passphraseEnv ??
+    env.GXG_KEYS__PASSPHRASE_ENV ??
+    'GXG_KEY_PASSPHRASE';
   applyEnv(raw, env, new Set(['GXG_CONFIG', passEnv]));
   const derived = !file && raw.publicBaseUrl === undefined;
   if (derived) {
@@ -176,7 +199,6 @@ export function isProductionBaseUrl(baseUrl: string): boolean {
   const host = url.hostname.replace(/^\[|\]$/g, '');
   return url.protocol === 'https:' && !isLoopbackHost(host);
 }
-
 
 /** Production must say which roots it trusts: refuse to serve without resolver.trustAnchorFiles. */
 export function assertProductionReady(loaded: LoadedConfig): void {

@@ -4,8 +4,16 @@ const addressSchema = {
   required: ['countryCode'],
   properties: {
     countryCode: { type: 'string', pattern: '^[A-Z]{2}$', description: 'ISO 3166-1 alpha-2.' },
-    countrySubdivisionCode: { type: 'string', pattern: '^[A-Z]{2}-[A-Z0-9]{1,3}$', description: 'ISO 3166-2, e.g. DE-BE (Tagus gx:countrySubdivisionCode).' },
-    nutsRegion: { type: 'string', pattern: '^[A-Z]{2}[A-Z0-9]{1,3}$', description: 'NUTS 2 region, e.g. DE30 (25.11 vcard:region).' },
+    countrySubdivisionCode: {
+      type: 'string',
+      pattern: '^[A-Z]{2}-[A-Z0-9]{1,3}$',
+      description: 'ISO 3166-2, e.g. DE-BE (Tagus gx:countrySubdivisionCode).',
+    },
+    nutsRegion: {
+      type: 'string',
+      pattern: '^[A-Z]{2}[A-Z0-9]{1,3}$',
+      description: 'NUTS 2 region, e.g. DE30 (25.11 vcard:region).',
+    },
     streetAddress: { type: 'string', minLength: 1 },
     postalCode: { type: 'string', minLength: 1 },
     locality: { type: 'string', minLength: 1 },
@@ -28,7 +36,8 @@ const providerSchema = {
     registrationNumbers: {
       type: 'array',
       default: [],
-      description: 'Registration numbers to describe (a Gaia-X notary normally issues these as credentials: see registrationNumberCredentials).',
+      description:
+        'Registration numbers to describe (a Gaia-X notary normally issues these as credentials: see registrationNumberCredentials).',
       items: {
         type: 'object',
         additionalProperties: false,
@@ -46,7 +55,10 @@ const providerSchema = {
       items: { type: 'string', minLength: 1 },
       description: 'Files with registration-number credentials issued by a notary (JSON or VC-JWT); used as they are.',
     },
-    gaiaxTermsAndConditionsHash: { enum: [GAIA_X_TERMS_HASH, GAIA_X_TERMS_HASH_DEPRECATED], default: GAIA_X_TERMS_HASH },
+    gaiaxTermsAndConditionsHash: {
+      enum: [GAIA_X_TERMS_HASH, GAIA_X_TERMS_HASH_DEPRECATED],
+      default: GAIA_X_TERMS_HASH,
+    },
     termsAndConditions: {
       type: 'object',
       additionalProperties: false,
@@ -59,7 +71,10 @@ const providerSchema = {
       additionalProperties: false,
       default: {},
       properties: {
-        requestType: { enum: ['API', 'email', 'webform', 'unregisteredLetter', 'registeredLetter', 'supportCenter'], default: 'API' },
+        requestType: {
+          enum: ['API', 'email', 'webform', 'unregisteredLetter', 'registeredLetter', 'supportCenter'],
+          default: 'API',
+        },
         accessType: { enum: ['digital', 'physical'], default: 'digital' },
         formatType: { type: 'string', pattern: '^[a-z]+/[-+.a-zA-Z0-9]+$', default: 'application/json' },
       },
@@ -69,8 +84,17 @@ const providerSchema = {
       items: { enum: ['GDPR2016', 'LGPD2019', 'PDPA2012', 'CCPA2018', 'VCDPA2021'] },
       default: ['GDPR2016'],
     },
-    policy: { type: 'string', minLength: 1, default: 'default: allow', description: 'Access and usage policy text (Tagus gx:policy, 25.11 gx:resourcePolicy).' },
-    keywords: { type: 'array', items: { type: 'string', minLength: 1 }, default: ['Sovereign Cloud Stack', 'OpenStack'] },
+    policy: {
+      type: 'string',
+      minLength: 1,
+      default: 'default: allow',
+      description: 'Access and usage policy text (Tagus gx:policy, 25.11 gx:resourcePolicy).',
+    },
+    keywords: {
+      type: 'array',
+      items: { type: 'string', minLength: 1 },
+      default: ['Sovereign Cloud Stack', 'OpenStack'],
+    },
     images: {
       type: 'object',
       additionalProperties: false,
@@ -83,7 +107,11 @@ const providerSchema = {
           description: 'Licence per os_distro (SPDX id or URL); overrides the built-in table.',
         },
         copyrightOwners: { type: 'object', additionalProperties: { type: 'string', minLength: 1 }, default: {} },
-        defaultLicense: { type: 'string', minLength: 1, description: 'Licence of images whose distribution is not known (SPDX id or URL).' },
+        defaultLicense: {
+          type: 'string',
+          minLength: 1,
+          description: 'Licence of images whose distribution is not known (SPDX id or URL).',
+        },
         includePrivate: { type: 'boolean', default: false, description: 'Also describe private and shared images.' },
       },
     },
@@ -97,7 +125,10 @@ const providerSchema = {
           type: 'object',
           additionalProperties: false,
           required: ['cipher', 'keyManagement'],
-          properties: { cipher: { enum: ['RSA', 'AES', '3DES', 'Blowfish', 'Twofish', 'SDA', 'other'] }, keyManagement: { enum: ['BYOK', 'HYOK', 'managed'] } },
+          properties: {
+            cipher: { enum: ['RSA', 'AES', '3DES', 'Blowfish', 'Twofish', 'SDA', 'other'] },
+            keyManagement: { enum: ['BYOK', 'HYOK', 'managed'] },
+          },
         },
       },
     },
@@ -126,10 +157,30 @@ export const configSchema = {
         port: { type: 'integer', minimum: 0, maximum: 65535, default: 8080 },
         trustProxy: { type: 'boolean', default: false },
         bodyLimitBytes: { type: 'integer', minimum: 1024, default: 4194304 },
-        connectionTimeoutMs: { type: 'integer', minimum: 100, default: 10000, description: 'Close a connection idle (nothing received or sent) this long.' },
-        keepAliveTimeoutMs: { type: 'integer', minimum: 100, default: 5000, description: 'Close a kept-alive connection this long after its last response.' },
-        requestTimeoutMs: { type: 'integer', minimum: 100, default: 30000, description: 'Most time to receive a whole request (headers and body).' },
-        maxConnections: { type: 'integer', minimum: 1, default: 1024, description: 'Open connections at most; further ones are refused.' },
+        connectionTimeoutMs: {
+          type: 'integer',
+          minimum: 100,
+          default: 10000,
+          description: 'Close a connection idle (nothing received or sent) this long.',
+        },
+        keepAliveTimeoutMs: {
+          type: 'integer',
+          minimum: 100,
+          default: 5000,
+          description: 'Close a kept-alive connection this long after its last response.',
+        },
+        requestTimeoutMs: {
+          type: 'integer',
+          minimum: 100,
+          default: 30000,
+          description: 'Most time to receive a whole request (headers and body).',
+        },
+        maxConnections: {
+          type: 'integer',
+          minimum: 1,
+          default: 1024,
+          description: 'Open connections at most; further ones are refused.',
+        },
         tls: {
           type: 'object',
           additionalProperties: false,
@@ -151,7 +202,8 @@ export const configSchema = {
         generateDevKeys: {
           type: 'boolean',
           default: false,
-          description: 'On start with an empty key directory, create an RSA (active) and an Ed25519 key with a development certificate chain.',
+          description:
+            'On start with an empty key directory, create an RSA (active) and an Ed25519 key with a development certificate chain.',
         },
       },
     },
@@ -160,8 +212,16 @@ export const configSchema = {
       additionalProperties: false,
       default: {},
       properties: {
-        allowPrivateNetworks: { type: 'boolean', default: false, description: 'Development only: let did:web and x5u reach loopback/private addresses.' },
-        allowHttp: { type: 'boolean', default: false, description: 'Development only: resolve loopback did:web over http.' },
+        allowPrivateNetworks: {
+          type: 'boolean',
+          default: false,
+          description: 'Development only: let did:web and x5u reach loopback/private addresses.',
+        },
+        allowHttp: {
+          type: 'boolean',
+          default: false,
+          description: 'Development only: resolve loopback did:web over http.',
+        },
         timeoutMs: { type: 'integer', minimum: 100, maximum: 120000, default: 10000 },
         maxBytes: { type: 'integer', minimum: 1024, maximum: 67108864, default: 1048576 },
         cacheTtlSeconds: { type: 'integer', minimum: 0, default: 300 },
@@ -173,7 +233,12 @@ export const configSchema = {
             'PEM files of the root certificates x5u chains must end in (EV/eIDAS for Gaia-X production; ISRG Root X1 for the lab). ' +
             'Required when publicBaseUrl is a public https URL; [] verifies without an anchor and says so in every report.',
         },
-        failureCacheSeconds: { type: 'integer', minimum: 0, default: 30, description: 'How long a failed DID or x5u fetch is remembered (not retried).' },
+        failureCacheSeconds: {
+          type: 'integer',
+          minimum: 0,
+          default: 30,
+          description: 'How long a failed DID or x5u fetch is remembered (not retried).',
+        },
         resolveOwnDidLocally: { type: 'boolean', default: true },
       },
     },
@@ -186,9 +251,25 @@ export const configSchema = {
         canonizeTimeoutMs: { type: 'integer', minimum: 10, maximum: 600000, default: 5000 },
         maxWorkFactor: { type: 'integer', minimum: 0, maximum: 3, default: 1 },
         maxDocumentBytes: { type: 'integer', minimum: 1024, default: 4194304 },
-        maxNodes: { type: 'integer', minimum: 10, default: 50000, description: 'Most JSON objects and arrays in one document.' },
-        maxInlineContextBytes: { type: 'integer', minimum: 0, default: 65536, description: 'Most bytes of inline @context definitions in one document.' },
-        maxDepth: { type: 'integer', minimum: 4, maximum: 1000, default: 64, description: 'Deepest nesting of one document.' },
+        maxNodes: {
+          type: 'integer',
+          minimum: 10,
+          default: 50000,
+          description: 'Most JSON objects and arrays in one document.',
+        },
+        maxInlineContextBytes: {
+          type: 'integer',
+          minimum: 0,
+          default: 65536,
+          description: 'Most bytes of inline @context definitions in one document.',
+        },
+        maxDepth: {
+          type: 'integer',
+          minimum: 4,
+          maximum: 1000,
+          default: 64,
+          description: 'Deepest nesting of one document.',
+        },
       },
     },
     verify: {
@@ -196,10 +277,32 @@ export const configSchema = {
       additionalProperties: false,
       default: {},
       properties: {
-        maxPresentationCredentials: { type: 'integer', minimum: 1, default: 1000, description: 'Most credentials in one presentation.' },
-        concurrency: { type: 'integer', minimum: 1, maximum: 64, default: 8, description: "A presentation's credentials verified (and their DIDs resolved) at once." },
-        timeoutMs: { type: 'integer', minimum: 100, default: 60000, description: 'Deadline of one whole verification.' },
-        clockSkewSeconds: { type: 'integer', minimum: 0, maximum: 3600, default: 60, description: 'Allowance for JWT exp, nbf and iat.' },
+        maxPresentationCredentials: {
+          type: 'integer',
+          minimum: 1,
+          default: 1000,
+          description: 'Most credentials in one presentation.',
+        },
+        concurrency: {
+          type: 'integer',
+          minimum: 1,
+          maximum: 64,
+          default: 8,
+          description: "A presentation's credentials verified (and their DIDs resolved) at once.",
+        },
+        timeoutMs: {
+          type: 'integer',
+          minimum: 100,
+          default: 60000,
+          description: 'Deadline of one whole verification.',
+        },
+        clockSkewSeconds: {
+          type: 'integer',
+          minimum: 0,
+          maximum: 3600,
+          default: 60,
+          description: 'Allowance for JWT exp, nbf and iat.',
+        },
       },
     },
     limits: {
@@ -207,8 +310,18 @@ export const configSchema = {
       additionalProperties: false,
       default: {},
       properties: {
-        maxInventoryBytes: { type: 'integer', minimum: 1024, default: 33554432, description: 'Largest inventory file describe reads.' },
-        maxSetCredentials: { type: 'integer', minimum: 1, default: 20000, description: 'Most credentials validated, described or presented as one set.' },
+        maxInventoryBytes: {
+          type: 'integer',
+          minimum: 1024,
+          default: 33554432,
+          description: 'Largest inventory file describe reads.',
+        },
+        maxSetCredentials: {
+          type: 'integer',
+          minimum: 1,
+          default: 20000,
+          description: 'Most credentials validated, described or presented as one set.',
+        },
       },
     },
     signing: {
@@ -216,10 +329,75 @@ export const configSchema = {
       additionalProperties: false,
       default: {},
       properties: {
-        defaultSuite: { enum: ['jws2020', 'jws2020-ccg', 'ed25519-2020', 'eddsa-rdfc-2022', 'vc-jose'], default: 'jws2020' },
+        defaultSuite: {
+          enum: ['jws2020', 'jws2020-ccg', 'ed25519-2020', 'eddsa-rdfc-2022', 'vc-jose'],
+          default: 'jws2020',
+        },
       },
     },
     provider: providerSchema,
+    sources: {
+      type: 'object',
+      additionalProperties: false,
+      description:
+        'What the gateway introspects (`gx-gateway introspect` without source flags, and the scheduled runs). Only where secrets are, never the secrets.',
+      properties: {
+        openstack: {
+          type: 'array',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              cloud: {
+                type: 'string',
+                minLength: 1,
+                description: 'A cloud of clouds.yaml (secure.yaml and OS_* as openstacksdk reads them).',
+              },
+            },
+          },
+        },
+        kubernetes: {
+          type: 'array',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['kubeconfig'],
+            properties: { kubeconfig: { type: 'string', minLength: 1 }, context: { type: 'string', minLength: 1 } },
+          },
+        },
+        netbox: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['url'],
+          properties: {
+            url: { type: 'string', format: 'uri' },
+            tokenEnv: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$', default: 'NETBOX_TOKEN' },
+            caFile: { type: 'string', minLength: 1 },
+          },
+        },
+        scsReports: { type: 'array', items: { type: 'string', minLength: 1 } },
+        siteMap: {
+          description: 'NetBox site slug → { region, availabilityZones }, or a YAML file of it.',
+          anyOf: [
+            { type: 'string', minLength: 1 },
+            {
+              type: 'object',
+              additionalProperties: {
+                type: 'object',
+                additionalProperties: false,
+                properties: {
+                  region: { type: 'string' },
+                  availabilityZones: { type: 'array', items: { type: 'string' } },
+                },
+              },
+            },
+          ],
+        },
+        pageSize: { type: 'integer', minimum: 1, maximum: 10000, default: 1000 },
+        timeoutMs: { type: 'integer', minimum: 100, default: 30000 },
+        concurrency: { type: 'integer', minimum: 1, maximum: 64, default: 8 },
+      },
+    },
     log: {
       type: 'object',
       additionalProperties: false,
@@ -271,6 +449,16 @@ export interface GatewayConfig {
   signing: { defaultSuite: 'jws2020' | 'jws2020-ccg' | 'ed25519-2020' | 'eddsa-rdfc-2022' | 'vc-jose' };
   log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' };
   provider?: ProviderConfig;
+  sources?: {
+    openstack?: { cloud?: string }[];
+    kubernetes?: { kubeconfig: string; context?: string }[];
+    netbox?: { url: string; tokenEnv: string; caFile?: string };
+    scsReports?: string[];
+    siteMap?: string | Record<string, { region?: string; availabilityZones?: string[] }>;
+    pageSize: number;
+    timeoutMs: number;
+    concurrency: number;
+  };
 }
 
 export interface AddressConfig {
@@ -296,7 +484,12 @@ export interface ProviderConfig {
   dataProtectionRegime: string[];
   policy: string;
   keywords: string[];
-  images: { licenses: Record<string, string>; copyrightOwners: Record<string, string>; defaultLicense?: string; includePrivate: boolean };
+  images: {
+    licenses: Record<string, string>;
+    copyrightOwners: Record<string, string>;
+    defaultLicense?: string;
+    includePrivate: boolean;
+  };
   objectStorage?: { encryption: { cipher: string; keyManagement: string } };
 }
 

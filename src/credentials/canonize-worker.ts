@@ -8,7 +8,7 @@ import jsonld from 'jsonld';
 import rdfCanonize from 'rdf-canonize';
 import type { BundledContext } from './contexts.js';
 import { createDocumentLoader } from './document-loader.js';
-import { describeError, findGatewayError } from './errors.js';
+import { describeError, findGatewayError } from '../core/errors.js';
 
 export interface CanonizeJob {
   id: number;
@@ -17,7 +17,12 @@ export interface CanonizeJob {
   maxWorkFactor: number;
 }
 
-export type CanonizeAnswer = { id: number; dataset?: unknown; nquads?: string; error?: { message: string; code?: string } };
+export type CanonizeAnswer = {
+  id: number;
+  dataset?: unknown;
+  nquads?: string;
+  error?: { message: string; code?: string };
+};
 
 const { contexts } = workerData as { contexts: BundledContext[] };
 const documentLoader = createDocumentLoader(contexts);
@@ -25,13 +30,23 @@ const documentLoader = createDocumentLoader(contexts);
 parentPort!.on('message', (job: CanonizeJob) => {
   void (async () => {
     try {
-      const dataset = await jsonld.toRDF(job.document as object, { documentLoader, safe: true, produceGeneralizedRdf: false } as never);
+      const dataset = await jsonld.toRDF(
+        job.document as object,
+        { documentLoader, safe: true, produceGeneralizedRdf: false } as never,
+      );
       if (job.op === 'toRdf') return parentPort!.postMessage({ id: job.id, dataset } satisfies CanonizeAnswer);
-      const nquads = (await rdfCanonize.canonize(dataset as never, { algorithm: 'RDFC-1.0', format: 'application/n-quads', maxWorkFactor: job.maxWorkFactor })) as string;
+      const nquads = (await rdfCanonize.canonize(dataset as never, {
+        algorithm: 'RDFC-1.0',
+        format: 'application/n-quads',
+        maxWorkFactor: job.maxWorkFactor,
+      })) as string;
       parentPort!.postMessage({ id: job.id, nquads } satisfies CanonizeAnswer);
     } catch (err) {
       const inner = findGatewayError(err);
-      parentPort!.postMessage({ id: job.id, error: { message: describeError(err), ...(inner ? { code: inner.code } : {}) } } satisfies CanonizeAnswer);
+      parentPort!.postMessage({
+        id: job.id,
+        error: { message: describeError(err), ...(inner ? { code: inner.code } : {}) },
+      } satisfies CanonizeAnswer);
     }
   })();
 });

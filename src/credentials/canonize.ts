@@ -6,7 +6,7 @@ import rdfCanonize from 'rdf-canonize';
 import type { BundledContext } from './contexts.js';
 import type { CanonizeAnswer, CanonizeJob } from './canonize-worker.js';
 import type { DocumentLoader } from './document-loader.js';
-import { GatewayError, describeError, findGatewayError } from './errors.js';
+import { GatewayError, describeError, findGatewayError, isErrorCode } from '../core/errors.js';
 import { packageRoot } from '../paths.js';
 
 export interface CanonizeLimits {
@@ -69,7 +69,8 @@ export const WORKER_THRESHOLD_BYTES = 64 * 1024;
 
 function boundError(message: string, cause?: unknown): GatewayError {
   return new GatewayError(
-    `canonicalization stopped: the document exceeds the work bound (${message}); ` + 'it is probably hostile or pathological (many nodes, contexts or interlinked blank nodes)',
+    `canonicalization stopped: the document exceeds the work bound (${message}); ` +
+      'it is probably hostile or pathological (many nodes, contexts or interlinked blank nodes)',
     'canonize-bound',
     cause === undefined ? undefined : { cause },
   );
@@ -79,7 +80,10 @@ function boundError(message: string, cause?: unknown): GatewayError {
 class CanonizeWorker {
   private worker: Worker | undefined;
   private next = 1;
-  private readonly pending = new Map<number, { resolve: (a: CanonizeAnswer) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
+  private readonly pending = new Map<
+    number,
+    { resolve: (a: CanonizeAnswer) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }
+  >();
 
   constructor(
     private readonly contexts: BundledContext[],
@@ -88,7 +92,10 @@ class CanonizeWorker {
 
   private start(): Worker {
     if (this.worker) return this.worker;
-    const worker = new Worker(this.script, { workerData: { contexts: this.contexts }, resourceLimits: { maxOldGenerationSizeMb: 1024 } });
+    const worker = new Worker(this.script, {
+      workerData: { contexts: this.contexts },
+      resourceLimits: { maxOldGenerationSizeMb: 1024 },
+    });
     worker.unref();
     worker.on('message', (answer: CanonizeAnswer) => {
       const job = this.pending.get(answer.id);
@@ -153,7 +160,11 @@ function workerScript(): string | undefined {
  * The offline canonizer. `contexts` (the documents the loader serves) let large documents run in a
  * worker thread with a hard deadline; without them every document runs in-process.
  */
-export function createCanonizer(documentLoader: DocumentLoader, limits: CanonizeLimits = defaultCanonizeLimits, contexts?: BundledContext[]): Canonizer {
+export function createCanonizer(
+  documentLoader: DocumentLoader,
+  limits: CanonizeLimits = defaultCanonizeLimits,
+  contexts?: BundledContext[],
+): Canonizer {
   const bounds = { ...defaultCanonizeLimits, ...limits };
   const script = contexts ? workerScript() : undefined;
   const worker = script && contexts ? new CanonizeWorker(contexts, script) : undefined;
@@ -163,27 +174,35 @@ export function createCanonizer(documentLoader: DocumentLoader, limits: Canonize
     const inner = findGatewayError(err);
     if (inner) return inner;
     const message = describeError(err);
-    if (performance.now() > deadline) return boundError(`${message}; over the time budget of ${bounds.timeoutMs} ms, jsonld.canonizeTimeoutMs`, err);
+    if (performance.now() > deadline)
+      return boundError(`${message}; over the time budget of ${bounds.timeoutMs} ms, jsonld.canonizeTimeoutMs`, err);
     if (/abort|work factor|deep iterations|exceeded/i.test(message)) return boundError(message, err);
-    return new GatewayError(`the document is not valid JSON-LD for signing: ${message}`, 'invalid-jsonld', { cause: err });
+    return new GatewayError(`the document is not valid JSON-LD for signing: ${message}`, 'invalid-jsonld', {
+      cause: err,
+    });
   };
   const answerOf = (answer: CanonizeAnswer): CanonizeAnswer => {
     if (!answer.error) return answer;
-    if (answer.error.code) throw new GatewayError(answer.error.message, answer.error.code);
+    if (isErrorCode(answer.error.code)) throw new GatewayError(answer.error.message, answer.error.code);
     if (/work factor|deep iterations|exceeded/i.test(answer.error.message)) throw boundError(answer.error.message);
     throw new GatewayError(`the document is not valid JSON-LD for signing: ${answer.error.message}`, 'invalid-jsonld');
   };
   const checkDeadline = (deadline: number, step: string) => {
-    if (performance.now() > deadline) throw boundError(`${step} passed the time budget of ${bounds.timeoutMs} ms, jsonld.canonizeTimeoutMs`);
+    if (performance.now() > deadline)
+      throw boundError(`${step} passed the time budget of ${bounds.timeoutMs} ms, jsonld.canonizeTimeoutMs`);
   };
 
   const toRdfUncached = async (document: unknown, size: number): Promise<RdfDataset> => {
     if (worker && size > WORKER_THRESHOLD_BYTES) {
-      return answerOf(await worker.run('toRdf', document, bounds.maxWorkFactor, bounds.timeoutMs)).dataset as RdfDataset;
+      return answerOf(await worker.run('toRdf', document, bounds.maxWorkFactor, bounds.timeoutMs))
+        .dataset as RdfDataset;
     }
     const deadline = performance.now() + bounds.timeoutMs;
     try {
-      const dataset = (await jsonld.toRDF(document as object, { documentLoader, safe: true, produceGeneralizedRdf: false } as never)) as unknown as RdfDataset;
+      const dataset = (await jsonld.toRDF(
+        document as object,
+        { documentLoader, safe: true, produceGeneralizedRdf: false } as never,
+      )) as unknown as RdfDataset;
       checkDeadline(deadline, 'JSON-LD expansion');
       return dataset;
     } catch (err) {
@@ -220,9 +239,18 @@ export function createCanonizer(documentLoader: DocumentLoader, limits: Canonize
       checkDeadline(deadline, 'JSON-LD expansion');
       const signal = AbortSignal.timeout(Math.max(1, Math.ceil(deadline - performance.now())));
       try {
-        return (await rdfCanonize.canonize(dataset, { algorithm: 'RDFC-1.0', format: 'application/n-quads', maxWorkFactor: bounds.maxWorkFactor, signal })) as string;
+        return (await rdfCanonize.canonize(dataset, {
+          algorithm: 'RDFC-1.0',
+          format: 'application/n-quads',
+          maxWorkFactor: bounds.maxWorkFactor,
+          signal,
+        })) as string;
       } catch (err) {
-        if (signal.aborted) throw boundError(`RDF canonicalization passed the time budget of ${bounds.timeoutMs} ms, jsonld.canonizeTimeoutMs`, err);
+        if (signal.aborted)
+          throw boundError(
+            `RDF canonicalization passed the time budget of ${bounds.timeoutMs} ms, jsonld.canonizeTimeoutMs`,
+            err,
+          );
         throw translate(err, deadline);
       }
     },
@@ -248,7 +276,10 @@ export function assertBounds(document: unknown, limits: CanonizeLimits): number 
 }
 
 function tooLarge(size: number, limits: CanonizeLimits): GatewayError {
-  return new GatewayError(`document is ${size} bytes, more than the limit of ${limits.maxDocumentBytes} (jsonld.maxDocumentBytes)`, 'too-large');
+  return new GatewayError(
+    `document is ${size} bytes, more than the limit of ${limits.maxDocumentBytes} (jsonld.maxDocumentBytes)`,
+    'too-large',
+  );
 }
 
 function walkBounds(document: object, limits: CanonizeLimits): void {
@@ -261,8 +292,13 @@ function walkBounds(document: object, limits: CanonizeLimits): void {
   while (stack.length) {
     const [value, depth] = stack.pop()!;
     if (!value || typeof value !== 'object') continue;
-    if (++nodes > maxNodes) throw new GatewayError(`document has more than ${maxNodes} JSON objects and arrays (jsonld.maxNodes)`, 'too-large');
-    if (depth > maxDepth) throw new GatewayError(`document is nested more than ${maxDepth} levels deep (jsonld.maxDepth)`, 'too-large');
+    if (++nodes > maxNodes)
+      throw new GatewayError(
+        `document has more than ${maxNodes} JSON objects and arrays (jsonld.maxNodes)`,
+        'too-large',
+      );
+    if (depth > maxDepth)
+      throw new GatewayError(`document is nested more than ${maxDepth} levels deep (jsonld.maxDepth)`, 'too-large');
     if (Array.isArray(value)) {
       for (const v of value) stack.push([v, depth + 1]);
       continue;
@@ -276,15 +312,13 @@ function walkBounds(document: object, limits: CanonizeLimits): void {
           }
         }
         if (contextBytes > maxContext) {
-          throw new GatewayError(`document embeds more than ${maxContext} bytes of inline @context definitions (jsonld.maxInlineContextBytes)`, 'too-large');
+          throw new GatewayError(
+            `document embeds more than ${maxContext} bytes of inline @context definitions (jsonld.maxInlineContextBytes)`,
+            'too-large',
+          );
         }
       }
       stack.push([v, depth + 1]);
     }
   }
-}
-
-/** Size check alone (kept for callers that bound raw text). */
-export function assertSize(document: unknown, maxBytes: number): void {
-  assertBounds(document, { ...defaultCanonizeLimits, maxDocumentBytes: maxBytes, maxNodes: Infinity, maxDepth: Infinity, maxInlineContextBytes: Infinity });
 }

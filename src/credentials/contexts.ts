@@ -9,6 +9,7 @@ import { contexts as multikeyContexts } from '@digitalbazaar/multikey-context';
 import { contexts as statusList2021Contexts } from '@digitalbazaar/vc-status-list-context';
 import { contexts as bitstringContexts } from '@digitalbazaar/vc-bitstring-status-list-context';
 import transmuteSecurity from '@transmute/security-context';
+import { GatewayError } from '../core/errors.js';
 import { contextsDir } from '../paths.js';
 
 /** Well-known context URLs gx-gateway emits. */
@@ -90,13 +91,21 @@ export function loadLocalContexts(entries: Record<string, string>, baseDir: stri
     try {
       text = readFileSync(file, 'utf8');
     } catch (err) {
-      throw new Error(`jsonld.localContexts: cannot read ${file} for ${url}: ${(err as Error).message}`);
+      throw new GatewayError(
+        `jsonld.localContexts: cannot read ${file} for ${url}: ${(err as Error).message}`,
+        'bad-config',
+        { cause: err },
+      );
     }
     try {
       const document = JSON.parse(text) as object;
       return { url, source: file, document: deepFreeze(document) };
     } catch (err) {
-      throw new Error(`jsonld.localContexts: ${file} (for ${url}) is not JSON: ${(err as Error).message}`);
+      throw new GatewayError(
+        `jsonld.localContexts: ${file} (for ${url}) is not JSON: ${(err as Error).message}`,
+        'bad-config',
+        { cause: err },
+      );
     }
   });
 }

@@ -1,7 +1,7 @@
 import type { JWK } from 'jose';
 import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
 import { CONTEXTS } from './contexts.js';
-import { GatewayError } from './errors.js';
+import { GatewayError } from '../core/errors.js';
 import type { KeyInfo } from './keys/keystore.js';
 
 /**
@@ -41,10 +41,6 @@ export function x5uUrl(baseUrl: string, keyId: string): string {
   return `${trimSlash(baseUrl)}/x509/${encodeURIComponent(keyId)}.pem`;
 }
 
-export function x5uPath(baseUrl: string, keyId: string): string {
-  return new URL(x5uUrl(baseUrl, keyId)).pathname;
-}
-
 export function verificationMethodId(did: string, keyId: string): string {
   return `${did}#${keyId}`;
 }
@@ -63,7 +59,12 @@ export async function buildDidDocument(baseUrl: string, keys: KeyInfo[]): Promis
     methods.push({ id: verificationMethodId(did, key.id), type: 'JsonWebKey2020', controller: did, publicKeyJwk: jwk });
     const multibase = key.type === 'Ed25519' ? await ed25519Multibase(key.publicKeyJwk) : undefined;
     if (multibase) {
-      methods.push({ id: verificationMethodId(did, `${key.id}-multikey`), type: 'Multikey', controller: did, publicKeyMultibase: multibase });
+      methods.push({
+        id: verificationMethodId(did, `${key.id}-multikey`),
+        type: 'Multikey',
+        controller: did,
+        publicKeyMultibase: multibase,
+      });
     }
   }
   const ids = methods.map((m) => m.id as string);
@@ -94,6 +95,8 @@ function trimSlash(s: string): string {
 }
 
 async function ed25519Multibase(jwk: JWK): Promise<string> {
-  const key = (await Ed25519Multikey.from({ type: 'JsonWebKey2020', publicKeyJwk: jwk })) as { export(o: object): Promise<{ publicKeyMultibase: string }> };
+  const key = (await Ed25519Multikey.from({ type: 'JsonWebKey2020', publicKeyJwk: jwk })) as {
+    export(o: object): Promise<{ publicKeyMultibase: string }>;
+  };
   return (await key.export({ publicKey: true })).publicKeyMultibase;
 }

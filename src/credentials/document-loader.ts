@@ -1,4 +1,4 @@
-import { GatewayError } from './errors.js';
+import { GatewayError } from '../core/errors.js';
 import type { BundledContext } from './contexts.js';
 
 export interface RemoteDocument {

@@ -15,7 +15,6 @@ export function excerpt(value: unknown, max = 80): string {
   }
   const long = text.length > max;
   const cut = long ? text.slice(0, max) : text;
-  // eslint-disable-next-line no-control-regex
   const clean = cut.replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]/g, '\ufffd');
   return long ? `${clean}… (${text.length} characters)` : clean;
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'undici';
-import { GatewayError } from './errors.js';
+import { GatewayError } from '../core/errors.js';
 import { excerpt } from './excerpt.js';
 import { assertHostAllowed, guardedLookup, isLoopbackHost } from './net-guard.js';
 
@@ -37,7 +37,10 @@ export function createGuardedFetcher(policy: FetchPolicy): GuardedFetcher {
       } catch {
         throw new GatewayError(`${excerpt(raw, 200)} is not a URL`, 'bad-url');
       }
-      if (url.protocol !== 'https:' && !(url.protocol === 'http:' && policy.allowHttp && isLoopbackHost(url.hostname))) {
+      if (
+        url.protocol !== 'https:' &&
+        !(url.protocol === 'http:' && policy.allowHttp && isLoopbackHost(url.hostname))
+      ) {
         throw new GatewayError(
           `refusing ${excerpt(url.protocol, 20)} URL ${excerpt(raw, 200)}: only https is allowed` +
             (url.protocol === 'http:' ? ' (resolver.allowHttp, for development, reaches loopback hosts only)' : ''),
@@ -59,7 +62,10 @@ export function createGuardedFetcher(policy: FetchPolicy): GuardedFetcher {
         const length = Number(res.headers['content-length'] ?? 0);
         if (length > policy.maxBytes) {
           await res.body.dump();
-          throw new GatewayError(`GET ${raw}: ${length} bytes is more than the limit of ${policy.maxBytes}`, 'too-large');
+          throw new GatewayError(
+            `GET ${raw}: ${length} bytes is more than the limit of ${policy.maxBytes}`,
+            'too-large',
+          );
         }
         const chunks: Buffer[] = [];
         let size = 0;
@@ -67,21 +73,35 @@ export function createGuardedFetcher(policy: FetchPolicy): GuardedFetcher {
           size += (chunk as Buffer).length;
           if (size > policy.maxBytes) {
             res.body.destroy();
-            throw new GatewayError(`GET ${raw}: the response exceeds the limit of ${policy.maxBytes} bytes`, 'too-large');
+            throw new GatewayError(
+              `GET ${raw}: the response exceeds the limit of ${policy.maxBytes} bytes`,
+              'too-large',
+            );
           }
           chunks.push(chunk as Buffer);
         }
         return Buffer.concat(chunks).toString('utf8');
       } catch (err) {
         if (err instanceof GatewayError) throw err;
-        const e = err as { code?: string; message?: string; name?: string; cause?: { code?: string; message?: string } };
+        const e = err as {
+          code?: string;
+          message?: string;
+          name?: string;
+          cause?: { code?: string; message?: string };
+        };
         if (e.code === 'EPRIVATE' || e.cause?.code === 'EPRIVATE') {
-          throw new GatewayError(e.code === 'EPRIVATE' ? e.message! : e.cause!.message!, 'private-address', { cause: err });
+          throw new GatewayError(e.code === 'EPRIVATE' ? e.message! : e.cause!.message!, 'private-address', {
+            cause: err,
+          });
         }
         if (e.name === 'TimeoutError' || e.name === 'AbortError' || /timeout/i.test(e.code ?? '')) {
           throw new GatewayError(`GET ${raw} timed out after ${policy.timeoutMs} ms`, 'timeout', { cause: err });
         }
-        throw new GatewayError(`GET ${raw} failed: ${excerpt(e.cause?.message ?? e.message ?? String(err), 160)}`, 'fetch-failed', { cause: err });
+        throw new GatewayError(
+          `GET ${raw} failed: ${excerpt(e.cause?.message ?? e.message ?? String(err), 160)}`,
+          'fetch-failed',
+          { cause: err },
+        );
       }
     },
     // In-flight fetches are abandoned, not awaited: a verification past its deadline may still hold one.

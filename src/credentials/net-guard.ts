@@ -1,6 +1,6 @@
 import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
 import { BlockList, isIP } from 'node:net';
-import { GatewayError } from './errors.js';
+import { GatewayError } from '../core/errors.js';
 
 /** Loopback, private, link-local, shared, multicast, reserved and unspecified ranges. */
 const blocked = new BlockList();
@@ -68,7 +68,11 @@ export function guardedLookup(allowPrivate: boolean) {
       const list = addresses as LookupAddress[];
       if (!allowPrivate) {
         const bad = list.find((a) => isPrivateAddress(a.address));
-        if (bad) return callback(Object.assign(refusal(hostname, bad.address), { code: 'EPRIVATE' }) as NodeJS.ErrnoException, []);
+        if (bad)
+          return callback(
+            Object.assign(refusal(hostname, bad.address), { code: 'EPRIVATE' }) as NodeJS.ErrnoException,
+            [],
+          );
       }
       if (options.all) return callback(null, list);
       const first = list[0];

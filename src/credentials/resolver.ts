@@ -4,7 +4,7 @@ import * as EcdsaMultikey from '@digitalbazaar/ecdsa-multikey';
 import { driver as didKeyDriver } from '@digitalbazaar/did-method-key';
 import { didWebDocumentUrl } from './did-web.js';
 import type { DidUrlDereferencer } from './document-loader.js';
-import { GatewayError } from './errors.js';
+import { GatewayError } from '../core/errors.js';
 import { excerpt } from './excerpt.js';
 import type { GuardedFetcher } from './http-fetch.js';
 
@@ -37,7 +37,11 @@ function webResolver(opts: ResolverOptions): DIDResolver {
     const local = opts.localDocuments?.get(parsed.did);
     try {
       if (local) {
-        return { didResolutionMetadata: { contentType: 'application/did+json' }, didDocument: (await local()) as never, didDocumentMetadata: {} };
+        return {
+          didResolutionMetadata: { contentType: 'application/did+json' },
+          didDocument: (await local()) as never,
+          didDocumentMetadata: {},
+        };
       }
       const url = didWebDocumentUrl(parsed.did, opts.allowHttp && isHttpDevelopment(parsed.did) ? 'http' : 'https');
       const text = await opts.fetcher.getText(url.toString(), 'application/did+json, application/json');
@@ -47,11 +51,19 @@ function webResolver(opts: ResolverOptions): DIDResolver {
       } catch {
         return errorResult('invalidDidDocument', `the DID document at ${url} is not JSON`);
       }
-      if (!doc || typeof doc !== 'object' || Array.isArray(doc)) return errorResult('invalidDidDocument', `the DID document at ${url} is not a JSON object`);
+      if (!doc || typeof doc !== 'object' || Array.isArray(doc))
+        return errorResult('invalidDidDocument', `the DID document at ${url} is not a JSON object`);
       if (doc.id !== parsed.did) {
-        return errorResult('invalidDidDocument', `the DID document at ${url} has id ${excerpt(doc.id, 60)}, not ${parsed.did}`);
+        return errorResult(
+          'invalidDidDocument',
+          `the DID document at ${url} has id ${excerpt(doc.id, 60)}, not ${parsed.did}`,
+        );
       }
-      return { didResolutionMetadata: { contentType: 'application/did+json' }, didDocument: doc as never, didDocumentMetadata: {} };
+      return {
+        didResolutionMetadata: { contentType: 'application/did+json' },
+        didDocument: doc as never,
+        didDocumentMetadata: {},
+      };
     } catch (err) {
       const e = err as GatewayError;
       return errorResult(e.code ?? 'notFound', e.message);
@@ -72,9 +84,16 @@ function keyResolver(): DIDResolver {
   return async (did: string, parsed: ParsedDID) => {
     try {
       const doc = await driver.get({ did: parsed.did });
-      return { didResolutionMetadata: { contentType: 'application/did+ld+json' }, didDocument: doc as never, didDocumentMetadata: {} };
+      return {
+        didResolutionMetadata: { contentType: 'application/did+ld+json' },
+        didDocument: doc as never,
+        didDocumentMetadata: {},
+      };
     } catch (err) {
-      return errorResult('invalidDid', `cannot resolve ${did}: ${(err as Error).message} (supported did:key types: Ed25519, P-256)`);
+      return errorResult(
+        'invalidDid',
+        `cannot resolve ${did}: ${(err as Error).message} (supported did:key types: Ed25519, P-256)`,
+      );
     }
   };
 }
@@ -99,7 +118,10 @@ export function memoize<T>(ttlMs: number, failureTtlMs: number, isFailure: (v: T
         if (entries.get(key) === entry) entries.delete(key);
       } else entry.until = Date.now() + ttl;
     };
-    value.then((v) => settle(isFailure(v)), () => settle(true));
+    value.then(
+      (v) => settle(isFailure(v)),
+      () => settle(true),
+    );
     return value;
   };
 }
@@ -111,7 +133,10 @@ function ttlCache(ttlMs: number, failureTtlMs: number): DIDCache {
 
 export function createDidResolver(opts: ResolverOptions): DidResolverService {
   const failureTtlMs = opts.failureTtlMs ?? 30_000;
-  const resolver = new Resolver({ web: webResolver(opts), key: keyResolver() }, { cache: ttlCache(opts.cacheTtlMs, failureTtlMs) });
+  const resolver = new Resolver(
+    { web: webResolver(opts), key: keyResolver() },
+    { cache: ttlCache(opts.cacheTtlMs, failureTtlMs) },
+  );
   const texts = memoize<string>(opts.cacheTtlMs, failureTtlMs, () => false);
 
   async function resolve(did: string): Promise<Record<string, unknown>> {
@@ -122,7 +147,10 @@ export function createDidResolver(opts: ResolverOptions): DidResolverService {
     const meta = result.didResolutionMetadata;
     if (meta.error || !result.didDocument) {
       const detail = (meta as { message?: string }).message ?? meta.error ?? 'no document';
-      throw new GatewayError(`cannot resolve ${excerpt(did, 120)}: ${detail}`, meta.error === 'private-address' ? 'private-address' : 'did-resolution');
+      throw new GatewayError(
+        `cannot resolve ${excerpt(did, 120)}: ${detail}`,
+        meta.error === 'private-address' ? 'private-address' : 'did-resolution',
+      );
     }
     return result.didDocument as unknown as Record<string, unknown>;
   }
@@ -165,7 +193,10 @@ export function listVerificationMethods(doc: Record<string, unknown>): Record<st
 }
 
 /** The verification method whose id equals `didUrl` exactly (relative `#frag` ids are resolved against the DID). */
-export function findVerificationMethod(doc: Record<string, unknown>, didUrl: string): Record<string, unknown> | undefined {
+export function findVerificationMethod(
+  doc: Record<string, unknown>,
+  didUrl: string,
+): Record<string, unknown> | undefined {
   const did = String(doc.id);
   return listVerificationMethods(doc).find((m) => {
     const id = String(m.id);

@@ -1,4 +1,4 @@
-import { X509Certificate, createPublicKey, type JsonWebKey } from 'node:crypto';
+import { type X509Certificate, createPublicKey, type JsonWebKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { configPath } from '../config/load.js';
 import type { LoadedConfig } from '../config/schema.js';
@@ -6,7 +6,7 @@ import { createCanonizer, type Canonizer } from './canonize.js';
 import { bundledContexts, loadLocalContexts } from './contexts.js';
 import { buildDidDocument, didFromBaseUrl, verificationMethodId, x5uUrl } from './did-web.js';
 import { createDocumentLoader, withDidResolution } from './document-loader.js';
-import { GatewayError } from './errors.js';
+import { GatewayError } from '../core/errors.js';
 import { createGuardedFetcher, type GuardedFetcher } from './http-fetch.js';
 import { createDevChain } from './keys/certificates.js';
 import { KeyStore, type KeyInfo } from './keys/keystore.js';
@@ -14,7 +14,14 @@ import type { Signer } from './keys/signer.js';
 import { buildPresentation } from './presentation.js';
 import { createDidResolver, type DidResolverService } from './resolver.js';
 import { getSuite } from './suites/index.js';
-import { isPresentation, type JsonObject, type Secured, type SigningSuite, type SuiteId, type VerifyEnv } from './suites/suite.js';
+import {
+  isPresentation,
+  type JsonObject,
+  type Secured,
+  type SigningSuite,
+  type SuiteId,
+  type VerifyEnv,
+} from './suites/suite.js';
 import { parsePemChain } from './x509.js';
 import { issuerId } from './verification-method.js';
 import { verifySecured, type VerificationReport } from './verify.js';
@@ -102,14 +109,20 @@ export class CredentialService {
       try {
         return parsePemChain(readFileSync(file, 'utf8'));
       } catch (err) {
-        throw new GatewayError(`resolver.trustAnchorFiles: cannot read ${file}: ${(err as Error).message}`, 'bad-config');
+        throw new GatewayError(
+          `resolver.trustAnchorFiles: cannot read ${file}: ${(err as Error).message}`,
+          'bad-config',
+        );
       }
     });
   }
 
   static open(loaded: LoadedConfig, env: NodeJS.ProcessEnv = process.env): CredentialService {
     const { keys } = loaded.config;
-    const store = KeyStore.open(configPath(loaded, keys.dir), { passphrase: env[keys.passphraseEnv] || undefined, passphraseEnv: keys.passphraseEnv });
+    const store = KeyStore.open(configPath(loaded, keys.dir), {
+      passphrase: env[keys.passphraseEnv] || undefined,
+      passphraseEnv: keys.passphraseEnv,
+    });
     return new CredentialService(loaded, store);
   }
 
@@ -162,7 +175,10 @@ export class CredentialService {
     if (keyId) {
       const info = this.keys.get(keyId);
       if (!suite.keyTypes.includes(info.type)) {
-        throw new GatewayError(`suite ${suite.id} cannot sign with ${info.type} key ${keyId}; it needs ${suite.keyTypes.join(' or ')}`, 'wrong-key-type');
+        throw new GatewayError(
+          `suite ${suite.id} cannot sign with ${info.type} key ${keyId}; it needs ${suite.keyTypes.join(' or ')}`,
+          'wrong-key-type',
+        );
       }
       return this.keys.signer(keyId);
     }
@@ -180,7 +196,10 @@ export class CredentialService {
 
   async signCredential(credential: JsonObject, req: SignRequest = {}): Promise<Secured> {
     if (isPresentation(credential)) {
-      throw new GatewayError('this is a presentation, not a credential: bundle and sign presentations with `gx-gateway present`', 'bad-input');
+      throw new GatewayError(
+        'this is a presentation, not a credential: bundle and sign presentations with `gx-gateway present`',
+        'bad-input',
+      );
     }
     const suite = getSuite(req.suite ?? this.loaded.config.signing.defaultSuite);
     this.assertIssuer(credential);
@@ -196,23 +215,41 @@ export class CredentialService {
   async present(inputs: (JsonObject | string)[], req: PresentRequest = {}): Promise<Secured> {
     const suite = getSuite(req.suite ?? this.loaded.config.signing.defaultSuite);
     const max = this.loaded.config.limits.maxSetCredentials;
-    if (inputs.length > max) throw new GatewayError(`${inputs.length} credentials are more than one presentation may hold (limits.maxSetCredentials: ${max})`, 'too-large');
+    if (inputs.length > max)
+      throw new GatewayError(
+        `${inputs.length} credentials are more than one presentation may hold (limits.maxSetCredentials: ${max})`,
+        'too-large',
+      );
     if (inputs.some((i) => typeof i !== 'string' && isPresentation(i))) {
-      throw new GatewayError('a presentation cannot be put inside a presentation: present its credentials', 'bad-input');
+      throw new GatewayError(
+        'a presentation cannot be put inside a presentation: present its credentials',
+        'bad-input',
+      );
     }
     if ((req.challenge !== undefined || req.domain !== undefined) && req.signPresentation === false) {
-      throw new GatewayError('an unsigned presentation cannot carry a challenge or domain (nothing would bind them): drop --unsigned', 'usage');
+      throw new GatewayError(
+        'an unsigned presentation cannot carry a challenge or domain (nothing would bind them): drop --unsigned',
+        'usage',
+      );
     }
     const signer = this.signerFor(suite, req.keyId);
     const opts = this.signOptions(suite, signer, req);
     // The verifier's challenge and domain bind the presentation's own proof, not its credentials.
-    const presentationOpts = { ...opts, ...(req.challenge !== undefined ? { challenge: req.challenge } : {}), ...(req.domain !== undefined ? { domain: req.domain } : {}) };
+    const presentationOpts = {
+      ...opts,
+      ...(req.challenge !== undefined ? { challenge: req.challenge } : {}),
+      ...(req.domain !== undefined ? { domain: req.domain } : {}),
+    };
     const env = { canonizer: this.canonizer };
     const unsigned = inputs.filter((i): i is JsonObject => typeof i !== 'string' && !i.proof);
-    await this.assertValid(unsigned, [...inputs.filter((i) => !unsigned.includes(i as JsonObject)), ...(req.related ?? [])]);
+    await this.assertValid(unsigned, [
+      ...inputs.filter((i) => !unsigned.includes(i as JsonObject)),
+      ...(req.related ?? []),
+    ]);
     const secured: Secured[] = [];
     for (const input of inputs) {
-      if (typeof input === 'string') secured.push({ format: 'jwt', jwt: input.trim(), mediaType: 'application/vc+jwt' });
+      if (typeof input === 'string')
+        secured.push({ format: 'jwt', jwt: input.trim(), mediaType: 'application/vc+jwt' });
       else if (input.proof) secured.push({ format: 'ldp', document: input });
       else {
         this.assertIssuer(input);
@@ -220,7 +257,10 @@ export class CredentialService {
       }
     }
     if (suite.id === 'vc-jose' && secured.some((s) => s.format === 'ldp')) {
-      throw new GatewayError('a vp+jwt carries only JWT credentials; sign every credential with --suite vc-jose', 'mixed-formats');
+      throw new GatewayError(
+        'a vp+jwt carries only JWT credentials; sign every credential with --suite vc-jose',
+        'mixed-formats',
+      );
     }
     if (suite.id !== 'vc-jose' && secured.some((s) => s.format === 'jwt')) {
       throw new GatewayError(`JWT credentials go in a vp+jwt: use --suite vc-jose (not ${suite.id})`, 'mixed-formats');
@@ -252,19 +292,29 @@ export class CredentialService {
         ids.add(c.id);
         return true;
       });
-    const reports = await validateCredentials([...gx, ...context].map((credential) => ({ credential })), { canonizer: this.canonizer });
+    const reports = await validateCredentials(
+      [...gx, ...context].map((credential) => ({ credential })),
+      { canonizer: this.canonizer },
+    );
     const failed = reports.slice(0, gx.length).filter((r) => !r.conforms);
     if (failed.length) {
-      throw new GatewayError(`refusing to sign: ${failed.length === 1 ? 'the credential does' : `${failed.length} credentials do`} not conform to the Gaia-X shapes\n${failed.map(renderReport).join('\n')}`, 'invalid-credential');
+      throw new GatewayError(
+        `refusing to sign: ${failed.length === 1 ? 'the credential does' : `${failed.length} credentials do`} not conform to the Gaia-X shapes\n${failed.map(renderReport).join('\n')}`,
+        'invalid-credential',
+      );
     }
   }
 
   /** Verifiers require the issuer to be the DID of the signing key: refuse to sign anything else. */
   private assertIssuer(credential: JsonObject): void {
     const issuer = issuerId(credential);
-    if (issuer === undefined) throw new GatewayError(`the credential has no issuer; set "issuer": "${this.did}"`, 'bad-credential');
+    if (issuer === undefined)
+      throw new GatewayError(`the credential has no issuer; set "issuer": "${this.did}"`, 'bad-credential');
     if (issuer !== this.did) {
-      throw new GatewayError(`the credential's issuer ${issuer} is not this gateway's DID; set "issuer": "${this.did}"`, 'bad-credential');
+      throw new GatewayError(
+        `the credential's issuer ${issuer} is not this gateway's DID; set "issuer": "${this.did}"`,
+        'bad-credential',
+      );
     }
   }
 
@@ -293,7 +343,12 @@ export class CredentialService {
 
   private signOptions(suite: SigningSuite, signer: Signer, req: SignRequest) {
     const fragment = suite.verificationMethodType === 'Multikey' ? `${signer.keyId}-multikey` : signer.keyId;
-    return { signer, did: this.did, verificationMethod: verificationMethodId(this.did, fragment), ...(req.created ? { created: req.created } : {}) };
+    return {
+      signer,
+      did: this.did,
+      verificationMethod: verificationMethodId(this.did, fragment),
+      ...(req.created ? { created: req.created } : {}),
+    };
   }
 
   async close(): Promise<void> {

@@ -1,7 +1,7 @@
 import { createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { fail, notChecked, pass, type Check } from './checks.js';
 import { excerpt } from './excerpt.js';
-import { describeError } from './errors.js';
+import { describeError } from '../core/errors.js';
 import { findVerificationMethod, isAssertionMethod } from './resolver.js';
 import type { JsonObject, VerifyEnv } from './suites/suite.js';
 import { checkX5uChain } from './x509.js';
@@ -21,7 +21,8 @@ function didOf(didUrl: string): string {
 export function issuerId(doc: JsonObject): string | undefined {
   const issuer = doc.issuer ?? doc.holder;
   if (typeof issuer === 'string') return issuer;
-  if (issuer && typeof issuer === 'object' && typeof (issuer as { id?: unknown }).id === 'string') return (issuer as { id: string }).id;
+  if (issuer && typeof issuer === 'object' && typeof (issuer as { id?: unknown }).id === 'string')
+    return (issuer as { id: string }).id;
   return undefined;
 }
 
@@ -29,13 +30,28 @@ export function issuerId(doc: JsonObject): string | undefined {
  * Resolve a proof's verification method and check it: found in the DID document under exactly this
  * id, authorized for assertions, controlled by the document's issuer, and its x5u chain (if any).
  */
-export async function resolveVerificationMethod(vmId: unknown, document: JsonObject, env: VerifyEnv): Promise<ResolvedMethod> {
+export async function resolveVerificationMethod(
+  vmId: unknown,
+  document: JsonObject,
+  env: VerifyEnv,
+): Promise<ResolvedMethod> {
   const checks: Check[] = [];
   if (typeof vmId !== 'string' || !vmId.includes('#')) {
-    return { checks: [fail('verification-method', `verificationMethod must be a DID URL with a fragment (got ${excerpt(vmId, 80)})`)] };
+    return {
+      checks: [
+        fail('verification-method', `verificationMethod must be a DID URL with a fragment (got ${excerpt(vmId, 80)})`),
+      ],
+    };
   }
   if (vmId.length > 2048) {
-    return { checks: [fail('verification-method', `verificationMethod ${excerpt(vmId, 60)} is longer than a DID URL can be (2048 characters)`)] };
+    return {
+      checks: [
+        fail(
+          'verification-method',
+          `verificationMethod ${excerpt(vmId, 60)} is longer than a DID URL can be (2048 characters)`,
+        ),
+      ],
+    };
   }
   const did = didOf(vmId);
   const issuer = issuerId(document);
@@ -43,7 +59,10 @@ export async function resolveVerificationMethod(vmId: unknown, document: JsonObj
     checks.push(
       issuer === did
         ? pass('issuer', `issuer ${excerpt(issuer, 200)} controls the key`)
-        : fail('issuer', `issuer ${excerpt(issuer, 120)} differs from the DID of the signing key (${excerpt(did, 120)})`),
+        : fail(
+            'issuer',
+            `issuer ${excerpt(issuer, 120)} differs from the DID of the signing key (${excerpt(did, 120)})`,
+          ),
     );
   }
   let didDocument: JsonObject;
@@ -56,7 +75,12 @@ export async function resolveVerificationMethod(vmId: unknown, document: JsonObj
   checks.push(pass('did-resolution', `resolved ${excerpt(did, 200)}`));
   const vm = findVerificationMethod(didDocument, vmId);
   if (!vm) {
-    checks.push(fail('verification-method', `${excerpt(vmId, 200)} is not a verification method id in the DID document of ${excerpt(did, 120)}`));
+    checks.push(
+      fail(
+        'verification-method',
+        `${excerpt(vmId, 200)} is not a verification method id in the DID document of ${excerpt(did, 120)}`,
+      ),
+    );
     return { checks };
   }
   checks.push(pass('verification-method', `${excerpt(vmId, 200)} (${excerpt(vm.type, 40)})`));
@@ -75,15 +99,28 @@ export async function resolveVerificationMethod(vmId: unknown, document: JsonObj
     const { alg: _a, x5u: _x, kid: _k, use: _u, key_ops: _o, ...bare } = jwk as JsonWebKey & Record<string, unknown>;
     key = createPublicKey({ key: bare as JsonWebKey, format: 'jwk' });
   } catch (err) {
-    checks.push(fail('public-key', `the publicKeyJwk of ${excerpt(vmId, 200)} is not a usable public key (${excerpt((err as Error).message, 80)})`));
+    checks.push(
+      fail(
+        'public-key',
+        `the publicKeyJwk of ${excerpt(vmId, 200)} is not a usable public key (${excerpt((err as Error).message, 80)})`,
+      ),
+    );
     return { checks };
   }
   if (jwk.x5u) {
     if (env.skipX5u) {
-      checks.push(notChecked('x5u', `not fetched (offline verification), so its trust anchor is not checked: ${excerpt(jwk.x5u, 200)}`));
+      checks.push(
+        notChecked(
+          'x5u',
+          `not fetched (offline verification), so its trust anchor is not checked: ${excerpt(jwk.x5u, 200)}`,
+        ),
+      );
     } else {
       try {
-        const pem = await env.dids.fetchText(jwk.x5u, 'application/x-pem-file, application/pem-certificate-chain, text/plain');
+        const pem = await env.dids.fetchText(
+          jwk.x5u,
+          'application/x-pem-file, application/pem-certificate-chain, text/plain',
+        );
         checks.push(...checkX5uChain(jwk, pem, { now: env.now(), trustAnchors: env.trustAnchors }));
       } catch (err) {
         checks.push(fail('x5u', `cannot fetch the x5u chain ${excerpt(jwk.x5u, 200)}: ${describeError(err)}`));
@@ -101,9 +138,15 @@ export function validityCheck(doc: JsonObject, now: Date): Check | undefined {
   const f = from === undefined ? undefined : new Date(from);
   const u = until === undefined ? undefined : new Date(until);
   if ((f && Number.isNaN(f.getTime())) || (u && Number.isNaN(u.getTime()))) {
-    return fail('validity-period', `unreadable validity dates (from ${excerpt(from, 40)}, until ${excerpt(until, 40)})`);
+    return fail(
+      'validity-period',
+      `unreadable validity dates (from ${excerpt(from, 40)}, until ${excerpt(until, 40)})`,
+    );
   }
   if (f && f > now) return fail('validity-period', `not valid before ${excerpt(from, 40)}`);
   if (u && u < now) return fail('validity-period', `expired on ${excerpt(until, 40)}`);
-  return pass('validity-period', `valid${from ? ` from ${excerpt(from, 40)}` : ''}${until ? ` until ${excerpt(until, 40)}` : ''}`);
+  return pass(
+    'validity-period',
+    `valid${from ? ` from ${excerpt(from, 40)}` : ''}${until ? ` until ${excerpt(until, 40)}` : ''}`,
+  );
 }

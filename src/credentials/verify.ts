@@ -1,6 +1,6 @@
 import { fail, pass, type Check } from './checks.js';
 import { assertBounds } from './canonize.js';
-import { describeError } from './errors.js';
+import { describeError } from '../core/errors.js';
 import { excerpt } from './excerpt.js';
 import { verifyJws2020 } from './suites/jws2020-common.js';
 import { verifyEd25519Signature2020 } from './suites/ed25519-2020.js';
@@ -31,13 +31,23 @@ export interface VerificationReport {
 
 function trustOf(checks: Check[], credentials: VerificationReport[]): VerificationReport['trustAnchor'] {
   const anchors = checks.filter((c) => c.check === 'x5u-trust-anchor' || c.check === 'x5u');
-  const states = [...anchors.map((c) => (c.notChecked ? 'not-checked' : c.check === 'x5u-trust-anchor' ? 'anchored' : 'no-chain')), ...credentials.map((c) => c.trustAnchor)];
+  const states = [
+    ...anchors.map((c) => (c.notChecked ? 'not-checked' : c.check === 'x5u-trust-anchor' ? 'anchored' : 'no-chain')),
+    ...credentials.map((c) => c.trustAnchor),
+  ];
   if (states.includes('not-checked')) return 'not-checked';
   if (states.includes('anchored')) return 'anchored';
   return 'no-chain';
 }
 
-function report(kind: VerificationReport['kind'], format: VerificationReport['format'], doc: JsonObject | undefined, checks: Check[], proof?: string, credentials?: VerificationReport[]): VerificationReport {
+function report(
+  kind: VerificationReport['kind'],
+  format: VerificationReport['format'],
+  doc: JsonObject | undefined,
+  checks: Check[],
+  proof?: string,
+  credentials?: VerificationReport[],
+): VerificationReport {
   const valid = checks.length > 0 && checks.every((c) => c.ok) && (credentials ?? []).every((c) => c.valid);
   const r: VerificationReport = { valid, kind, format, checks, trustAnchor: trustOf(checks, credentials ?? []) };
   if (proof) r.proof = excerpt(proof, 80);
@@ -45,7 +55,9 @@ function report(kind: VerificationReport['kind'], format: VerificationReport['fo
     if (typeof doc.id === 'string') r.id = excerpt(doc.id, 200);
     const issuer = issuerId(doc);
     if (issuer) r.issuer = excerpt(issuer, 200);
-    r.types = typesOf(doc).slice(0, 10).map((t) => excerpt(t, 80));
+    r.types = typesOf(doc)
+      .slice(0, 10)
+      .map((t) => excerpt(t, 80));
   }
   if (credentials) r.credentials = credentials;
   return r;
@@ -78,9 +90,19 @@ async function verifyLdProof(doc: JsonObject, proof: JsonObject, env: VerifyEnv)
       return verifyEd25519Signature2020(single, env);
     case 'DataIntegrityProof':
       if (proof.cryptosuite === 'eddsa-rdfc-2022') return verifyEddsaRdfc2022(single, env);
-      return [fail('proof', `DataIntegrityProof cryptosuite ${excerpt(proof.cryptosuite, 40)} is not supported (eddsa-rdfc-2022 is)`)];
+      return [
+        fail(
+          'proof',
+          `DataIntegrityProof cryptosuite ${excerpt(proof.cryptosuite, 40)} is not supported (eddsa-rdfc-2022 is)`,
+        ),
+      ];
     default:
-      return [fail('proof', `proof type ${excerpt(proof.type, 40)} is not supported (JsonWebSignature2020, Ed25519Signature2020, DataIntegrityProof/eddsa-rdfc-2022)`)];
+      return [
+        fail(
+          'proof',
+          `proof type ${excerpt(proof.type, 40)} is not supported (JsonWebSignature2020, Ed25519Signature2020, DataIntegrityProof/eddsa-rdfc-2022)`,
+        ),
+      ];
   }
 }
 
@@ -88,7 +110,10 @@ async function verifyJwt(jwt: string, env: VerifyEnv, nested = false): Promise<V
   const { checks, decoded } = await verifyVcJose(jwt, env);
   const payload = decoded?.payload;
   if (payload && isPresentation(payload)) {
-    if (nested) return report('presentation', 'jwt', payload, [fail('nesting', 'a presentation inside a presentation is not allowed')]);
+    if (nested)
+      return report('presentation', 'jwt', payload, [
+        fail('nesting', 'a presentation inside a presentation is not allowed'),
+      ]);
     const credentials = await verifyEmbedded(payload, env);
     return report('presentation', 'jwt', payload, checks, String(decoded?.header.typ), credentials);
   }
@@ -104,20 +129,34 @@ async function verifyEmbedded(presentation: JsonObject, env: VerifyEnv): Promise
   const entries = Array.isArray(raw) ? raw : raw === undefined ? [] : [raw];
   const max = env.maxPresentationCredentials ?? 1000;
   if (entries.length > max) {
-    return [report('credential', 'ldp', undefined, [fail('presentation-size', `the presentation holds ${entries.length} credentials, more than ${max} (verify.maxPresentationCredentials); none was verified`)])];
+    return [
+      report('credential', 'ldp', undefined, [
+        fail(
+          'presentation-size',
+          `the presentation holds ${entries.length} credentials, more than ${max} (verify.maxPresentationCredentials); none was verified`,
+        ),
+      ]),
+    ];
   }
   return mapLimit(entries, env.concurrency ?? 8, async (entry) => {
-    if (pastDeadline(env)) return report('credential', 'ldp', undefined, [fail('deadline', 'not verified: the verification ran out of time (verify.timeoutMs)')]);
+    if (pastDeadline(env))
+      return report('credential', 'ldp', undefined, [
+        fail('deadline', 'not verified: the verification ran out of time (verify.timeoutMs)'),
+      ]);
     const jwt = typeof entry === 'string' ? entry : envelopedJwt(entry);
     if (jwt) return verifyJwt(jwt, env, true);
-    if (entry && typeof entry === 'object' && !Array.isArray(entry)) return verifyLdDocument(entry as JsonObject, env, true);
-    return report('credential', 'ldp', undefined, [fail('credential', `unreadable verifiableCredential entry ${excerpt(entry, 60)}`)]);
+    if (entry && typeof entry === 'object' && !Array.isArray(entry))
+      return verifyLdDocument(entry as JsonObject, env, true);
+    return report('credential', 'ldp', undefined, [
+      fail('credential', `unreadable verifiableCredential entry ${excerpt(entry, 60)}`),
+    ]);
   });
 }
 
 async function verifyLdDocument(doc: JsonObject, env: VerifyEnv, nested = false): Promise<VerificationReport> {
   const presentation = isPresentation(doc);
-  if (presentation && nested) return report('presentation', 'ldp', doc, [fail('nesting', 'a presentation inside a presentation is not allowed')]);
+  if (presentation && nested)
+    return report('presentation', 'ldp', doc, [fail('nesting', 'a presentation inside a presentation is not allowed')]);
   const proofs = Array.isArray(doc.proof) ? (doc.proof as JsonObject[]) : doc.proof ? [doc.proof as JsonObject] : [];
   const checks: Check[] = [];
   if (proofs.length === 0) {
@@ -127,12 +166,22 @@ async function verifyLdDocument(doc: JsonObject, env: VerifyEnv, nested = false)
         : fail('proof', 'the credential has no proof'),
     );
     if (presentation && (env.challenge !== undefined || env.domain !== undefined)) {
-      checks.push(fail(env.challenge !== undefined ? 'challenge' : 'domain', 'the verifier expects a challenge or domain, but the presentation is unsigned: nothing binds it to this verifier'));
+      checks.push(
+        fail(
+          env.challenge !== undefined ? 'challenge' : 'domain',
+          'the verifier expects a challenge or domain, but the presentation is unsigned: nothing binds it to this verifier',
+        ),
+      );
     }
   }
-  if (proofs.length > 16) return report(presentation ? 'presentation' : 'credential', 'ldp', doc, [fail('proof', `${proofs.length} proofs: more than 16 are not verified`)]);
+  if (proofs.length > 16)
+    return report(presentation ? 'presentation' : 'credential', 'ldp', doc, [
+      fail('proof', `${proofs.length} proofs: more than 16 are not verified`),
+    ]);
   for (const proof of proofs) checks.push(...(await verifyLdProof(doc, proof, env)));
-  const types = proofs.map((p) => String(p.type === 'DataIntegrityProof' ? `DataIntegrityProof/${String(p.cryptosuite)}` : p.type));
+  const types = proofs.map((p) =>
+    String(p.type === 'DataIntegrityProof' ? `DataIntegrityProof/${String(p.cryptosuite)}` : p.type),
+  );
   if (presentation) {
     return report('presentation', 'ldp', doc, checks, types.join(', ') || undefined, await verifyEmbedded(doc, env));
   }
@@ -151,7 +200,15 @@ export async function verifySecured(input: unknown, env: VerifyEnv, timeoutMs?: 
   const budget = Math.max(0, Math.round(deadline - performance.now()));
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<VerificationReport>((resolve) => {
-    timer = setTimeout(() => resolve(report('credential', 'ldp', undefined, [fail('deadline', `the verification did not finish within ${budget} ms (verify.timeoutMs)`)])), budget);
+    timer = setTimeout(
+      () =>
+        resolve(
+          report('credential', 'ldp', undefined, [
+            fail('deadline', `the verification did not finish within ${budget} ms (verify.timeoutMs)`),
+          ]),
+        ),
+      budget,
+    );
   });
   try {
     return await Promise.race([work, late]);
@@ -171,7 +228,9 @@ async function verifyUnbounded(input: unknown, env: VerifyEnv): Promise<Verifica
     }
     assertBounds(value, env.canonizer.limits);
     if (!value || typeof value !== 'object' || Array.isArray(value)) {
-      return report('credential', 'ldp', undefined, [fail('input', 'expected a JSON object (credential or presentation) or a JWT')]);
+      return report('credential', 'ldp', undefined, [
+        fail('input', 'expected a JSON object (credential or presentation) or a JWT'),
+      ]);
     }
     return await verifyLdDocument(value as JsonObject, env);
   } catch (err) {

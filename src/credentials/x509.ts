@@ -39,7 +39,9 @@ export function checkX5uChain(jwk: JsonWebKey, pem: string, options: ChainCheckO
   try {
     certs = parsePemChain(pem);
   } catch (err) {
-    return [fail('x5u-parse', `the x5u document is not a PEM certificate chain (${excerpt((err as Error).message, 80)})`)];
+    return [
+      fail('x5u-parse', `the x5u document is not a PEM certificate chain (${excerpt((err as Error).message, 80)})`),
+    ];
   }
   if (certs.length === 0) return [fail('x5u-parse', 'the x5u document holds no PEM certificate')];
   checks.push(pass('x5u-parse', `${certs.length} certificate(s)`));
@@ -47,10 +49,18 @@ export function checkX5uChain(jwk: JsonWebKey, pem: string, options: ChainCheckO
   const leaf = certs[0]!;
   let jwkKey: KeyObject | undefined;
   try {
-    const { alg: _alg, x5u: _x5u, kid: _kid, use: _use, ...bare } = jwk as JsonWebKey & { alg?: string; x5u?: string; kid?: string; use?: string };
+    const {
+      alg: _alg,
+      x5u: _x5u,
+      kid: _kid,
+      use: _use,
+      ...bare
+    } = jwk as JsonWebKey & { alg?: string; x5u?: string; kid?: string; use?: string };
     jwkKey = createPublicKey({ key: bare, format: 'jwk' });
   } catch (err) {
-    checks.push(fail('x5u-leaf-key', `the publicKeyJwk is not a usable public key (${excerpt((err as Error).message, 80)})`));
+    checks.push(
+      fail('x5u-leaf-key', `the publicKeyJwk is not a usable public key (${excerpt((err as Error).message, 80)})`),
+    );
   }
   if (jwkKey) {
     checks.push(
@@ -87,10 +97,18 @@ export function checkX5uChain(jwk: JsonWebKey, pem: string, options: ChainCheckO
     checks.push(
       selfSigned
         ? pass('x5u-chain', 'each certificate is signed by the next; the chain ends in a self-signed root')
-        : fail('x5u-chain', 'the chain does not include its root certificate (append the root, e.g. for Let\'s Encrypt)'),
+        : fail(
+            'x5u-chain',
+            "the chain does not include its root certificate (append the root, e.g. for Let's Encrypt)",
+          ),
     );
     if (selfSigned) {
-      checks.push(notChecked('x5u-trust-anchor', `not checked: no trust anchors are configured (resolver.trustAnchorFiles), so any self-signed root passes; this one is ${subjectOf(last)}`));
+      checks.push(
+        notChecked(
+          'x5u-trust-anchor',
+          `not checked: no trust anchors are configured (resolver.trustAnchorFiles), so any self-signed root passes; this one is ${subjectOf(last)}`,
+        ),
+      );
     }
   } else {
     checks.push(pass('x5u-chain', 'each certificate is signed by the next'));

@@ -1,4 +1,4 @@
-import { GatewayError } from '../credentials/errors.js';
+import { GatewayError } from '../core/errors.js';
 import type { Inventory } from '../inventory/model.js';
 import type { ProfileId } from '../validate/shapes.js';
 import { gaiaX2511 } from './gaia-x-25.11/index.js';
@@ -17,11 +17,19 @@ export const DESCRIBE_PROFILES: Record<ProfileId, DescribeProfile> = {
  */
 export function describe(inventory: Inventory, profile: ProfileId, ctx: DescribeContext): DescribedSet {
   const p = DESCRIBE_PROFILES[profile];
-  if (!p) throw new GatewayError(`unknown profile "${String(profile)}" (known: ${Object.keys(DESCRIBE_PROFILES).join(', ')})`, 'usage');
+  if (!p)
+    throw new GatewayError(
+      `unknown profile "${String(profile)}" (known: ${Object.keys(DESCRIBE_PROFILES).join(', ')})`,
+      'usage',
+    );
   const { credentials, warnings } = p.describe(inventory, ctx);
   const seen = new Set<string>();
   for (const c of credentials) {
-    if (seen.has(c.id)) throw new GatewayError(`two credentials would have the id ${c.id}: the inventory has duplicate resource ids`, 'bad-input');
+    if (seen.has(c.id))
+      throw new GatewayError(
+        `two credentials would have the id ${c.id}: the inventory has duplicate resource ids`,
+        'bad-input',
+      );
     seen.add(c.id);
   }
   credentials.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));

@@ -16,13 +16,22 @@ export interface CredentialDiff {
   unchanged: number;
 }
 
-const pointer = (parts: (string | number)[]) => (parts.length ? `/${parts.map((p) => String(p).replace(/~/g, '~0').replace(/\//g, '~1')).join('/')}` : '');
+const pointer = (parts: (string | number)[]) =>
+  parts.length ? `/${parts.map((p) => String(p).replace(/~/g, '~0').replace(/\//g, '~1')).join('/')}` : '';
 
 function fieldChanges(before: unknown, after: unknown, at: (string | number)[], out: FieldChange[]): void {
   if (isDeepStrictEqual(before, after)) return;
-  const bothObjects = before && after && typeof before === 'object' && typeof after === 'object' && Array.isArray(before) === Array.isArray(after);
+  const bothObjects =
+    before &&
+    after &&
+    typeof before === 'object' &&
+    typeof after === 'object' &&
+    Array.isArray(before) === Array.isArray(after);
   // Arrays of scalars change as a whole (a list of references is one fact); objects and arrays of objects by member.
-  if (bothObjects && !(Array.isArray(before) && [...before, ...(after as unknown[])].every((v) => v === null || typeof v !== 'object'))) {
+  if (
+    bothObjects &&
+    !(Array.isArray(before) && [...before, ...(after as unknown[])].every((v) => v === null || typeof v !== 'object'))
+  ) {
     const b = before as Record<string, unknown>;
     const a = after as Record<string, unknown>;
     for (const key of [...new Set([...Object.keys(b), ...Object.keys(a)])].sort()) {
@@ -56,14 +65,17 @@ export function diffCredentials(before: JsonObject[], after: JsonObject[]): Cred
     if (changes.length) diff.changed.push({ id, changes });
     else diff.unchanged++;
   }
-  for (const [id, c] of [...old].sort(([a], [b]) => a.localeCompare(b))) if (!now.has(id)) diff.removed.push({ id, credential: c });
+  for (const [id, c] of [...old].sort(([a], [b]) => a.localeCompare(b)))
+    if (!now.has(id)) diff.removed.push({ id, credential: c });
   return diff;
 }
 
 /** The diff for people: one line per added/removed credential, one per changed field. */
 export function renderDiff(d: CredentialDiff): string {
   const show = (v: unknown) => (v === undefined ? '(absent)' : JSON.stringify(v));
-  const lines = [`${d.added.length} added, ${d.changed.length} changed, ${d.removed.length} removed, ${d.unchanged} unchanged`];
+  const lines = [
+    `${d.added.length} added, ${d.changed.length} changed, ${d.removed.length} removed, ${d.unchanged} unchanged`,
+  ];
   for (const a of d.added) lines.push(`+ ${a.id}`);
   for (const c of d.changed) {
     lines.push(`~ ${c.id}`);

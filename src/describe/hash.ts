@@ -14,5 +14,7 @@ export function credentialBody(credential: JsonObject): JsonObject {
 
 /** `sha256:` + hex SHA-256 of the RFC 8785 (JCS) form of the credential body. */
 export function contentHash(credential: JsonObject): string {
-  return `sha256:${createHash('sha256').update(canonicalize(credentialBody(credential)) ?? '').digest('hex')}`;
+  return `sha256:${createHash('sha256')
+    .update(canonicalize(credentialBody(credential)) ?? '')
+    .digest('hex')}`;
 }

@@ -9,9 +9,18 @@ import type { DescribedCredential } from './model.js';
 export function notaryCredentials(vcs: JsonObject[] = []): { described: DescribedCredential; subjectIds: string[] }[] {
   return vcs.map((vc) => {
     const s = vc.credentialSubject;
-    const subjectIds = (Array.isArray(s) ? s : [s]).map((x) => (x as JsonObject | undefined)?.id).filter((id): id is string => typeof id === 'string');
+    const subjectIds = (Array.isArray(s) ? s : [s])
+      .map((x) => (x as JsonObject | undefined)?.id)
+      .filter((id): id is string => typeof id === 'string');
     return {
-      described: { id: String(vc.id ?? subjectIds[0]), kind: 'registration-number', subject: subjectIds[0] ?? '', clearingHouse: true, contentHash: contentHash(vc), credential: vc },
+      described: {
+        id: String(vc.id ?? subjectIds[0]),
+        kind: 'registration-number',
+        subject: subjectIds[0] ?? '',
+        clearingHouse: true,
+        contentHash: contentHash(vc),
+        credential: vc,
+      },
       subjectIds,
     };
   });

@@ -10,7 +10,12 @@ export function offeredFlavors(inv: Inventory, region: string): Flavor[] {
 /** Images a customer can boot: active, not hidden, public or community (private too when configured). */
 export function offeredImages(inv: Inventory, region: string, includePrivate: boolean): Image[] {
   return inv.images.filter(
-    (i) => i.region === region && i.status === 'active' && !i.hidden && !i.scs.osHidden && (includePrivate || ['public', 'community'].includes(i.visibility)),
+    (i) =>
+      i.region === region &&
+      i.status === 'active' &&
+      !i.hidden &&
+      !i.scs.osHidden &&
+      (includePrivate || ['public', 'community'].includes(i.visibility)),
   );
 }
 
@@ -18,7 +23,8 @@ export function offeredImages(inv: Inventory, region: string, includePrivate: bo
 export function kubernetesVersions(c: KubernetesCluster): string[] {
   const versions = new Set<string>();
   for (const s of c.clusterStacks) if (s.usableVersions.length) versions.add(s.kubernetesVersion.replace(/^v?/, 'v'));
-  for (const cc of c.clusterApi.clusterClasses) for (const v of cc.kubernetesVersions) versions.add(v.replace(/^v?/, 'v'));
+  for (const cc of c.clusterApi.clusterClasses)
+    for (const v of cc.kubernetesVersions) versions.add(v.replace(/^v?/, 'v'));
   if (!versions.size) versions.add(c.version.gitVersion);
   return [...versions].sort();
 }

@@ -1,6 +1,6 @@
 import { statSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { GatewayError } from '../credentials/errors.js';
+import { GatewayError } from '../core/errors.js';
 import type { JsonObject } from '../credentials/suites/suite.js';
 import type { DescribedSet } from './model.js';
 
@@ -9,7 +9,14 @@ export const MANIFEST = 'manifest.json';
 export interface Manifest {
   profile: string;
   inventoryHash: string;
-  credentials: { id: string; kind: string; subject: string; clearingHouse: boolean; contentHash: string; file: string }[];
+  credentials: {
+    id: string;
+    kind: string;
+    subject: string;
+    clearingHouse: boolean;
+    contentHash: string;
+    file: string;
+  }[];
   warnings: string[];
 }
 
@@ -34,7 +41,12 @@ export function writeDescribedSet(set: DescribedSet, dir: string): Manifest {
   const tmp = join(parent, `.${basename(target)}.${process.pid}.tmp`);
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp);
-  const manifest: Manifest = { profile: set.profile, inventoryHash: set.inventoryHash, credentials: [], warnings: set.warnings };
+  const manifest: Manifest = {
+    profile: set.profile,
+    inventoryHash: set.inventoryHash,
+    credentials: [],
+    warnings: set.warnings,
+  };
   const files = new Set<string>();
   try {
     for (const c of set.credentials) {
@@ -42,12 +54,22 @@ export function writeDescribedSet(set: DescribedSet, dir: string): Manifest {
       if (files.has(file)) throw new GatewayError(`two credentials map to the file ${file}`, 'internal');
       files.add(file);
       writeFileSync(join(tmp, file), `${JSON.stringify(c.credential, null, 2)}\n`);
-      manifest.credentials.push({ id: c.id, kind: c.kind, subject: c.subject, clearingHouse: c.clearingHouse, contentHash: c.contentHash, file });
+      manifest.credentials.push({
+        id: c.id,
+        kind: c.kind,
+        subject: c.subject,
+        clearingHouse: c.clearingHouse,
+        contentHash: c.contentHash,
+        file,
+      });
     }
     writeFileSync(join(tmp, MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
     if (existsSync(target)) {
       if (readdirSync(target).length && !existsSync(join(target, MANIFEST))) {
-        throw new GatewayError(`${dir} exists and is not a gx-gateway describe output (no ${MANIFEST}); choose another folder`, 'bad-input');
+        throw new GatewayError(
+          `${dir} exists and is not a gx-gateway describe output (no ${MANIFEST}); choose another folder`,
+          'bad-input',
+        );
       }
       const old = join(parent, `.${basename(target)}.${process.pid}.old`);
       renameSync(target, old);
@@ -64,23 +86,35 @@ export function writeDescribedSet(set: DescribedSet, dir: string): Manifest {
 }
 
 /** Credentials of a describe output folder (by its manifest) or of any folder of JSON files. */
-export function readCredentialDir(dir: string, limits: { maxBytes: number; maxFiles: number } = { maxBytes: 4 * 1024 * 1024, maxFiles: 20_000 }): JsonObject[] {
+export function readCredentialDir(
+  dir: string,
+  limits: { maxBytes: number; maxFiles: number } = { maxBytes: 4 * 1024 * 1024, maxFiles: 20_000 },
+): JsonObject[] {
   if (!existsSync(dir)) throw new GatewayError(`cannot read ${dir}: no such folder`, 'bad-input');
   const manifestFile = join(dir, MANIFEST);
   let files: string[];
   try {
     files = existsSync(manifestFile)
       ? (JSON.parse(readFileSync(manifestFile, 'utf8')) as Manifest).credentials.map((c) => c.file)
-      : readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+      : readdirSync(dir)
+          .filter((f) => f.endsWith('.json'))
+          .sort();
   } catch (err) {
     throw new GatewayError(`${manifestFile}: not a describe manifest (${(err as Error).message})`, 'bad-input');
   }
   if (files.length > limits.maxFiles) {
-    throw new GatewayError(`${dir} holds ${files.length} credentials, more than the limit of ${limits.maxFiles} (limits.maxSetCredentials)`, 'too-large');
+    throw new GatewayError(
+      `${dir} holds ${files.length} credentials, more than the limit of ${limits.maxFiles} (limits.maxSetCredentials)`,
+      'too-large',
+    );
   }
   return files.map((f) => {
     const size = statSync(join(dir, f), { throwIfNoEntry: false })?.size ?? 0;
-    if (size > limits.maxBytes) throw new GatewayError(`${join(dir, f)} is ${size} bytes, more than the limit of ${limits.maxBytes} (jsonld.maxDocumentBytes)`, 'too-large');
+    if (size > limits.maxBytes)
+      throw new GatewayError(
+        `${join(dir, f)} is ${size} bytes, more than the limit of ${limits.maxBytes} (jsonld.maxDocumentBytes)`,
+        'too-large',
+      );
     try {
       return JSON.parse(readFileSync(join(dir, f), 'utf8')) as JsonObject;
     } catch (err) {

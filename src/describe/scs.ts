@@ -2,20 +2,17 @@ import type { JsonObject } from '../credentials/suites/suite.js';
 import type { ConformanceResult, Flavor, Image, Inventory, KubernetesCluster } from '../inventory/model.js';
 import type { ProvidedUntil, UuidValidity } from '../inventory/scs/image-metadata.js';
 
-/**
+/*
  * SCS facts neither Gaia-X release can state, in gx-gateway's own `scs` vocabulary
  * (contexts/scs/v1.jsonld, shapes/scs/scs.shacl.ttl). They live on their own nodes that point at
  * the gx resource they are about (`scs:describes`): the 25.11 shapes are closed, so nothing may be
  * added to a gx node, and clearing houses reject subject types their registry does not list.
  */
-export interface ScsFacts {
-  /** Path of the facts credential, e.g. `['regions', 'RegionOne', 'flavors', id, 'scs']`. */
-  path: string[];
-  subject: JsonObject;
-}
 
 function strip(o: JsonObject): JsonObject {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && !(Array.isArray(v) && v.length === 0)));
+  return Object.fromEntries(
+    Object.entries(o).filter(([, v]) => v !== undefined && !(Array.isArray(v) && v.length === 0)),
+  );
 }
 
 function validity(v: UuidValidity | ProvidedUntil | undefined): string | undefined {
@@ -60,7 +57,12 @@ export function imageFacts(img: Image, describes: string, id: string): JsonObjec
   return Object.keys(body).length ? { id, type: 'ImageFacts', describes, ...body } : undefined;
 }
 
-export function blockStorageFacts(inv: Inventory, region: string, describes: string, id: string): JsonObject | undefined {
+export function blockStorageFacts(
+  inv: Inventory,
+  region: string,
+  describes: string,
+  id: string,
+): JsonObject | undefined {
   const types = inv.volumeTypes.filter((v) => v.region === region && v.public);
   if (!types.length) return undefined;
   return {
@@ -68,7 +70,13 @@ export function blockStorageFacts(inv: Inventory, region: string, describes: str
     type: 'BlockStorageFacts',
     describes,
     volumeType: types.map((t) =>
-      strip({ type: 'VolumeType', volumeTypeName: t.name, aspect: t.scsAspects.filter((a) => ['encrypted', 'replicated'].includes(a)), encrypted: Boolean(t.encryption), availabilityZone: t.availabilityZones }),
+      strip({
+        type: 'VolumeType',
+        volumeTypeName: t.name,
+        aspect: t.scsAspects.filter((a) => ['encrypted', 'replicated'].includes(a)),
+        encrypted: Boolean(t.encryption),
+        availabilityZone: t.availabilityZones,
+      }),
     ),
   };
 }
@@ -80,15 +88,23 @@ export function kubernetesFacts(c: KubernetesCluster, versions: string[], descri
     describes,
     kubernetesVersion: versions,
     clusterClass: c.clusterApi.clusterClasses.map((cc) => `${cc.namespace}/${cc.name}`),
-    clusterStack: c.clusterStacks.map((s) => `${s.provider}-${s.stackName}-${s.kubernetesVersion}${s.latestRelease ? ` (${s.latestRelease})` : ''}`),
+    clusterStack: c.clusterStacks.map(
+      (s) => `${s.provider}-${s.stackName}-${s.kubernetesVersion}${s.latestRelease ? ` (${s.latestRelease})` : ''}`,
+    ),
     standardService: c.standardServices.map((s) => `${s.name}${s.version ? ` ${s.version}` : ''}`),
     cni: c.cni ? `${c.cni.name}${c.cni.version ? ` ${c.cni.version}` : ''}` : undefined,
   });
 }
 
 /** One result per certificate-scope version (pass, fail, incomplete), about the provider. */
-export function conformanceFacts(r: ConformanceResult, describes: string, idFor: (version: string) => string): JsonObject[] {
-  const checked = r.checkedAt ? new Date(`${r.checkedAt.replace(' ', 'T')}${/Z|[+-]\d{2}:?\d{2}$/.test(r.checkedAt) ? '' : 'Z'}`) : undefined;
+export function conformanceFacts(
+  r: ConformanceResult,
+  describes: string,
+  idFor: (version: string) => string,
+): JsonObject[] {
+  const checked = r.checkedAt
+    ? new Date(`${r.checkedAt.replace(' ', 'T')}${/Z|[+-]\d{2}:?\d{2}$/.test(r.checkedAt) ? '' : 'Z'}`)
+    : undefined;
   return r.versions.map((v) =>
     strip({
       id: idFor(v.version),
@@ -103,7 +119,8 @@ export function conformanceFacts(r: ConformanceResult, describes: string, idFor:
       passed: v.passed,
       failed: v.failed,
       missing: v.missing,
-      checkedAt: checked && !Number.isNaN(checked.getTime()) ? checked.toISOString().replace(/\.000Z$/, 'Z') : undefined,
+      checkedAt:
+        checked && !Number.isNaN(checked.getTime()) ? checked.toISOString().replace(/\.000Z$/, 'Z') : undefined,
     }),
   );
 }

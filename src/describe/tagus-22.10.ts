@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CONTEXTS } from '../credentials/contexts.js';
-import { GatewayError } from '../credentials/errors.js';
+import { GatewayError } from '../core/errors.js';
 import type { JsonObject } from '../credentials/suites/suite.js';
 import type { Inventory } from '../inventory/model.js';
 import { shapesDir } from '../paths.js';
@@ -20,16 +20,26 @@ let termsText: string | undefined;
 /** The Gaia-X terms the 22.10 shapes require verbatim (`sh:hasValue`), read from the bundled shapes. */
 export function tagusTermsAndConditions(): string {
   if (termsText === undefined) {
-    const doc = JSON.parse(readFileSync(join(shapesDir, 'gaia-x', '22.10', 'gx_shacl.json'), 'utf8')) as { '@graph': JsonObject[] };
+    const doc = JSON.parse(readFileSync(join(shapesDir, 'gaia-x', '22.10', 'gx_shacl.json'), 'utf8')) as {
+      '@graph': JsonObject[];
+    };
     const shape = doc['@graph'].find((n) => n['@id'] === 'gx:GaiaXTermsAndConditionsShape');
-    const value = ((shape?.['sh:property'] as JsonObject | undefined)?.['sh:hasValue']) as string | undefined;
-    if (!value) throw new GatewayError('the bundled 22.10 shapes lack the Gaia-X terms and conditions text', 'internal');
+    const value = (shape?.['sh:property'] as JsonObject | undefined)?.['sh:hasValue'] as string | undefined;
+    if (!value)
+      throw new GatewayError('the bundled 22.10 shapes lack the Gaia-X terms and conditions text', 'internal');
     termsText = value;
   }
   return termsText;
 }
 
-const REGISTRATION_KEY: Record<string, string | undefined> = { vatID: 'gx:vatID', leiCode: 'gx:leiCode', EORI: 'gx:EORI', EUID: 'gx:EUID', taxID: 'gx:taxID', local: undefined };
+const REGISTRATION_KEY: Record<string, string | undefined> = {
+  vatID: 'gx:vatID',
+  leiCode: 'gx:leiCode',
+  EORI: 'gx:EORI',
+  EUID: 'gx:EUID',
+  taxID: 'gx:taxID',
+  local: undefined,
+};
 
 /**
  * Trust Framework 22.10 ("Tagus", VC Data Model 1.1), still served by GXDCH: gx:LegalParticipant,
@@ -53,7 +63,14 @@ export const tagus2210: DescribeProfile = {
         issuanceDate: ctx.issued,
         credentialSubject: subject,
       };
-      return { id, kind, subject: String(subject.id), clearingHouse: !scs, contentHash: contentHash(credential), credential };
+      return {
+        id,
+        kind,
+        subject: String(subject.id),
+        clearingHouse: !scs,
+        contentHash: contentHash(credential),
+        credential,
+      };
     };
     const out: DescribedCredential[] = [];
     const participant = i.subject('legal-participant');
@@ -72,10 +89,13 @@ export const tagus2210: DescribeProfile = {
       for (const n of numbers) subject[REGISTRATION_KEY[n.type]!] = n.value;
       out.push(wrap('registration-number', ['legal-registration-number'], subject));
     }
-    if (!registrationId) warnings.push('provider: no registration number the 22.10 shapes know (vatID, leiCode, EORI, EUID, taxID)');
+    if (!registrationId)
+      warnings.push('provider: no registration number the 22.10 shapes know (vatID, leiCode, EORI, EUID, taxID)');
     const subdivision = (a = p.legalAddress) => a.countrySubdivisionCode;
     if (!subdivision() || !subdivision(p.headquartersAddress ?? p.legalAddress)) {
-      warnings.push('provider: 22.10 addresses need an ISO 3166-2 country subdivision code (provider.legalAddress.countrySubdivisionCode)');
+      warnings.push(
+        'provider: 22.10 addresses need an ISO 3166-2 country subdivision code (provider.legalAddress.countrySubdivisionCode)',
+      );
     }
     out.push(
       wrap('legal-person', ['legal-participant'], {
@@ -83,7 +103,9 @@ export const tagus2210: DescribeProfile = {
         type: 'gx:LegalParticipant',
         'gx:legalName': p.legalName,
         ...(registrationId ? { 'gx:legalRegistrationNumber': { id: registrationId } } : {}),
-        'gx:headquarterAddress': { 'gx:countrySubdivisionCode': subdivision(p.headquartersAddress ?? p.legalAddress) ?? '' },
+        'gx:headquarterAddress': {
+          'gx:countrySubdivisionCode': subdivision(p.headquartersAddress ?? p.legalAddress) ?? '',
+        },
         'gx:legalAddress': { 'gx:countrySubdivisionCode': subdivision() ?? '' },
       }),
     );
@@ -115,19 +137,50 @@ export const tagus2210: DescribeProfile = {
       const flavors = offeredFlavors(inv, region.id);
       const images = offeredImages(inv, region.id, p.images.includePrivate);
       if (flavors.length && images.length) {
-        out.push(offering(['regions', region.id, 'offerings', 'compute'], `${p.legalName} virtual machines (${region.id})`, `OpenStack Nova in region ${region.id}: flavors ${flavors.map((f) => f.name).join(', ')}; images ${images.map((m) => m.name).join(', ')}.`));
+        out.push(
+          offering(
+            ['regions', region.id, 'offerings', 'compute'],
+            `${p.legalName} virtual machines (${region.id})`,
+            `OpenStack Nova in region ${region.id}: flavors ${flavors.map((f) => f.name).join(', ')}; images ${images.map((m) => m.name).join(', ')}.`,
+          ),
+        );
       }
       const volumes = inv.volumeTypes.filter((v) => v.region === region.id && v.public);
-      if (volumes.length) out.push(offering(['regions', region.id, 'offerings', 'block-storage'], `${p.legalName} block storage (${region.id})`, `OpenStack Cinder; volume types ${volumes.map((v) => v.name).join(', ')}.`));
+      if (volumes.length)
+        out.push(
+          offering(
+            ['regions', region.id, 'offerings', 'block-storage'],
+            `${p.legalName} block storage (${region.id})`,
+            `OpenStack Cinder; volume types ${volumes.map((v) => v.name).join(', ')}.`,
+          ),
+        );
       if (inv.services.some((s) => s.type === 'network' && s.region === region.id)) {
-        out.push(offering(['regions', region.id, 'offerings', 'network'], `${p.legalName} networking (${region.id})`, `OpenStack Neutron in region ${region.id}.`));
+        out.push(
+          offering(
+            ['regions', region.id, 'offerings', 'network'],
+            `${p.legalName} networking (${region.id})`,
+            `OpenStack Neutron in region ${region.id}.`,
+          ),
+        );
       }
       if (inv.services.some((s) => ['object-store', 's3'].includes(s.type) && s.region === region.id)) {
-        out.push(offering(['regions', region.id, 'offerings', 'object-storage'], `${p.legalName} object storage (${region.id})`, `Object storage in region ${region.id}.`));
+        out.push(
+          offering(
+            ['regions', region.id, 'offerings', 'object-storage'],
+            `${p.legalName} object storage (${region.id})`,
+            `Object storage in region ${region.id}.`,
+          ),
+        );
       }
     }
     for (const c of inv.kubernetesClusters) {
-      out.push(offering(['kubernetes', c.id, 'offering'], `${p.legalName} Kubernetes (${c.id})`, `Kubernetes clusters via Cluster API; versions ${kubernetesVersions(c).join(', ')}.`));
+      out.push(
+        offering(
+          ['kubernetes', c.id, 'offering'],
+          `${p.legalName} Kubernetes (${c.id})`,
+          `Kubernetes clusters via Cluster API; versions ${kubernetesVersions(c).join(', ')}.`,
+        ),
+      );
     }
     for (const r of inv.conformance) {
       for (const subject of conformanceFacts(r, participant, (v) => i.subject('conformance', r.scope.uuid, v))) {

@@ -49,10 +49,16 @@ export function osDistribution(distro: string | undefined): string {
  * `os_distro`, used when the configuration does not say otherwise.
  */
 export const DISTRO_LICENSES: Record<string, { license: string; owner: string }> = {
-  debian: { license: 'https://www.debian.org/legal/licenses/', owner: 'Software in the Public Interest, Inc. (Debian Project)' },
+  debian: {
+    license: 'https://www.debian.org/legal/licenses/',
+    owner: 'Software in the Public Interest, Inc. (Debian Project)',
+  },
   ubuntu: { license: 'https://ubuntu.com/legal/intellectual-property-policy', owner: 'Canonical Ltd.' },
   rocky: { license: 'https://rockylinux.org/legal/licensing', owner: 'Rocky Enterprise Software Foundation' },
-  almalinux: { license: 'https://almalinux.org/p/the-almalinux-os-licensing-policy/', owner: 'AlmaLinux OS Foundation' },
+  almalinux: {
+    license: 'https://almalinux.org/p/the-almalinux-os-licensing-policy/',
+    owner: 'AlmaLinux OS Foundation',
+  },
   centos: { license: 'https://www.centos.org/legal/', owner: 'The CentOS Project' },
   fedora: { license: 'https://docs.fedoraproject.org/en-US/legal/', owner: 'Red Hat, Inc. (Fedora Project)' },
   opensuse: { license: 'https://en.opensuse.org/openSUSE:License', owner: 'SUSE LLC (openSUSE Project)' },
@@ -68,7 +74,17 @@ export const DISTRO_LICENSES: Record<string, { license: string; owner: string }>
 export function checksumAlgorithm(algo: string | undefined): string | undefined {
   if (!algo) return undefined;
   const a = algo.toLowerCase().replace(/[-_]/g, '');
-  const map: Record<string, string> = { md5: 'md5', sha1: 'sha-1', sha256: 'sha-256', sha384: 'sha-384', sha512: 'sha-512', sha3: 'sha-3', ripemd160: 'ripemd-160', blake2: 'blake2', blake3: 'blake3' };
+  const map: Record<string, string> = {
+    md5: 'md5',
+    sha1: 'sha-1',
+    sha256: 'sha-256',
+    sha384: 'sha-384',
+    sha512: 'sha-512',
+    sha3: 'sha-3',
+    ripemd160: 'ripemd-160',
+    blake2: 'blake2',
+    blake3: 'blake3',
+  };
   return map[a] ?? 'other';
 }
 
@@ -81,7 +97,17 @@ export function diskFormat(format: string | undefined): string | undefined {
 /** Image `hypervisor_type` / SCS flavor hypervisor → gx:hypervisorType (the shapes spell QEMU "quemu"). */
 export function hypervisorType(hv: string | undefined): string | undefined {
   if (!hv) return undefined;
-  const map: Record<string, string> = { qemu: 'quemu', kvm: 'KVM', xen: 'Xen', vmware: 'ESXi', esxi: 'ESXi', hyperv: 'Hyper-V', 'hyper-v': 'Hyper-V', ch: 'Cloud Hypervisor', 'cloud hypervisor': 'Cloud Hypervisor' };
+  const map: Record<string, string> = {
+    qemu: 'quemu',
+    kvm: 'KVM',
+    xen: 'Xen',
+    vmware: 'ESXi',
+    esxi: 'ESXi',
+    hyperv: 'Hyper-V',
+    'hyper-v': 'Hyper-V',
+    ch: 'Cloud Hypervisor',
+    'cloud hypervisor': 'Cloud Hypervisor',
+  };
   return map[hv.toLowerCase()] ?? 'other';
 }
 
@@ -97,7 +123,13 @@ export const HYPERVISOR_SOFTWARE: Record<string, { license: string; owner: strin
 /** scs-0102 `hw_watchdog_action` → gx:watchDogAction (`none` watches without acting). */
 export function watchdogAction(action: string | undefined): string | undefined {
   if (!action) return undefined;
-  const map: Record<string, string> = { disabled: 'disabled', reset: 'reset', poweroff: 'poweroff', pause: 'pause', none: 'disabled' };
+  const map: Record<string, string> = {
+    disabled: 'disabled',
+    reset: 'reset',
+    poweroff: 'poweroff',
+    pause: 'pause',
+    none: 'disabled',
+  };
   return map[action.toLowerCase()];
 }
 

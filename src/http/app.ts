@@ -57,19 +57,32 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}): Promise
     clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket) {
       if (!socket.writable) return socket.destroy();
       const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
-      socket.end(clientErrorResponse(status, status === 431 ? 'the request headers are too large' : status === 408 ? 'the request took too long to arrive' : 'malformed HTTP request'));
+      socket.end(
+        clientErrorResponse(
+          status,
+          status === 431
+            ? 'the request headers are too large'
+            : status === 408
+              ? 'the request took too long to arrive'
+              : 'malformed HTTP request',
+        ),
+      );
     },
     ...(options.https ? { https: options.https } : {}),
   } as FastifyServerOptions) as unknown as FastifyInstance;
   app.server.maxConnections = server.maxConnections;
   app.addHook('onResponse', async (request, reply) => {
-    request.log.debug({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+    request.log.debug(
+      { method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      'request',
+    );
   });
   problemPlugin(app);
   const table: RouteEntry[] = [];
   app.decorate('gatewayRoutes', table);
   app.addHook('onRoute', (route) => {
-    for (const method of ([] as string[]).concat(route.method)) if (method !== 'HEAD') table.push({ method, url: route.url });
+    for (const method of ([] as string[]).concat(route.method))
+      if (method !== 'HEAD') table.push({ method, url: route.url });
   });
   const prefix = new URL(config.publicBaseUrl).pathname.replace(/\/+$/, '');
   // Routes are registered as a plugin, so they load at ready() like every other fastify plugin.

@@ -28,22 +28,89 @@ export function sortContent(c: InventoryContent): InventoryContent {
   const zoneSort = byKeys<{ name: string }>((z) => z.name);
   return {
     regions: c.regions
-      .map((r) => ({ ...r, availabilityZones: { compute: [...r.availabilityZones.compute].sort(zoneSort), volume: [...r.availabilityZones.volume].sort(zoneSort), network: [...r.availabilityZones.network].sort(zoneSort) } }))
-      .sort(byKeys((r) => r.source, (r) => r.id)),
-    services: [...c.services].sort(byKeys((s) => s.source, (s) => s.region, (s) => s.type, (s) => s.endpoint)),
-    flavors: [...c.flavors].sort(byKeys((f) => f.source, (f) => f.region, (f) => f.name, (f) => f.id)),
-    images: [...c.images].sort(byKeys((i) => i.source, (i) => i.region, (i) => i.name, (i) => i.id)),
-    volumeTypes: [...c.volumeTypes].sort(byKeys((v) => v.source, (v) => v.region, (v) => v.name, (v) => v.id)),
-    networks: [...c.networks].sort(byKeys((n) => n.source, (n) => n.region, (n) => n.name, (n) => n.id)),
-    kubernetesClusters: [...c.kubernetesClusters].sort(byKeys((k) => k.source, (k) => k.id)),
-    datacenters: [...c.datacenters].sort(byKeys((d) => d.source, (d) => d.id)),
-    conformance: [...c.conformance].sort(byKeys((r) => r.source, (r) => r.subject, (r) => r.scope.uuid)),
+      .map((r) => ({
+        ...r,
+        availabilityZones: {
+          compute: [...r.availabilityZones.compute].sort(zoneSort),
+          volume: [...r.availabilityZones.volume].sort(zoneSort),
+          network: [...r.availabilityZones.network].sort(zoneSort),
+        },
+      }))
+      .sort(
+        byKeys(
+          (r) => r.source,
+          (r) => r.id,
+        ),
+      ),
+    services: [...c.services].sort(
+      byKeys(
+        (s) => s.source,
+        (s) => s.region,
+        (s) => s.type,
+        (s) => s.endpoint,
+      ),
+    ),
+    flavors: [...c.flavors].sort(
+      byKeys(
+        (f) => f.source,
+        (f) => f.region,
+        (f) => f.name,
+        (f) => f.id,
+      ),
+    ),
+    images: [...c.images].sort(
+      byKeys(
+        (i) => i.source,
+        (i) => i.region,
+        (i) => i.name,
+        (i) => i.id,
+      ),
+    ),
+    volumeTypes: [...c.volumeTypes].sort(
+      byKeys(
+        (v) => v.source,
+        (v) => v.region,
+        (v) => v.name,
+        (v) => v.id,
+      ),
+    ),
+    networks: [...c.networks].sort(
+      byKeys(
+        (n) => n.source,
+        (n) => n.region,
+        (n) => n.name,
+        (n) => n.id,
+      ),
+    ),
+    kubernetesClusters: [...c.kubernetesClusters].sort(
+      byKeys(
+        (k) => k.source,
+        (k) => k.id,
+      ),
+    ),
+    datacenters: [...c.datacenters].sort(
+      byKeys(
+        (d) => d.source,
+        (d) => d.id,
+      ),
+    ),
+    conformance: [...c.conformance].sort(
+      byKeys(
+        (r) => r.source,
+        (r) => r.subject,
+        (r) => r.scope.uuid,
+      ),
+    ),
   };
 }
 
-export function contentHash(inv: Omit<Inventory, 'contentHash' | 'run'> & { contentHash?: string; run?: RunInfo }): string {
+export function contentHash(
+  inv: Omit<Inventory, 'contentHash' | 'run'> & { contentHash?: string; run?: RunInfo },
+): string {
   const { contentHash: _h, run: _r, ...rest } = inv;
-  return `sha256:${createHash('sha256').update(canonicalize(rest) ?? '').digest('hex')}`;
+  return `sha256:${createHash('sha256')
+    .update(canonicalize(rest) ?? '')
+    .digest('hex')}`;
 }
 
 /**
@@ -76,11 +143,41 @@ export async function buildInventory(sources: InventorySource[], options: BuildO
         }
         const hasContent = Object.values(out.content).some((l) => (l as unknown[]).length > 0);
         const status = out.errors.length === 0 ? 'ok' : hasContent ? 'partial' : 'failed';
-        provenance.push({ id: source.id, kind: source.kind, endpoint: out.endpoint ?? source.endpoint, status, errors: [...out.errors].sort(), warnings: [...out.warnings].sort(), apiVersions: Object.fromEntries(Object.entries(out.apiVersions).sort()) });
-        runSources.push({ id: source.id, observedAt: now().toISOString(), durationMs: Date.now() - t0, requests: out.requests ?? 0, retries: out.retries ?? 0, requestMs: Math.round(out.requestMs ?? 0) });
+        provenance.push({
+          id: source.id,
+          kind: source.kind,
+          endpoint: out.endpoint ?? source.endpoint,
+          status,
+          errors: [...out.errors].sort(),
+          warnings: [...out.warnings].sort(),
+          apiVersions: Object.fromEntries(Object.entries(out.apiVersions).sort()),
+        });
+        runSources.push({
+          id: source.id,
+          observedAt: now().toISOString(),
+          durationMs: Date.now() - t0,
+          requests: out.requests ?? 0,
+          retries: out.retries ?? 0,
+          requestMs: Math.round(out.requestMs ?? 0),
+        });
       } catch (err) {
-        provenance.push({ id: source.id, kind: source.kind, endpoint: source.endpoint, status: 'failed', errors: [(err as Error).message], warnings: [], apiVersions: {} });
-        runSources.push({ id: source.id, observedAt: now().toISOString(), durationMs: Date.now() - t0, requests: 0, retries: 0, requestMs: 0 });
+        provenance.push({
+          id: source.id,
+          kind: source.kind,
+          endpoint: source.endpoint,
+          status: 'failed',
+          errors: [(err as Error).message],
+          warnings: [],
+          apiVersions: {},
+        });
+        runSources.push({
+          id: source.id,
+          observedAt: now().toISOString(),
+          durationMs: Date.now() - t0,
+          requests: 0,
+          retries: 0,
+          requestMs: 0,
+        });
       }
     }),
   );
@@ -88,7 +185,11 @@ export async function buildInventory(sources: InventorySource[], options: BuildO
   const content = sortContent(linkDatacenters(merged, options.siteMapping ?? {}));
   const body = { schemaVersion: 1 as const, sources: provenance.sort((a, b) => a.id.localeCompare(b.id)), ...content };
   const inventory: Inventory = { schemaVersion: 1, contentHash: contentHash(body), sources: body.sources, ...content };
-  inventory.run = { startedAt: startedAt.toISOString(), finishedAt: now().toISOString(), sources: runSources.sort((a, b) => a.id.localeCompare(b.id)) };
+  inventory.run = {
+    startedAt: startedAt.toISOString(),
+    finishedAt: now().toISOString(),
+    sources: runSources.sort((a, b) => a.id.localeCompare(b.id)),
+  };
   return inventory;
 }
 

@@ -129,11 +129,21 @@ export class HttpClient {
     return this.send<T>('GET', url, headers, undefined, true);
   }
 
-  async postJson<T = unknown>(url: string, body: unknown, headers: Record<string, string> = {}): Promise<HttpResponse<T>> {
+  async postJson<T = unknown>(
+    url: string,
+    body: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<HttpResponse<T>> {
     return this.send<T>('POST', url, { 'content-type': 'application/json', ...headers }, JSON.stringify(body), false);
   }
 
-  private async send<T>(method: 'GET' | 'POST', url: string, headers: Record<string, string>, body: string | undefined, idempotent: boolean): Promise<HttpResponse<T>> {
+  private async send<T>(
+    method: 'GET' | 'POST',
+    url: string,
+    headers: Record<string, string>,
+    body: string | undefined,
+    idempotent: boolean,
+  ): Promise<HttpResponse<T>> {
     const attempts = idempotent ? this.options.retries + 1 : 1;
     let lastError: unknown;
     for (let attempt = 0; attempt < attempts; attempt++) {
@@ -143,17 +153,31 @@ export class HttpClient {
         const res = await this.limiter.run(() => this.once<T>(method, url, headers, body));
         if (res.status < 400) return res;
         const text = typeof res.body === 'string' ? res.body : JSON.stringify(res.body);
-        const error = new HttpError(`${method} ${redactUrl(url)} answered HTTP ${res.status}${describeBody(text)}`, res.status, redactUrl(url), text.slice(0, 2000));
+        const error = new HttpError(
+          `${method} ${redactUrl(url)} answered HTTP ${res.status}${describeBody(text)}`,
+          res.status,
+          redactUrl(url),
+          text.slice(0, 2000),
+        );
         if (!idempotent || !RETRY_STATUS.has(res.status)) throw error;
         lastError = error;
         wait = retryAfterMs(res.headers['retry-after'], wait, this.options.maxRetryAfterMs);
       } catch (err) {
         if (err instanceof HttpError && (!idempotent || !RETRY_STATUS.has(err.status ?? 0))) throw err;
         if (!(err instanceof HttpError)) {
-          const e = err as { code?: string; message?: string; name?: string; cause?: { message?: string; code?: string } };
-          const reason = e.name === 'HeadersTimeoutError' || e.name === 'BodyTimeoutError' || e.code === 'UND_ERR_CONNECT_TIMEOUT' || e.name === 'TimeoutError'
-            ? `timed out after ${this.options.timeoutMs} ms`
-            : (e.cause?.message ?? e.message ?? String(err));
+          const e = err as {
+            code?: string;
+            message?: string;
+            name?: string;
+            cause?: { message?: string; code?: string };
+          };
+          const reason =
+            e.name === 'HeadersTimeoutError' ||
+            e.name === 'BodyTimeoutError' ||
+            e.code === 'UND_ERR_CONNECT_TIMEOUT' ||
+            e.name === 'TimeoutError'
+              ? `timed out after ${this.options.timeoutMs} ms`
+              : (e.cause?.message ?? e.message ?? String(err));
           lastError = new HttpError(`${method} ${redactUrl(url)} failed: ${reason}`, undefined, redactUrl(url));
           if (!idempotent) throw lastError;
         }
@@ -163,7 +187,12 @@ export class HttpClient {
     throw lastError;
   }
 
-  private async once<T>(method: string, url: string, headers: Record<string, string>, body?: string): Promise<HttpResponse<T>> {
+  private async once<T>(
+    method: string,
+    url: string,
+    headers: Record<string, string>,
+    body?: string,
+  ): Promise<HttpResponse<T>> {
     this.stats.requests++;
     const started = performance.now();
     try {
@@ -173,7 +202,12 @@ export class HttpClient {
     }
   }
 
-  private async exchange<T>(method: string, url: string, headers: Record<string, string>, body?: string): Promise<HttpResponse<T>> {
+  private async exchange<T>(
+    method: string,
+    url: string,
+    headers: Record<string, string>,
+    body?: string,
+  ): Promise<HttpResponse<T>> {
     const res = await request(url, {
       method: method as 'GET' | 'POST',
       headers: { accept: 'application/json', ...headers },
@@ -187,7 +221,11 @@ export class HttpClient {
       size += (chunk as Buffer).length;
       if (size > this.options.maxBytes) {
         res.body.destroy();
-        throw new HttpError(`${method} ${redactUrl(url)}: response larger than ${this.options.maxBytes} bytes`, res.statusCode, redactUrl(url));
+        throw new HttpError(
+          `${method} ${redactUrl(url)}: response larger than ${this.options.maxBytes} bytes`,
+          res.statusCode,
+          redactUrl(url),
+        );
       }
       chunks.push(chunk as Buffer);
     }
@@ -198,7 +236,12 @@ export class HttpClient {
       try {
         parsed = JSON.parse(text);
       } catch {
-        if (res.statusCode < 400) throw new HttpError(`${method} ${redactUrl(url)}: the response is not valid JSON`, res.statusCode, redactUrl(url));
+        if (res.statusCode < 400)
+          throw new HttpError(
+            `${method} ${redactUrl(url)}: the response is not valid JSON`,
+            res.statusCode,
+            redactUrl(url),
+          );
       }
     }
     return { status: res.statusCode, headers: res.headers, body: parsed as T };
@@ -214,7 +257,11 @@ function describeBody(text: string): string {
   try {
     const json = JSON.parse(text) as Record<string, unknown>;
     const first = Object.values(json)[0] as { message?: string } | undefined;
-    const message = (json.message as string | undefined) ?? (json.error as { message?: string } | undefined)?.message ?? first?.message ?? (json.NeutronError as { message?: string } | undefined)?.message;
+    const message =
+      (json.message as string | undefined) ??
+      (json.error as { message?: string } | undefined)?.message ??
+      first?.message ??
+      (json.NeutronError as { message?: string } | undefined)?.message;
     if (message) return `: ${String(message).slice(0, 300)}`;
   } catch {
     /* not JSON */

@@ -15,7 +15,11 @@ export function linkDatacenters(content: InventoryContent, mapping: SiteMapping)
   const datacenters = content.datacenters.map((dc) => {
     const configured = mapping[dc.id];
     if (configured) {
-      return { ...dc, ...(configured.region ? { openstackRegion: configured.region } : {}), availabilityZones: [...(configured.availabilityZones ?? [])].sort() };
+      return {
+        ...dc,
+        ...(configured.region ? { openstackRegion: configured.region } : {}),
+        availabilityZones: [...(configured.availabilityZones ?? [])].sort(),
+      };
     }
     const keys = new Set([norm(dc.id), norm(dc.name)]);
     const zones = new Set<string>();

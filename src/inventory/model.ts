@@ -44,7 +44,14 @@ export interface SourceProvenance {
 export interface RunInfo {
   startedAt: string;
   finishedAt: string;
-  sources: { id: string; observedAt: string; durationMs: number; requests: number; retries: number; requestMs: number }[];
+  sources: {
+    id: string;
+    observedAt: string;
+    durationMs: number;
+    requests: number;
+    retries: number;
+    requestMs: number;
+  }[];
 }
 
 export interface Region {
@@ -183,12 +190,26 @@ export interface KubernetesCluster {
   server: string;
   version: { gitVersion: string; major: string; minor: string; platform?: string };
   nodes: KubernetesNode[];
-  storageClasses: { name: string; provisioner: string; default: boolean; reclaimPolicy?: string; volumeBindingMode?: string; allowVolumeExpansion?: boolean }[];
+  storageClasses: {
+    name: string;
+    provisioner: string;
+    default: boolean;
+    reclaimPolicy?: string;
+    volumeBindingMode?: string;
+    allowVolumeExpansion?: boolean;
+  }[];
   defaultStorageClass?: string;
   cni?: { name: 'cilium' | 'calico' | string; version?: string };
   standardServices: { name: string; namespace: string; version?: string }[];
   clusterApi: {
-    clusters: { name: string; namespace: string; kubernetesVersion?: string; clusterClass?: string; phase?: string; controlPlaneReady?: boolean }[];
+    clusters: {
+      name: string;
+      namespace: string;
+      kubernetesVersion?: string;
+      clusterClass?: string;
+      phase?: string;
+      controlPlaneReady?: boolean;
+    }[];
     clusterClasses: { name: string; namespace: string; kubernetesVersions: string[] }[];
   };
   clusterStacks: {
@@ -247,7 +268,13 @@ export interface ConformanceResult {
   checkedAt?: string;
   referenceDate?: string;
   /** Per certificate-scope version: pass when every test case passed. */
-  versions: { version: string; result: 'pass' | 'fail' | 'incomplete'; passed: number; failed: number; missing: number }[];
+  versions: {
+    version: string;
+    result: 'pass' | 'fail' | 'incomplete';
+    passed: number;
+    failed: number;
+    missing: number;
+  }[];
   testcases: { id: string; result: 'pass' | 'fail' | 'missing' }[];
 }
 
@@ -255,5 +282,15 @@ export interface ConformanceResult {
 export type InventoryContent = Omit<Inventory, 'schemaVersion' | 'contentHash' | 'sources' | 'run'>;
 
 export function emptyContent(): InventoryContent {
-  return { regions: [], services: [], flavors: [], images: [], volumeTypes: [], networks: [], kubernetesClusters: [], datacenters: [], conformance: [] };
+  return {
+    regions: [],
+    services: [],
+    flavors: [],
+    images: [],
+    volumeTypes: [],
+    networks: [],
+    kubernetesClusters: [],
+    datacenters: [],
+    conformance: [],
+  };
 }

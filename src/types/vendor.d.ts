@@ -10,8 +10,12 @@ declare module 'jsonld' {
 declare module '@digitalbazaar/vc' {
   export function issue(opts: Record<string, unknown>): Promise<Record<string, unknown>>;
   export function signPresentation(opts: Record<string, unknown>): Promise<Record<string, unknown>>;
-  export function verifyCredential(opts: Record<string, unknown>): Promise<{ verified: boolean; error?: unknown; results?: unknown[] }>;
-  export function verify(opts: Record<string, unknown>): Promise<{ verified: boolean; error?: unknown; presentationResult?: unknown; credentialResults?: unknown[] }>;
+  export function verifyCredential(
+    opts: Record<string, unknown>,
+  ): Promise<{ verified: boolean; error?: unknown; results?: unknown[] }>;
+  export function verify(
+    opts: Record<string, unknown>,
+  ): Promise<{ verified: boolean; error?: unknown; presentationResult?: unknown; credentialResults?: unknown[] }>;
   export function createPresentation(opts: Record<string, unknown>): Record<string, unknown>;
 }
 declare module '@digitalbazaar/ed25519-signature-2020' {
@@ -70,7 +74,10 @@ declare module '@transmute/security-context' {
 }
 declare module 'jsonld-signatures' {
   const jsigs: {
-    verify(document: unknown, options: Record<string, unknown>): Promise<{ verified: boolean; error?: unknown; results?: unknown[] }>;
+    verify(
+      document: unknown,
+      options: Record<string, unknown>,
+    ): Promise<{ verified: boolean; error?: unknown; results?: unknown[] }>;
     purposes: { AuthenticationProofPurpose: new (opts: Record<string, unknown>) => unknown };
   };
   export default jsigs;

@@ -39,7 +39,12 @@ function reachable(shapes: IndexedGraph, roots: Term[]): Quad[] {
       const o = q.object;
       // Blank nodes (property shapes, lists, sh:or members) and named shapes they point at.
       if (o.termType === 'BlankNode') queue.push(o);
-      else if (o.termType === 'NamedNode' && !NOT_SHAPES.has(q.predicate.value) && shapes.countQuads(o, null, null, null) > 0) queue.push(o);
+      else if (
+        o.termType === 'NamedNode' &&
+        !NOT_SHAPES.has(q.predicate.value) &&
+        shapes.countQuads(o, null, null, null) > 0
+      )
+        queue.push(o);
     }
   }
   return out;
@@ -58,12 +63,18 @@ function internLists(quads: Quad[]): Quad[] {
     if (q.predicate.value === RDF_FIRST) first.set(q.subject.value, q);
     else if (q.predicate.value === RDF_REST) rest.set(q.subject.value, q);
   }
-  const heads = quads.filter((q) => q.object.termType === 'BlankNode' && q.predicate.value !== RDF_REST && first.has(q.object.value));
+  const heads = quads.filter(
+    (q) => q.object.termType === 'BlankNode' && q.predicate.value !== RDF_REST && first.has(q.object.value),
+  );
   const canonical = new Map<string, string>(); // content key → head
   const replace = new Map<string, string>(); // duplicate head → canonical head
   const cellsOf = (head: string): string[] | undefined => {
     const cells: string[] = [];
-    for (let node: string | undefined = head; node && first.has(node); node = rest.get(node)?.object.termType === 'BlankNode' ? rest.get(node)!.object.value : undefined) {
+    for (
+      let node: string | undefined = head;
+      node && first.has(node);
+      node = rest.get(node)?.object.termType === 'BlankNode' ? rest.get(node)!.object.value : undefined
+    ) {
       if (first.get(node)!.object.termType === 'BlankNode') return undefined;
       cells.push(node);
     }
@@ -75,7 +86,12 @@ function internLists(quads: Quad[]): Quad[] {
     if (replace.has(head) || canonical.has(head)) continue;
     const cells = cellsOf(head);
     if (!cells) continue;
-    const key = JSON.stringify(cells.map((c) => { const o = first.get(c)!.object as Term & { datatype?: Term; language?: string }; return [o.termType, o.value, o.datatype?.value ?? '', o.language ?? '']; }));
+    const key = JSON.stringify(
+      cells.map((c) => {
+        const o = first.get(c)!.object as Term & { datatype?: Term; language?: string };
+        return [o.termType, o.value, o.datatype?.value ?? '', o.language ?? ''];
+      }),
+    );
     const seen = canonical.get(key);
     if (seen === undefined) canonical.set(key, head);
     else if (seen !== head) {
@@ -85,7 +101,11 @@ function internLists(quads: Quad[]): Quad[] {
   }
   return quads
     .filter((q) => !drop.has(q.subject.value))
-    .map((q) => (q.object.termType === 'BlankNode' && replace.has(q.object.value) ? DataFactory.quad(q.subject, q.predicate, DataFactory.blankNode(replace.get(q.object.value)!)) : q));
+    .map((q) =>
+      q.object.termType === 'BlankNode' && replace.has(q.object.value)
+        ? DataFactory.quad(q.subject, q.predicate, DataFactory.blankNode(replace.get(q.object.value)!))
+        : q,
+    );
 }
 
 /**
@@ -105,7 +125,10 @@ export async function compileShapes(profile: ProfileId): Promise<CompiledShapes>
   // classes of the ontology would cost more than the shapes. Any other known class in a graph
   // (a subclass or a target left out) sends the graph to the full shapes (see ShapeSet.covers).
   const all = [...internLists(quads), ...full.subClassOf.filter((q) => covered.has(q.subject.value))];
-  const known = new Set([...full.subClassOf.flatMap((q) => [q.subject.value, q.object.value]), ...targeted.map((q) => q.object.value)]);
+  const known = new Set([
+    ...full.subClassOf.flatMap((q) => [q.subject.value, q.object.value]),
+    ...targeted.map((q) => q.object.value),
+  ]);
   const uncovered = [...known].filter((c) => !covered.has(c));
   const writer = new Writer({ format: 'N-Quads' });
   const nquads = writer.quadsToString(all.map((q) => DataFactory.quad(q.subject, q.predicate, q.object)));
@@ -119,7 +142,9 @@ async function main(): Promise<void> {
     const c = await compileShapes(profile);
     writeFileSync(compiledShapesFile(profile), JSON.stringify(c));
     const n = c.nquads.split('\n').length - 1;
-    process.stdout.write(`compiled shapes ${profile}: ${n} quads (${c.covered.length} classes covered) in ${Math.round(performance.now() - started)} ms\n`);
+    process.stdout.write(
+      `compiled shapes ${profile}: ${n} quads (${c.covered.length} classes covered) in ${Math.round(performance.now() - started)} ms\n`,
+    );
   }
 }
 

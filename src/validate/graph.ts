@@ -16,7 +16,8 @@ const keyOf = (t: Term): string => {
       return `?${t.value}`;
   }
 };
-const keyOfLike = (t: TermLike): string | undefined => (t === null || t === undefined ? undefined : typeof t === 'string' ? t : keyOf(t));
+const keyOfLike = (t: TermLike): string | undefined =>
+  t === null || t === undefined ? undefined : typeof t === 'string' ? t : keyOf(t);
 
 /** The quads a pattern matched: iterable, sized, and matchable again (what DatasetCore users need). */
 class Matches implements Iterable<Quad> {
@@ -39,7 +40,11 @@ function filter(quads: Quad[], s?: TermLike, p?: TermLike, o?: TermLike, g?: Ter
   const [ks, kp, ko, kg] = [s, p, o, g].map(keyOfLike);
   if (ks === undefined && kp === undefined && ko === undefined && kg === undefined) return quads;
   return quads.filter(
-    (q) => (ks === undefined || keyOf(q.subject) === ks) && (kp === undefined || q.predicate.value === kp) && (ko === undefined || keyOf(q.object) === ko) && (kg === undefined || keyOf(q.graph) === kg),
+    (q) =>
+      (ks === undefined || keyOf(q.subject) === ks) &&
+      (kp === undefined || q.predicate.value === kp) &&
+      (ko === undefined || keyOf(q.object) === ko) &&
+      (kg === undefined || keyOf(q.graph) === kg),
   );
 }
 
@@ -91,7 +96,14 @@ export class IndexedGraph implements Iterable<Quad> {
     const ko = keyOfLike(o);
     const kp = keyOfLike(p);
     // Start from the most selective index given.
-    const base = ks !== undefined ? this.bySubject.get(ks) ?? [] : ko !== undefined ? this.byObject.get(ko) ?? [] : kp !== undefined ? this.byPredicate.get(kp) ?? [] : this.all;
+    const base =
+      ks !== undefined
+        ? (this.bySubject.get(ks) ?? [])
+        : ko !== undefined
+          ? (this.byObject.get(ko) ?? [])
+          : kp !== undefined
+            ? (this.byPredicate.get(kp) ?? [])
+            : this.all;
     return filter(base, s, p, o, g);
   }
 

@@ -40,7 +40,9 @@ interface EngineResult {
 
 function pathString(path: EngineResult['path']): string | undefined {
   if (!path?.length) return undefined;
-  return path.map((step) => `${step.start === 'object' ? '^' : ''}${step.predicates.map((p) => p.value).join('|')}`).join('/');
+  return path
+    .map((step) => `${step.start === 'object' ? '^' : ''}${step.predicates.map((p) => p.value).join('|')}`)
+    .join('/');
 }
 
 const SH_IN = DataFactory.namedNode(`${SH}in`);
@@ -71,7 +73,11 @@ function compileIn(shape: InShape) {
     generic: (context: InContext) => {
       if (allowed.has(termKey(context.valueOrNode.term))) return;
       joined ??= terms.map((v) => v.value).join(', ');
-      context.test(false, SH_IN_COMPONENT, { args: { in: joined }, message: [context.factory.literal('Value is not in {$in}')], value: context.valueOrNode });
+      context.test(false, SH_IN_COMPONENT, {
+        args: { in: joined },
+        message: [context.factory.literal('Value is not in {$in}')],
+        value: context.valueOrNode,
+      });
     },
   };
 }
@@ -106,9 +112,11 @@ function shapeIndex(shapes: IndexedGraph): { byClass: Map<string, Set<string>>; 
       byClass.set(c, set);
     }
   };
-  for (const q of shapes.getQuads(null, SH + 'targetClass', null, null)) if (q.subject.termType === 'NamedNode') add(q.subject.value, q.object.value);
+  for (const q of shapes.getQuads(null, SH + 'targetClass', null, null))
+    if (q.subject.termType === 'NamedNode') add(q.subject.value, q.object.value);
   // Implicit class targets: shacl-engine treats every named node shape as a class target of itself.
-  for (const s of shapes.getSubjects(RDF_TYPE, DataFactory.namedNode(SH + 'NodeShape'), null)) if (s.termType === 'NamedNode') add(s.value, s.value);
+  for (const s of shapes.getSubjects(RDF_TYPE, DataFactory.namedNode(SH + 'NodeShape'), null))
+    if (s.termType === 'NamedNode') add(s.value, s.value);
   for (const p of ['targetNode', 'targetSubjectsOf', 'targetObjectsOf', 'target']) {
     for (const q of shapes.getQuads(null, SH + p, null, null)) always.add(q.subject.value);
   }
@@ -117,19 +125,30 @@ function shapeIndex(shapes: IndexedGraph): { byClass: Map<string, Set<string>>; 
 
 /** shacl-engine (rdf-ext): the fastest JavaScript engine measured here; see shapes/README.md. */
 export function shaclEngine(set: ShapeSet): ShaclEngine {
-  const validator = new Validator(set.shapes, { factory: rdfFactory, validations: [[SH_IN, compileIn]] } as unknown as ConstructorParameters<typeof Validator>[1]);
+  const validator = new Validator(set.shapes, {
+    factory: rdfFactory,
+    validations: [[SH_IN, compileIn]],
+  } as unknown as ConstructorParameters<typeof Validator>[1]);
   const index = shapeIndex(set.shapes);
   return {
     name: 'shacl-engine',
     async validate(data: IndexedGraph): Promise<ValidationResult[]> {
       const relevant = new Set(index.always);
-      for (const t of data.getObjects(null, RDF_TYPE, null)) for (const s of index.byClass.get(t.value) ?? []) relevant.add(s);
+      for (const t of data.getObjects(null, RDF_TYPE, null))
+        for (const s of index.byClass.get(t.value) ?? []) relevant.add(s);
       if (!relevant.size) return [];
       const shapes = [...relevant].sort().map((iri) => ({ terms: [DataFactory.namedNode(iri)] }));
-      const report = (await (validator.validate as (d: unknown, s: unknown) => Promise<unknown>)({ dataset: data }, shapes)) as { results: EngineResult[] };
+      const report = (await (validator.validate as (d: unknown, s: unknown) => Promise<unknown>)(
+        { dataset: data },
+        shapes,
+      )) as { results: EngineResult[] };
       return report.results.map((r) => {
         const term = r.focusNode?.term;
-        const focus = term ? (term.termType === 'BlankNode' ? `_:${term.value}` : term.value) : (r.focusNode?.value ?? '');
+        const focus = term
+          ? term.termType === 'BlankNode'
+            ? `_:${term.value}`
+            : term.value
+          : (r.focusNode?.value ?? '');
         const path = pathString(r.path);
         const value = r.value?.term?.value ?? r.value?.value;
         const shape = r.shape?.ptr?.value ?? r.shape?.ptr?.term?.value;

@@ -6,11 +6,12 @@ import { IndexedGraph } from './graph.js';
 import { packageRoot, shapesDir } from '../paths.js';
 import { RDFS_SUBCLASS } from './vocab.js';
 
-export type ProfileId = 'gaia-x-25.11' | 'tagus-22.10';
-export const PROFILES: ProfileId[] = ['gaia-x-25.11', 'tagus-22.10'];
+import type { ProfileId } from '../core/ids.js';
+export { PROFILES, type ProfileId } from '../core/ids.js';
 
 /** Where the build writes a profile's compiled shapes (see compile.ts). */
-export const compiledShapesFile = (profile: ProfileId) => join(packageRoot, 'dist', 'shapes-compiled', `${profile}.json`);
+export const compiledShapesFile = (profile: ProfileId) =>
+  join(packageRoot, 'dist', 'shapes-compiled', `${profile}.json`);
 
 export interface ShapeSet {
   profile: ProfileId;
@@ -40,7 +41,13 @@ async function jsonLdQuads(file: string): Promise<Quad[]> {
   return new Parser({ format: 'N-Quads' }).parse(nquads as unknown as string);
 }
 
-function assemble(profile: ProfileId, shapeQuads: Quad[], subClassOf: Quad[], started: number, compiled: { uncovered: Set<string> } | undefined): ShapeSet {
+function assemble(
+  profile: ProfileId,
+  shapeQuads: Quad[],
+  subClassOf: Quad[],
+  started: number,
+  compiled: { uncovered: Set<string> } | undefined,
+): ShapeSet {
   // shacl-engine resolves sh:class through rdfs:subClassOf in the shapes graph (at compile time),
   // rdf-validate-shacl through the data graph: the triples go into both, so both engines agree.
   const shapes = new IndexedGraph([...shapeQuads, ...subClassOf]);
@@ -70,7 +77,15 @@ function assemble(profile: ProfileId, shapeQuads: Quad[], subClassOf: Quad[], st
     for (const t of types) if (compiled.uncovered.has(t)) return false;
     return true;
   };
-  return { profile, shapes, subClassOf, superclassTriples, loadMs: performance.now() - started, compiled: Boolean(compiled), covers };
+  return {
+    profile,
+    shapes,
+    subClassOf,
+    superclassTriples,
+    loadMs: performance.now() - started,
+    compiled: Boolean(compiled),
+    covers,
+  };
 }
 
 /** The build-time subset of a profile's shapes (dist/shapes-compiled), when the build made it. */
@@ -81,7 +96,13 @@ function loadCompiled(profile: ProfileId): ShapeSet | undefined {
   const c = JSON.parse(readFileSync(file, 'utf8')) as { uncovered: string[]; nquads: string };
   const quads = new Parser({ format: 'N-Quads' }).parse(c.nquads);
   const subClassOf = quads.filter((q) => q.predicate.value === RDFS_SUBCLASS);
-  return assemble(profile, quads.filter((q) => q.predicate.value !== RDFS_SUBCLASS), subClassOf, started, { uncovered: new Set(c.uncovered) });
+  return assemble(
+    profile,
+    quads.filter((q) => q.predicate.value !== RDFS_SUBCLASS),
+    subClassOf,
+    started,
+    { uncovered: new Set(c.uncovered) },
+  );
 }
 
 /** The full official shapes of a profile (and ours), parsed from shapes/. */
@@ -100,7 +121,9 @@ export async function loadFullShapeSet(profile: ProfileId): Promise<ShapeSet> {
   }
   // gx-gateway's own `scs` shapes apply under both profiles (the facts ride along either).
   shapeQuads = shapeQuads.concat(new Parser().parse(readFileSync(join(shapesDir, 'scs', 'scs.shacl.ttl'), 'utf8')));
-  const subClassOf = ontologyQuads.filter((q) => q.predicate.value === RDFS_SUBCLASS && q.object.termType === 'NamedNode');
+  const subClassOf = ontologyQuads.filter(
+    (q) => q.predicate.value === RDFS_SUBCLASS && q.object.termType === 'NamedNode',
+  );
   return assemble(profile, shapeQuads, subClassOf, started, undefined);
 }
 
@@ -112,7 +135,9 @@ export function shapeSet(profile: ProfileId, opts: { full?: boolean } = {}): Pro
   const k = `${profile}${opts.full ? ':full' : ''}`;
   let set = cache.get(k);
   if (!set) {
-    set = opts.full ? loadFullShapeSet(profile) : Promise.resolve().then(() => loadCompiled(profile) ?? shapeSet(profile, { full: true }));
+    set = opts.full
+      ? loadFullShapeSet(profile)
+      : Promise.resolve().then(() => loadCompiled(profile) ?? shapeSet(profile, { full: true }));
     cache.set(k, set);
   }
   return set;

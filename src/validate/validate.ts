@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { DataFactory, type Quad } from 'n3';
 import type { Canonizer, RdfTerm } from '../credentials/canonize.js';
 import { CONTEXTS } from '../credentials/contexts.js';
-import { GatewayError, describeError } from '../credentials/errors.js';
+import { GatewayError, describeError } from '../core/errors.js';
 import { contextsOf, isPresentation, withoutProof, type JsonObject } from '../credentials/suites/suite.js';
 import { decodeJwt, envelopedJwt } from '../credentials/suites/vc-jose.js';
 import { packageRoot } from '../paths.js';
@@ -23,7 +23,9 @@ function envelope(): ValidateFunction {
   if (!envelopeSchema) {
     const ajv = new Ajv2020({ allErrors: true, strict: false });
     addFormats(ajv);
-    envelopeSchema = ajv.compile(JSON.parse(readFileSync(join(packageRoot, 'schemas', 'credential.schema.json'), 'utf8')) as object);
+    envelopeSchema = ajv.compile(
+      JSON.parse(readFileSync(join(packageRoot, 'schemas', 'credential.schema.json'), 'utf8')) as object,
+    );
   }
   return envelopeSchema;
 }
@@ -70,7 +72,9 @@ function jsonSchemaResults(doc: JsonObject): ValidationResult[] {
 /** A JSON-LD error with the detail safe mode hides (which value, which event). */
 function jsonLdProblem(err: unknown): string {
   const event = (err as { details?: { event?: { code?: string; details?: unknown } } }).details?.event;
-  return event ? `${describeError(err)} (${event.code ?? 'event'}: ${JSON.stringify(event.details)})` : describeError(err);
+  return event
+    ? `${describeError(err)} (${event.code ?? 'event'}: ${JSON.stringify(event.details)})`
+    : describeError(err);
 }
 
 /**
@@ -83,13 +87,23 @@ export async function credentialQuads(doc: JsonObject, canonizer: Canonizer): Pr
   const prefix = `g${randomUUID().slice(0, 8)}_`;
   const term = (t: RdfTerm) => {
     if (t.termType === 'BlankNode') return DataFactory.blankNode(prefix + t.value.replace(/^_:/, ''));
-    if (t.termType === 'Literal') return DataFactory.literal(t.value, t.language || (t.datatype ? DataFactory.namedNode(t.datatype.value) : undefined));
+    if (t.termType === 'Literal')
+      return DataFactory.literal(
+        t.value,
+        t.language || (t.datatype ? DataFactory.namedNode(t.datatype.value) : undefined),
+      );
     return DataFactory.namedNode(t.value);
   };
   const out: Quad[] = [];
   for (const q of quads) {
     if (q.graph.termType !== 'DefaultGraph') continue;
-    out.push(DataFactory.quad(term(q.subject) as Quad['subject'], term(q.predicate) as Quad['predicate'], term(q.object) as Quad['object']));
+    out.push(
+      DataFactory.quad(
+        term(q.subject) as Quad['subject'],
+        term(q.predicate) as Quad['predicate'],
+        term(q.object) as Quad['object'],
+      ),
+    );
   }
   return out;
 }
@@ -121,7 +135,10 @@ export interface SetMember {
  * profile's SHACL shapes.
  */
 export async function validateCredential(doc: JsonObject, opts: ValidateOptions): Promise<ValidationReport> {
-  const [report] = await validateCredentials([{ credential: doc, ...(opts.subject ? { subject: opts.subject } : {}) }], opts);
+  const [report] = await validateCredentials(
+    [{ credential: doc, ...(opts.subject ? { subject: opts.subject } : {}) }],
+    opts,
+  );
   return report!;
 }
 
@@ -131,14 +148,20 @@ export async function validateCredential(doc: JsonObject, opts: ValidateOptions)
  * the LegalPerson, Tagus' participant → its registration number) meets that node's type. Blank
  * nodes stay apart; each result is reported on the credential whose graph holds its focus node.
  */
-export async function validateCredentials(members: SetMember[], opts: Omit<ValidateOptions, 'subject'>): Promise<ValidationReport[]> {
+export async function validateCredentials(
+  members: SetMember[],
+  opts: Omit<ValidateOptions, 'subject'>,
+): Promise<ValidationReport[]> {
   const strict = opts.strict ?? false;
   const items = members.map((m) => {
     const doc = m.credential;
     const subject = m.subject ?? (typeof doc.id === 'string' ? doc.id : '(credential)');
     const profile = opts.profile ?? detectProfile(doc);
     if (!profile) {
-      throw new GatewayError(`${subject}: no Gaia-X context (${CONTEXTS.gaiaX2511} or the Tagus trust framework); pass --profile`, 'unknown-profile');
+      throw new GatewayError(
+        `${subject}: no Gaia-X context (${CONTEXTS.gaiaX2511} or the Tagus trust framework); pass --profile`,
+        'unknown-profile',
+      );
     }
     return { doc, subject, profile, results: jsonSchemaResults(doc), graph: undefined as Quad[] | undefined };
   });
@@ -146,7 +169,13 @@ export async function validateCredentials(members: SetMember[], opts: Omit<Valid
     try {
       item.graph = await credentialQuads(item.doc, opts.canonizer);
     } catch (err) {
-      item.results.push({ kind: 'json-schema', severity: 'violation', focusNode: item.subject, constraint: 'json-ld', message: `not valid JSON-LD: ${jsonLdProblem(err)}` });
+      item.results.push({
+        kind: 'json-schema',
+        severity: 'violation',
+        focusNode: item.subject,
+        constraint: 'json-ld',
+        message: `not valid JSON-LD: ${jsonLdProblem(err)}`,
+      });
     }
     opts.onProgress?.(i + 1, items.length, 'expanded');
   }
@@ -169,7 +198,9 @@ export async function validateCredentials(members: SetMember[], opts: Omit<Valid
     let set = await shapeSet(profile, opts.fullShapes ? { full: true } : {});
     // A class the build-time subset leaves out: the full official shapes decide.
     if (!set.covers(types)) set = await shapeSet(profile, { full: true });
-    const union = new IndexedGraph(opts.mergeSubClassOf !== false ? [...quads, ...set.superclassTriples(types)] : quads);
+    const union = new IndexedGraph(
+      opts.mergeSubClassOf !== false ? [...quads, ...set.superclassTriples(types)] : quads,
+    );
     const engine = opts.engine ?? (await engineFor(set));
     opts.onProgress?.(group.length, group.length, `validating against the ${profile} shapes`);
     for (const result of await engine.validate(union)) {
@@ -177,8 +208,18 @@ export async function validateCredentials(members: SetMember[], opts: Omit<Valid
     }
   }
   return items.map((item) => {
-    item.results.sort((a, b) => `${a.severity}${a.focusNode}${a.path ?? ''}${a.constraint}`.localeCompare(`${b.severity}${b.focusNode}${b.path ?? ''}${b.constraint}`));
-    return { subject: item.subject, profile: item.profile, strict, conforms: conforms(item.results, strict), results: item.results };
+    item.results.sort((a, b) =>
+      `${a.severity}${a.focusNode}${a.path ?? ''}${a.constraint}`.localeCompare(
+        `${b.severity}${b.focusNode}${b.path ?? ''}${b.constraint}`,
+      ),
+    );
+    return {
+      subject: item.subject,
+      profile: item.profile,
+      strict,
+      conforms: conforms(item.results, strict),
+      results: item.results,
+    };
   });
 }
 

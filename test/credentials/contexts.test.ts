@@ -28,7 +28,11 @@ t.test('every context the gateway emits or accepts is bundled', async (t) => {
     t.ok(doc['@context'], `${url} has an @context`);
   }
   const gx = (await loader('https://w3id.org/gaia-x/development')).document as { '@context': Record<string, unknown> };
-  t.equal(gx['@context'].gx, 'https://w3id.org/gaia-x/development#', 'Gaia-X URL with or without # resolves to the 25.11 context');
+  t.equal(
+    gx['@context'].gx,
+    'https://w3id.org/gaia-x/development#',
+    'Gaia-X URL with or without # resolves to the 25.11 context',
+  );
 });
 
 t.test('an unknown context is an error that names the URL; nothing is fetched', async (t) => {
@@ -46,17 +50,31 @@ t.test('an unknown context is an error that names the URL; nothing is fetched', 
     message: /"https:\/\/example\.org\/evil-context\.jsonld" is not bundled .* jsonld\.localContexts/,
   });
   const canonizer = createCanonizer(loader);
-  await t.rejects(canonizer.canonize({ '@context': 'https://example.org/evil-context.jsonld', 'a': 1 }), { code: 'unknown-context', message: /example\.org\/evil-context/ });
+  await t.rejects(canonizer.canonize({ '@context': 'https://example.org/evil-context.jsonld', a: 1 }), {
+    code: 'unknown-context',
+    message: /example\.org\/evil-context/,
+  });
   t.notOk(fetched, 'no network access');
 
   const gw = tempGateway({});
   t.teardown(() => gw.cleanup());
   await gw.service.keys.create({ type: 'Ed25519' });
-  const cred = { ...loireCredential(gw.service.did), '@context': ['https://www.w3.org/ns/credentials/v2', 'https://example.org/unknown/v1'] };
+  const cred = {
+    ...loireCredential(gw.service.did),
+    '@context': ['https://www.w3.org/ns/credentials/v2', 'https://example.org/unknown/v1'],
+  };
   for (const suite of ['jws2020', 'eddsa-rdfc-2022', 'vc-jose'] as const) {
-    await t.rejects(gw.service.signCredential(cred, { suite }), /https:\/\/example\.org\/unknown\/v1" is not bundled/, `${suite} refuses to sign`);
+    await t.rejects(
+      gw.service.signCredential(cred, { suite }),
+      /https:\/\/example\.org\/unknown\/v1" is not bundled/,
+      `${suite} refuses to sign`,
+    );
   }
-  const report = await gw.service.verify({ ...tagusCredential(gw.service.did), '@context': ['https://www.w3.org/2018/credentials/v1', 'https://example.org/unknown/v1'], proof: { type: 'JsonWebSignature2020', verificationMethod: `${gw.service.did}#x`, jws: 'e30..AA' } });
+  const report = await gw.service.verify({
+    ...tagusCredential(gw.service.did),
+    '@context': ['https://www.w3.org/2018/credentials/v1', 'https://example.org/unknown/v1'],
+    proof: { type: 'JsonWebSignature2020', verificationMethod: `${gw.service.did}#x`, jws: 'e30..AA' },
+  });
   t.notOk(report.valid);
 });
 
@@ -70,9 +88,16 @@ t.test('local contexts from the configuration', async (t) => {
     await gw.cleanup();
     await gw0.cleanup();
   });
-  const nq = await gw.service.canonizer.canonize({ '@context': 'https://example.org/ctx/v1', '@id': 'urn:x', note: 'hi' });
+  const nq = await gw.service.canonizer.canonize({
+    '@context': 'https://example.org/ctx/v1',
+    '@id': 'urn:x',
+    note: 'hi',
+  });
   t.equal(nq, '<urn:x> <https://example.org/ns#note> "hi" .\n');
-  t.throws(() => tempGateway({ jsonld: { localContexts: { 'https://example.org/missing': '/nonexistent/ctx.json' } } }), /jsonld\.localContexts: cannot read \/nonexistent\/ctx\.json/);
+  t.throws(
+    () => tempGateway({ jsonld: { localContexts: { 'https://example.org/missing': '/nonexistent/ctx.json' } } }),
+    /jsonld\.localContexts: cannot read \/nonexistent\/ctx\.json/,
+  );
 });
 
 t.test('canonicalization work is bounded', async (t) => {
@@ -87,6 +112,16 @@ t.test('canonicalization work is bounded', async (t) => {
   await t.rejects(canonizer.canonize({ '@graph': graph }), { code: 'canonize-bound', message: /work bound/ });
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   t.ok(ms < 5000, 'stops well before the wall-clock budget');
-  await t.rejects(canonizer.canonize({ '@id': 'urn:x', 'http://example.org/p': 'x'.repeat(1_100_000) }), { code: 'too-large', message: /more than the limit of 1000000 \(jsonld\.maxDocumentBytes\)/ });
-  await t.rejects(canonizer.canonize({ '@context': { '@vocab': 'http://example.org/' }, '@id': 'urn:x', 'q': { '@value': 'x', '@type': 'not an iri' } }), { code: 'invalid-jsonld' });
+  await t.rejects(canonizer.canonize({ '@id': 'urn:x', 'http://example.org/p': 'x'.repeat(1_100_000) }), {
+    code: 'too-large',
+    message: /more than the limit of 1000000 \(jsonld\.maxDocumentBytes\)/,
+  });
+  await t.rejects(
+    canonizer.canonize({
+      '@context': { '@vocab': 'http://example.org/' },
+      '@id': 'urn:x',
+      q: { '@value': 'x', '@type': 'not an iri' },
+    }),
+    { code: 'invalid-jsonld' },
+  );
 });

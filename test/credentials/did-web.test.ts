@@ -4,11 +4,36 @@ import { tempGateway } from '../helpers/gateway.js';
 
 t.test('did:web from the public base URL and back', async (t) => {
   const cases: [string, string, string, string][] = [
-    ['https://provider.example', 'did:web:provider.example', '/.well-known/did.json', 'https://provider.example/.well-known/did.json'],
-    ['https://provider.example/', 'did:web:provider.example', '/.well-known/did.json', 'https://provider.example/.well-known/did.json'],
-    ['https://provider.example:8443', 'did:web:provider.example%3A8443', '/.well-known/did.json', 'https://provider.example:8443/.well-known/did.json'],
-    ['https://provider.example/gx/prod', 'did:web:provider.example:gx:prod', '/gx/prod/did.json', 'https://provider.example/gx/prod/did.json'],
-    ['https://provider.example:8443/gx/', 'did:web:provider.example%3A8443:gx', '/gx/did.json', 'https://provider.example:8443/gx/did.json'],
+    [
+      'https://provider.example',
+      'did:web:provider.example',
+      '/.well-known/did.json',
+      'https://provider.example/.well-known/did.json',
+    ],
+    [
+      'https://provider.example/',
+      'did:web:provider.example',
+      '/.well-known/did.json',
+      'https://provider.example/.well-known/did.json',
+    ],
+    [
+      'https://provider.example:8443',
+      'did:web:provider.example%3A8443',
+      '/.well-known/did.json',
+      'https://provider.example:8443/.well-known/did.json',
+    ],
+    [
+      'https://provider.example/gx/prod',
+      'did:web:provider.example:gx:prod',
+      '/gx/prod/did.json',
+      'https://provider.example/gx/prod/did.json',
+    ],
+    [
+      'https://provider.example:8443/gx/',
+      'did:web:provider.example%3A8443:gx',
+      '/gx/did.json',
+      'https://provider.example:8443/gx/did.json',
+    ],
   ];
   for (const [base, did, path, url] of cases) {
     t.equal(didFromBaseUrl(base), did, base);
@@ -28,7 +53,11 @@ t.test('the DID document lists every key under assertionMethod', async (t) => {
   await gw.service.keys.create({ type: 'RSA', rsaBits: 2048, id: 'rsa' });
   await gw.service.keys.create({ type: 'Ed25519', id: 'ed' });
   await gw.service.attachDevChain('rsa');
-  const doc = (await gw.service.didDocument()) as { id: string; verificationMethod: Record<string, unknown>[]; assertionMethod: string[] };
+  const doc = (await gw.service.didDocument()) as {
+    id: string;
+    verificationMethod: Record<string, unknown>[];
+    assertionMethod: string[];
+  };
   t.equal(doc.id, 'did:web:provider.example%3A8443:gx');
   t.same(
     doc.verificationMethod.map((m) => [m.id, m.type]),
@@ -38,7 +67,10 @@ t.test('the DID document lists every key under assertionMethod', async (t) => {
       ['did:web:provider.example%3A8443:gx#ed-multikey', 'Multikey'],
     ],
   );
-  t.same(doc.assertionMethod, doc.verificationMethod.map((m) => m.id));
+  t.same(
+    doc.assertionMethod,
+    doc.verificationMethod.map((m) => m.id),
+  );
   const rsa = doc.verificationMethod[0]!.publicKeyJwk as Record<string, string>;
   t.equal(rsa.alg, 'PS256');
   t.equal(rsa.x5u, 'https://provider.example:8443/gx/x509/rsa.pem', 'x5u when a chain is stored');

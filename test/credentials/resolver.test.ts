@@ -44,7 +44,10 @@ await app.listen({ port, host: '127.0.0.1' });
 t.teardown(() => app.close());
 
 const sign = async (keyId: string) => {
-  const s = (await provider.service.signCredential(tagusCredential(provider.service.did), { suite: 'jws2020', keyId })) as Extract<Secured, { format: 'ldp' }>;
+  const s = (await provider.service.signCredential(tagusCredential(provider.service.did), {
+    suite: 'jws2020',
+    keyId,
+  })) as Extract<Secured, { format: 'ldp' }>;
   return s.document;
 };
 
@@ -63,7 +66,18 @@ t.test('did:web resolves over real HTTPS from the gateway itself; x5u chain chec
   t.ok(r.valid, 'valid');
   t.same(failed(r), []);
   const names = r.checks.map((c) => c.check);
-  for (const c of ['did-resolution', 'verification-method', 'proof-purpose', 'issuer', 'x5u-parse', 'x5u-leaf-key', 'x5u-validity', 'x5u-chain', 'x5u-trust-anchor', 'signature']) {
+  for (const c of [
+    'did-resolution',
+    'verification-method',
+    'proof-purpose',
+    'issuer',
+    'x5u-parse',
+    'x5u-leaf-key',
+    'x5u-validity',
+    'x5u-chain',
+    'x5u-trust-anchor',
+    'signature',
+  ]) {
     t.ok(names.includes(c), `reports ${c}`);
   }
   t.equal(provider.service.did, `did:web:localhost%3A${port}`, 'port is percent-encoded in the DID');
@@ -77,12 +91,18 @@ t.test('private and loopback targets are refused unless allowed', async (t) => {
   const v = verifier({});
   const r = await v.verify(await sign('good'));
   t.notOk(r.valid);
-  t.match(failed(r)[0], { check: 'did-resolution', message: /refusing to connect to localhost \(127\.0\.0\.1\).*allowPrivateNetworks/ });
+  t.match(failed(r)[0], {
+    check: 'did-resolution',
+    message: /refusing to connect to localhost \(127\.0\.0\.1\).*allowPrivateNetworks/,
+  });
   // An IP literal never reaches DNS, so it is checked before connecting.
-  const ipDoc: Record<string, unknown> = { ...(await sign("good")), issuer: `did:web:127.0.0.1%3A${port}` };
+  const ipDoc: Record<string, unknown> = { ...(await sign('good')), issuer: `did:web:127.0.0.1%3A${port}` };
   (ipDoc.proof as Record<string, string>).verificationMethod = `did:web:127.0.0.1%3A${port}#good`;
   const r2 = await v.verify(ipDoc);
-  t.match(failed(r2).find((c) => c.check === 'did-resolution'), { message: /refusing to connect to 127\.0\.0\.1/ });
+  t.match(
+    failed(r2).find((c) => c.check === 'did-resolution'),
+    { message: /refusing to connect to 127\.0\.0\.1/ },
+  );
   for (const host of ['10.1.2.3', '169.254.169.254', '192.168.1.1', '%5B%3A%3A1%5D']) {
     const d: Record<string, unknown> = { ...ipDoc, issuer: `did:web:${host}` };
     d.proof = { ...(ipDoc.proof as Record<string, string>), verificationMethod: `did:web:${host}#good` };
@@ -96,14 +116,20 @@ t.test('without the test CA the TLS handshake fails with a clear error', async (
   t.teardown(() => v.cleanup());
   const r = await v.service.verify(await sign('good'));
   t.notOk(r.valid);
-  t.match(failed(r)[0]?.message, /cannot resolve did:web:localhost%3A\d+: GET https:\/\/localhost:\d+\/\.well-known\/did\.json failed: .*(certificate|self.signed|issuer)/i);
+  t.match(
+    failed(r)[0]?.message,
+    /cannot resolve did:web:localhost%3A\d+: GET https:\/\/localhost:\d+\/\.well-known\/did\.json failed: .*(certificate|self.signed|issuer)/i,
+  );
 });
 
 t.test('an expired x5u chain fails', async (t) => {
   const v = verifier({ allowPrivateNetworks: true });
   const r = await v.verify(await sign('expired'));
   t.notOk(r.valid);
-  t.same(failed(r).map((c) => c.check), ['x5u-validity']);
+  t.same(
+    failed(r).map((c) => c.check),
+    ['x5u-validity'],
+  );
   t.match(failed(r)[0]?.message, /valid only from .* to .*2021/);
 });
 
@@ -111,14 +137,20 @@ t.test('an x5u chain for another key fails', async (t) => {
   const v = verifier({ allowPrivateNetworks: true });
   const r = await v.verify(await sign('mismatch'));
   t.notOk(r.valid);
-  t.same(failed(r).map((c) => c.check), ['x5u-leaf-key']);
+  t.same(
+    failed(r).map((c) => c.check),
+    ['x5u-leaf-key'],
+  );
   t.match(failed(r)[0]?.message, /carries a different key than publicKeyJwk/);
 });
 
 t.test('a chain outside the trust anchors fails', async (t) => {
   const v = verifier({ allowPrivateNetworks: true, trustAnchorFiles: [otherCaFile] });
   const r = await v.verify(await sign('good'));
-  t.same(failed(r).map((c) => c.check), ['x5u-trust-anchor']);
+  t.same(
+    failed(r).map((c) => c.check),
+    ['x5u-trust-anchor'],
+  );
 });
 
 t.test('a JWS algorithm that does not fit the key fails', async (t) => {
@@ -132,7 +164,10 @@ t.test('a JWS algorithm that does not fit the key fails', async (t) => {
   t.match(failed(r)[0], { check: 'algorithm', message: /uses ES256 but the key is declared for PS256/ });
   // A verification method id that is not exactly in the DID document.
   const r2 = await v.verify({ ...doc, proof: { ...proof, verificationMethod: `${provider.service.did}#GOOD` } });
-  t.match(failed(r2).find((c) => c.check === 'verification-method'), { message: /is not a verification method id/ });
+  t.match(
+    failed(r2).find((c) => c.check === 'verification-method'),
+    { message: /is not a verification method id/ },
+  );
 });
 
 t.test('size and time limits on fetched documents', async (t) => {
@@ -152,9 +187,26 @@ t.test('size and time limits on fetched documents', async (t) => {
   });
   const v = verifier({ allowPrivateNetworks: true, timeoutMs: 300, maxBytes: 1048576 });
   const doc = loireCredential(`did:web:localhost%3A${slowPort}:big`);
-  const big = await v.verify({ ...doc, proof: { type: 'JsonWebSignature2020', verificationMethod: `did:web:localhost%3A${slowPort}:big#k`, jws: 'eyJhbGciOiJQUzI1NiIsImI2NCI6ZmFsc2UsImNyaXQiOlsiYjY0Il19..AAAA', proofPurpose: 'assertionMethod' } });
+  const big = await v.verify({
+    ...doc,
+    proof: {
+      type: 'JsonWebSignature2020',
+      verificationMethod: `did:web:localhost%3A${slowPort}:big#k`,
+      jws: 'eyJhbGciOiJQUzI1NiIsImI2NCI6ZmFsc2UsImNyaXQiOlsiYjY0Il19..AAAA',
+      proofPurpose: 'assertionMethod',
+    },
+  });
   t.match(failed(big).find((c) => c.check === 'did-resolution')?.message, /more than the limit|exceeds the limit/);
-  const slow = await v.verify({ ...doc, issuer: `did:web:localhost%3A${slowPort}:slow`, proof: { type: 'JsonWebSignature2020', verificationMethod: `did:web:localhost%3A${slowPort}:slow#k`, jws: 'eyJhbGciOiJQUzI1NiIsImI2NCI6ZmFsc2UsImNyaXQiOlsiYjY0Il19..AAAA', proofPurpose: 'assertionMethod' } });
+  const slow = await v.verify({
+    ...doc,
+    issuer: `did:web:localhost%3A${slowPort}:slow`,
+    proof: {
+      type: 'JsonWebSignature2020',
+      verificationMethod: `did:web:localhost%3A${slowPort}:slow#k`,
+      jws: 'eyJhbGciOiJQUzI1NiIsImI2NCI6ZmFsc2UsImNyaXQiOlsiYjY0Il19..AAAA',
+      proofPurpose: 'assertionMethod',
+    },
+  });
   t.match(failed(slow).find((c) => c.check === 'did-resolution')?.message, /timed out after 300 ms/);
 });
 
@@ -163,13 +215,23 @@ t.test('did:key resolves without the network', async (t) => {
   const vc = await import('@digitalbazaar/vc');
   const { Ed25519Signature2020 } = await import('@digitalbazaar/ed25519-signature-2020');
   const Ed25519Multikey = await import('@digitalbazaar/ed25519-multikey');
-  const kp = (await (Ed25519Multikey as unknown as { generate(): Promise<Record<string, unknown> & { signer(): unknown; export(o: object): Promise<{ publicKeyMultibase: string }> }> }).generate());
+  const kp = await (
+    Ed25519Multikey as unknown as {
+      generate(): Promise<
+        Record<string, unknown> & { signer(): unknown; export(o: object): Promise<{ publicKeyMultibase: string }> }
+      >;
+    }
+  ).generate();
   const { publicKeyMultibase } = await kp.export({ publicKey: true });
   const didKey = `did:key:${publicKeyMultibase}`;
   kp.id = `${didKey}#${publicKeyMultibase}`;
   kp.controller = didKey;
   const credential = { ...loireCredential(didKey) };
-  const signed = await vc.issue({ credential, suite: new Ed25519Signature2020({ key: kp, signer: kp.signer() }), documentLoader: v.canonizer.documentLoader });
+  const signed = await vc.issue({
+    credential,
+    suite: new Ed25519Signature2020({ key: kp, signer: kp.signer() }),
+    documentLoader: v.canonizer.documentLoader,
+  });
   const r = await v.verify(signed);
   t.ok(r.valid, 'did:key credential verifies');
   t.same(failed(r), []);

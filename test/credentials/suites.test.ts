@@ -38,7 +38,8 @@ const cases: Case[] = [
   { suite: 'vc-jose', model: 'v2', key: 'ed-1' },
 ];
 
-const credentialFor = (model: 'v1' | 'v2', id?: string) => (model === 'v1' ? tagusCredential(did, id) : loireCredential(did, id));
+const credentialFor = (model: 'v1' | 'v2', id?: string) =>
+  model === 'v1' ? tagusCredential(did, id) : loireCredential(did, id);
 
 function flip(text: string): string {
   // Change exactly one character of a string value.
@@ -48,14 +49,19 @@ function flip(text: string): string {
 }
 
 /** Every way to change one leaf string or one property name of a JSON document. */
-function* tamperings(doc: unknown, skip: (path: string[]) => boolean, path: string[] = []): Generator<[string, unknown]> {
+function* tamperings(
+  doc: unknown,
+  skip: (path: string[]) => boolean,
+  path: string[] = [],
+): Generator<[string, unknown]> {
   if (typeof doc === 'string') {
     if (!skip(path)) yield [path.join('.'), flip(doc)];
     return;
   }
   if (Array.isArray(doc)) {
     for (let i = 0; i < doc.length; i++) {
-      for (const [p, v] of tamperings(doc[i], skip, [...path, String(i)])) yield [p, doc.map((x, j) => (j === i ? v : x))];
+      for (const [p, v] of tamperings(doc[i], skip, [...path, String(i)]))
+        yield [p, doc.map((x, j) => (j === i ? v : x))];
     }
     return;
   }
@@ -63,7 +69,10 @@ function* tamperings(doc: unknown, skip: (path: string[]) => boolean, path: stri
     const entries = Object.entries(doc as Record<string, unknown>);
     for (const [k, v] of entries) {
       if (!skip([...path, k]) && k !== '@context') {
-        yield [`${[...path, k].join('.')} (name)`, Object.fromEntries(entries.map(([k2, v2]) => [k2 === k ? flip(k) : k2, v2]))];
+        yield [
+          `${[...path, k].join('.')} (name)`,
+          Object.fromEntries(entries.map(([k2, v2]) => [k2 === k ? flip(k) : k2, v2])),
+        ];
       }
       for (const [p, nv] of tamperings(v, skip, [...path, k])) yield [p, { ...(doc as object), [k]: nv }];
     }
@@ -72,12 +81,22 @@ function* tamperings(doc: unknown, skip: (path: string[]) => boolean, path: stri
 
 for (const c of cases) {
   t.test(`${c.suite} ${c.model}${c.key ? ` with ${c.key}` : ''}`, async (t) => {
-    const secured = await svc.signCredential(credentialFor(c.model), { suite: c.suite, ...(c.key ? { keyId: c.key } : {}) });
+    const secured = await svc.signCredential(credentialFor(c.model), {
+      suite: c.suite,
+      ...(c.key ? { keyId: c.key } : {}),
+    });
     const input = secured.format === 'jwt' ? secured.jwt : secured.document;
     const report = await svc.verify(input, offline);
     t.ok(report.valid, 'round trip verifies');
-    t.same(report.checks.filter((x) => !x.ok), [], 'no failed checks');
-    t.ok(report.checks.some((x) => x.check === 'signature' && x.ok), 'signature check reported');
+    t.same(
+      report.checks.filter((x) => !x.ok),
+      [],
+      'no failed checks',
+    );
+    t.ok(
+      report.checks.some((x) => x.check === 'signature' && x.ok),
+      'signature check reported',
+    );
 
     if (secured.format === 'jwt') {
       const parts = secured.jwt.split('.').map((p) => Buffer.from(p, 'base64url'));
@@ -102,7 +121,8 @@ for (const c of cases) {
     const doc = secured.document;
     // The Gaia-X flavour signs the document only: proof metadata other than the JWS and the key
     // is outside its signature by design (documented in README).
-    const gaiaxUncovered = (p: string[]) => c.suite === 'jws2020' && p[0] === 'proof' && !['jws', 'verificationMethod'].includes(p[1] ?? '');
+    const gaiaxUncovered = (p: string[]) =>
+      c.suite === 'jws2020' && p[0] === 'proof' && !['jws', 'verificationMethod'].includes(p[1] ?? '');
     let tried = 0;
     for (const [where, tampered] of tamperings(doc, gaiaxUncovered)) {
       const r = await svc.verify(tampered, offline);
@@ -115,7 +135,10 @@ for (const c of cases) {
     for (const pos of [sig.length - 5, Math.floor(sig.length / 2), sig.indexOf('..') + 3]) {
       if (pos < 1) continue;
       const ch = sig[pos] === 'A' ? 'B' : 'A';
-      const r = await svc.verify({ ...doc, proof: { ...proof, [sigField]: sig.slice(0, pos) + ch + sig.slice(pos + 1) } }, offline);
+      const r = await svc.verify(
+        { ...doc, proof: { ...proof, [sigField]: sig.slice(0, pos) + ch + sig.slice(pos + 1) } },
+        offline,
+      );
       if (r.valid) t.fail(`changing the signature at ${pos} still verifies`);
       tried++;
     }
@@ -126,15 +149,29 @@ for (const c of cases) {
 t.test('independent cross-check: Data Integrity proofs verify with @digitalbazaar/vc directly', async (t) => {
   const documentLoader = independentLoader(didDocument);
   for (const model of ['v1', 'v2'] as const) {
-    const a = (await svc.signCredential(credentialFor(model), { suite: 'ed25519-2020' })) as Extract<Secured, { format: 'ldp' }>;
+    const a = (await svc.signCredential(credentialFor(model), { suite: 'ed25519-2020' })) as Extract<
+      Secured,
+      { format: 'ldp' }
+    >;
     const r1 = await vc.verifyCredential({ credential: a.document, suite: new Ed25519Signature2020(), documentLoader });
     t.ok(r1.verified, `Ed25519Signature2020 ${model} verified by @digitalbazaar/vc`);
-    const b = (await svc.signCredential(credentialFor(model), { suite: 'eddsa-rdfc-2022' })) as Extract<Secured, { format: 'ldp' }>;
-    const r2 = await vc.verifyCredential({ credential: b.document, suite: new DataIntegrityProof({ cryptosuite: eddsaRdfc2022 }), documentLoader });
+    const b = (await svc.signCredential(credentialFor(model), { suite: 'eddsa-rdfc-2022' })) as Extract<
+      Secured,
+      { format: 'ldp' }
+    >;
+    const r2 = await vc.verifyCredential({
+      credential: b.document,
+      suite: new DataIntegrityProof({ cryptosuite: eddsaRdfc2022 }),
+      documentLoader,
+    });
     t.ok(r2.verified, `eddsa-rdfc-2022 ${model} verified by @digitalbazaar/vc`);
     const tampered = structuredClone(b.document) as { credentialSubject: { id: string } };
     tampered.credentialSubject.id += 'x';
-    const r3 = await vc.verifyCredential({ credential: tampered, suite: new DataIntegrityProof({ cryptosuite: eddsaRdfc2022 }), documentLoader });
+    const r3 = await vc.verifyCredential({
+      credential: tampered,
+      suite: new DataIntegrityProof({ cryptosuite: eddsaRdfc2022 }),
+      documentLoader,
+    });
     t.notOk(r3.verified, 'and a tampered one is rejected by it');
   }
 });
@@ -147,7 +184,10 @@ function jwkOf(vmId: string): JWK {
 
 t.test('independent cross-check: VC-JOSE verifies with plain jose', async (t) => {
   for (const key of ['rsa-1', 'p256-1', 'ed-1']) {
-    const s = (await svc.signCredential(loireCredential(did), { suite: 'vc-jose', keyId: key })) as Extract<Secured, { format: 'jwt' }>;
+    const s = (await svc.signCredential(loireCredential(did), { suite: 'vc-jose', keyId: key })) as Extract<
+      Secured,
+      { format: 'jwt' }
+    >;
     const header = decodeProtectedHeader(s.jwt);
     t.equal(header.typ, 'vc+jwt');
     t.equal(header.cty, 'vc');
@@ -158,19 +198,27 @@ t.test('independent cross-check: VC-JOSE verifies with plain jose', async (t) =>
     const credential = JSON.parse(Buffer.from(payload).toString('utf8')) as Record<string, unknown>;
     t.same(credential, loireCredential(did), `${key}: the payload is the credential itself (no vc claim)`);
   }
-  const vp = (await svc.present([loireCredential(did), loireCredential(did, 'https://provider.example/credentials/2')], { suite: 'vc-jose' })) as Extract<Secured, { format: 'jwt' }>;
+  const vp = (await svc.present(
+    [loireCredential(did), loireCredential(did, 'https://provider.example/credentials/2')],
+    { suite: 'vc-jose' },
+  )) as Extract<Secured, { format: 'jwt' }>;
   const vpHeader = decodeProtectedHeader(vp.jwt);
   t.equal(vpHeader.typ, 'vp+jwt');
   const jwk = jwkOf(String(vpHeader.kid));
   const { payload } = await compactVerify(vp.jwt, await importJWK(jwk, jwk.alg));
-  const presentation = JSON.parse(Buffer.from(payload).toString('utf8')) as { verifiableCredential: { type: string; id: string }[] };
+  const presentation = JSON.parse(Buffer.from(payload).toString('utf8')) as {
+    verifiableCredential: { type: string; id: string }[];
+  };
   t.equal(presentation.verifiableCredential.length, 2);
   for (const entry of presentation.verifiableCredential) {
     t.equal(entry.type, 'EnvelopedVerifiableCredential');
     t.match(entry.id, /^data:application\/vc\+jwt,eyJ/);
     const inner = entry.id.slice('data:application/vc+jwt,'.length);
     const innerJwk = jwkOf(String(decodeProtectedHeader(inner).kid));
-    await t.resolves(compactVerify(inner, await importJWK(innerJwk, innerJwk.alg)), 'enveloped credential verifies with jose');
+    await t.resolves(
+      compactVerify(inner, await importJWK(innerJwk, innerJwk.alg)),
+      'enveloped credential verifies with jose',
+    );
   }
 });
 
@@ -181,7 +229,10 @@ t.test('independent cross-check: JsonWebSignature2020 from the algorithm', async
   const sha256 = (s: string) => createHash('sha256').update(s).digest();
   for (const key of ['rsa-1', 'p256-1']) {
     for (const flavour of ['jws2020', 'jws2020-ccg'] as const) {
-      const s = (await svc.signCredential(tagusCredential(did), { suite: flavour, keyId: key })) as Extract<Secured, { format: 'ldp' }>;
+      const s = (await svc.signCredential(tagusCredential(did), { suite: flavour, keyId: key })) as Extract<
+        Secured,
+        { format: 'ldp' }
+      >;
       const { proof, ...unsigned } = s.document as { proof: Record<string, string> };
       const [protectedHeader, empty, signature] = proof.jws!.split('.');
       t.equal(empty, '', 'detached JWS');
@@ -192,11 +243,17 @@ t.test('independent cross-check: JsonWebSignature2020 from the algorithm', async
         payload = Buffer.from(sha256(await canon(unsigned)).toString('hex'));
       } else {
         const { jws: _jws, ...options } = proof;
-        payload = Buffer.concat([sha256(await canon({ '@context': unsigned['@context' as keyof typeof unsigned], ...options })), sha256(await canon(unsigned))]);
+        payload = Buffer.concat([
+          sha256(await canon({ '@context': unsigned['@context' as keyof typeof unsigned], ...options })),
+          sha256(await canon(unsigned)),
+        ]);
       }
       const jwk = jwkOf(proof.verificationMethod!);
       await t.resolves(
-        flattenedVerify({ protected: protectedHeader!, payload, signature: signature! }, await importJWK(jwk, String(header.alg))),
+        flattenedVerify(
+          { protected: protectedHeader!, payload, signature: signature! },
+          await importJWK(jwk, String(header.alg)),
+        ),
         `${flavour} with ${key} verifies by the algorithm`,
       );
     }
@@ -217,12 +274,27 @@ t.test('presentations round-trip in every suite', async (t) => {
     }
   }
   // A Data Integrity presentation of credentials secured by another suite.
-  const jwsCredential = (await svc.signCredential(loireCredential(did), { suite: 'jws2020' })) as Extract<Secured, { format: 'ldp' }>;
-  const mixed = await svc.present([jwsCredential.document, loireCredential(did, 'https://provider.example/c/3')], { suite: 'eddsa-rdfc-2022', challenge: 'nonce-1' });
-  const mixedReport = await svc.verify(mixed.format === 'ldp' ? mixed.document : '', { ...offline, challenge: 'nonce-1' });
+  const jwsCredential = (await svc.signCredential(loireCredential(did), { suite: 'jws2020' })) as Extract<
+    Secured,
+    { format: 'ldp' }
+  >;
+  const mixed = await svc.present([jwsCredential.document, loireCredential(did, 'https://provider.example/c/3')], {
+    suite: 'eddsa-rdfc-2022',
+    challenge: 'nonce-1',
+  });
+  const mixedReport = await svc.verify(mixed.format === 'ldp' ? mixed.document : '', {
+    ...offline,
+    challenge: 'nonce-1',
+  });
   t.ok(mixedReport.valid, 'an eddsa-rdfc-2022 presentation holding a JsonWebSignature2020 credential verifies');
-  t.same(mixedReport.credentials?.map((c) => c.proof), ['JsonWebSignature2020', 'DataIntegrityProof/eddsa-rdfc-2022']);
-  const replay = await svc.verify(mixed.format === 'ldp' ? mixed.document : '', { ...offline, challenge: 'other-nonce' });
+  t.same(
+    mixedReport.credentials?.map((c) => c.proof),
+    ['JsonWebSignature2020', 'DataIntegrityProof/eddsa-rdfc-2022'],
+  );
+  const replay = await svc.verify(mixed.format === 'ldp' ? mixed.document : '', {
+    ...offline,
+    challenge: 'other-nonce',
+  });
   t.notOk(replay.valid, 'a presentation with another challenge than expected is rejected');
 
   const unsigned = await svc.present([tagusCredential(did)], { suite: 'jws2020', signPresentation: false });
@@ -231,7 +303,9 @@ t.test('presentations round-trip in every suite', async (t) => {
   t.notOk((unsigned as { document: { proof?: unknown } }).document.proof, 'and has no proof');
 
   // A presentation with one tampered credential is invalid and says which.
-  const vp = (await svc.present([tagusCredential(did), tagusCredential(did, 'https://provider.example/c/2')], { suite: 'jws2020' })) as Extract<Secured, { format: 'ldp' }>;
+  const vp = (await svc.present([tagusCredential(did), tagusCredential(did, 'https://provider.example/c/2')], {
+    suite: 'jws2020',
+  })) as Extract<Secured, { format: 'ldp' }>;
   const doc = structuredClone(vp.document) as { verifiableCredential: { credentialSubject: Record<string, string> }[] };
   doc.verifiableCredential[1]!.credentialSubject['gx:legalName'] = 'Mallory';
   const bad = await svc.verify(doc, offline);
@@ -241,18 +315,37 @@ t.test('presentations round-trip in every suite', async (t) => {
 });
 
 t.test('wrong key type and unknown suite are clear errors', async (t) => {
-  await t.rejects(svc.signCredential(tagusCredential(did), { suite: 'ed25519-2020', keyId: 'rsa-1' }), /cannot sign with RSA key rsa-1; it needs Ed25519/);
+  await t.rejects(
+    svc.signCredential(tagusCredential(did), { suite: 'ed25519-2020', keyId: 'rsa-1' }),
+    /cannot sign with RSA key rsa-1; it needs Ed25519/,
+  );
   await t.rejects(svc.signCredential(tagusCredential(did), { suite: 'nope' as SuiteId }), /unknown suite "nope"/);
   await t.rejects(svc.signCredential(tagusCredential(did), { suite: 'vc-jose' }), /VC-JOSE secures VC Data Model 2.0/);
-  await t.rejects(svc.signCredential(tagusCredential('did:web:someone.else'), { suite: 'jws2020' }), /issuer did:web:someone\.else is not this gateway's DID; set "issuer": "did:web:provider\.example"/);
+  await t.rejects(
+    svc.signCredential(tagusCredential('did:web:someone.else'), { suite: 'jws2020' }),
+    /issuer did:web:someone\.else is not this gateway's DID; set "issuer": "did:web:provider\.example"/,
+  );
   const { issuer: _issuer, ...noIssuer } = tagusCredential(did);
   await t.rejects(svc.signCredential(noIssuer, { suite: 'jws2020' }), /has no issuer/);
-  await t.rejects(svc.signCredential({ ...tagusCredential(did), 'gx:undefinedTerm': 1, credentialSubject: { id: 'urn:x', undefinedThing: 'x' } }, { suite: 'jws2020' }), /not valid JSON-LD for signing|undefined|dropped/i);
+  await t.rejects(
+    svc.signCredential(
+      { ...tagusCredential(did), 'gx:undefinedTerm': 1, credentialSubject: { id: 'urn:x', undefinedThing: 'x' } },
+      { suite: 'jws2020' },
+    ),
+    /not valid JSON-LD for signing|undefined|dropped/i,
+  );
 });
 
 t.test('the suite picks a fitting key when the active one does not fit', async (t) => {
-  const s = (await svc.signCredential(loireCredential(did), { suite: 'eddsa-rdfc-2022' })) as Extract<Secured, { format: 'ldp' }>;
-  t.equal((s.document.proof as { verificationMethod: string }).verificationMethod, `${did}#ed-1-multikey`, 'Data Integrity proofs name the Multikey method');
+  const s = (await svc.signCredential(loireCredential(did), { suite: 'eddsa-rdfc-2022' })) as Extract<
+    Secured,
+    { format: 'ldp' }
+  >;
+  t.equal(
+    (s.document.proof as { verificationMethod: string }).verificationMethod,
+    `${did}#ed-1-multikey`,
+    'Data Integrity proofs name the Multikey method',
+  );
 });
 
 t.test('VC-JOSE header rules when verifying', async (t) => {
@@ -268,10 +361,22 @@ t.test('VC-JOSE header rules when verifying', async (t) => {
   t.ok((await svc.verify(gaiaxStyle, offline)).valid, 'typ vc+ld+json+jwt (as Gaia-X issues them) is accepted');
   const noIss = await svc.verify(await jwt({ alg: 'PS256', typ: 'vc+jwt', kid }, credential), offline);
   t.notOk(noIss.valid);
-  t.match(noIss.checks.find((c) => !c.ok), { check: 'jwt-iss', message: /no iss/ });
-  const wrapped = await svc.verify(await jwt({ alg: 'PS256', typ: 'vc+jwt', iss: did, kid }, { vc: credential, iss: did }), offline);
+  t.match(
+    noIss.checks.find((c) => !c.ok),
+    { check: 'jwt-iss', message: /no iss/ },
+  );
+  const wrapped = await svc.verify(
+    await jwt({ alg: 'PS256', typ: 'vc+jwt', iss: did, kid }, { vc: credential, iss: did }),
+    offline,
+  );
   t.notOk(wrapped.valid);
-  t.ok(wrapped.checks.some((c) => c.check === 'jwt-payload' && !c.ok), 'a VC-JWT 1.1 vc claim is rejected');
+  t.ok(
+    wrapped.checks.some((c) => c.check === 'jwt-payload' && !c.ok),
+    'a VC-JWT 1.1 vc claim is rejected',
+  );
   const badTyp = await svc.verify(await jwt({ alg: 'PS256', typ: 'JWT', iss: did, kid }, credential), offline);
-  t.match(badTyp.checks.find((c) => !c.ok), { check: 'jwt-type' });
+  t.match(
+    badTyp.checks.find((c) => !c.ok),
+    { check: 'jwt-type' },
+  );
 });

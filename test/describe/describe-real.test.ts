@@ -22,7 +22,12 @@ if ('skip' in lite) {
   const inventory = await buildInventory([new OpenStackSource(resolveCloud({ cloud: 'openstack-lite', env }))]);
   const canonizer = createCanonizer(createDocumentLoader(bundledContexts().values()));
   const provider = loadConfig({ env: {}, cwd: '/nonexistent-dir' }).config.provider as ProviderConfig;
-  const ctx = { provider, baseUrl: 'https://cloud.example', issuer: 'did:web:cloud.example', issued: '2026-11-24T00:00:00Z' };
+  const ctx = {
+    provider,
+    baseUrl: 'https://cloud.example',
+    issuer: 'did:web:cloud.example',
+    issued: '2026-11-24T00:00:00Z',
+  };
 
   for (const profile of ['gaia-x-25.11', 'tagus-22.10'] as const) {
     t.test(`the real cloud's inventory gives ${profile} credentials that conform (both engines)`, async (t) => {
@@ -30,14 +35,29 @@ if ('skip' in lite) {
       const set = describe(inventory, profile, ctx);
       const members = set.credentials.map((c) => ({ credential: c.credential }));
       const ours = await validateCredentials(members, { canonizer, profile });
-      t.same(ours.flatMap((r) => r.results).map((r) => `${r.focusNode} ${r.path ?? ''} ${r.message}`), [], 'shacl-engine: conforms');
-      const other = await validateCredentials(members, { canonizer, profile, engine: rdfValidateShacl(await shapeSet(profile)) });
+      t.same(
+        ours.flatMap((r) => r.results).map((r) => `${r.focusNode} ${r.path ?? ''} ${r.message}`),
+        [],
+        'shacl-engine: conforms',
+      );
+      const other = await validateCredentials(members, {
+        canonizer,
+        profile,
+        engine: rdfValidateShacl(await shapeSet(profile)),
+      });
       t.same(other.flatMap((r) => r.results).length, 0, 'rdf-validate-shacl: conforms');
       if (profile === 'gaia-x-25.11') {
         const flavors = set.credentials.filter((c) => c.kind === 'server-flavor');
-        t.equal(flavors.length, inventory.flavors.filter((f) => f.public && !f.disabled).length, 'every public flavor of the real Nova');
+        t.equal(
+          flavors.length,
+          inventory.flavors.filter((f) => f.public && !f.disabled).length,
+          'every public flavor of the real Nova',
+        );
         t.ok(set.credentials.some((c) => c.kind === 'compute-offering'));
-        t.ok(set.credentials.some((c) => c.kind === 'block-storage-offering'), 'the seeded encrypted volume type gives block storage');
+        t.ok(
+          set.credentials.some((c) => c.kind === 'block-storage-offering'),
+          'the seeded encrypted volume type gives block storage',
+        );
         t.match(set.warnings.join('\n'), /no NetBox site mapped/, 'no NetBox here: no gx:Region, said so');
       }
     });

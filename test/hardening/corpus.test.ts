@@ -4,7 +4,7 @@ import t from 'tap';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../src/cli/program.js';
+import { runCli } from '../helpers/cli.js';
 import { loadConfig } from '../../src/config/load.js';
 import { CredentialService } from '../../src/credentials/service.js';
 import { b64u } from '../../src/credentials/base64url.js';
@@ -13,7 +13,10 @@ import { loireCredential, tagusCredential } from '../helpers/gateway.js';
 const dir = mkdtempSync(join(tmpdir(), 'gxg-corpus-'));
 t.teardown(() => rmSync(dir, { recursive: true, force: true }));
 const config = join(dir, 'gx-gateway.yaml');
-writeFileSync(config, 'publicBaseUrl: http://localhost:8080\nkeys:\n  dir: keys\njsonld:\n  canonizeTimeoutMs: 3000\nlimits:\n  maxInventoryBytes: 2000000\n');
+writeFileSync(
+  config,
+  'publicBaseUrl: http://localhost:8080\nkeys:\n  dir: keys\njsonld:\n  canonizeTimeoutMs: 3000\nlimits:\n  maxInventoryBytes: 2000000\n',
+);
 const svc = CredentialService.open(loadConfig({ file: config, env: {} }));
 t.teardown(() => svc.close());
 await svc.keys.create({ type: 'RSA', rsaBits: 2048, id: 'rsa' });
@@ -25,31 +28,19 @@ const put = (name: string, content: unknown) => {
   return join(dir, name);
 };
 
-/** Run `gx-gateway --config … args` in this process; capture its output and exit code. */
-async function cli(args: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const stdout = process.stdout.write.bind(process.stdout);
-  const stderr = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((c: string | Uint8Array) => (out.push(String(c)), true)) as typeof process.stdout.write;
-  process.stderr.write = ((c: string | Uint8Array) => (err.push(String(c)), true)) as typeof process.stderr.write;
-  process.exitCode = 0;
-  try {
-    await main(['node', 'gx-gateway', '--config', config, ...args]);
-  } finally {
-    process.stdout.write = stdout;
-    process.stderr.write = stderr;
-  }
-  const code = Number(process.exitCode ?? 0);
-  process.exitCode = 0;
-  return { code, out: out.join(''), err: err.join('') };
-}
+/** Run `gx-gateway --config … args` in this process (see test/helpers/cli.ts). */
+const cli = (args: string[]) => runCli(['--config', config, ...args], { cwd: dir });
 
 // The corpus.
 // Written as text: JSON.stringify itself would overflow on it.
 const deepText = (inner: string) => `${'{"https://e.example/p":'.repeat(100_000)}${inner}${'}'.repeat(100_000)}`;
-const clique = Array.from({ length: 24 }, (_, i) => ({ id: `_:b${i}`, 'https://e.example/knows': Array.from({ length: 24 }, (_, j) => ({ id: `_:b${j}` })) }));
-const vpChallenged = (await svc.present([tagusCredential(did)], { suite: 'jws2020-ccg', challenge: 'abc' })) as { document: object };
+const clique = Array.from({ length: 24 }, (_, i) => ({
+  id: `_:b${i}`,
+  'https://e.example/knows': Array.from({ length: 24 }, (_, j) => ({ id: `_:b${j}` })),
+}));
+const vpChallenged = (await svc.present([tagusCredential(did)], { suite: 'jws2020-ccg', challenge: 'abc' })) as {
+  document: object;
+};
 const signer = svc.keys.signer('rsa');
 const header = b64u(JSON.stringify({ alg: signer.alg, typ: 'vc+jwt', cty: 'vc', iss: did, kid: `${did}#rsa` }));
 const payload = b64u(JSON.stringify({ ...loireCredential(did), exp: 1 }));
@@ -57,26 +48,69 @@ const expiredJwt = `${header}.${payload}.${b64u(await signer.sign(Buffer.from(`$
 const signedUntrusted = (await svc.signCredential(tagusCredential(did))) as { document: object };
 
 // A proof that gets a verifier as far as canonicalizing the document (its signature is junk).
-const proof = { type: 'JsonWebSignature2020', created: '2026-01-01T00:00:00Z', proofPurpose: 'assertionMethod', verificationMethod: `${did}#rsa`, jws: 'eyJhbGciOiJQUzI1NiIsImI2NCI6ZmFsc2UsImNyaXQiOlsiYjY0Il19..c2ln' };
+const proof = {
+  type: 'JsonWebSignature2020',
+  created: '2026-01-01T00:00:00Z',
+  proofPurpose: 'assertionMethod',
+  verificationMethod: `${did}#rsa`,
+  jws: 'eyJhbGciOiJQUzI1NiIsImI2NCI6ZmFsc2UsImNyaXQiOlsiYjY0Il19..c2ln',
+};
 const corpus: Record<string, { file: string; expect: RegExp }> = {
   empty: { file: put('empty.json', ''), expect: /is empty/ },
-  oversize: { file: put('oversize.json', { ...tagusCredential(did), pad: 'x'.repeat(5 * 1024 * 1024) }), expect: /more than the limit of 4194304 \(jsonld\.maxDocumentBytes\)/ },
-  deep: { file: put('deep.json', `{"@context":["https://www.w3.org/2018/credentials/v1"],"type":"VerifiableCredential","issuer":"${did}","credentialSubject":${deepText('"x"')},"proof":${JSON.stringify(proof)}}`), expect: /nested more than 64 levels|maxDepth|Maximum|too deep|nested/ },
-  poison: { file: put('poison.json', { ...tagusCredential(did), credentialSubject: { id: 'https://e.example/s', 'https://e.example/graph': clique }, proof }), expect: /work bound|not valid JSON-LD|json-ld|safe mode|undefined|invalid/i },
-  'remote-context': { file: put('remote.json', { ...tagusCredential(did), '@context': ['https://www.w3.org/2018/credentials/v1', 'https://evil.example/ctx'], proof }), expect: /https:\/\/evil\.example\/ctx" is not bundled/ },
-  'import-context': { file: put('import.json', { ...tagusCredential(did), '@context': ['https://www.w3.org/2018/credentials/v1', { '@import': 'https://evil.example/ctx' }], proof }), expect: /evil\.example\/ctx" is not bundled/ },
+  oversize: {
+    file: put('oversize.json', { ...tagusCredential(did), pad: 'x'.repeat(5 * 1024 * 1024) }),
+    expect: /more than the limit of 4194304 \(jsonld\.maxDocumentBytes\)/,
+  },
+  deep: {
+    file: put(
+      'deep.json',
+      `{"@context":["https://www.w3.org/2018/credentials/v1"],"type":"VerifiableCredential","issuer":"${did}","credentialSubject":${deepText('"x"')},"proof":${JSON.stringify(proof)}}`,
+    ),
+    expect: /nested more than 64 levels|maxDepth|Maximum|too deep|nested/,
+  },
+  poison: {
+    file: put('poison.json', {
+      ...tagusCredential(did),
+      credentialSubject: { id: 'https://e.example/s', 'https://e.example/graph': clique },
+      proof,
+    }),
+    expect: /work bound|not valid JSON-LD|json-ld|safe mode|undefined|invalid/i,
+  },
+  'remote-context': {
+    file: put('remote.json', {
+      ...tagusCredential(did),
+      '@context': ['https://www.w3.org/2018/credentials/v1', 'https://evil.example/ctx'],
+      proof,
+    }),
+    expect: /https:\/\/evil\.example\/ctx" is not bundled/,
+  },
+  'import-context': {
+    file: put('import.json', {
+      ...tagusCredential(did),
+      '@context': ['https://www.w3.org/2018/credentials/v1', { '@import': 'https://evil.example/ctx' }],
+      proof,
+    }),
+    expect: /evil\.example\/ctx" is not bundled/,
+  },
 };
 
 for (const [name, c] of Object.entries(corpus)) {
   t.test(`corpus: ${name}`, async (t) => {
-    const commands = [['verify', c.file], ['validate', '--profile', 'tagus-22.10', c.file], ['sign', c.file, '-o', join(dir, `${name}.signed.json`)]];
+    const commands = [
+      ['verify', c.file],
+      ['validate', '--profile', 'tagus-22.10', c.file],
+      ['sign', c.file, '-o', join(dir, `${name}.signed.json`)],
+    ];
     // Validation expands but never canonicalizes: a blank-node clique is only a poison to signatures.
     for (const args of name === 'poison' ? commands.filter((a) => a[0] !== 'validate') : commands) {
       const r = await cli(args);
       t.ok(r.code === 1 || r.code === 2, `${args[0]} exits 1 or 2 (${r.code})`);
       t.match(r.out + r.err, c.expect, `${args[0]}: says why`);
       t.notMatch(r.out + r.err, /\n\s+at .+:\d+:\d+/, `${args[0]}: no stack trace`);
-      t.ok(r.out.length + r.err.length < 20_000, `${args[0]}: the input is not echoed (${r.out.length + r.err.length} characters)`);
+      t.ok(
+        r.out.length + r.err.length < 20_000,
+        `${args[0]}: the input is not echoed (${r.out.length + r.err.length} characters)`,
+      );
     }
     t.notOk(existsSync(join(dir, `${name}.signed.json`)), 'sign wrote nothing');
   });
@@ -99,7 +133,14 @@ t.test('corpus: describe refuses oversize and hostile inventories and writes not
 });
 
 t.test('corpus: SSRF targets, replayed presentations, expired JWTs, untrusted roots (verify)', async (t) => {
-  const ssrf = put('ssrf.json', { ...tagusCredential('did:web:169.254.169.254'), proof: { type: 'JsonWebSignature2020', verificationMethod: 'did:web:169.254.169.254#k', jws: 'eyJhbGciOiJQUzI1NiIsImI2NCI6ZmFsc2UsImNyaXQiOlsiYjY0Il19..c2ln' } });
+  const ssrf = put('ssrf.json', {
+    ...tagusCredential('did:web:169.254.169.254'),
+    proof: {
+      type: 'JsonWebSignature2020',
+      verificationMethod: 'did:web:169.254.169.254#k',
+      jws: 'eyJhbGciOiJQUzI1NiIsImI2NCI6ZmFsc2UsImNyaXQiOlsiYjY0Il19..c2ln',
+    },
+  });
   let r = await cli(['verify', ssrf]);
   t.equal(r.code, 1);
   t.match(r.out, /FAIL did-resolution: .*169\.254\.169\.254.*private, loopback and link-local addresses are blocked/);

@@ -5,7 +5,9 @@ import { request } from 'undici';
 import { buildApp } from '../../src/http/app.js';
 import { tempGateway } from '../helpers/gateway.js';
 
-const gw = tempGateway({ server: { connectionTimeoutMs: 300, keepAliveTimeoutMs: 300, requestTimeoutMs: 2000, maxConnections: 50 } });
+const gw = tempGateway({
+  server: { connectionTimeoutMs: 300, keepAliveTimeoutMs: 300, requestTimeoutMs: 2000, maxConnections: 50 },
+});
 t.teardown(() => gw.cleanup());
 await gw.service.keys.create({ type: 'Ed25519', id: 'ed' });
 await gw.service.attachDevChain('ed');
@@ -28,18 +30,28 @@ function raw(text: string): Promise<string> {
 
 t.test('idle connections are closed by the server', async (t) => {
   const sockets = Array.from({ length: 20 }, () => connect(port, '127.0.0.1'));
-  const closed = await Promise.all(sockets.map((s) => new Promise<boolean>((resolve) => s.on('close', () => resolve(true)))));
+  const closed = await Promise.all(
+    sockets.map((s) => new Promise<boolean>((resolve) => s.on('close', () => resolve(true)))),
+  );
   t.equal(closed.filter(Boolean).length, 20, 'every idle socket was closed by the server (server.connectionTimeoutMs)');
   t.equal(app.server.maxConnections, 50, 'server.maxConnections caps open connections');
 });
 
 t.test('wrong methods get 405 with Allow; unwanted bodies are refused; errors are problem+json', async (t) => {
-  const post = await request(`${base}/health`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+  const post = await request(`${base}/health`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: '{}',
+  });
   t.equal(post.statusCode, 405);
   t.match(post.headers.allow, /GET/);
   t.equal(post.headers['content-type'], 'application/problem+json; charset=utf-8');
   await post.body.dump();
-  const big = await request(`${base}/.well-known/did.json`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ x: 'y'.repeat(3_000_000) }) });
+  const big = await request(`${base}/.well-known/did.json`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ x: 'y'.repeat(3_000_000) }),
+  });
   t.equal(big.statusCode, 405, 'a 3 MB JSON body to a route that takes none is refused, not parsed');
   t.match(big.headers['content-type'], /problem\+json/);
   await big.body.dump();
@@ -57,8 +69,14 @@ t.test('wrong methods get 405 with Allow; unwanted bodies are refused; errors ar
 t.test('public documents are open to browser resolvers', async (t) => {
   const did = await request(`${base}/.well-known/did.json`);
   t.equal(did.headers['access-control-allow-origin'], '*');
-  const doc = (await did.body.json()) as { verificationMethod: { publicKeyJwk?: { x5u?: string } }[]; authentication: string[] };
-  t.ok(doc.authentication.length, 'authentication lists the keys: Data Integrity presentations are signed for proofPurpose authentication');
+  const doc = (await did.body.json()) as {
+    verificationMethod: { publicKeyJwk?: { x5u?: string } }[];
+    authentication: string[];
+  };
+  t.ok(
+    doc.authentication.length,
+    'authentication lists the keys: Data Integrity presentations are signed for proofPurpose authentication',
+  );
   const x5u = await request(`${base}/x509/ed.pem`);
   t.equal(x5u.statusCode, 200);
   t.equal(x5u.headers['access-control-allow-origin'], '*');

@@ -11,7 +11,9 @@ import { freePort } from '../helpers/net.js';
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
 t.test('no installed dependency requires a newer Node than 20', async (t) => {
-  const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')) as { packages: Record<string, { engines?: { node?: string } | string[] }> };
+  const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')) as {
+    packages: Record<string, { engines?: { node?: string } | string[] }>;
+  };
   const needsNewer = Object.entries(lock.packages)
     .filter(([, p]) => {
       const node = Array.isArray(p.engines) ? undefined : p.engines?.node;
@@ -26,7 +28,10 @@ t.test('npm start builds only when a source is newer than the last build', async
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   for (const d of ['scripts', 'src', 'dist']) mkdirSync(join(dir, d));
   copyFileSync(join(root, 'scripts', 'build-if-stale.mjs'), join(dir, 'scripts', 'build-if-stale.mjs'));
-  const check = () => spawnSync(process.execPath, [join(dir, 'scripts', 'build-if-stale.mjs'), '--check'], { encoding: 'utf8' }).stdout.trim();
+  const check = () =>
+    spawnSync(process.execPath, [join(dir, 'scripts', 'build-if-stale.mjs'), '--check'], {
+      encoding: 'utf8',
+    }).stdout.trim();
   writeFileSync(join(dir, 'src', 'a.ts'), 'export {};\n');
   t.equal(check(), 'stale', 'never built');
   writeFileSync(join(dir, 'dist', '.build-stamp'), 'x');
@@ -44,7 +49,11 @@ t.test('serve --port moves the embedded default DID and x5u URLs', async (t) => 
   t.teardown(() => rmSync(cwd, { recursive: true, force: true }));
   const port = await freePort();
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('GXG_')));
-  const child = spawn(process.execPath, [join(root, 'dist', 'src', 'cli', 'main.js'), 'serve', '--port', String(port)], { cwd, env: { ...env, GXG_LOG__LEVEL: 'warn' } });
+  const child = spawn(
+    process.execPath,
+    [join(root, 'dist', 'src', 'cli', 'main.js'), 'serve', '--port', String(port)],
+    { cwd, env: { ...env, GXG_LOG__LEVEL: 'warn' } },
+  );
   t.teardown(() => child.kill('SIGKILL'));
   let doc: { id: string; verificationMethod: { publicKeyJwk?: { x5u?: string } }[] } | undefined;
   for (let i = 0; i < 100 && !doc; i++) {
@@ -58,5 +67,8 @@ t.test('serve --port moves the embedded default DID and x5u URLs', async (t) => 
   }
   t.equal(doc?.id, `did:web:localhost%3A${port}`);
   const x5us = (doc?.verificationMethod ?? []).map((m) => m.publicKeyJwk?.x5u).filter(Boolean);
-  t.ok(x5us.length > 0 && x5us.every((u) => u!.startsWith(`http://localhost:${port}/x509/`)), `x5u URLs on the same port (${x5us.join(', ')})`);
+  t.ok(
+    x5us.length > 0 && x5us.every((u) => u!.startsWith(`http://localhost:${port}/x509/`)),
+    `x5u URLs on the same port (${x5us.join(', ')})`,
+  );
 });

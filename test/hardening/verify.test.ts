@@ -20,7 +20,8 @@ await svc.keys.create({ type: 'Ed25519', id: 'ed' });
 const did = svc.did;
 const offline = { skipX5u: true };
 
-const failed = (r: VerificationReport) => [...r.checks, ...(r.credentials ?? []).flatMap((c) => c.checks)].filter((c) => !c.ok).map((c) => c.check);
+const failed = (r: VerificationReport) =>
+  [...r.checks, ...(r.credentials ?? []).flatMap((c) => c.checks)].filter((c) => !c.ok).map((c) => c.check);
 const doc = (s: Secured) => (s as Extract<Secured, { format: 'ldp' }>).document;
 const jwt = (s: Secured) => (s as Extract<Secured, { format: 'jwt' }>).jwt;
 
@@ -39,16 +40,33 @@ async function hangingHost() {
 t.test('presentation challenges and domains are checked for every suite', async (t) => {
   const tagus = tagusCredential(did);
   const loire = loireCredential(did);
-  await t.rejects(svc.present([tagus], { suite: 'jws2020', challenge: 'abc' }), { code: 'usage', message: /Gaia-X flavour .* signs the document only/ }, 'jws2020 (Gaia-X flavour) refuses a challenge it cannot sign');
-  await t.rejects(svc.present([tagus], { suite: 'jws2020-ccg', challenge: 'abc', signPresentation: false }), { code: 'usage' }, 'an unsigned presentation cannot carry one');
+  await t.rejects(
+    svc.present([tagus], { suite: 'jws2020', challenge: 'abc' }),
+    { code: 'usage', message: /Gaia-X flavour .* signs the document only/ },
+    'jws2020 (Gaia-X flavour) refuses a challenge it cannot sign',
+  );
+  await t.rejects(
+    svc.present([tagus], { suite: 'jws2020-ccg', challenge: 'abc', signPresentation: false }),
+    { code: 'usage' },
+    'an unsigned presentation cannot carry one',
+  );
 
   for (const suite of ['jws2020-ccg', 'ed25519-2020', 'eddsa-rdfc-2022'] as const) {
-    const vp = doc(await svc.present([suite === 'jws2020-ccg' ? tagus : loire], { suite, challenge: 'abc', domain: 'verifier.example' }));
+    const vp = doc(
+      await svc.present([suite === 'jws2020-ccg' ? tagus : loire], {
+        suite,
+        challenge: 'abc',
+        domain: 'verifier.example',
+      }),
+    );
     const good = await svc.verify(vp, { ...offline, challenge: 'abc', domain: 'verifier.example' });
     t.ok(good.valid, `${suite}: the right challenge and domain verify (${failed(good).join(', ')})`);
     const replay = await svc.verify(vp, { ...offline, challenge: 'something-else' });
     t.notOk(replay.valid, `${suite}: another challenge is refused`);
-    t.ok(failed(replay).includes('challenge') || failed(replay).includes('signature'), `${suite}: says why (${failed(replay).join(', ')})`);
+    t.ok(
+      failed(replay).includes('challenge') || failed(replay).includes('signature'),
+      `${suite}: says why (${failed(replay).join(', ')})`,
+    );
     const otherDomain = await svc.verify(vp, { ...offline, challenge: 'abc', domain: 'attacker.example' });
     t.notOk(otherDomain.valid, `${suite}: another domain is refused`);
   }
@@ -63,11 +81,20 @@ t.test('presentation challenges and domains are checked for every suite', async 
   t.ok((await svc.verify(gx, offline)).valid, 'without an expected challenge the same presentation verifies');
 
   const unsigned = doc(await svc.present([tagus], { suite: 'jws2020', signPresentation: false }));
-  t.notOk((await svc.verify(unsigned, { ...offline, challenge: 'abc' })).valid, 'an unsigned presentation never satisfies a challenge');
+  t.notOk(
+    (await svc.verify(unsigned, { ...offline, challenge: 'abc' })).valid,
+    'an unsigned presentation never satisfies a challenge',
+  );
 });
 
 t.test('vc-jose presentations carry nonce and aud in the signed vp+jwt', async (t) => {
-  const vp = jwt(await svc.present([loireCredential(did)], { suite: 'vc-jose', challenge: 'n-123', domain: 'https://verifier.example' }));
+  const vp = jwt(
+    await svc.present([loireCredential(did)], {
+      suite: 'vc-jose',
+      challenge: 'n-123',
+      domain: 'https://verifier.example',
+    }),
+  );
   const claims = decodeJwt(vp);
   t.equal(claims.nonce, 'n-123', 'nonce in the payload (read with jose)');
   t.equal(claims.aud, 'https://verifier.example');
@@ -77,7 +104,10 @@ t.test('vc-jose presentations carry nonce and aud in the signed vp+jwt', async (
   t.notOk(wrong.valid, 'a vp+jwt for another nonce is refused');
   t.ok(failed(wrong).includes('challenge'));
   const none = jwt(await svc.present([loireCredential(did)], { suite: 'vc-jose' }));
-  t.notOk((await svc.verify(none, { ...offline, challenge: 'n-123' })).valid, 'a vp+jwt without nonce does not satisfy a challenge');
+  t.notOk(
+    (await svc.verify(none, { ...offline, challenge: 'n-123' })).valid,
+    'a vp+jwt without nonce does not satisfy a challenge',
+  );
 });
 
 /** A vc+jwt with extra JWT claims, signed with the gateway's RSA key. */
@@ -109,7 +139,10 @@ t.test('no trust anchor configured: VALID but visibly untrusted; with the anchor
   t.ok(r.checks.find((c) => c.check === 'x5u-trust-anchor')?.notChecked, 'the check says it was not made');
   t.equal((await svc.verify(signed, offline)).trustAnchor, 'not-checked', 'offline: not checked either');
 
-  const root = svc.keys.chainPem('rsa')!.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g)!.at(-1)!;
+  const root = svc.keys
+    .chainPem('rsa')!
+    .match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g)!
+    .at(-1)!;
   const rootFile = join(gw.dir, 'root.pem');
   writeFileSync(rootFile, root);
   const anchored = tempGateway({ keys: { dir: join(gw.dir, 'keys') }, resolver: { trustAnchorFiles: [rootFile] } });
@@ -130,22 +163,41 @@ t.test('the embedded default is strict: no private networks, no plain http', asy
   t.equal(config.resolver.allowPrivateNetworks, false);
   t.equal(config.resolver.allowHttp, false);
   t.equal(config.publicBaseUrl, 'http://localhost:8080');
-  t.equal(loadConfig({ env: { GXG_SERVER__PORT: '9123' }, cwd: gw.dir + '/nowhere' }).config.publicBaseUrl, 'http://localhost:9123', 'the DID follows the port');
+  t.equal(
+    loadConfig({ env: { GXG_SERVER__PORT: '9123' }, cwd: gw.dir + '/nowhere' }).config.publicBaseUrl,
+    'http://localhost:9123',
+    'the DID follows the port',
+  );
 
   const host = await hangingHost();
   const strict = tempGateway({ resolver: { timeoutMs: 2000 } });
   t.teardown(() => strict.cleanup());
-  const victim = { ...tagusCredential(`did:web:127.0.0.1%3A${host.port}`), proof: { type: 'JsonWebSignature2020', verificationMethod: `did:web:127.0.0.1%3A${host.port}#k`, jws: 'eyJhbGciOiJQUzI1NiIsImI2NCI6ZmFsc2UsImNyaXQiOlsiYjY0Il19..c2ln' } };
+  const victim = {
+    ...tagusCredential(`did:web:127.0.0.1%3A${host.port}`),
+    proof: {
+      type: 'JsonWebSignature2020',
+      verificationMethod: `did:web:127.0.0.1%3A${host.port}#k`,
+      jws: 'eyJhbGciOiJQUzI1NiIsImI2NCI6ZmFsc2UsImNyaXQiOlsiYjY0Il19..c2ln',
+    },
+  };
   const r = await strict.service.verify(victim);
   t.notOk(r.valid);
   t.match(r.checks.find((c) => c.check === 'did-resolution')?.message, /private, loopback/);
-  const metadata = await strict.service.verify({ ...victim, issuer: 'did:web:169.254.169.254', proof: { ...victim.proof, verificationMethod: 'did:web:169.254.169.254#k' } });
+  const metadata = await strict.service.verify({
+    ...victim,
+    issuer: 'did:web:169.254.169.254',
+    proof: { ...victim.proof, verificationMethod: 'did:web:169.254.169.254#k' },
+  });
   t.match(metadata.checks.find((c) => c.check === 'did-resolution')?.message, /169\.254\.169\.254.*private, loopback/);
   t.equal(host.connections(), 0, 'nothing connected to the loopback target');
 
   const dev = tempGateway({ resolver: { allowHttp: true, allowPrivateNetworks: true, timeoutMs: 2000 } });
   t.teardown(() => dev.cleanup());
-  await t.rejects(dev.service.resolver.fetchText('http://198.51.100.7/chain.pem', 'text/plain'), { code: 'insecure-url', message: /loopback hosts only/ }, 'allowHttp reaches loopback only, for x5u too');
+  await t.rejects(
+    dev.service.resolver.fetchText('http://198.51.100.7/chain.pem', 'text/plain'),
+    { code: 'insecure-url', message: /loopback hosts only/ },
+    'allowHttp reaches loopback only, for x5u too',
+  );
 });
 
 t.test('fetched content is echoed only as a short, sanitized excerpt', async (t) => {
@@ -161,12 +213,22 @@ t.test('fetched content is echoed only as a short, sanitized excerpt', async (t)
   const v = tempGateway({ resolver: { allowPrivateNetworks: true, caFile } });
   t.teardown(() => v.cleanup());
   const issuer = `did:web:localhost%3A${port}`;
-  const r = await v.service.verify({ ...tagusCredential(issuer), proof: { type: 'JsonWebSignature2020', verificationMethod: `${issuer}#k`, jws: 'eyJhbGciOiJQUzI1NiIsImI2NCI6ZmFsc2UsImNyaXQiOlsiYjY0Il19..c2ln' } });
+  const r = await v.service.verify({
+    ...tagusCredential(issuer),
+    proof: {
+      type: 'JsonWebSignature2020',
+      verificationMethod: `${issuer}#k`,
+      jws: 'eyJhbGciOiJQUzI1NiIsImI2NCI6ZmFsc2UsImNyaXQiOlsiYjY0Il19..c2ln',
+    },
+  });
   const message = r.checks.find((c) => c.check === 'did-resolution')?.message ?? '';
   t.match(message, /has id did:evil:/);
   t.ok(message.length < 400, `short (${message.length} characters)`);
   t.notMatch(message, /\u001b/, 'no control characters');
-  const hugeKid = await svc.verify(`${b64u(JSON.stringify({ alg: 'PS256', typ: 'vc+jwt', kid: 'did:web:x#' + 'k'.repeat(2_600_000) }))}.${b64u('{}')}.c2ln`, offline);
+  const hugeKid = await svc.verify(
+    `${b64u(JSON.stringify({ alg: 'PS256', typ: 'vc+jwt', kid: 'did:web:x#' + 'k'.repeat(2_600_000) }))}.${b64u('{}')}.c2ln`,
+    offline,
+  );
   t.ok(JSON.stringify(hugeKid).length < 5_000, 'a 2.6 MB kid is not echoed');
 });
 
@@ -175,11 +237,25 @@ t.test('presentation fan-out: capped, concurrent, failures remembered, one deadl
   const ca = await createTestCa('fan-out root');
   const caFile = join(gw.dir, 'fan-ca.pem');
   writeFileSync(caFile, ca.certPem);
-  const v = tempGateway({ resolver: { allowPrivateNetworks: true, caFile, timeoutMs: 800 }, verify: { maxPresentationCredentials: 20, timeoutMs: 30_000 } });
+  const v = tempGateway({
+    resolver: { allowPrivateNetworks: true, caFile, timeoutMs: 800 },
+    verify: { maxPresentationCredentials: 20, timeoutMs: 30_000 },
+  });
   t.teardown(() => v.cleanup());
   const issuer = `did:web:localhost%3A${host.port}`;
-  const cred = (i: number) => ({ ...tagusCredential(issuer, `https://x.example/c${i}`), proof: { type: 'JsonWebSignature2020', verificationMethod: `${issuer}#k`, jws: 'eyJhbGciOiJQUzI1NiIsImI2NCI6ZmFsc2UsImNyaXQiOlsiYjY0Il19..c2ln' } });
-  const vp = { '@context': ['https://www.w3.org/2018/credentials/v1'], type: ['VerifiablePresentation'], verifiableCredential: [1, 2, 3, 4, 5].map(cred) };
+  const cred = (i: number) => ({
+    ...tagusCredential(issuer, `https://x.example/c${i}`),
+    proof: {
+      type: 'JsonWebSignature2020',
+      verificationMethod: `${issuer}#k`,
+      jws: 'eyJhbGciOiJQUzI1NiIsImI2NCI6ZmFsc2UsImNyaXQiOlsiYjY0Il19..c2ln',
+    },
+  });
+  const vp = {
+    '@context': ['https://www.w3.org/2018/credentials/v1'],
+    type: ['VerifiablePresentation'],
+    verifiableCredential: [1, 2, 3, 4, 5].map(cred),
+  };
   const r = await v.service.verify(vp);
   t.notOk(r.valid);
   t.equal(r.credentials?.length, 5);
@@ -190,13 +266,27 @@ t.test('presentation fan-out: capped, concurrent, failures remembered, one deadl
   const big = { ...vp, verifiableCredential: Array.from({ length: 21 }, (_, i) => cred(i)) };
   const capped = await v.service.verify(big);
   t.notOk(capped.valid);
-  t.same(failed(capped), ['presentation-size'], 'over verify.maxPresentationCredentials: refused before any resolution');
+  t.same(
+    failed(capped),
+    ['presentation-size'],
+    'over verify.maxPresentationCredentials: refused before any resolution',
+  );
 
   const slow = (await hangingHost()).port;
-  const d = tempGateway({ resolver: { allowPrivateNetworks: true, caFile, timeoutMs: 60_000 }, verify: { timeoutMs: 300 } });
+  const d = tempGateway({
+    resolver: { allowPrivateNetworks: true, caFile, timeoutMs: 60_000 },
+    verify: { timeoutMs: 300 },
+  });
   t.teardown(() => d.cleanup());
   const dIssuer = `did:web:localhost%3A${slow}`;
-  const late = await d.service.verify({ ...tagusCredential(dIssuer), proof: { type: 'JsonWebSignature2020', verificationMethod: `${dIssuer}#k`, jws: 'eyJhbGciOiJQUzI1NiIsImI2NCI6ZmFsc2UsImNyaXQiOlsiYjY0Il19..c2ln' } });
+  const late = await d.service.verify({
+    ...tagusCredential(dIssuer),
+    proof: {
+      type: 'JsonWebSignature2020',
+      verificationMethod: `${dIssuer}#k`,
+      jws: 'eyJhbGciOiJQUzI1NiIsImI2NCI6ZmFsc2UsImNyaXQiOlsiYjY0Il19..c2ln',
+    },
+  });
   t.notOk(late.valid);
   t.same(failed(late), ['deadline'], 'the whole verification has a deadline (verify.timeoutMs)');
 });
@@ -204,11 +294,23 @@ t.test('presentation fan-out: capped, concurrent, failures remembered, one deadl
 t.test('nested presentations and presentations given to sign are refused', async (t) => {
   const inner = doc(await svc.present([tagusCredential(did)], { suite: 'jws2020', signPresentation: false }));
   let nested: JsonObject = inner;
-  for (let i = 0; i < 2000; i++) nested = { '@context': ['https://www.w3.org/2018/credentials/v1'], type: ['VerifiablePresentation'], verifiableCredential: [nested] };
+  for (let i = 0; i < 2000; i++)
+    nested = {
+      '@context': ['https://www.w3.org/2018/credentials/v1'],
+      type: ['VerifiablePresentation'],
+      verifiableCredential: [nested],
+    };
   const r = await svc.verify(nested, offline);
   t.notOk(r.valid);
-  t.ok(failed(r).some((c) => c === 'nesting' || c === 'input'), `refused (${failed(r).join(', ')})`);
-  const twice = { '@context': ['https://www.w3.org/2018/credentials/v1'], type: ['VerifiablePresentation'], verifiableCredential: [inner] };
+  t.ok(
+    failed(r).some((c) => c === 'nesting' || c === 'input'),
+    `refused (${failed(r).join(', ')})`,
+  );
+  const twice = {
+    '@context': ['https://www.w3.org/2018/credentials/v1'],
+    type: ['VerifiablePresentation'],
+    verifiableCredential: [inner],
+  };
   t.ok(failed(await svc.verify(twice, offline)).includes('nesting'));
   await t.rejects(svc.signCredential(inner), { code: 'bad-input', message: /presentation, not a credential/ });
   await t.rejects(svc.present([inner]), { code: 'bad-input' });

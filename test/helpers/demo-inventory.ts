@@ -1,24 +1,14 @@
-import { buildInventory } from '../../src/inventory/build.js';
-import { startDemoCloud } from '../../src/inventory/demo.js';
-import { resolveKubeContext } from '../../src/inventory/kubernetes/kubeconfig.js';
-import { KubernetesSource } from '../../src/inventory/kubernetes/index.js';
+import { demoSources } from '../../src/app/demo.js';
+import { startDemoCloud } from '../../src/demo/cloud.js';
 import type { Inventory } from '../../src/inventory/model.js';
-import { NetBoxSource } from '../../src/inventory/netbox/index.js';
-import { resolveCloud } from '../../src/inventory/openstack/clouds-config.js';
-import { OpenStackSource } from '../../src/inventory/openstack/index.js';
-import { ScsReportSource } from '../../src/inventory/scs/conformance.js';
+import { introspect } from '../../src/pipeline/introspect.js';
 
-/** The inventory `gx-gateway introspect --demo` produces: every source of the demo cloud. */
+/** The inventory `gx-gateway introspect --demo` produces: every source of the demo cloud, through the pipeline. */
 export async function demoInventory(): Promise<Inventory> {
   const demo = await startDemoCloud();
   try {
-    const env = { OS_CLIENT_CONFIG_FILE: demo.cloudsYaml, HOME: '/nonexistent' };
-    return await buildInventory([
-      new OpenStackSource(resolveCloud({ cloud: 'demo', env })),
-      new KubernetesSource(resolveKubeContext({ path: demo.kubeconfig, env })),
-      new NetBoxSource({ url: demo.netboxUrl, token: demo.netboxToken }),
-      new ScsReportSource(demo.scsReport),
-    ]);
+    const { spec, env } = demoSources(demo, { HOME: '/nonexistent' });
+    return await introspect(spec, { env });
   } finally {
     await demo.close();
   }

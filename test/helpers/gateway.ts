@@ -30,7 +30,10 @@ export function tempGateway(config: Record<string, unknown> = {}, env: NodeJS.Pr
   };
 }
 
-export function tagusCredential(did: string, id = 'https://provider.example/credentials/participant'): Record<string, unknown> {
+export function tagusCredential(
+  did: string,
+  id = 'https://provider.example/credentials/participant',
+): Record<string, unknown> {
   return {
     '@context': [
       'https://www.w3.org/2018/credentials/v1',
@@ -43,17 +46,26 @@ export function tagusCredential(did: string, id = 'https://provider.example/cred
     issuanceDate: '2026-01-15T10:00:00Z',
     credentialSubject: {
       // One subject per credential: two credentials about one subject merge into one node when validated together.
-      id: id === 'https://provider.example/credentials/participant' ? 'https://provider.example/participant#subject' : `${id}#subject`,
+      id:
+        id === 'https://provider.example/credentials/participant'
+          ? 'https://provider.example/participant#subject'
+          : `${id}#subject`,
       type: 'gx:LegalParticipant',
       'gx:legalName': 'Example Cloud GmbH',
-      'gx:legalRegistrationNumber': { id: 'https://provider.example/registration-number#subject', 'gx:vatID': 'DE123456789' },
+      'gx:legalRegistrationNumber': {
+        id: 'https://provider.example/registration-number#subject',
+        'gx:vatID': 'DE123456789',
+      },
       'gx:headquarterAddress': { 'gx:countrySubdivisionCode': 'DE-BE' },
       'gx:legalAddress': { 'gx:countrySubdivisionCode': 'DE-BE' },
     },
   };
 }
 
-export function loireCredential(did: string, id = 'https://provider.example/credentials/legal-person'): Record<string, unknown> {
+export function loireCredential(
+  did: string,
+  id = 'https://provider.example/credentials/legal-person',
+): Record<string, unknown> {
   return {
     '@context': ['https://www.w3.org/ns/credentials/v2', 'https://w3id.org/gaia-x/development#'],
     type: ['VerifiableCredential'],
@@ -62,10 +74,18 @@ export function loireCredential(did: string, id = 'https://provider.example/cred
     validFrom: '2026-01-15T10:00:00Z',
     validUntil: '2036-01-15T10:00:00Z',
     credentialSubject: {
-      id: id === 'https://provider.example/credentials/legal-person' ? 'https://provider.example/legal-person#subject' : `${id}#subject`,
+      id:
+        id === 'https://provider.example/credentials/legal-person'
+          ? 'https://provider.example/legal-person#subject'
+          : `${id}#subject`,
       type: 'LegalPerson',
       name: 'Example Cloud GmbH',
-      registrationNumber: { id: 'https://provider.example/registration-number#vat', type: 'VatID', vatID: 'DE123456789', countryCode: 'DE' },
+      registrationNumber: {
+        id: 'https://provider.example/registration-number#vat',
+        type: 'VatID',
+        vatID: 'DE123456789',
+        countryCode: 'DE',
+      },
       legalAddress: { type: 'Address', countryCode: 'DE', locality: 'Berlin' },
       headquartersAddress: { type: 'Address', countryCode: 'DE', locality: 'Berlin' },
     },

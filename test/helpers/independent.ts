@@ -13,9 +13,16 @@ const TAGUS = 'https://registry.lab.gaia-x.eu/development/api/trusted-shape-regi
 
 export function independentContexts(): Map<string, unknown> {
   const map = new Map<string, unknown>();
-  for (const m of [credentials, dataIntegrity, ed25519, did, multikey, transmute.contexts]) for (const [k, v] of m) map.set(k, v);
-  map.set(GX_2511, JSON.parse(readFileSync(new URL('../../../shared/gaia-x/25.11/gx.context.jsonld', import.meta.url), 'utf8')));
-  map.set(TAGUS, JSON.parse(readFileSync(new URL('../../../shared/gaia-x/22.10/gx_shacl.json', import.meta.url), 'utf8')));
+  for (const m of [credentials, dataIntegrity, ed25519, did, multikey, transmute.contexts])
+    for (const [k, v] of m) map.set(k, v);
+  map.set(
+    GX_2511,
+    JSON.parse(readFileSync(new URL('../../../shared/gaia-x/25.11/gx.context.jsonld', import.meta.url), 'utf8')),
+  );
+  map.set(
+    TAGUS,
+    JSON.parse(readFileSync(new URL('../../../shared/gaia-x/22.10/gx_shacl.json', import.meta.url), 'utf8')),
+  );
   return map;
 }
 

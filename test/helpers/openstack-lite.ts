@@ -1,14 +1,24 @@
-import { existsSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /**
- * Where the real OpenStack of scripts/openstack-lite is: its clouds.yaml. CI starts it before the
- * tests (.ci/run); on a developer machine run `scripts/openstack-lite/openstack-lite up`.
- * In CI a missing control plane is a failure, elsewhere the real-OpenStack tests are skipped.
+ * Where the real OpenStack of scripts/openstack-lite is: a copy of its clouds.yaml in a folder of
+ * this test run's own (a test may add a secure.yaml or change it without touching another run).
+ * CI starts openstack-lite before the tests (.ci/run); on a developer machine run
+ * `scripts/openstack-lite/openstack-lite up`. In CI a missing control plane is a failure,
+ * elsewhere the real-OpenStack tests are skipped.
  */
 export function openstackLite(): { cloudsYaml: string } | { skip: string } {
-  const cloudsYaml = process.env.GXG_OPENSTACK_LITE_CLOUDS ?? '/tmp/gx-openstack-lite/clouds.yaml';
-  if (existsSync(cloudsYaml)) return { cloudsYaml };
-  const why = `no openstack-lite (${cloudsYaml}); run scripts/openstack-lite/openstack-lite up`;
-  if (process.env.CI) throw new Error(`CI needs the real OpenStack: ${why}`);
-  return { skip: why };
+  const shared = process.env.GXG_OPENSTACK_LITE_CLOUDS ?? '/tmp/gx-openstack-lite/clouds.yaml';
+  if (!existsSync(shared)) {
+    const why = `no openstack-lite (${shared}); run scripts/openstack-lite/openstack-lite up`;
+    if (process.env.CI) throw new Error(`CI needs the real OpenStack: ${why}`);
+    return { skip: why };
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'gxg-osl-'));
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  const cloudsYaml = join(dir, 'clouds.yaml');
+  copyFileSync(shared, cloudsYaml);
+  return { cloudsYaml };
 }

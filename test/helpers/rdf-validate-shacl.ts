@@ -22,8 +22,16 @@ export function rdfValidateShacl(set: ShapeSet): ShaclEngine {
       const report = await validator.validate(data);
       return (report.results as Raw[]).map((r) => ({
         kind: 'shacl' as const,
-        severity: r.severity?.value.endsWith('Warning') ? 'warning' : r.severity?.value.endsWith('Info') ? 'info' : 'violation',
-        focusNode: r.focusNode ? (r.focusNode.termType === 'BlankNode' ? `_:${r.focusNode.value}` : r.focusNode.value) : '',
+        severity: r.severity?.value.endsWith('Warning')
+          ? 'warning'
+          : r.severity?.value.endsWith('Info')
+            ? 'info'
+            : 'violation',
+        focusNode: r.focusNode
+          ? r.focusNode.termType === 'BlankNode'
+            ? `_:${r.focusNode.value}`
+            : r.focusNode.value
+          : '',
         ...(r.path?.value ? { path: r.path.value } : {}),
         constraint: r.sourceConstraintComponent?.value ?? 'unknown',
         message: (r.message ?? []).map((m) => m.value).join('; '),

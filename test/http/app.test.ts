@@ -32,8 +32,15 @@ for (const base of ['https://provider.example', 'https://provider.example/gx']) 
     const didPath = prefix ? `${prefix}/did.json` : '/.well-known/did.json';
 
     // Every route is in openapi.yaml and every operation is served (did.json moves with the base path).
-    const expected = operations().map((o) => ({ method: o.method, url: o.operationId === 'getDidDocument' ? didPath : prefix + fastifyPath(o.path) }));
-    t.same(routes.map((r) => `${r.method} ${r.url}`).sort(), expected.map((r) => `${r.method} ${r.url}`).sort(), 'routes mirror openapi.yaml');
+    const expected = operations().map((o) => ({
+      method: o.method,
+      url: o.operationId === 'getDidDocument' ? didPath : prefix + fastifyPath(o.path),
+    }));
+    t.same(
+      routes.map((r) => `${r.method} ${r.url}`).sort(),
+      expected.map((r) => `${r.method} ${r.url}`).sort(),
+      'routes mirror openapi.yaml',
+    );
 
     const health = await app.inject({ method: 'GET', url: `${prefix}/health` });
     t.equal(health.statusCode, 200);
@@ -44,7 +51,10 @@ for (const base of ['https://provider.example', 'https://provider.example/gx']) 
     t.equal(did.statusCode, 200);
     t.match(did.headers['content-type'], /application\/did\+json/);
     const doc = did.json() as { id: string; verificationMethod: { publicKeyJwk?: { x5u?: string } }[] };
-    t.ok(ajv.validate(responseSchema('/.well-known/did.json', '200', 'application/did+json'), doc), `DID document matches the contract ${ajv.errorsText()}`);
+    t.ok(
+      ajv.validate(responseSchema('/.well-known/did.json', '200', 'application/did+json'), doc),
+      `DID document matches the contract ${ajv.errorsText()}`,
+    );
     t.equal(doc.id, gw.service.did);
 
     const x5u = doc.verificationMethod[0]!.publicKeyJwk!.x5u!;
@@ -52,11 +62,19 @@ for (const base of ['https://provider.example', 'https://provider.example/gx']) 
     t.equal(chain.statusCode, 200, 'x5u URL is served');
     t.match(chain.body, /-----BEGIN CERTIFICATE-----/);
 
-    for (const url of [`${prefix}/x509/ed.pem`, `${prefix}/x509/nope.pem`, `${prefix}/x509/..%2Fkeystore.json`, `${prefix}/nothing-here`]) {
+    for (const url of [
+      `${prefix}/x509/ed.pem`,
+      `${prefix}/x509/nope.pem`,
+      `${prefix}/x509/..%2Fkeystore.json`,
+      `${prefix}/nothing-here`,
+    ]) {
       const res = await app.inject({ method: 'GET', url });
       t.equal(res.statusCode, 404, `${url} → 404`);
       t.match(res.headers['content-type'], /^application\/problem\+json/);
-      t.ok(ajv.validate(responseSchema('/x509/{keyFile}', '404', 'application/problem+json'), res.json()), 'problem+json per RFC 9457');
+      t.ok(
+        ajv.validate(responseSchema('/x509/{keyFile}', '404', 'application/problem+json'), res.json()),
+        'problem+json per RFC 9457',
+      );
       t.notMatch(res.body, /PRIVATE KEY/);
     }
   });

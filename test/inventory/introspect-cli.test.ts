@@ -1,41 +1,55 @@
 import t from 'tap';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { inventoryProblems } from '../../src/inventory/schema.js';
-import { startFakeOpenStack } from '../fakes/openstack.js';
+import { startFakeOpenStack } from '../../src/demo/openstack.js';
+import { runCli } from '../helpers/cli.js';
 
-const BIN = fileURLToPath(new URL('../../dist/src/cli/main.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'gxg-introspect-'));
 t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-// Asynchronous: the fakes serve from this process while the CLI runs.
-const cli = (args: string[], env: NodeJS.ProcessEnv = {}) =>
-  new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { cwd: dir, env: { PATH: process.env.PATH, HOME: dir, ...env }, encoding: 'utf8', timeout: 60_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, out: stdout, err: stderr });
-    });
-  });
+// In-process, like the bin (the fakes serve from this process while the command runs).
+const cli = (args: string[], env: Record<string, string> = {}) =>
+  runCli(args, { cwd: dir, env: { HOME: dir, ...env } });
 
 t.test('introspect --demo: every source, a valid inventory, byte-identical twice', async (t) => {
   const a = await cli(['introspect', '--demo', '-o', 'a.json']);
   t.equal(a.code, 0, a.err);
   t.match(a.err, /openstack:demo: ok/);
-  t.match(a.err, /inventory sha256:[0-9a-f]{64}: 36 flavors, 4 images, 3 volume types, 1 external networks, 1 Kubernetes clusters, 3 datacenters, 1 conformance reports/);
+  t.match(
+    a.err,
+    /inventory sha256:[0-9a-f]{64}: 36 flavors, 4 images, 3 volume types, 1 external networks, 1 Kubernetes clusters, 3 datacenters, 1 conformance reports/,
+  );
   const b = await cli(['introspect', '--demo', '-q', '-o', 'b.json']);
   t.equal(b.code, 0);
   t.equal(b.err, '', '--quiet');
   const first = readFileSync(join(dir, 'a.json'), 'utf8');
   const normal = (s: string) => s.replace(/127\.0\.0\.1:\d+/g, 'HOST').replace(/"contentHash": "[^"]+"/, '');
-  t.equal(normal(readFileSync(join(dir, 'b.json'), 'utf8')), normal(first), 'byte-identical but for the demo\'s random ports (and the hash over them)');
+  t.equal(
+    normal(readFileSync(join(dir, 'b.json'), 'utf8')),
+    normal(first),
+    "byte-identical but for the demo's random ports (and the hash over them)",
+  );
   const inv = JSON.parse(first) as { sources: { status: string }[]; run?: unknown };
   t.same(inventoryProblems(inv), []);
-  t.same(inv.sources.map((s) => s.status), ['ok', 'ok', 'ok', 'ok']);
+  t.same(
+    inv.sources.map((s) => s.status),
+    ['ok', 'ok', 'ok', 'ok'],
+  );
   t.notOk(inv.run, 'no volatile run block unless --timing');
-  const timed = JSON.parse((await cli(['introspect', '--demo', '-q', '--timing'])).out) as { run: { sources: { requests: number }[] } };
-  t.ok(timed.run.sources.some((s) => s.requests > 0), '--timing adds request counts');
-  t.notMatch(first + a.err, /gx-inventory-secret|netbox-demo-token|BEGIN (EC )?PRIVATE/, 'no secret in output or progress');
+  const timed = JSON.parse((await cli(['introspect', '--demo', '-q', '--timing'])).out) as {
+    run: { sources: { requests: number }[] };
+  };
+  t.ok(
+    timed.run.sources.some((s) => s.requests > 0),
+    '--timing adds request counts',
+  );
+  t.notMatch(
+    first + a.err,
+    /gx-inventory-secret|netbox-demo-token|BEGIN (EC )?PRIVATE/,
+    'no secret in output or progress',
+  );
 });
 
 t.test('exit codes: non-zero only when every source failed', async (t) => {
@@ -45,10 +59,17 @@ t.test('exit codes: non-zero only when every source failed', async (t) => {
   const good = await cli(['introspect', '--cloud', 'fake', '--netbox', 'http://127.0.0.1:9', '-q']);
   t.equal(good.code, 0, 'OpenStack ok, NetBox unreachable → still 0');
   const inv = JSON.parse(good.out) as { sources: { id: string; status: string; errors: string[] }[] };
-  t.match(inv.sources.find((s) => s.id === 'netbox'), { status: 'failed', errors: [/ECONNREFUSED|failed/] });
+  t.match(
+    inv.sources.find((s) => s.id === 'netbox'),
+    { status: 'failed', errors: [/ECONNREFUSED|failed/] },
+  );
   const bad = await cli(['introspect', '--cloud', 'fake', '-q'], { OS_PASSWORD: 'wrong' });
   t.equal(bad.code, 1, 'every source failed → 1');
-  t.match(JSON.parse(bad.out), { sources: [{ status: 'failed', errors: [/cloud "fake": Keystone at .* rejected the password credentials \(HTTP 401\)/] }] });
+  t.match(JSON.parse(bad.out), {
+    sources: [
+      { status: 'failed', errors: [/cloud "fake": Keystone at .* rejected the password credentials \(HTTP 401\)/] },
+    ],
+  });
   t.notMatch(bad.err + bad.out, /\n\s+at .+:\d+:\d+/, 'no stack trace');
   const none = await cli(['introspect']);
   t.equal(none.code, 2);
@@ -60,8 +81,12 @@ t.test('exit codes: non-zero only when every source failed', async (t) => {
 
 t.test('the fakes run on their own, as the README says', async (t) => {
   const { spawn } = await import('node:child_process');
-  for (const [name, expect] of [['openstack', /fake OpenStack at http:\/\/127\.0\.0\.1:\d+\n[\s\S]*auth_url/], ['kubernetes', /fake Kubernetes API at https:\/\/127\.0\.0\.1:\d+/], ['netbox', /fake NetBox at http:\/\/127\.0\.0\.1:\d+ \(token /]] as const) {
-    const child = spawn(process.execPath, [fileURLToPath(new URL(`../../dist/test/fakes/${name}.js`, import.meta.url))]);
+  for (const [name, expect] of [
+    ['openstack', /fake OpenStack at http:\/\/127\.0\.0\.1:\d+\n[\s\S]*auth_url/],
+    ['kubernetes', /fake Kubernetes API at https:\/\/127\.0\.0\.1:\d+/],
+    ['netbox', /fake NetBox at http:\/\/127\.0\.0\.1:\d+ \(token /],
+  ] as const) {
+    const child = spawn(process.execPath, [fileURLToPath(new URL(`../../dist/src/demo/${name}.js`, import.meta.url))]);
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     for (let i = 0; i < 100 && !expect.test(out); i++) await new Promise((r) => setTimeout(r, 50));

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { buildInventory } from '../../src/inventory/build.js';
 import { KubernetesSource, classVersion } from '../../src/inventory/kubernetes/index.js';
 import { resolveKubeContext } from '../../src/inventory/kubernetes/kubeconfig.js';
-import { startFakeKubernetes } from '../fakes/kubernetes.js';
+import { startFakeKubernetes } from '../../src/demo/kubernetes.js';
 
 const fake = await startFakeKubernetes();
 const bare = await startFakeKubernetes({ withCapi: false });
@@ -24,19 +24,60 @@ t.test('a management cluster over HTTPS with a client certificate', async (t) =>
   const k = inv.kubernetesClusters[0]!;
   t.match(k.version, { gitVersion: 'v1.31.4', major: '1', minor: '31' });
   t.equal(k.nodes.length, 5);
-  t.same(k.nodes.find((n) => n.name === 'cp-0'), { name: 'cp-0', roles: ['control-plane'], kubeletVersion: 'v1.31.4', architecture: 'amd64', operatingSystem: 'linux', osImage: 'Ubuntu 24.04.1 LTS', containerRuntime: 'containerd://1.7.24', zone: 'az-a', region: 'RegionOne', ready: true });
+  t.same(
+    k.nodes.find((n) => n.name === 'cp-0'),
+    {
+      name: 'cp-0',
+      roles: ['control-plane'],
+      kubeletVersion: 'v1.31.4',
+      architecture: 'amd64',
+      operatingSystem: 'linux',
+      osImage: 'Ubuntu 24.04.1 LTS',
+      containerRuntime: 'containerd://1.7.24',
+      zone: 'az-a',
+      region: 'RegionOne',
+      ready: true,
+    },
+  );
   t.same(k.nodes.find((n) => n.name === 'worker-arm-0')!.architecture, 'arm64');
   t.equal(k.defaultStorageClass, 'csi-cinder-sc-delete');
   t.same(k.cni, { name: 'cilium', version: 'v1.16.5' }, 'CNI and version from the image tag (digest stripped)');
-  t.same(k.standardServices.map((s) => `${s.name}@${s.version}`), ['cert-manager@v1.16.2', 'flux@v1.4.1', 'ingress-nginx@v1.12.0', 'metrics-server@v0.7.2']);
-  t.same(k.clusterApi.clusters.map((c) => [c.name, c.clusterClass, c.kubernetesVersion]), [['tenant-a', 'openstack-scs-1-31-v2', 'v1.31.4'], ['tenant-b', 'openstack-scs-1-30-v3', 'v1.30.8']]);
-  t.same(k.clusterApi.clusterClasses.find((c) => c.name === 'openstack-scs-1-31-v2')!.kubernetesVersions, ['1.31', 'v1.31.4']);
-  t.same(k.clusterStacks.find((c) => c.name === 'openstack-scs-1-30'), { name: 'openstack-scs-1-30', namespace: 'project-b', provider: 'openstack', stackName: 'scs', kubernetesVersion: '1.30', channel: 'stable', versions: ['v3'], latestRelease: 'openstack-scs-1-30-v3', usableVersions: ['v3'] });
+  t.same(
+    k.standardServices.map((s) => `${s.name}@${s.version}`),
+    ['cert-manager@v1.16.2', 'flux@v1.4.1', 'ingress-nginx@v1.12.0', 'metrics-server@v0.7.2'],
+  );
+  t.same(
+    k.clusterApi.clusters.map((c) => [c.name, c.clusterClass, c.kubernetesVersion]),
+    [
+      ['tenant-a', 'openstack-scs-1-31-v2', 'v1.31.4'],
+      ['tenant-b', 'openstack-scs-1-30-v3', 'v1.30.8'],
+    ],
+  );
+  t.same(k.clusterApi.clusterClasses.find((c) => c.name === 'openstack-scs-1-31-v2')!.kubernetesVersions, [
+    '1.31',
+    'v1.31.4',
+  ]);
+  t.same(
+    k.clusterStacks.find((c) => c.name === 'openstack-scs-1-30'),
+    {
+      name: 'openstack-scs-1-30',
+      namespace: 'project-b',
+      provider: 'openstack',
+      stackName: 'scs',
+      kubernetesVersion: '1.30',
+      channel: 'stable',
+      versions: ['v3'],
+      latestRelease: 'openstack-scs-1-30-v3',
+      usableVersions: ['v3'],
+    },
+  );
   t.notMatch(JSON.stringify(inv), /BEGIN|PRIVATE|client-key/, 'no key material');
 });
 
 t.test('bearer token users; a cluster without Cluster API is not an error', async (t) => {
-  const inv = await buildInventory([new KubernetesSource(resolveKubeContext({ path: kubeconfig, context: 'token@fake' }))]);
+  const inv = await buildInventory([
+    new KubernetesSource(resolveKubeContext({ path: kubeconfig, context: 'token@fake' })),
+  ]);
   t.equal(inv.sources[0]!.status, 'ok');
   const cfg = join(dir, 'bare');
   writeFileSync(cfg, bare.kubeconfig);
@@ -51,13 +92,28 @@ t.test('rejected credentials and broken kubeconfigs are clear errors', async (t)
   const wrong = join(dir, 'wrong');
   writeFileSync(wrong, fake.kubeconfig.replace(`token: ${fake.token}`, 'token: wrong'));
   const inv = await buildInventory([new KubernetesSource(resolveKubeContext({ path: wrong, context: 'token@fake' }))]);
-  t.match(inv.sources[0], { status: 'failed', errors: [/^kubeconfig context "token@fake": the API server https:\/\/127\.0\.0\.1:\d+ rejected the credentials \(HTTP 401\)$/] });
-  t.throws(() => resolveKubeContext({ path: kubeconfig, context: 'nope' }), /context "nope" is not in .* \(it has: admin@fake, token@fake\)/);
+  t.match(inv.sources[0], {
+    status: 'failed',
+    errors: [
+      /^kubeconfig context "token@fake": the API server https:\/\/127\.0\.0\.1:\d+ rejected the credentials \(HTTP 401\)$/,
+    ],
+  });
+  t.throws(
+    () => resolveKubeContext({ path: kubeconfig, context: 'nope' }),
+    /context "nope" is not in .* \(it has: admin@fake, token@fake\)/,
+  );
   const exec = join(dir, 'exec');
-  writeFileSync(exec, 'current-context: c\ncontexts: [{name: c, context: {cluster: k, user: u}}]\nclusters: [{name: k, cluster: {server: "https://k"}}]\nusers: [{name: u, user: {exec: {command: aws}}}]\n');
+  writeFileSync(
+    exec,
+    'current-context: c\ncontexts: [{name: c, context: {cluster: k, user: u}}]\nclusters: [{name: k, cluster: {server: "https://k"}}]\nusers: [{name: u, user: {exec: {command: aws}}}]\n',
+  );
   t.throws(() => resolveKubeContext({ path: exec }), /exec or auth-provider plugin, which gx-gateway does not run/);
   t.throws(() => resolveKubeContext({ path: join(dir, 'missing') }), /no kubeconfig found/);
-  t.equal(resolveKubeContext({ env: { KUBECONFIG: `${join(dir, 'missing')}:${kubeconfig}` }, context: 'admin@fake' }).server, fake.url, 'KUBECONFIG lists: missing files skipped, the rest merged');
+  t.equal(
+    resolveKubeContext({ env: { KUBECONFIG: `${join(dir, 'missing')}:${kubeconfig}` }, context: 'admin@fake' }).server,
+    fake.url,
+    'KUBECONFIG lists: missing files skipped, the rest merged',
+  );
 });
 
 t.test('cluster class names carry the Kubernetes minor version', async (t) => {

@@ -2,7 +2,7 @@ import t from 'tap';
 import { buildInventory, serializeInventory } from '../../src/inventory/build.js';
 import type { CloudConfig } from '../../src/inventory/openstack/clouds-config.js';
 import { OpenStackSource } from '../../src/inventory/openstack/index.js';
-import { startFakeOpenStack, loadSeed } from '../fakes/openstack.js';
+import { startFakeOpenStack, loadSeed } from '../../src/demo/openstack.js';
 
 const fake = await startFakeOpenStack({ maxLimit: 10 });
 t.teardown(() => fake.close());
@@ -18,18 +18,26 @@ const cloud: CloudConfig = {
 const fast = { http: { timeoutMs: 400, retries: 2, backoffMs: 20 } };
 const seed = loadSeed();
 
-t.test('the fake cloud reads like the real one, paginated by the server\'s max limit', async (t) => {
+t.test("the fake cloud reads like the real one, paginated by the server's max limit", async (t) => {
   const inv = await buildInventory([new OpenStackSource(cloud)], fast);
   t.equal(inv.sources[0]!.status, 'ok');
   t.equal(inv.flavors.length, seed.flavors.length);
-  t.ok(fake.requests.filter((r) => r.path.startsWith('/compute/v2.1/flavors/detail')).length >= 4, 'several flavor pages followed via flavors_links');
+  t.ok(
+    fake.requests.filter((r) => r.path.startsWith('/compute/v2.1/flavors/detail')).length >= 4,
+    'several flavor pages followed via flavors_links',
+  );
 });
 
 t.test('a service that answers 500 yields partial with the rest intact', async (t) => {
   fake.faults.push({ path: /^\/image\/v2\/images/, status: 500 });
   t.teardown(() => fake.faults.splice(0));
   const inv = await buildInventory([new OpenStackSource(cloud)], fast);
-  t.match(inv.sources[0], { status: 'partial', errors: [/^image images: GET http:\/\/127\.0\.0\.1:\d+\/image\/v2\/images\?limit=1000 answered HTTP 500: injected fault 500$/] });
+  t.match(inv.sources[0], {
+    status: 'partial',
+    errors: [
+      /^image images: GET http:\/\/127\.0\.0\.1:\d+\/image\/v2\/images\?limit=1000 answered HTTP 500: injected fault 500$/,
+    ],
+  });
   t.equal(inv.images.length, 0);
   t.equal(inv.flavors.length, seed.flavors.length, 'flavors intact');
   t.equal(inv.volumeTypes.length, 3, 'volume types intact');
@@ -51,7 +59,9 @@ t.test('429 and 503 with Retry-After are honoured and retried', async (t) => {
   fake.faults.push({ path: /^\/volume\/v3\/[^/]+\/types(\?|$)/, status: 503, retryAfterSeconds: 0, times: 2 });
   t.teardown(() => fake.faults.splice(0));
   const started = Date.now();
-  const inv = await buildInventory([new OpenStackSource(cloud)], { http: { timeoutMs: 2000, retries: 3, backoffMs: 10 } });
+  const inv = await buildInventory([new OpenStackSource(cloud)], {
+    http: { timeoutMs: 2000, retries: 3, backoffMs: 10 },
+  });
   t.equal(inv.sources[0]!.status, 'ok', 'recovered');
   t.equal(inv.flavors.length, seed.flavors.length);
   t.ok(Date.now() - started >= 950, 'waited for Retry-After: 1');
@@ -59,8 +69,14 @@ t.test('429 and 503 with Retry-After are honoured and retried', async (t) => {
 });
 
 t.test('a non-idempotent request (the token POST) is not retried; a 401 names the cloud', async (t) => {
-  const bad = await buildInventory([new OpenStackSource({ ...cloud, auth: { type: 'password', username: 'gx-inventory', password: 'nope' } })], fast);
-  t.match(bad.sources[0], { status: 'failed', errors: [/^cloud "fake": Keystone at .* rejected the password credentials \(HTTP 401\)/] });
+  const bad = await buildInventory(
+    [new OpenStackSource({ ...cloud, auth: { type: 'password', username: 'gx-inventory', password: 'nope' } })],
+    fast,
+  );
+  t.match(bad.sources[0], {
+    status: 'failed',
+    errors: [/^cloud "fake": Keystone at .* rejected the password credentials \(HTTP 401\)/],
+  });
   t.notMatch(serializeInventory(bad), /nope|gx-inventory-secret/);
 });
 
@@ -70,7 +86,15 @@ t.test('a Nova without microversion 2.61 answers 406; extra specs are then read 
   const inv = await buildInventory([new OpenStackSource({ ...cloud, authUrl: old.authUrl })], fast);
   t.equal(inv.sources[0]!.status, 'ok');
   t.equal(inv.flavors.length, seed.flavors.length);
-  t.same(inv.flavors.find((f) => f.name === 'SCS-2V-8')!.extraSpecs, { 'scs:cpu-type': 'shared-core', 'scs:name-v1': 'SCS-2V:8', 'scs:name-v2': 'SCS-2V-8' });
-  t.equal(old.requests.filter((r) => r.path.endsWith('/os-extra_specs')).length, seed.flavors.length, 'one os-extra_specs request per flavor');
+  t.same(inv.flavors.find((f) => f.name === 'SCS-2V-8')!.extraSpecs, {
+    'scs:cpu-type': 'shared-core',
+    'scs:name-v1': 'SCS-2V:8',
+    'scs:name-v2': 'SCS-2V-8',
+  });
+  t.equal(
+    old.requests.filter((r) => r.path.endsWith('/os-extra_specs')).length,
+    seed.flavors.length,
+    'one os-extra_specs request per flavor',
+  );
   t.equal(inv.sources[0]!.apiVersions.compute, 'v2.1 (2.1–2.60)');
 });

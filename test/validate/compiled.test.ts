@@ -12,19 +12,35 @@ import type { ValidationResult } from '../../src/validate/report.js';
 import { shapeSet, type ProfileId } from '../../src/validate/shapes.js';
 import { validateCredentials } from '../../src/validate/validate.js';
 import { demoInventory } from '../helpers/demo-inventory.js';
-import { sampleLegalPerson } from '../fakes/samples.js';
+import { sampleLegalPerson } from '../helpers/samples.js';
 
 // The build compiles only the shapes reachable from the classes we emit (src/validate/compile.ts).
 // On the test corpus it must report exactly what the full official shapes report.
 const canonizer = createCanonizer(createDocumentLoader(bundledContexts().values()));
 const provider = loadConfig({ env: {}, cwd: '/nonexistent-dir' }).config.provider as ProviderConfig;
-const ctx = { provider, baseUrl: 'https://cloud.example', issuer: 'did:web:cloud.example', issued: '2026-11-24T00:00:00Z' };
+const ctx = {
+  provider,
+  baseUrl: 'https://cloud.example',
+  issuer: 'did:web:cloud.example',
+  issued: '2026-11-24T00:00:00Z',
+};
 const inventory = await demoInventory();
-const key = (r: ValidationResult) => `${r.severity} ${r.focusNode.startsWith('_:') ? '_:' : r.focusNode} ${r.path ?? ''} ${r.constraint} ${r.value ?? ''}`;
+const key = (r: ValidationResult) =>
+  `${r.severity} ${r.focusNode.startsWith('_:') ? '_:' : r.focusNode} ${r.path ?? ''} ${r.constraint} ${r.value ?? ''}`;
 const results = async (creds: JsonObject[], profile: ProfileId, fullShapes: boolean) =>
-  (await validateCredentials(creds.map((credential) => ({ credential })), { canonizer, profile, fullShapes })).flatMap((r) => r.results.map(key)).sort();
+  (
+    await validateCredentials(
+      creds.map((credential) => ({ credential })),
+      { canonizer, profile, fullShapes },
+    )
+  )
+    .flatMap((r) => r.results.map(key))
+    .sort();
 
-t.ok(existsSync(compiledFile('gaia-x-25.11')) && existsSync(compiledFile('tagus-22.10')), 'the build compiled both profiles');
+t.ok(
+  existsSync(compiledFile('gaia-x-25.11')) && existsSync(compiledFile('tagus-22.10')),
+  'the build compiled both profiles',
+);
 const compiled = await shapeSet('gaia-x-25.11');
 const full = await shapeSet('gaia-x-25.11', { full: true });
 t.ok(compiled.compiled && !full.compiled);
@@ -32,38 +48,61 @@ t.ok(compiled.shapes.size < full.shapes.size / 3, `compiled ${compiled.shapes.si
 
 const set25 = describe(inventory, 'gaia-x-25.11', ctx).credentials.map((c) => c.credential);
 const set22 = describe(inventory, 'tagus-22.10', ctx).credentials.map((c) => c.credential);
-const subjectOf = (list: JsonObject[], type: string) => list.map((c) => c.credentialSubject as JsonObject).find((s) => s.type === type)!;
+const subjectOf = (list: JsonObject[], type: string) =>
+  list.map((c) => c.credentialSubject as JsonObject).find((s) => s.type === type)!;
 const mutations: [string, () => JsonObject[]][] = [
   ['the demo set', () => structuredClone(set25)],
-  ['a flavor without cpu', () => {
-    const l = structuredClone(set25);
-    delete subjectOf(l, 'ServerFlavor').cpu;
-    return l;
-  }],
-  ['vCPUs of the wrong datatype', () => {
-    const l = structuredClone(set25);
-    (subjectOf(l, 'ServerFlavor').cpu as JsonObject).vCPUs = 'two';
-    return l;
-  }],
-  ['a bad country code', () => {
-    const l = structuredClone(set25);
-    ((subjectOf(l, 'LegalPerson').legalAddress as JsonObject).countryCode = 'XX');
-    return l;
-  }],
-  ['an image without licence, an offering without terms', () => {
-    const l = structuredClone(set25);
-    delete subjectOf(l, 'VMImage').license;
-    delete subjectOf(l, 'VirtualMachineServiceOffering').serviceOfferingTermsAndConditions;
-    return l;
-  }],
-  ['a bad enumeration value and a predicate the closed shape lacks', () => {
-    const l = structuredClone(set25);
-    subjectOf(l, 'VMImage').vmImageDiskFormat = 'floppy';
-    subjectOf(l, 'Datacenter').provisionType = 'public';
-    return l;
-  }],
+  [
+    'a flavor without cpu',
+    () => {
+      const l = structuredClone(set25);
+      delete subjectOf(l, 'ServerFlavor').cpu;
+      return l;
+    },
+  ],
+  [
+    'vCPUs of the wrong datatype',
+    () => {
+      const l = structuredClone(set25);
+      (subjectOf(l, 'ServerFlavor').cpu as JsonObject).vCPUs = 'two';
+      return l;
+    },
+  ],
+  [
+    'a bad country code',
+    () => {
+      const l = structuredClone(set25);
+      (subjectOf(l, 'LegalPerson').legalAddress as JsonObject).countryCode = 'XX';
+      return l;
+    },
+  ],
+  [
+    'an image without licence, an offering without terms',
+    () => {
+      const l = structuredClone(set25);
+      delete subjectOf(l, 'VMImage').license;
+      delete subjectOf(l, 'VirtualMachineServiceOffering').serviceOfferingTermsAndConditions;
+      return l;
+    },
+  ],
+  [
+    'a bad enumeration value and a predicate the closed shape lacks',
+    () => {
+      const l = structuredClone(set25);
+      subjectOf(l, 'VMImage').vmImageDiskFormat = 'floppy';
+      subjectOf(l, 'Datacenter').provisionType = 'public';
+      return l;
+    },
+  ],
   ['the sample LegalPerson alone', () => [sampleLegalPerson()]],
-  ['the example credential', () => [JSON.parse(readFileSync(new URL('../../examples/loire-legal-person.json', import.meta.url), 'utf8')) as JsonObject]],
+  [
+    'the example credential',
+    () => [
+      JSON.parse(
+        readFileSync(new URL('../../examples/loire-legal-person.json', import.meta.url), 'utf8'),
+      ) as JsonObject,
+    ],
+  ],
 ];
 for (const [name, make] of mutations) {
   t.test(`25.11: ${name}`, async (t) => {
@@ -82,8 +121,16 @@ t.test('tagus-22.10: the demo set and a participant alone', async (t) => {
 });
 
 t.test('a class the compiled set leaves out falls back to the full shapes', async (t) => {
-  t.notOk(compiled.covers(['https://w3id.org/gaia-x/development#BareMetalServiceOffering']), 'gx:BareMetalServiceOffering is not covered');
-  t.ok(compiled.covers(['https://w3id.org/gaia-x/development#VMImage', 'https://www.w3.org/2018/credentials#VerifiableCredential']));
+  t.notOk(
+    compiled.covers(['https://w3id.org/gaia-x/development#BareMetalServiceOffering']),
+    'gx:BareMetalServiceOffering is not covered',
+  );
+  t.ok(
+    compiled.covers([
+      'https://w3id.org/gaia-x/development#VMImage',
+      'https://www.w3.org/2018/credentials#VerifiableCredential',
+    ]),
+  );
   const data: JsonObject = {
     '@context': ['https://www.w3.org/ns/credentials/v2', 'https://w3id.org/gaia-x/development#'],
     type: ['VerifiableCredential'],
@@ -92,6 +139,9 @@ t.test('a class the compiled set leaves out falls back to the full shapes', asyn
     credentialSubject: { id: 'https://cloud.example/data', type: 'BareMetalServiceOffering', name: 'bare metal' },
   };
   const a = await results([data], 'gaia-x-25.11', false);
-  t.ok(a.some((r) => r.includes('MinCountConstraintComponent')), 'the full BareMetalServiceOffering shape reported its required fields');
+  t.ok(
+    a.some((r) => r.includes('MinCountConstraintComponent')),
+    'the full BareMetalServiceOffering shape reported its required fields',
+  );
   t.same(a, await results([data], 'gaia-x-25.11', true));
 });

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { bundledContexts } from '../../credentials/contexts.js';
 import { writeOutput } from '../io.js';
 
 export function contextsCommand(program: Command): void {
@@ -7,7 +6,8 @@ export function contextsCommand(program: Command): void {
     .command('contexts')
     .description('list the JSON-LD contexts gx-gateway serves offline, with their source')
     .option('--json', 'print machine-readable output')
-    .action((o: { json?: boolean }) => {
+    .action(async (o: { json?: boolean }) => {
+      const { bundledContexts } = await import('../../credentials/contexts.js');
       const list = [...bundledContexts().values()].map((c) => ({ url: c.url, source: c.source }));
       writeOutput(o.json ? JSON.stringify(list, null, 2) : list.map((c) => `${c.url}  (${c.source})`).join('\n'));
     });

@@ -1,36 +1,44 @@
 import type { Command } from 'commander';
-import { configPath } from '../../config/load.js';
-import { GatewayError } from '../../credentials/errors.js';
-import type { JsonObject } from '../../credentials/suites/suite.js';
-import { decodeJwt } from '../../credentials/suites/vc-jose.js';
-import { describe } from '../../describe/describe.js';
-import { diffCredentials, renderDiff } from '../../describe/diff.js';
-import { readCredentialDir, writeDescribedSet } from '../../describe/output.js';
-import { assertInventory } from '../../inventory/schema.js';
-import { renderReport } from '../../validate/report.js';
-import { PROFILES, type ProfileId } from '../../validate/shapes.js';
-import { validateCredentials } from '../../validate/validate.js';
+import { GatewayError } from '../../core/errors.js';
+import { PROFILES, type JsonObject, type ProfileId } from '../../core/ids.js';
 import { withService, type GlobalOptions } from '../context.js';
 import { readCredentialFile, readInput, writeOutput } from '../io.js';
 import { progress } from '../progress.js';
 
 function validFrom(value: string | undefined): string {
   const t = !value || value === 'now' ? Date.now() : /^\d{4}-\d{2}-\d{2}T/.test(value) ? Date.parse(value) : NaN;
-  if (Number.isNaN(t)) throw new GatewayError(`--valid-from must be an ISO 8601 date-time or "now" (got "${value}")`, 'usage');
+  if (Number.isNaN(t))
+    throw new GatewayError(`--valid-from must be an ISO 8601 date-time or "now" (got "${value}")`, 'usage');
   return new Date(t).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
 export function describeCommands(program: Command, globals: () => GlobalOptions): void {
   program
     .command('describe <inventory>')
-    .description('map an inventory to unsigned Gaia-X credentials (one file each, plus manifest.json) and validate them as one set; writes nothing and exits 1 when any violates the shapes')
+    .description(
+      'map an inventory to unsigned Gaia-X credentials (one file each, plus manifest.json) and validate them as one set; writes nothing and exits 1 when any violates the shapes',
+    )
     .requiredOption('--profile <profile>', PROFILES.join(' | '))
     .requiredOption('-o, --output <dir>', 'folder to write (replaced as a whole)')
     .option('--valid-from <date-time>', 'validity start of the credentials ("now" or ISO 8601)', 'now')
     .option('--strict', 'fail on warnings too')
     .action(async (file: string, o: { profile: string; output: string; validFrom?: string; strict?: boolean }) => {
-      if (!(PROFILES as string[]).includes(o.profile)) throw new GatewayError(`--profile must be one of ${PROFILES.join(', ')} (got "${o.profile}")`, 'usage');
+      if (!(PROFILES as string[]).includes(o.profile))
+        throw new GatewayError(`--profile must be one of ${PROFILES.join(', ')} (got "${o.profile}")`, 'usage');
       const issued = validFrom(o.validFrom);
+      const [{ configPath }, { decodeJwt }, { writeDescribedSet }, schema, { renderReport }, { describeAndValidate }] =
+        await Promise.all([
+          import('../../config/load.js'),
+          import('../../credentials/suites/vc-jose.js'),
+          import('../../describe/output.js'),
+          import('../../inventory/schema.js'),
+          import('../../validate/report.js'),
+          import('../../pipeline/describe.js'),
+        ]);
+      const assertInventory: (
+        data: unknown,
+        what?: string,
+      ) => asserts data is Parameters<typeof describeAndValidate>[0] = schema.assertInventory;
       await withService(globals(), async (svc) => {
         const { limits } = svc.loaded.config;
         let inventory: unknown;
@@ -42,43 +50,67 @@ export function describeCommands(program: Command, globals: () => GlobalOptions)
         }
         assertInventory(inventory, file);
         const provider = svc.loaded.config.provider;
-        if (!provider) throw new GatewayError(`configuration ${svc.loaded.source} has no provider section (legal name, address, terms): see gx-gateway.example.yaml`, 'bad-config');
+        if (!provider)
+          throw new GatewayError(
+            `configuration ${svc.loaded.source} has no provider section (legal name, address, terms): see gx-gateway.example.yaml`,
+            'bad-config',
+          );
         const notary = provider.registrationNumberCredentials.map((f) => {
           const input = readCredentialFile(configPath(svc.loaded, f), svc.loaded.config.jsonld.maxDocumentBytes);
           return typeof input === 'string' ? (decodeJwt(input).payload as JsonObject) : (input as JsonObject);
         });
-        const set = describe(inventory, o.profile as ProfileId, {
-          provider,
-          baseUrl: svc.loaded.config.publicBaseUrl,
-          issuer: svc.did,
-          issued,
-          registrationNumberCredentials: notary,
-        });
-        for (const w of set.warnings) process.stderr.write(`warning: ${w}\n`);
-        if (set.credentials.length > limits.maxSetCredentials) {
-          throw new GatewayError(`${file} describes ${set.credentials.length} credentials, more than the limit of ${limits.maxSetCredentials} (limits.maxSetCredentials); nothing written`, 'too-large');
+        let result;
+        let report: ((done: number, total: number, phase: string) => void) | undefined;
+        try {
+          result = await describeAndValidate(inventory, o.profile as ProfileId, {
+            provider,
+            baseUrl: svc.loaded.config.publicBaseUrl,
+            issuer: svc.did,
+            issued,
+            registrationNumberCredentials: notary,
+            canonizer: svc.canonizer,
+            strict: Boolean(o.strict),
+            maxSetCredentials: limits.maxSetCredentials,
+            onProgress: (done, total, phase) => (report ??= progress(total) ?? (() => {}))(done, total, phase),
+          });
+        } catch (err) {
+          if (err instanceof GatewayError && err.code === 'too-large')
+            throw new GatewayError(`${file}: ${err.message}; nothing written`, 'too-large');
+          throw err;
         }
-        const reports = await validateCredentials(
-          set.credentials.map((c) => ({ credential: c.credential, subject: c.id })),
-          { canonizer: svc.canonizer, profile: o.profile as ProfileId, strict: Boolean(o.strict), onProgress: progress(set.credentials.length) },
-        );
-        const failed = reports.filter((r) => !r.conforms);
+        const { set, reports, failed } = result;
+        for (const w of set.warnings) process.stderr.write(`warning: ${w}\n`);
         if (failed.length) {
           writeOutput(failed.map(renderReport).join('\n'));
-          throw new GatewayError(`${failed.length} of ${reports.length} credentials do not conform; nothing written`, 'invalid-credential');
+          throw new GatewayError(
+            `${failed.length} of ${reports.length} credentials do not conform; nothing written`,
+            'invalid-credential',
+          );
         }
         writeDescribedSet(set, o.output);
         const offChain = set.credentials.filter((c) => !c.clearingHouse).length;
-        process.stderr.write(`${set.credentials.length} credentials (${o.profile}; ${offChain} scs facts for catalogues only) conform; written to ${o.output}\n`);
+        process.stderr.write(
+          `${set.credentials.length} credentials (${o.profile}; ${offChain} scs facts for catalogues only) conform; written to ${o.output}\n`,
+        );
       });
     });
 
   program
     .command('diff <before> <after>')
-    .description('compare two credential folders (describe outputs): added, changed (field by field) and removed credentials')
+    .description(
+      'compare two credential folders (describe outputs): added, changed (field by field) and removed credentials',
+    )
     .option('--json', 'print the diff as JSON')
-    .action((before: string, after: string, o: { json?: boolean }) => {
+    .action(async (before: string, after: string, o: { json?: boolean }) => {
+      const [{ diffCredentials, renderDiff }, { readCredentialDir }] = await Promise.all([
+        import('../../describe/diff.js'),
+        import('../../describe/output.js'),
+      ]);
       const d = diffCredentials(readCredentialDir(before), readCredentialDir(after));
-      writeOutput(o.json ? JSON.stringify({ ...d, added: d.added.map((a) => a.id), removed: d.removed.map((r) => r.id) }, null, 2) : renderDiff(d));
+      writeOutput(
+        o.json
+          ? JSON.stringify({ ...d, added: d.added.map((a) => a.id), removed: d.removed.map((r) => r.id) }, null, 2)
+          : renderDiff(d),
+      );
     });
 }

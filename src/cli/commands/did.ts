@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { didDocumentPath } from '../../credentials/did-web.js';
 import { withService, type GlobalOptions } from '../context.js';
 import { writeOutput } from '../io.js';
 
@@ -12,6 +11,7 @@ export function didCommand(program: Command, globals: () => GlobalOptions): void
       await withService(globals(), async (svc) => {
         const doc = await svc.didDocument();
         if (o.json) return writeOutput(JSON.stringify(doc, null, 2));
+        const { didDocumentPath } = await import('../../credentials/did-web.js');
         const url = new URL(didDocumentPath(svc.loaded.config.publicBaseUrl), svc.loaded.config.publicBaseUrl);
         writeOutput(`${svc.did}\nserved at ${url.href}\n${JSON.stringify(doc, null, 2)}`);
       });

@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
-import { request } from 'undici';
-import { loadConfig } from '../../config/load.js';
-import type { GlobalOptions } from '../context.js';
+import { loadCliConfig, type GlobalOptions } from '../context.js';
 import { writeOutput } from '../io.js';
 
 /** For container HEALTHCHECKs: GET /health on the local server named by the configuration. */
@@ -10,8 +8,8 @@ export function healthCommand(program: Command, globals: () => GlobalOptions): v
     .command('health')
     .description('check that the local gateway answers /health (exit 0 when healthy)')
     .action(async () => {
-      const g = globals();
-      const { config } = loadConfig(g.config ? { file: g.config } : {});
+      const { config } = await loadCliConfig(globals());
+      const { request } = await import('undici');
       const scheme = config.server.tls ? 'https' : 'http';
       const host = ['0.0.0.0', '::', ''].includes(config.server.host) ? '127.0.0.1' : config.server.host;
       const prefix = new URL(config.publicBaseUrl).pathname.replace(/\/+$/, '');

@@ -1,16 +1,20 @@
 import type { Command } from 'commander';
-import { GatewayError } from '../../credentials/errors.js';
-import { SUITE_IDS } from '../../credentials/suites/index.js';
-import type { Secured, SuiteId } from '../../credentials/suites/suite.js';
+import { GatewayError } from '../../core/errors.js';
+import { SUITE_IDS, type SuiteId } from '../../core/ids.js';
+import type { Secured } from '../../credentials/suites/suite.js';
 import { withService, type GlobalOptions } from '../context.js';
-import { readCredentialDir } from '../../describe/output.js';
 import { readCredentialFile, writeOutput } from '../io.js';
 import { statSync } from 'node:fs';
 
 /** Credentials named by --related: files, or folders of them (describe outputs). */
-function related(paths: string[] | undefined, maxBytes: number, maxFiles: number): (Record<string, unknown> | string)[] {
+async function related(
+  paths: string[] | undefined,
+  maxBytes: number,
+  maxFiles: number,
+): Promise<(Record<string, unknown> | string)[]> {
+  const { readCredentialDir } = await import('../../describe/output.js');
   return (paths ?? []).flatMap((p) => {
-    let dir = false;
+    let dir: boolean;
     try {
       dir = statSync(p).isDirectory();
     } catch {
@@ -25,7 +29,8 @@ function render(secured: Secured): string {
 }
 
 function suiteOption(value: string): SuiteId {
-  if (!(SUITE_IDS as string[]).includes(value)) throw new GatewayError(`--suite must be one of ${SUITE_IDS.join(', ')} (got "${value}")`, 'usage');
+  if (!(SUITE_IDS as string[]).includes(value))
+    throw new GatewayError(`--suite must be one of ${SUITE_IDS.join(', ')} (got "${value}")`, 'usage');
   return value as SuiteId;
 }
 
@@ -42,11 +47,12 @@ export function signCommands(program: Command, globals: () => GlobalOptions): vo
         const suite = o.suite ? { suite: suiteOption(o.suite) } : {};
         const { maxDocumentBytes } = svc.loaded.config.jsonld;
         const input = readCredentialFile(file, maxDocumentBytes);
-        if (typeof input === 'string') throw new GatewayError(`${file} is a JWT already; sign the credential JSON`, 'bad-input');
+        if (typeof input === 'string')
+          throw new GatewayError(`${file} is a JWT already; sign the credential JSON`, 'bad-input');
         const secured = await svc.signCredential(input, {
           ...suite,
           ...(o.key ? { keyId: o.key } : {}),
-          related: related(o.related, maxDocumentBytes, svc.loaded.config.limits.maxSetCredentials),
+          related: await related(o.related, maxDocumentBytes, svc.loaded.config.limits.maxSetCredentials),
         });
         writeOutput(render(secured), o.output);
       });
@@ -58,26 +64,46 @@ export function signCommands(program: Command, globals: () => GlobalOptions): vo
     .option('--suite <suite>', `${SUITE_IDS.join(' | ')}`)
     .option('--key <id>', 'key id')
     .option('--unsigned', 'leave the presentation itself unsigned (Tagus clearing houses accept it)')
-    .option('--challenge <text>', "the verifier's challenge, signed into the presentation (vc-jose: nonce; not with jws2020, whose Gaia-X flavour cannot sign it)")
+    .option(
+      '--challenge <text>',
+      "the verifier's challenge, signed into the presentation (vc-jose: nonce; not with jws2020, whose Gaia-X flavour cannot sign it)",
+    )
     .option('--domain <text>', "the verifier's domain, signed into the presentation (vc-jose: aud)")
-    .option('--related <paths...>', 'further credentials the presented ones reference, validated with them (not presented)')
+    .option(
+      '--related <paths...>',
+      'further credentials the presented ones reference, validated with them (not presented)',
+    )
     .option('--id <iri>', 'presentation id')
     .option('-o, --output <file>', 'write to a file instead of stdout')
-    .action(async (files: string[], o: { suite?: string; key?: string; unsigned?: boolean; challenge?: string; domain?: string; id?: string; output?: string; related?: string[] }) => {
-      await withService(globals(), async (svc) => {
-        const suite = o.suite ? { suite: suiteOption(o.suite) } : {};
-        const { maxDocumentBytes } = svc.loaded.config.jsonld;
-        const inputs = files.map((f) => readCredentialFile(f, maxDocumentBytes));
-        const secured = await svc.present(inputs, {
-          ...suite,
-          ...(o.key ? { keyId: o.key } : {}),
-          ...(o.unsigned ? { signPresentation: false } : {}),
-          ...(o.challenge ? { challenge: o.challenge } : {}),
-          ...(o.domain ? { domain: o.domain } : {}),
-          ...(o.id ? { id: o.id } : {}),
-          related: related(o.related, maxDocumentBytes, svc.loaded.config.limits.maxSetCredentials),
+    .action(
+      async (
+        files: string[],
+        o: {
+          suite?: string;
+          key?: string;
+          unsigned?: boolean;
+          challenge?: string;
+          domain?: string;
+          id?: string;
+          output?: string;
+          related?: string[];
+        },
+      ) => {
+        await withService(globals(), async (svc) => {
+          const suite = o.suite ? { suite: suiteOption(o.suite) } : {};
+          const { maxDocumentBytes } = svc.loaded.config.jsonld;
+          const inputs = files.map((f) => readCredentialFile(f, maxDocumentBytes));
+          const secured = await svc.present(inputs, {
+            ...suite,
+            ...(o.key ? { keyId: o.key } : {}),
+            ...(o.unsigned ? { signPresentation: false } : {}),
+            ...(o.challenge ? { challenge: o.challenge } : {}),
+            ...(o.domain ? { domain: o.domain } : {}),
+            ...(o.id ? { id: o.id } : {}),
+            related: await related(o.related, maxDocumentBytes, svc.loaded.config.limits.maxSetCredentials),
+          });
+          writeOutput(render(secured), o.output);
         });
-        writeOutput(render(secured), o.output);
-      });
-    });
+      },
+    );
 }

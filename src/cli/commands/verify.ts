@@ -11,7 +11,13 @@ const TRUST_NOTE: Record<VerificationReport['trustAnchor'], string> = {
 
 export function renderVerification(r: VerificationReport, indent = ''): string {
   const head = `${indent}${r.valid ? 'VALID' : 'INVALID'} ${r.kind}${r.id ? ` ${r.id}` : ''}${r.proof ? ` [${r.proof}]` : ''}${r.issuer ? ` issued by ${r.issuer}` : ''}${r.valid && !indent ? TRUST_NOTE[r.trustAnchor] : ''}`;
-  const lines = [head, ...r.checks.map((c) => `${indent}  ${c.ok ? (c.notChecked ? 'WARN' : 'ok  ') : 'FAIL'} ${c.check}${c.message ? `: ${c.message}` : ''}`)];
+  const lines = [
+    head,
+    ...r.checks.map(
+      (c) =>
+        `${indent}  ${c.ok ? (c.notChecked ? 'WARN' : 'ok  ') : 'FAIL'} ${c.check}${c.message ? `: ${c.message}` : ''}`,
+    ),
+  ];
   for (const inner of r.credentials ?? []) lines.push(renderVerification(inner, `${indent}    `));
   return lines.join('\n');
 }
@@ -19,7 +25,9 @@ export function renderVerification(r: VerificationReport, indent = ''): string {
 export function verifyCommand(program: Command, globals: () => GlobalOptions): void {
   program
     .command('verify <file>')
-    .description('verify a credential or presentation (JSON-LD proof or JWT); exit 0 only when valid, 2 when the input is not a credential at all')
+    .description(
+      'verify a credential or presentation (JSON-LD proof or JWT); exit 0 only when valid, 2 when the input is not a credential at all',
+    )
     .option('--json', 'print the report as JSON')
     .option('--offline', 'do not fetch x5u certificate chains (their trust anchor is then not checked)')
     .option('--challenge <text>', 'the challenge (vp+jwt: nonce) a presentation must be signed for')
@@ -33,7 +41,10 @@ export function verifyCommand(program: Command, globals: () => GlobalOptions): v
               'DID documents and x5u chains may be fetched from private networks or over http\n',
           );
         }
-        const input = parseCredentialText(readInput(file, svc.loaded.config.jsonld.maxDocumentBytes).trim(), file === '-' ? 'standard input' : file);
+        const input = parseCredentialText(
+          readInput(file, svc.loaded.config.jsonld.maxDocumentBytes).trim(),
+          file === '-' ? 'standard input' : file,
+        );
         const report = await svc.verify(input, {
           ...(o.offline ? { skipX5u: true } : {}),
           ...(o.challenge !== undefined ? { challenge: o.challenge } : {}),

@@ -1,6 +1,13 @@
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
-import { X509Certificate, createPublicKey, generateKeyPairSync, randomBytes, webcrypto, type KeyObject } from 'node:crypto';
+import {
+  X509Certificate,
+  createPublicKey,
+  generateKeyPairSync,
+  randomBytes,
+  webcrypto,
+  type KeyObject,
+} from 'node:crypto';
 import { keyTypeOf } from './key-types.js';
 
 x509.cryptoProvider.set(webcrypto as unknown as Crypto);
@@ -11,7 +18,9 @@ function webCryptoParams(key: KeyObject, use: 'import' | 'sign'): Algorithm {
     case 'Ed25519':
       return { name: 'Ed25519' };
     case 'P-256':
-      return use === 'import' ? ({ name: 'ECDSA', namedCurve: 'P-256' } as EcKeyImportParams) : ({ name: 'ECDSA', hash: 'SHA-256' } as EcdsaParams);
+      return use === 'import'
+        ? ({ name: 'ECDSA', namedCurve: 'P-256' } as EcKeyImportParams)
+        : ({ name: 'ECDSA', hash: 'SHA-256' } as EcdsaParams);
     case 'RSA':
       return { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' } as RsaHashedImportParams;
   }
@@ -20,12 +29,16 @@ function webCryptoParams(key: KeyObject, use: 'import' | 'sign'): Algorithm {
 async function toCryptoPublic(key: KeyObject): Promise<CryptoKey> {
   const pub = key.type === 'private' ? createPublicKey(key) : key;
   const der = pub.export({ type: 'spki', format: 'der' });
-  return (await webcrypto.subtle.importKey('spki', der, webCryptoParams(pub, 'import'), true, ['verify'])) as unknown as CryptoKey;
+  return (await webcrypto.subtle.importKey('spki', der, webCryptoParams(pub, 'import'), true, [
+    'verify',
+  ])) as unknown as CryptoKey;
 }
 
 async function toCryptoPrivate(key: KeyObject): Promise<CryptoKey> {
   const der = key.export({ type: 'pkcs8', format: 'der' });
-  return (await webcrypto.subtle.importKey('pkcs8', der, webCryptoParams(key, 'import'), false, ['sign'])) as unknown as CryptoKey;
+  return (await webcrypto.subtle.importKey('pkcs8', der, webCryptoParams(key, 'import'), false, [
+    'sign',
+  ])) as unknown as CryptoKey;
 }
 
 export interface CertificateRequest {
@@ -63,7 +76,9 @@ export async function issueCertificate(req: CertificateRequest): Promise<string>
   ];
   if (names.length) extensions.push(new x509.SubjectAlternativeNameExtension(names));
   const cert = await x509.X509CertificateGenerator.create({
-    serialNumber: randomBytes(8).toString('hex').replace(/^[89a-f]/, '1'),
+    serialNumber: randomBytes(8)
+      .toString('hex')
+      .replace(/^[89a-f]/, '1'),
     subject: req.subject,
     issuer: req.issuer ? new x509.X509Certificate(req.issuer.certificate.raw).subject : req.subject,
     notBefore,

@@ -1,12 +1,13 @@
 import { constants, createPublicKey, generateKeyPair, sign as cryptoSign, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
 import type { JWK } from 'jose';
-import { GatewayError } from '../errors.js';
+import { GatewayError } from '../../core/errors.js';
 
-export type KeyType = 'Ed25519' | 'P-256' | 'RSA';
+import type { KeyType } from '../../core/ids.js';
+export type { KeyType } from '../../core/ids.js';
 export type JwsAlg = 'EdDSA' | 'ES256' | 'PS256' | 'RS256';
 
-export const KEY_TYPES: readonly KeyType[] = ['Ed25519', 'P-256', 'RSA'];
+export { KEY_TYPES } from '../../core/ids.js';
 export const MIN_RSA_BITS = 2048;
 
 /** JWS algorithms each key type can sign with; the first is the default. */
@@ -43,10 +44,14 @@ export function keyTypeOf(key: KeyObject): KeyType {
   }
   if (kind === 'rsa') {
     const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
-    if (bits < MIN_RSA_BITS) throw new GatewayError(`RSA key has ${bits} bits; at least ${MIN_RSA_BITS} are required`, 'bad-key');
+    if (bits < MIN_RSA_BITS)
+      throw new GatewayError(`RSA key has ${bits} bits; at least ${MIN_RSA_BITS} are required`, 'bad-key');
     return 'RSA';
   }
-  throw new GatewayError(`key type ${kind ?? 'unknown'} is not supported; use Ed25519, P-256 or RSA (${MIN_RSA_BITS}+ bits)`, 'bad-key');
+  throw new GatewayError(
+    `key type ${kind ?? 'unknown'} is not supported; use Ed25519, P-256 or RSA (${MIN_RSA_BITS}+ bits)`,
+    'bad-key',
+  );
 }
 
 export function publicJwk(key: KeyObject): JWK {
@@ -74,6 +79,9 @@ export function signRaw(alg: JwsAlg, key: KeyObject, data: Uint8Array): Uint8Arr
 
 export function assertAlgForType(type: KeyType, alg: string): asserts alg is JwsAlg {
   if (!(ALGS_FOR[type] as readonly string[]).includes(alg)) {
-    throw new GatewayError(`algorithm ${alg} does not fit a ${type} key; use ${ALGS_FOR[type].join(' or ')}`, 'bad-key');
+    throw new GatewayError(
+      `algorithm ${alg} does not fit a ${type} key; use ${ALGS_FOR[type].join(' or ')}`,
+      'bad-key',
+    );
   }
 }

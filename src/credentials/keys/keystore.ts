@@ -1,9 +1,17 @@
-import { createPrivateKey, createPublicKey, X509Certificate, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, type X509Certificate, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { calculateJwkThumbprint, type JWK } from 'jose';
-import { GatewayError } from '../errors.js';
-import { ALGS_FOR, assertAlgForType, generateKey, keyTypeOf, publicJwk, type JwsAlg, type KeyType } from './key-types.js';
+import { GatewayError } from '../../core/errors.js';
+import {
+  ALGS_FOR,
+  assertAlgForType,
+  generateKey,
+  keyTypeOf,
+  publicJwk,
+  type JwsAlg,
+  type KeyType,
+} from './key-types.js';
 import { encryptPrivateKeyPem } from './pkcs8.js';
 import { createSigner, type Signer } from './signer.js';
 import { parsePemChain, sameKey } from '../x509.js';
@@ -118,7 +126,6 @@ export class KeyStore {
     return this.index.keys.map((k) => this.info(k));
   }
 
-
   get(id: string): KeyInfo {
     return this.info(this.entry(id));
   }
@@ -136,9 +143,14 @@ export class KeyStore {
   async import(opts: ImportKeyOptions): Promise<KeyInfo> {
     let privateKey: KeyObject;
     try {
-      privateKey = createPrivateKey(opts.pemPassphrase ? { key: opts.pem, format: 'pem', passphrase: opts.pemPassphrase } : opts.pem);
+      privateKey = createPrivateKey(
+        opts.pemPassphrase ? { key: opts.pem, format: 'pem', passphrase: opts.pemPassphrase } : opts.pem,
+      );
     } catch (err) {
-      throw new GatewayError(`cannot read the private key PEM: ${keyReadProblem(err, Boolean(opts.pemPassphrase))}`, 'bad-key');
+      throw new GatewayError(
+        `cannot read the private key PEM: ${keyReadProblem(err, Boolean(opts.pemPassphrase))}`,
+        'bad-key',
+      );
     }
     const type = keyTypeOf(privateKey);
     if (opts.chainPem) checkChainFitsKey(opts.chainPem, privateKey);
@@ -210,30 +222,52 @@ export class KeyStore {
 
   private requirePassphrase(id: string): string {
     if (!this.options.passphrase) {
-      throw new GatewayError(`key ${id} is encrypted: set ${this.options.passphraseEnv ?? 'the key passphrase variable'}`, 'key-locked');
+      throw new GatewayError(
+        `key ${id} is encrypted: set ${this.options.passphraseEnv ?? 'the key passphrase variable'}`,
+        'key-locked',
+      );
     }
     return this.options.passphrase;
   }
 
-  private async add(privateKey: KeyObject, opts: { type: KeyType; id?: string; alg?: JwsAlg; activate?: boolean }): Promise<KeyInfo> {
+  private async add(
+    privateKey: KeyObject,
+    opts: { type: KeyType; id?: string; alg?: JwsAlg; activate?: boolean },
+  ): Promise<KeyInfo> {
     const type = keyTypeOf(privateKey);
     const alg = opts.alg ?? ALGS_FOR[type][0]!;
     assertAlgForType(type, alg);
     const jwk = publicJwk(privateKey);
     const thumbprint = await calculateJwkThumbprint(jwk, 'sha256');
     const id = opts.id ?? `${type.toLowerCase().replace('-', '')}-${thumbprint.slice(0, 10)}`;
-    if (!ID_PATTERN.test(id)) throw new GatewayError(`key id "${id}" may only use letters, digits, '.', '_' and '-' (max 64)`, 'bad-key-id');
-    if (this.index.keys.some((k) => k.id === id)) throw new GatewayError(`a key with id "${id}" exists already`, 'duplicate-key');
+    if (!ID_PATTERN.test(id))
+      throw new GatewayError(`key id "${id}" may only use letters, digits, '.', '_' and '-' (max 64)`, 'bad-key-id');
+    if (this.index.keys.some((k) => k.id === id))
+      throw new GatewayError(`a key with id "${id}" exists already`, 'duplicate-key');
     if (this.index.keys.some((k) => k.thumbprint === thumbprint)) {
       throw new GatewayError(`this key is stored already (thumbprint ${thumbprint})`, 'duplicate-key');
     }
     const encrypted = Boolean(this.options.passphrase);
-    const pem = encrypted ? encryptPrivateKeyPem(privateKey, this.options.passphrase!) : (privateKey.export({ type: 'pkcs8', format: 'pem' }) as string);
+    const pem = encrypted
+      ? encryptPrivateKeyPem(privateKey, this.options.passphrase!)
+      : (privateKey.export({ type: 'pkcs8', format: 'pem' }) as string);
     this.ensureDir();
     writeAtomic(join(this.dir, `${id}.key.pem`), pem, 0o600);
-    const entry: IndexEntry = { id, type, alg, created: new Date().toISOString(), encrypted, publicKeyJwk: jwk, thumbprint };
+    const entry: IndexEntry = {
+      id,
+      type,
+      alg,
+      created: new Date().toISOString(),
+      encrypted,
+      publicKeyJwk: jwk,
+      thumbprint,
+    };
     const activate = opts.activate ?? !this.index.active;
-    this.index = { version: 1, keys: [...this.index.keys, entry], ...(activate ? { active: id } : this.index.active ? { active: this.index.active } : {}) };
+    this.index = {
+      version: 1,
+      keys: [...this.index.keys, entry],
+      ...(activate ? { active: id } : this.index.active ? { active: this.index.active } : {}),
+    };
     this.saveIndex();
     return this.info(entry);
   }
@@ -271,11 +305,17 @@ export class KeyStore {
 function keyReadProblem(err: unknown, withPassphrase: boolean): string {
   const m = (err as Error).message ?? '';
   if (/bad decrypt|wrong password|mac verify/i.test(m)) return 'the passphrase is wrong';
-  if (/passphrase required|interrupted or cancelled|no passphrase/i.test(m) || (err as { code?: string }).code === 'ERR_MISSING_PASSPHRASE') {
+  if (
+    /passphrase required|interrupted or cancelled|no passphrase/i.test(m) ||
+    (err as { code?: string }).code === 'ERR_MISSING_PASSPHRASE'
+  ) {
     return 'the key is encrypted: give its passphrase (--pem-passphrase-env VAR)';
   }
-  if (/unsupported/i.test(m)) return 'not a readable PEM private key, or a key type or encryption gx-gateway does not support (RSA, P-256 and Ed25519 as PKCS#8, PKCS#1 or SEC1 PEM)';
-  return withPassphrase ? 'not a readable PEM private key, or the passphrase is wrong' : 'not a PEM private key (PKCS#8, PKCS#1 or SEC1)';
+  if (/unsupported/i.test(m))
+    return 'not a readable PEM private key, or a key type or encryption gx-gateway does not support (RSA, P-256 and Ed25519 as PKCS#8, PKCS#1 or SEC1 PEM)';
+  return withPassphrase
+    ? 'not a readable PEM private key, or the passphrase is wrong'
+    : 'not a PEM private key (PKCS#8, PKCS#1 or SEC1)';
 }
 
 function readIndex(dir: string): IndexFile {
@@ -313,7 +353,6 @@ function normalizePem(pem: string): string {
   return pem.trim().replace(/\r\n/g, '\n') + '\n';
 }
 
-
 function checkChainFitsKey(chainPem: string, key: KeyObject): void {
   let certs: X509Certificate[];
   try {
@@ -324,6 +363,9 @@ function checkChainFitsKey(chainPem: string, key: KeyObject): void {
   const leaf = certs[0];
   if (!leaf) throw new GatewayError('the certificate chain holds no certificate', 'bad-chain');
   if (!sameKey(leaf.publicKey, key)) {
-    throw new GatewayError('the first certificate of the chain does not carry this key (leaf first, then intermediates, then root)', 'bad-chain');
+    throw new GatewayError(
+      'the first certificate of the chain does not carry this key (leaf first, then intermediates, then root)',
+      'bad-chain',
+    );
   }
 }

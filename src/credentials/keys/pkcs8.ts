@@ -49,12 +49,18 @@ export function encryptPrivateKeyPem(key: KeyObject, passphrase: string, iterati
     seq(
       oid('1.2.840.113549.1.5.13'),
       seq(
-        seq(oid('1.2.840.113549.1.5.12'), seq(octets(salt), int(iterations), int(32), seq(oid('1.2.840.113549.2.9'), nul()))),
+        seq(
+          oid('1.2.840.113549.1.5.12'),
+          seq(octets(salt), int(iterations), int(32), seq(oid('1.2.840.113549.2.9'), nul())),
+        ),
         seq(oid('2.16.840.1.101.3.4.1.42'), octets(iv)),
       ),
     ),
     octets(encrypted),
   );
-  const b64 = info.toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '');
+  const b64 = info
+    .toString('base64')
+    .replace(/(.{64})/g, '$1\n')
+    .replace(/\n$/, '');
   return `-----BEGIN ENCRYPTED PRIVATE KEY-----\n${b64}\n-----END ENCRYPTED PRIVATE KEY-----\n`;
 }

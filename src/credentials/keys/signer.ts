@@ -15,7 +15,10 @@ export interface Signer {
   sign(data: Uint8Array): Promise<Uint8Array>;
 }
 
-export function createSigner(info: { id: string; type: KeyType; alg: JwsAlg; publicKeyJwk: JWK }, privateKey: KeyObject): Signer {
+export function createSigner(
+  info: { id: string; type: KeyType; alg: JwsAlg; publicKeyJwk: JWK },
+  privateKey: KeyObject,
+): Signer {
   const signer: Signer = {
     keyId: info.id,
     type: info.type,

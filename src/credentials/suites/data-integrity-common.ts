@@ -2,29 +2,54 @@ import * as vc from '@digitalbazaar/vc';
 import jsigs from 'jsonld-signatures';
 import { randomUUID } from 'node:crypto';
 import { fail, pass, type Check } from '../checks.js';
-import { describeError, GatewayError } from '../errors.js';
+import { describeError, GatewayError } from '../../core/errors.js';
 import type { Signer } from '../keys/signer.js';
 import { resolveVerificationMethod, validityCheck } from '../verification-method.js';
 import { bindingChecks } from '../binding.js';
-import { isPresentation, withoutProof, type JsonObject, type SignOptions, type SigningEnv, type SigningSuite, type SuiteId, type VerifyEnv } from './suite.js';
+import {
+  isPresentation,
+  withoutProof,
+  type JsonObject,
+  type SignOptions,
+  type SigningEnv,
+  type SigningSuite,
+  type SuiteId,
+  type VerifyEnv,
+} from './suite.js';
 
 /** The signer shape jsonld-signatures expects; the private key stays inside our Signer. */
 export function ldSigner(signer: Signer, verificationMethod: string) {
   if (signer.type !== 'Ed25519') {
-    throw new GatewayError(`this suite signs with Ed25519 keys; key ${signer.keyId} is ${signer.type}`, 'wrong-key-type');
+    throw new GatewayError(
+      `this suite signs with Ed25519 keys; key ${signer.keyId} is ${signer.type}`,
+      'wrong-key-type',
+    );
   }
-  return { id: verificationMethod, algorithm: 'Ed25519', sign: async ({ data }: { data: Uint8Array }) => signer.sign(data) };
+  return {
+    id: verificationMethod,
+    algorithm: 'Ed25519',
+    sign: async ({ data }: { data: Uint8Array }) => signer.sign(data),
+  };
 }
 
 export async function issueWith(suite: unknown, credential: JsonObject, env: SigningEnv): Promise<JsonObject> {
   try {
-    return await vc.issue({ credential: structuredClone(credential), suite, documentLoader: env.canonizer.documentLoader });
+    return await vc.issue({
+      credential: structuredClone(credential),
+      suite,
+      documentLoader: env.canonizer.documentLoader,
+    });
   } catch (err) {
     throw new GatewayError(`cannot sign the credential: ${describeError(err)}`, 'sign-failed', { cause: err });
   }
 }
 
-export async function signPresentationWith(suite: unknown, presentation: JsonObject, opts: SignOptions, env: SigningEnv): Promise<JsonObject> {
+export async function signPresentationWith(
+  suite: unknown,
+  presentation: JsonObject,
+  opts: SignOptions,
+  env: SigningEnv,
+): Promise<JsonObject> {
   try {
     return await vc.signPresentation({
       presentation: structuredClone(presentation),
@@ -57,7 +82,12 @@ function vcErrors(result: { error?: unknown; results?: unknown[] }): string {
  * Verify a Data Integrity / Linked Data proof with @digitalbazaar/vc, plus the gateway's own checks
  * of the verification method (DID document, assertionMethod, issuer, x5u).
  */
-export async function verifyWithVc(document: JsonObject, suites: unknown[], env: VerifyEnv, label: string): Promise<Check[]> {
+export async function verifyWithVc(
+  document: JsonObject,
+  suites: unknown[],
+  env: VerifyEnv,
+  label: string,
+): Promise<Check[]> {
   const proof = document.proof as JsonObject | undefined;
   const checks: Check[] = [];
   try {
@@ -78,7 +108,10 @@ export async function verifyWithVc(document: JsonObject, suites: unknown[], env:
       const domain = env.domain ?? (proof?.domain as string | undefined);
       result = await jsigs.verify(document, {
         suite: suites,
-        purpose: new jsigs.purposes.AuthenticationProofPurpose({ challenge, ...(domain !== undefined ? { domain } : {}) }),
+        purpose: new jsigs.purposes.AuthenticationProofPurpose({
+          challenge,
+          ...(domain !== undefined ? { domain } : {}),
+        }),
         documentLoader: env.verifyLoader,
       });
     } else {
@@ -104,17 +137,37 @@ export async function verifyWithVc(document: JsonObject, suites: unknown[], env:
  * A suite signed and verified through @digitalbazaar/vc: `create` builds the jsonld-signatures suite
  * object (with a signer to sign, without one to verify).
  */
-export function ldSuite(id: SuiteId, title: string, label: string, create: (signer?: ReturnType<typeof ldSigner>, date?: Date) => unknown) {
+export function ldSuite(
+  id: SuiteId,
+  title: string,
+  label: string,
+  create: (signer?: ReturnType<typeof ldSigner>, date?: Date) => unknown,
+) {
   const suite: SigningSuite = {
     id,
     title,
     keyTypes: ['Ed25519'],
     verificationMethodType: 'Multikey',
     async signCredential(credential, opts, env) {
-      return { format: 'ldp', document: await issueWith(create(ldSigner(opts.signer, opts.verificationMethod), opts.created), credential, env) };
+      return {
+        format: 'ldp',
+        document: await issueWith(
+          create(ldSigner(opts.signer, opts.verificationMethod), opts.created),
+          credential,
+          env,
+        ),
+      };
     },
     async signPresentation(presentation, opts, env) {
-      return { format: 'ldp', document: await signPresentationWith(create(ldSigner(opts.signer, opts.verificationMethod), opts.created), presentation, opts, env) };
+      return {
+        format: 'ldp',
+        document: await signPresentationWith(
+          create(ldSigner(opts.signer, opts.verificationMethod), opts.created),
+          presentation,
+          opts,
+          env,
+        ),
+      };
     },
   };
   const verify = (document: JsonObject, env: VerifyEnv) => verifyWithVc(document, [create()], env, label);

@@ -7,7 +7,8 @@ const { suite, verify } = ldSuite(
   'eddsa-rdfc-2022',
   'DataIntegrityProof, eddsa-rdfc-2022',
   'DataIntegrityProof eddsa-rdfc-2022',
-  (signer, date) => new DataIntegrityProof(signer ? { signer, cryptosuite: eddsaRdfc2022, date } : { cryptosuite: eddsaRdfc2022 }),
+  (signer, date) =>
+    new DataIntegrityProof(signer ? { signer, cryptosuite: eddsaRdfc2022, date } : { cryptosuite: eddsaRdfc2022 }),
 );
 
 export const eddsaRdfc2022Suite = suite;

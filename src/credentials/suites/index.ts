@@ -1,4 +1,4 @@
-import { GatewayError } from '../errors.js';
+import { GatewayError } from '../../core/errors.js';
 import { ed25519Signature2020 } from './ed25519-2020.js';
 import { eddsaRdfc2022Suite } from './eddsa-rdfc-2022.js';
 import { jws2020Ccg } from './jws2020-ccg.js';
@@ -14,10 +14,11 @@ export const SUITES: Readonly<Record<SuiteId, SigningSuite>> = Object.freeze({
   'vc-jose': vcJose,
 });
 
-export const SUITE_IDS = Object.keys(SUITES) as SuiteId[];
+export { SUITE_IDS } from '../../core/ids.js';
 
 export function getSuite(id: string): SigningSuite {
   const suite = (SUITES as Record<string, SigningSuite>)[id];
-  if (!suite) throw new GatewayError(`unknown suite "${id}"; choose one of ${SUITE_IDS.join(', ')}`, 'unknown-suite');
+  if (!suite)
+    throw new GatewayError(`unknown suite "${id}"; choose one of ${Object.keys(SUITES).join(', ')}`, 'unknown-suite');
   return suite;
 }

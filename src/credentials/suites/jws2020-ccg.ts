@@ -9,6 +9,12 @@ export const jws2020Ccg: SigningSuite = {
   id: 'jws2020-ccg',
   title: 'JsonWebSignature2020, W3C CCG flavour',
   keyTypes: ['RSA', 'P-256', 'Ed25519'],
-  signCredential: async (credential, opts, env) => ({ format: 'ldp', document: await signJws2020('ccg', credential, opts, env) }),
-  signPresentation: async (presentation, opts, env) => ({ format: 'ldp', document: await signJws2020('ccg', presentation, opts, env) }),
+  signCredential: async (credential, opts, env) => ({
+    format: 'ldp',
+    document: await signJws2020('ccg', credential, opts, env),
+  }),
+  signPresentation: async (presentation, opts, env) => ({
+    format: 'ldp',
+    document: await signJws2020('ccg', presentation, opts, env),
+  }),
 };

@@ -3,13 +3,21 @@ import { b64u, fromB64u } from '../base64url.js';
 import type { Canonizer } from '../canonize.js';
 import { fail, pass, type Check } from '../checks.js';
 import { CONTEXTS } from '../contexts.js';
-import { describeError } from '../errors.js';
+import { describeError } from '../../core/errors.js';
 import type { JwsAlg } from '../keys/key-types.js';
 import { resolveVerificationMethod, validityCheck } from '../verification-method.js';
 import { bindingChecks } from '../binding.js';
-import { GatewayError } from '../errors.js';
+import { GatewayError } from '../../core/errors.js';
 import { excerpt } from '../excerpt.js';
-import { ensureContext, isPresentation, withoutProof, type JsonObject, type SignOptions, type SigningEnv, type VerifyEnv } from './suite.js';
+import {
+  ensureContext,
+  isPresentation,
+  withoutProof,
+  type JsonObject,
+  type SignOptions,
+  type SigningEnv,
+  type VerifyEnv,
+} from './suite.js';
 
 export type Jws2020Flavour = 'gaia-x' | 'ccg';
 
@@ -40,9 +48,15 @@ function signingInput(protectedHeader: string, payload: Uint8Array): Buffer {
 
 /** Why the Gaia-X flavour cannot bind a presentation to a verifier. */
 export const GAIA_X_UNSIGNED_BINDING =
-  'the Gaia-X flavour of JsonWebSignature2020 signs the document only, not the proof\'s challenge or domain';
+  "the Gaia-X flavour of JsonWebSignature2020 signs the document only, not the proof's challenge or domain";
 
-export async function signJws2020(flavour: Jws2020Flavour, document: JsonObject, opts: SignOptions, env: SigningEnv, proofPurpose = 'assertionMethod'): Promise<JsonObject> {
+export async function signJws2020(
+  flavour: Jws2020Flavour,
+  document: JsonObject,
+  opts: SignOptions,
+  env: SigningEnv,
+  proofPurpose = 'assertionMethod',
+): Promise<JsonObject> {
   if (flavour === 'gaia-x' && (opts.challenge !== undefined || opts.domain !== undefined)) {
     throw new GatewayError(
       `${GAIA_X_UNSIGNED_BINDING}, so a verifier could not rely on them: use --suite jws2020-ccg, eddsa-rdfc-2022, ed25519-2020 or vc-jose for a challenge`,
@@ -69,11 +83,19 @@ export function verifyRaw(alg: string, key: KeyObject, data: Uint8Array, signatu
     case 'EdDSA':
       return key.asymmetricKeyType === 'ed25519' && cryptoVerify(null, data, key, signature);
     case 'ES256':
-      return key.asymmetricKeyType === 'ec' && cryptoVerify('sha256', data, { key, dsaEncoding: 'ieee-p1363' }, signature);
+      return (
+        key.asymmetricKeyType === 'ec' && cryptoVerify('sha256', data, { key, dsaEncoding: 'ieee-p1363' }, signature)
+      );
     case 'PS256':
-      return key.asymmetricKeyType === 'rsa' && cryptoVerify('sha256', data, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }, signature);
+      return (
+        key.asymmetricKeyType === 'rsa' &&
+        cryptoVerify('sha256', data, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }, signature)
+      );
     case 'RS256':
-      return key.asymmetricKeyType === 'rsa' && cryptoVerify('sha256', data, { key, padding: constants.RSA_PKCS1_PADDING }, signature);
+      return (
+        key.asymmetricKeyType === 'rsa' &&
+        cryptoVerify('sha256', data, { key, padding: constants.RSA_PKCS1_PADDING }, signature)
+      );
     default:
       return false;
   }
@@ -131,7 +153,10 @@ export async function verifyJws2020(document: JsonObject, env: VerifyEnv, only?:
   checks.push(
     matched
       ? pass('signature', `valid JsonWebSignature2020 (${matched === 'gaia-x' ? 'Gaia-X flavour' : 'W3C CCG flavour'})`)
-      : fail('signature', `the signature does not match the document (tried ${flavours.join(' and ')} flavour${flavours.length > 1 ? 's' : ''})`),
+      : fail(
+          'signature',
+          `the signature does not match the document (tried ${flavours.join(' and ')} flavour${flavours.length > 1 ? 's' : ''})`,
+        ),
   );
   if (isPresentation(document)) checks.push(...bindingChecks(proof, env, matched === 'ccg' || GAIA_X_UNSIGNED_BINDING));
   const validity = validityCheck(document, env.now());

@@ -9,6 +9,12 @@ export const jws2020GaiaX: SigningSuite = {
   id: 'jws2020',
   title: 'JsonWebSignature2020, Gaia-X flavour (hex SHA-256 payload)',
   keyTypes: ['RSA', 'P-256', 'Ed25519'],
-  signCredential: async (credential, opts, env) => ({ format: 'ldp', document: await signJws2020('gaia-x', credential, opts, env) }),
-  signPresentation: async (presentation, opts, env) => ({ format: 'ldp', document: await signJws2020('gaia-x', presentation, opts, env) }),
+  signCredential: async (credential, opts, env) => ({
+    format: 'ldp',
+    document: await signJws2020('gaia-x', credential, opts, env),
+  }),
+  signPresentation: async (presentation, opts, env) => ({
+    format: 'ldp',
+    document: await signJws2020('gaia-x', presentation, opts, env),
+  }),
 };

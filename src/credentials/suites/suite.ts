@@ -1,14 +1,12 @@
 import type { X509Certificate } from 'node:crypto';
 import type { Canonizer } from '../canonize.js';
-import type { Check } from '../checks.js';
 import type { DocumentLoader } from '../document-loader.js';
 import type { KeyType } from '../keys/key-types.js';
 import type { Signer } from '../keys/signer.js';
 import type { DidResolverService } from '../resolver.js';
 
-export type SuiteId = 'jws2020' | 'jws2020-ccg' | 'ed25519-2020' | 'eddsa-rdfc-2022' | 'vc-jose';
-
-export type JsonObject = Record<string, unknown>;
+import type { JsonObject, SuiteId } from '../../core/ids.js';
+export type { JsonObject, SuiteId } from '../../core/ids.js';
 
 /** A secured credential or presentation: a JSON-LD document with an embedded proof, or a JWT. */
 export type Secured =

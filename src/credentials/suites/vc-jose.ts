@@ -3,10 +3,17 @@ import { b64u, fromB64u } from '../base64url.js';
 import { fail, pass, type Check } from '../checks.js';
 import { CONTEXTS } from '../contexts.js';
 import { bindingChecks } from '../binding.js';
-import { GatewayError, describeError } from '../errors.js';
+import { GatewayError, describeError } from '../../core/errors.js';
 import { excerpt } from '../excerpt.js';
 import { resolveVerificationMethod, validityCheck } from '../verification-method.js';
-import { contextsOf, isPresentation, type JsonObject, type SignOptions, type SigningEnv, type SigningSuite, type VerifyEnv } from './suite.js';
+import {
+  contextsOf,
+  isPresentation,
+  type JsonObject,
+  type SignOptions,
+  type SigningSuite,
+  type VerifyEnv,
+} from './suite.js';
 
 export const VC_TYPES = ['vc+jwt', 'vc+ld+json+jwt', 'vc+ld+jwt'];
 export const VP_TYPES = ['vp+jwt', 'vp+ld+json+jwt', 'vp+ld+jwt'];
@@ -64,7 +71,11 @@ export const vcJose: SigningSuite = {
     const claims: JsonObject = { iat: Math.floor((opts.created ?? new Date()).getTime() / 1000) };
     if (opts.challenge !== undefined) claims.nonce = opts.challenge;
     if (opts.domain !== undefined) claims.aud = opts.domain;
-    return { format: 'jwt', jwt: await compactJws(header, { ...presentation, ...claims }, opts), mediaType: 'application/vp+jwt' };
+    return {
+      format: 'jwt',
+      jwt: await compactJws(header, { ...presentation, ...claims }, opts),
+      mediaType: 'application/vp+jwt',
+    };
   },
 };
 
@@ -95,21 +106,39 @@ export function jwtTimeChecks(payload: JsonObject, now: Date, skewSeconds: numbe
       checks.push(fail(`jwt-${claim}`, `${claim} must be a NumericDate (seconds since 1970), not ${excerpt(v, 40)}`));
       continue;
     }
-    if (claim === 'exp') checks.push(v + skewSeconds < t ? fail('jwt-exp', `the JWT expired at ${at(v)} (exp)`) : pass('jwt-exp', `expires ${at(v)}`));
-    if (claim === 'nbf') checks.push(v - skewSeconds > t ? fail('jwt-nbf', `the JWT is not valid before ${at(v)} (nbf)`) : pass('jwt-nbf', `valid from ${at(v)}`));
-    if (claim === 'iat') checks.push(v - skewSeconds > t ? fail('jwt-iat', `the JWT claims to be issued in the future, ${at(v)} (iat)`) : pass('jwt-iat', `issued ${at(v)}`));
+    if (claim === 'exp')
+      checks.push(
+        v + skewSeconds < t
+          ? fail('jwt-exp', `the JWT expired at ${at(v)} (exp)`)
+          : pass('jwt-exp', `expires ${at(v)}`),
+      );
+    if (claim === 'nbf')
+      checks.push(
+        v - skewSeconds > t
+          ? fail('jwt-nbf', `the JWT is not valid before ${at(v)} (nbf)`)
+          : pass('jwt-nbf', `valid from ${at(v)}`),
+      );
+    if (claim === 'iat')
+      checks.push(
+        v - skewSeconds > t
+          ? fail('jwt-iat', `the JWT claims to be issued in the future, ${at(v)} (iat)`)
+          : pass('jwt-iat', `issued ${at(v)}`),
+      );
   }
   const exp = payload.exp;
   const nbf = payload.nbf ?? payload.iat;
-  if (typeof exp === 'number' && typeof nbf === 'number' && exp < nbf) checks.push(fail('jwt-exp', 'exp is before nbf/iat'));
+  if (typeof exp === 'number' && typeof nbf === 'number' && exp < nbf)
+    checks.push(fail('jwt-exp', 'exp is before nbf/iat'));
   return checks;
 }
 
 export function decodeJwt(jwt: string): DecodedJwt {
   const text = jwt.trim();
-  if (!text) throw new GatewayError('the input is empty: expected a JSON credential or presentation, or a JWT', 'bad-jwt');
+  if (!text)
+    throw new GatewayError('the input is empty: expected a JSON credential or presentation, or a JWT', 'bad-jwt');
   const parts = text.split('.');
-  if (parts.length !== 3) throw new GatewayError('neither JSON nor a compact JWS (a JWT has three dot-separated base64url parts)', 'bad-jwt');
+  if (parts.length !== 3)
+    throw new GatewayError('neither JSON nor a compact JWS (a JWT has three dot-separated base64url parts)', 'bad-jwt');
   try {
     return {
       header: JSON.parse(fromB64u(parts[0]!).toString('utf8')) as JsonObject,
@@ -139,7 +168,12 @@ export async function verifyVcJose(jwt: string, env: VerifyEnv): Promise<{ check
       : fail('jwt-type', `header typ ${excerpt(typ, 40)} is not one of ${allowed.join(', ')}`),
   );
   if ('vc' in payload || 'vp' in payload) {
-    checks.push(fail('jwt-payload', 'the payload wraps the credential in a vc/vp claim (VC-JWT 1.1); VC-JOSE needs the credential itself'));
+    checks.push(
+      fail(
+        'jwt-payload',
+        'the payload wraps the credential in a vc/vp claim (VC-JWT 1.1); VC-JOSE needs the credential itself',
+      ),
+    );
   }
   const kid = header.kid;
   if (typeof kid !== 'string') {
@@ -147,14 +181,18 @@ export async function verifyVcJose(jwt: string, env: VerifyEnv): Promise<{ check
     return { checks, decoded };
   }
   if (kid.length > 2048) {
-    checks.push(fail('verification-method', `the kid ${excerpt(kid, 60)} is longer than a DID URL can be (2048 characters)`));
+    checks.push(
+      fail('verification-method', `the kid ${excerpt(kid, 60)} is longer than a DID URL can be (2048 characters)`),
+    );
     return { checks, decoded };
   }
   const kidDid = kid.split('#')[0];
   if (header.iss === undefined) {
     checks.push(fail('jwt-iss', 'the protected header has no iss (clearing houses reject such JWTs)'));
   } else if (header.iss !== kidDid) {
-    checks.push(fail('jwt-iss', `header iss ${excerpt(header.iss, 80)} differs from the DID of kid (${excerpt(kidDid, 80)})`));
+    checks.push(
+      fail('jwt-iss', `header iss ${excerpt(header.iss, 80)} differs from the DID of kid (${excerpt(kidDid, 80)})`),
+    );
   } else {
     checks.push(pass('jwt-iss', `iss ${excerpt(header.iss, 120)}`));
   }
@@ -169,11 +207,20 @@ export async function verifyVcJose(jwt: string, env: VerifyEnv): Promise<{ check
     await compactVerify(jwt.trim(), vm.key, { algorithms: algs });
     checks.push(pass('signature', `valid ${typ} signed with ${excerpt(header.alg, 20)}`));
   } catch (err) {
-    const reason = err instanceof joseErrors.JWSSignatureVerificationFailed ? 'the signature does not match the header and payload' : describeError(err);
+    const reason =
+      err instanceof joseErrors.JWSSignatureVerificationFailed
+        ? 'the signature does not match the header and payload'
+        : describeError(err);
     checks.push(fail('signature', reason));
   }
   checks.push(...jwtTimeChecks(payload, env.now(), env.clockSkewSeconds ?? 60));
-  if (presentation) checks.push(...bindingChecks({ challenge: payload.nonce, domain: payload.aud }, env, true, { challenge: 'nonce', domain: 'aud' }));
+  if (presentation)
+    checks.push(
+      ...bindingChecks({ challenge: payload.nonce, domain: payload.aud }, env, true, {
+        challenge: 'nonce',
+        domain: 'aud',
+      }),
+    );
   try {
     await env.canonizer.canonize(withoutJwtClaims(payload));
     checks.push(pass('json-ld', 'the payload is valid JSON-LD with only defined terms'));

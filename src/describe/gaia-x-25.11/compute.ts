@@ -60,15 +60,23 @@ export function serverFlavor(b: Builder, f: Flavor): DescribedCredential {
     }),
     memory: compactObject({
       type: 'MemoryCapabilities',
-      memory: compactObject({ type: 'Memory', memorySize: memorySize(f.ramMiB, 'MiB'), eccEnabled: n ? n.ram.ecc : undefined }),
+      memory: compactObject({
+        type: 'Memory',
+        memorySize: memorySize(f.ramMiB, 'MiB'),
+        eccEnabled: n ? n.ram.ecc : undefined,
+      }),
       overProvisioningRatio: n && !n.ram.oversubscribed ? 1 : undefined,
     }),
     // A flavor without a root disk boots from a network volume sized at creation: size 0.
     bootVolume: compactObject({ type: 'Disk', diskSize: memorySize(f.diskGiB, 'GiB'), ...boot }),
-    additionalVolume: f.ephemeralGiB > 0 ? [{ type: 'Disk', diskSize: memorySize(f.ephemeralGiB, 'GiB'), diskType: 'other' }] : undefined,
+    additionalVolume:
+      f.ephemeralGiB > 0
+        ? [{ type: 'Disk', diskSize: memorySize(f.ephemeralGiB, 'GiB'), diskType: 'other' }]
+        : undefined,
     hypervisor: hypervisor(b, n?.hypervisor),
     hardwareAssistedVirtualization: n ? n.nestedVirtualization || undefined : undefined,
-    hwRngTypeOfFlavor: f.scs?.hardwareRng === false || f.extraSpecs['hw_rng:allowed'] === 'false' ? 'Unavailable' : undefined,
+    hwRngTypeOfFlavor:
+      f.scs?.hardwareRng === false || f.extraSpecs['hw_rng:allowed'] === 'false' ? 'Unavailable' : undefined,
     gpu: n?.gpu
       ? compactObject({
           type: 'GPU',
@@ -79,7 +87,10 @@ export function serverFlavor(b: Builder, f: Flavor): DescribedCredential {
           gpuMemory: n.gpu.vramGiB !== undefined ? memorySize(n.gpu.vramGiB, 'GiB') : undefined,
         })
       : undefined,
-    confidentialComputing: f.extraSpecs['hw:mem_encryption'] === 'true' ? { type: 'ConfidentialComputing', technology: 'AMD SEV (hw:mem_encryption)' } : undefined,
+    confidentialComputing:
+      f.extraSpecs['hw:mem_encryption'] === 'true'
+        ? { type: 'ConfidentialComputing', technology: 'AMD SEV (hw:mem_encryption)' }
+        : undefined,
   });
   return b.credential('server-flavor', ['regions', f.region, 'flavors', f.id], subject);
 }
@@ -97,7 +108,9 @@ export function vmImage(b: Builder, img: Image): DescribedCredential | undefined
   const license = cfg.licenses[distro] ?? known?.license ?? cfg.defaultLicense;
   const owner = cfg.copyrightOwners[distro] ?? known?.owner;
   if (!license) {
-    b.warnings.push(`image ${img.name} (${img.id}) left out: no licence known for os_distro "${s.osDistro ?? ''}"; set provider.images.licenses.${distro || '<distro>'} or provider.images.defaultLicense`);
+    b.warnings.push(
+      `image ${img.name} (${img.id}) left out: no licence known for os_distro "${s.osDistro ?? ''}"; set provider.images.licenses.${distro || '<distro>'} or provider.images.defaultLicense`,
+    );
     return undefined;
   }
   const algorithm = checksumAlgorithm(s.osHashAlgo ?? img.checksum?.algorithm);
@@ -118,7 +131,10 @@ export function vmImage(b: Builder, img: Image): DescribedCredential | undefined
     licenseIncluded: s.licenseIncluded,
     copyrightOwnedBy: [literal(owner ?? (s.osDistro ? osDistribution(s.osDistro) : b.ctx.provider.legalName))],
     resourcePolicy: [b.ctx.provider.policy],
-    checkSum: algorithm && hashValue ? { type: 'CheckSum', checkSumCalculation: algorithm, checkSumValue: hashValue } : undefined,
+    checkSum:
+      algorithm && hashValue
+        ? { type: 'CheckSum', checkSumCalculation: algorithm, checkSumValue: hashValue }
+        : undefined,
     fileSize: img.sizeBytes !== undefined ? memorySize(img.sizeBytes, 'B') : undefined,
     operatingSystem: s.osDistro
       ? compactObject({
@@ -150,9 +166,17 @@ export function vmImage(b: Builder, img: Image): DescribedCredential | undefined
 }
 
 /** gx:VirtualMachineServiceOffering for one region: its flavors and images by reference. */
-export function computeOffering(b: Builder, inv: Inventory, region: string, flavors: DescribedCredential[], images: DescribedCredential[]): DescribedCredential | undefined {
+export function computeOffering(
+  b: Builder,
+  inv: Inventory,
+  region: string,
+  flavors: DescribedCredential[],
+  images: DescribedCredential[],
+): DescribedCredential | undefined {
   if (!flavors.length || !images.length) {
-    b.warnings.push(`region ${region}: no compute offering (gx:VirtualMachineServiceOffering needs at least one public flavor and one public image; found ${flavors.length} and ${images.length})`);
+    b.warnings.push(
+      `region ${region}: no compute offering (gx:VirtualMachineServiceOffering needs at least one public flavor and one public image; found ${flavors.length} and ${images.length})`,
+    );
     return undefined;
   }
   const compute: ServiceEntry | undefined = inv.services.find((s) => s.type === 'compute' && s.region === region);
@@ -162,7 +186,9 @@ export function computeOffering(b: Builder, inv: Inventory, region: string, flav
     name: `${b.ctx.provider.legalName} virtual machines (${region})`,
     description: `OpenStack Nova in region ${region}: ${flavors.length} flavors, ${images.length} images.`,
     ...b.offeringCommons(),
-    endpoint: compute ? endpoint(compute, 'OpenStack Compute API', 'https://docs.openstack.org/api-ref/compute/') : undefined,
+    endpoint: compute
+      ? endpoint(compute, 'OpenStack Compute API', 'https://docs.openstack.org/api-ref/compute/')
+      : undefined,
     provisionType: 'public',
     tenantSeparation: 'hw-virtualized',
     instantiationReq: flavors.map((f) => ({ id: f.subject })),

@@ -22,7 +22,12 @@ export class Builder {
    * A VC 2.0 credential around one subject. The gx type sits on the subject only: a gx type on
    * the envelope would make the envelope's own predicates violations of the closed shapes.
    */
-  credential(kind: CredentialKind, path: string[], subject: JsonObject, opts: { scs?: boolean } = {}): DescribedCredential {
+  credential(
+    kind: CredentialKind,
+    path: string[],
+    subject: JsonObject,
+    opts: { scs?: boolean } = {},
+  ): DescribedCredential {
     const id = this.iris.credential(opts.scs ? `${RELEASE}-scs` : RELEASE, ...path);
     const credential: JsonObject = {
       '@context': [CONTEXTS.credentialsV2, opts.scs ? SCS_CONTEXT : CONTEXTS.gaiaX2511],
@@ -32,7 +37,14 @@ export class Builder {
       ...(this.ctx.issued ? { validFrom: this.ctx.issued } : {}),
       credentialSubject: subject,
     };
-    return { id, kind, subject: String(subject.id), clearingHouse: !opts.scs, contentHash: contentHash(credential), credential };
+    return {
+      id,
+      kind,
+      subject: String(subject.id),
+      clearingHouse: !opts.scs,
+      contentHash: contentHash(credential),
+      credential,
+    };
   }
 
   /** The offering fields the provider's configuration supplies (terms, data export, regimes). */
@@ -40,7 +52,11 @@ export class Builder {
     const p = this.ctx.provider;
     return {
       providedBy: this.legalPerson,
-      serviceOfferingTermsAndConditions: { type: 'TermsAndConditions', url: p.termsAndConditions.url, hash: p.termsAndConditions.hash },
+      serviceOfferingTermsAndConditions: {
+        type: 'TermsAndConditions',
+        url: p.termsAndConditions.url,
+        hash: p.termsAndConditions.hash,
+      },
       dataAccountExport: { type: 'DataAccountExport', ...p.dataAccountExport },
       ...(p.dataProtectionRegime.length ? { dataProtectionRegime: p.dataProtectionRegime } : {}),
       ...(p.keywords.length ? { keyword: p.keywords } : {}),

@@ -24,13 +24,19 @@ export const gaiaX2511: DescribeProfile = {
       out.push(...describeLocations(b, inv, region).credentials);
       const flavors = offeredFlavors(inv, region.id).map((f) => {
         const c = serverFlavor(b, f);
-        scs(['regions', region.id, 'flavors', f.id, 'scs'], flavorFacts(f, c.subject, b.iris.subject('regions', region.id, 'flavors', f.id, 'scs')));
+        scs(
+          ['regions', region.id, 'flavors', f.id, 'scs'],
+          flavorFacts(f, c.subject, b.iris.subject('regions', region.id, 'flavors', f.id, 'scs')),
+        );
         return c;
       });
       const images = offeredImages(inv, region.id, ctx.provider.images.includePrivate).flatMap((img) => {
         const c = vmImage(b, img);
         if (!c) return [];
-        scs(['regions', region.id, 'images', img.id, 'scs'], imageFacts(img, c.subject, b.iris.subject('regions', region.id, 'images', img.id, 'scs')));
+        scs(
+          ['regions', region.id, 'images', img.id, 'scs'],
+          imageFacts(img, c.subject, b.iris.subject('regions', region.id, 'images', img.id, 'scs')),
+        );
         return [c];
       });
       out.push(...flavors, ...images);
@@ -39,14 +45,31 @@ export const gaiaX2511: DescribeProfile = {
       const block = blockStorageOffering(b, inv, region.id);
       if (block) {
         out.push(block);
-        scs(['regions', region.id, 'offerings', 'block-storage', 'scs'], blockStorageFacts(inv, region.id, block.subject, b.iris.subject('regions', region.id, 'offerings', 'block-storage', 'scs')));
+        scs(
+          ['regions', region.id, 'offerings', 'block-storage', 'scs'],
+          blockStorageFacts(
+            inv,
+            region.id,
+            block.subject,
+            b.iris.subject('regions', region.id, 'offerings', 'block-storage', 'scs'),
+          ),
+        );
       }
-      for (const offering of [networkOffering(b, inv, region.id), objectStorageOffering(b, inv, region.id)]) if (offering) out.push(offering);
+      for (const offering of [networkOffering(b, inv, region.id), objectStorageOffering(b, inv, region.id)])
+        if (offering) out.push(offering);
     }
     for (const cluster of inv.kubernetesClusters) {
       const c = containerOffering(b, cluster);
       out.push(c);
-      scs(['kubernetes', cluster.id, 'offering', 'scs'], kubernetesFacts(cluster, kubernetesVersions(cluster), c.subject, b.iris.subject('kubernetes', cluster.id, 'offering', 'scs')));
+      scs(
+        ['kubernetes', cluster.id, 'offering', 'scs'],
+        kubernetesFacts(
+          cluster,
+          kubernetesVersions(cluster),
+          c.subject,
+          b.iris.subject('kubernetes', cluster.id, 'offering', 'scs'),
+        ),
+      );
     }
     for (const r of inv.conformance) {
       for (const subject of conformanceFacts(r, b.legalPerson, (v) => b.iris.subject('conformance', r.scope.uuid, v))) {

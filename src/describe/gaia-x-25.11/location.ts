@@ -7,7 +7,10 @@ import { compactObject, type Builder } from './envelope.js';
 /** A NetBox site address ("street\npostcode city\ncountry") as a gx:Address. */
 export function siteAddress(dc: Datacenter): JsonObject | undefined {
   if (!dc.countryCode) return undefined;
-  const lines = (dc.address ?? '').split(/\r?\n|,\s*/).map((l) => l.trim()).filter(Boolean);
+  const lines = (dc.address ?? '')
+    .split(/\r?\n|,\s*/)
+    .map((l) => l.trim())
+    .filter(Boolean);
   let postalCode: string | undefined;
   let locality: string | undefined;
   const street: string[] = [];
@@ -26,7 +29,13 @@ export function siteAddress(dc: Datacenter): JsonObject | undefined {
     locality,
     gps:
       dc.latitude !== undefined && dc.longitude !== undefined
-        ? [{ type: 'GPSLocation', latitude: literal(dc.latitude.toFixed(6)), longitude: literal(dc.longitude.toFixed(6)) }]
+        ? [
+            {
+              type: 'GPSLocation',
+              latitude: literal(dc.latitude.toFixed(6)),
+              longitude: literal(dc.longitude.toFixed(6)),
+            },
+          ]
         : undefined,
   });
 }
@@ -41,7 +50,11 @@ export function zoneNames(region: Region): string[] {
  * maintained by the provider), gx:Region aggregating the datacenters. A region without a NetBox
  * site cannot be a gx:Region (it needs a datacenter): it is left out with a warning.
  */
-export function describeLocations(b: Builder, inv: Inventory, region: Region): { credentials: DescribedCredential[]; zones: Map<string, string> } {
+export function describeLocations(
+  b: Builder,
+  inv: Inventory,
+  region: Region,
+): { credentials: DescribedCredential[]; zones: Map<string, string> } {
   const credentials: DescribedCredential[] = [];
   const zones = new Map<string, string>();
   const sites = inv.datacenters.filter((d) => d.openstackRegion === region.id);
@@ -50,28 +63,58 @@ export function describeLocations(b: Builder, inv: Inventory, region: Region): {
     zones.set(name, id);
     const hosting = sites.filter((d) => d.availabilityZones.includes(name));
     const addr = hosting.length === 1 ? siteAddress(hosting[0]!) : undefined;
-    credentials.push(b.credential('availability-zone', ['regions', region.id, 'zones', name], compactObject({ id, type: 'AvailabilityZone', name, address: addr })));
+    credentials.push(
+      b.credential(
+        'availability-zone',
+        ['regions', region.id, 'zones', name],
+        compactObject({ id, type: 'AvailabilityZone', name, address: addr }),
+      ),
+    );
   }
   const dcIds: string[] = [];
   for (const dc of sites) {
     const location = siteAddress(dc);
     const azs = dc.availabilityZones.filter((z) => zones.has(z)).map((z) => zones.get(z)!);
     if (!location || !azs.length) {
-      b.warnings.push(`datacenter ${dc.id}: ${!location ? 'no country in NetBox' : 'hosts no availability zone of the inventory'}; gx:Datacenter needs both`);
+      b.warnings.push(
+        `datacenter ${dc.id}: ${!location ? 'no country in NetBox' : 'hosts no availability zone of the inventory'}; gx:Datacenter needs both`,
+      );
       continue;
     }
     const id = b.iris.subject('datacenters', dc.id);
     dcIds.push(id);
     credentials.push(
-      b.credential('datacenter', ['datacenters', dc.id], compactObject({ id, type: 'Datacenter', name: dc.name, aggregationOfResources: azs, maintainedBy: [b.legalPerson], location: [location] })),
+      b.credential(
+        'datacenter',
+        ['datacenters', dc.id],
+        compactObject({
+          id,
+          type: 'Datacenter',
+          name: dc.name,
+          aggregationOfResources: azs,
+          maintainedBy: [b.legalPerson],
+          location: [location],
+        }),
+      ),
     );
   }
   if (dcIds.length) {
     credentials.push(
-      b.credential('region', ['regions', region.id], compactObject({ id: b.iris.subject('regions', region.id), type: 'Region', name: region.id, aggregationOfResources: dcIds })),
+      b.credential(
+        'region',
+        ['regions', region.id],
+        compactObject({
+          id: b.iris.subject('regions', region.id),
+          type: 'Region',
+          name: region.id,
+          aggregationOfResources: dcIds,
+        }),
+      ),
     );
   } else {
-    b.warnings.push(`region ${region.id}: no NetBox site mapped to it, so no gx:Region (it needs a gx:Datacenter); map sites with --site-map or matching names`);
+    b.warnings.push(
+      `region ${region.id}: no NetBox site mapped to it, so no gx:Region (it needs a gx:Datacenter); map sites with --site-map or matching names`,
+    );
   }
   return { credentials, zones };
 }

@@ -41,32 +41,61 @@ export function describeProvider(b: Builder): DescribedCredential[] {
     const m = REGISTRATION[n.type]!;
     const id = b.iris.subject('registration-number', n.type);
     registrationIds.push(id);
-    const country = n.countryCode ?? (n.type === 'vatID' && /^[A-Z]{2}/.test(n.value) ? n.value.slice(0, 2).replace('EL', 'GR') : n.type === 'leiCode' || n.type === 'EORI' ? p.legalAddress.countryCode : undefined);
+    const country =
+      n.countryCode ??
+      (n.type === 'vatID' && /^[A-Z]{2}/.test(n.value)
+        ? n.value.slice(0, 2).replace('EL', 'GR')
+        : n.type === 'leiCode' || n.type === 'EORI'
+          ? p.legalAddress.countryCode
+          : undefined);
     out.push(
-      b.credential('registration-number', ['registration-number', n.type], compactObject({
-        id,
-        type: m.type,
-        [m.key]: n.value,
-        ...(n.type === 'EORI' ? { country } : n.type === 'vatID' || n.type === 'leiCode' ? { countryCode: country } : {}),
-        // ISO 3166-2: the only 25.11 place for it (addresses take NUTS 2 regions).
-        ...(n.type === 'leiCode' ? { subdivisionCountryCode: p.legalAddress.countrySubdivisionCode } : {}),
-      })),
+      b.credential(
+        'registration-number',
+        ['registration-number', n.type],
+        compactObject({
+          id,
+          type: m.type,
+          [m.key]: n.value,
+          ...(n.type === 'EORI'
+            ? { country }
+            : n.type === 'vatID' || n.type === 'leiCode'
+              ? { countryCode: country }
+              : {}),
+          // ISO 3166-2: the only 25.11 place for it (addresses take NUTS 2 regions).
+          ...(n.type === 'leiCode' ? { subdivisionCountryCode: p.legalAddress.countrySubdivisionCode } : {}),
+        }),
+      ),
     );
   }
-  if (!registrationIds.length) b.warnings.push('provider: no registration number (provider.registrationNumbers or provider.registrationNumberCredentials): gx:LegalPerson requires one');
+  if (!registrationIds.length)
+    b.warnings.push(
+      'provider: no registration number (provider.registrationNumbers or provider.registrationNumberCredentials): gx:LegalPerson requires one',
+    );
   out.unshift(
-    b.credential('legal-person', ['legal-person'], compactObject({
-      id: b.legalPerson,
-      type: 'LegalPerson',
-      name: p.legalName,
-      registrationNumber: registrationIds,
-      legalAddress: address(p.legalAddress),
-      headquartersAddress: address(p.headquartersAddress ?? p.legalAddress),
-    })),
+    b.credential(
+      'legal-person',
+      ['legal-person'],
+      compactObject({
+        id: b.legalPerson,
+        type: 'LegalPerson',
+        name: p.legalName,
+        registrationNumber: registrationIds,
+        legalAddress: address(p.legalAddress),
+        headquartersAddress: address(p.headquartersAddress ?? p.legalAddress),
+      }),
+    ),
   );
   if (p.gaiaxTermsAndConditionsHash === GAIA_X_TERMS_HASH_DEPRECATED) {
-    b.warnings.push('provider.gaiaxTermsAndConditionsHash is the hash of the retired Gaia-X terms (deprecated since 2026-03-31)');
+    b.warnings.push(
+      'provider.gaiaxTermsAndConditionsHash is the hash of the retired Gaia-X terms (deprecated since 2026-03-31)',
+    );
   }
-  out.push(b.credential('issuer', ['issuer'], { id: b.iris.subject('issuer'), type: 'Issuer', gaiaxTermsAndConditions: p.gaiaxTermsAndConditionsHash }));
+  out.push(
+    b.credential('issuer', ['issuer'], {
+      id: b.iris.subject('issuer'),
+      type: 'Issuer',
+      gaiaxTermsAndConditions: p.gaiaxTermsAndConditionsHash,
+    }),
+  );
   return out;
 }

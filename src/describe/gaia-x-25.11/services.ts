@@ -15,10 +15,14 @@ export function blockStorageOffering(b: Builder, inv: Inventory, region: string)
   if (!types.length) return undefined;
   const encrypted = types.filter((t) => t.encryption);
   if (!encrypted.length) {
-    b.warnings.push(`region ${region}: no encrypted volume type, so no gx:BlockStorageServiceOffering (its storage configuration requires gx:storageEncryption)`);
+    b.warnings.push(
+      `region ${region}: no encrypted volume type, so no gx:BlockStorageServiceOffering (its storage configuration requires gx:storageEncryption)`,
+    );
     return undefined;
   }
-  const service = inv.services.find((s) => ['block-storage', 'volumev3', 'volume'].includes(s.type) && s.region === region);
+  const service = inv.services.find(
+    (s) => ['block-storage', 'volumev3', 'volume'].includes(s.type) && s.region === region,
+  );
   const first = encrypted[0]!.encryption!;
   const subject = compactObject({
     id: b.iris.subject('regions', region, 'offerings', 'block-storage'),
@@ -26,7 +30,9 @@ export function blockStorageOffering(b: Builder, inv: Inventory, region: string)
     name: `${b.ctx.provider.legalName} block storage (${region})`,
     description: `OpenStack Cinder in region ${region}; volume types: ${types.map((t) => `${t.name}${t.encryption ? ' (encrypted)' : ''}`).join(', ')}.`,
     ...b.offeringCommons(),
-    endpoint: service ? endpoint(service, 'OpenStack Block Storage API', 'https://docs.openstack.org/api-ref/block-storage/') : undefined,
+    endpoint: service
+      ? endpoint(service, 'OpenStack Block Storage API', 'https://docs.openstack.org/api-ref/block-storage/')
+      : undefined,
     storageConfiguration: {
       type: 'BlockStorageConfiguration',
       name: encrypted.map((t) => t.name).join(', '),
@@ -52,11 +58,22 @@ export function networkOffering(b: Builder, inv: Inventory, region: string): Des
     ...b.offeringCommons(),
     endpoint: endpoint(service, 'OpenStack Networking API', 'https://docs.openstack.org/api-ref/network/'),
     serviceType: 'virtual network (OpenStack Neutron)',
-    publicIpAddressProvisioning: floating && externals.length ? 'floating' : externals.length ? 'provider-network' : undefined,
+    publicIpAddressProvisioning:
+      floating && externals.length ? 'floating' : externals.length ? 'provider-network' : undefined,
     ipVersion: v4 ? 'IPv4' : v6 ? 'IPv6' : undefined,
     connectivityConfiguration: externals.length
-      ? externals.map((n) => ({ type: 'ConnectivityConfiguration', name: n.name, description: n.subnets.map((s) => s.cidr).join(', ') || 'no subnet' }))
-      : [{ type: 'ConnectivityConfiguration', name: 'tenant networks', description: 'self-service networks, no external network' }],
+      ? externals.map((n) => ({
+          type: 'ConnectivityConfiguration',
+          name: n.name,
+          description: n.subnets.map((s) => s.cidr).join(', ') || 'no subnet',
+        }))
+      : [
+          {
+            type: 'ConnectivityConfiguration',
+            name: 'tenant networks',
+            description: 'self-service networks, no external network',
+          },
+        ],
   });
   return b.credential('network-offering', ['regions', region, 'offerings', 'network'], subject);
 }
@@ -67,7 +84,9 @@ export function objectStorageOffering(b: Builder, inv: Inventory, region: string
   if (!service) return undefined;
   const enc = b.ctx.provider.objectStorage?.encryption;
   if (!enc) {
-    b.warnings.push(`region ${region}: object storage found but provider.objectStorage.encryption is not configured (gx:ObjectStorageServiceOffering requires it)`);
+    b.warnings.push(
+      `region ${region}: object storage found but provider.objectStorage.encryption is not configured (gx:ObjectStorageServiceOffering requires it)`,
+    );
     return undefined;
   }
   const subject = compactObject({
@@ -75,7 +94,13 @@ export function objectStorageOffering(b: Builder, inv: Inventory, region: string
     type: 'ObjectStorageServiceOffering',
     name: `${b.ctx.provider.legalName} object storage (${region})`,
     ...b.offeringCommons(),
-    endpoint: endpoint(service, service.type === 's3' ? 'S3 API' : 'OpenStack Object Storage API', service.type === 's3' ? 'https://docs.aws.amazon.com/AmazonS3/latest/API/' : 'https://docs.openstack.org/api-ref/object-store/'),
+    endpoint: endpoint(
+      service,
+      service.type === 's3' ? 'S3 API' : 'OpenStack Object Storage API',
+      service.type === 's3'
+        ? 'https://docs.aws.amazon.com/AmazonS3/latest/API/'
+        : 'https://docs.openstack.org/api-ref/object-store/',
+    ),
     objectAPICompatibility: [service.type === 's3' ? 'S3' : 'Swift'],
     storageConfiguration: { type: 'StorageConfiguration', storageEncryption: [{ type: 'Encryption', ...enc }] },
   });
@@ -96,7 +121,11 @@ export function containerOffering(b: Builder, c: KubernetesCluster): DescribedCr
       name: `Kubernetes ${v}`,
       version: v,
       containerFormat: 'oci',
-      baseContainerImage: { type: 'BaseContainerImage', containerImageLink: 'https://registry.k8s.io/kube-apiserver', containerImageTag: [v] },
+      baseContainerImage: {
+        type: 'BaseContainerImage',
+        containerImageLink: 'https://registry.k8s.io/kube-apiserver',
+        containerImageTag: [v],
+      },
       license: ['Apache-2.0'],
       copyrightOwnedBy: [literal('The Kubernetes Authors')],
       resourcePolicy: [b.ctx.provider.policy],

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { GatewayError } from '../../credentials/errors.js';
+import { GatewayError } from '../../core/errors.js';
 import { excerpt } from '../../credentials/excerpt.js';
 
 export interface Problem {
@@ -43,8 +43,17 @@ export function problemBody(status: number, detail: string, type = 'about:blank'
   return { type, title: TITLES[status] ?? 'Error', status, detail, ...(instance !== undefined ? { instance } : {}) };
 }
 
-export function sendProblem(reply: FastifyReply, request: FastifyRequest, status: number, detail: string, type = 'about:blank'): FastifyReply {
-  return reply.code(status).type('application/problem+json').send(problemBody(status, detail, type, excerpt(request.url, 200)));
+export function sendProblem(
+  reply: FastifyReply,
+  request: FastifyRequest,
+  status: number,
+  detail: string,
+  type = 'about:blank',
+): FastifyReply {
+  return reply
+    .code(status)
+    .type('application/problem+json')
+    .send(problemBody(status, detail, type, excerpt(request.url, 200)));
 }
 
 const patterns = new Map<string, RegExp>();
@@ -52,7 +61,12 @@ const patterns = new Map<string, RegExp>();
 function routePattern(url: string): RegExp {
   let re = patterns.get(url);
   if (!re) {
-    re = new RegExp(`^${url.split(/(:[A-Za-z0-9_]+)/).map((part) => (part.startsWith(':') ? '[^/]+' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))).join('')}$`);
+    re = new RegExp(
+      `^${url
+        .split(/(:[A-Za-z0-9_]+)/)
+        .map((part) => (part.startsWith(':') ? '[^/]+' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+        .join('')}$`,
+    );
     patterns.set(url, re);
   }
   return re;
@@ -63,10 +77,17 @@ export function problemPlugin(app: FastifyInstance): void {
   app.setNotFoundHandler((request, reply) => {
     // A path we serve, asked with another method: 405 with the methods it allows.
     const path = request.url.split('?')[0]!;
-    const methods = [...new Set((app.gatewayRoutes ?? []).filter((r) => routePattern(r.url).test(path)).map((r) => r.method))];
+    const methods = [
+      ...new Set((app.gatewayRoutes ?? []).filter((r) => routePattern(r.url).test(path)).map((r) => r.method)),
+    ];
     if (methods.length && !methods.includes(request.method)) {
       if (methods.includes('GET')) methods.push('HEAD');
-      return sendProblem(reply.header('allow', methods.join(', ')), request, 405, `${request.method} is not allowed here; use ${methods.join(', ')}`);
+      return sendProblem(
+        reply.header('allow', methods.join(', ')),
+        request,
+        405,
+        `${request.method} is not allowed here; use ${methods.join(', ')}`,
+      );
     }
     return sendProblem(reply, request, 404, `no route for ${excerpt(request.method, 20)} ${excerpt(request.url, 200)}`);
   });
@@ -76,7 +97,16 @@ export function problemPlugin(app: FastifyInstance): void {
       return sendProblem(reply, request, error.status, error.detail, error.problemType);
     }
     if (error instanceof GatewayError) {
-      return sendProblem(reply, request, 422, error.message, `https://gx-gateway.dev/problems/${error.code}`);
+      const status = error.httpStatus;
+      if (status >= 500) request.log.error({ err: error }, 'request failed');
+      // A 500 is ours: its detail stays in the log. 502–504 name the other party that failed.
+      return sendProblem(
+        reply,
+        request,
+        status,
+        status === 500 ? 'internal error; see the gateway log' : error.message,
+        `https://gx-gateway.dev/problems/${error.code}`,
+      );
     }
     const status = (error as FastifyError).statusCode ?? 500;
     if (status >= 500) {

@@ -16,7 +16,11 @@ export function didRoutes(app: FastifyInstance, deps: AppDeps, prefix: string): 
     bodyLimit: NO_BODY_LIMIT,
     handler: async (_request, reply) => {
       const doc = await deps.credentials.didDocument();
-      return reply.type('application/did+json').header('cache-control', 'public, max-age=300').header('access-control-allow-origin', '*').send(JSON.stringify(doc));
+      return reply
+        .type('application/did+json')
+        .header('cache-control', 'public, max-age=300')
+        .header('access-control-allow-origin', '*')
+        .send(JSON.stringify(doc));
     },
   });
 
@@ -32,7 +36,11 @@ export function didRoutes(app: FastifyInstance, deps: AppDeps, prefix: string): 
       const known = keyId ? deps.credentials.keys.list().find((k) => k.id === keyId) : undefined;
       const pem = known?.hasChain ? deps.credentials.keys.chainPem(known.id) : undefined;
       if (!pem) throw new HttpProblem(404, `no certificate chain for ${excerpt(keyFile, 80)}`);
-      return reply.type('application/x-pem-file').header('cache-control', 'public, max-age=300').header('access-control-allow-origin', '*').send(pem);
+      return reply
+        .type('application/x-pem-file')
+        .header('cache-control', 'public, max-age=300')
+        .header('access-control-allow-origin', '*')
+        .send(pem);
     },
   });
 }

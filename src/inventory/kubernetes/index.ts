@@ -1,10 +1,14 @@
-import { GatewayError } from '../../credentials/errors.js';
-import { HttpError, type HttpClient } from '../http-client.js';
+import { GatewayError } from '../../core/errors.js';
+import { HttpError } from '../http-client.js';
 import type { KubernetesCluster, KubernetesNode } from '../model.js';
 import { part, type InventorySource, type SourceContext, type SourceOutcome } from '../source.js';
 import type { KubeContext } from './kubeconfig.js';
 
-type Obj = { metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: Record<string, unknown>; status?: Record<string, unknown> };
+type Obj = {
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  spec?: Record<string, unknown>;
+  status?: Record<string, unknown>;
+};
 type List = { items: Obj[] };
 
 /** Standard services SCS clusters are expected to run, by deployment name. */
@@ -21,7 +25,8 @@ const CNI: { name: string; daemonsets: string[] }[] = [
 ];
 
 function imageTag(obj: Obj): string | undefined {
-  const containers = ((obj.spec?.template as { spec?: { containers?: { image?: string }[] } } | undefined)?.spec?.containers) ?? [];
+  const containers =
+    (obj.spec?.template as { spec?: { containers?: { image?: string }[] } } | undefined)?.spec?.containers ?? [];
   const image = containers[0]?.image;
   const m = image ? /:([^:@/]+)(?:@sha256:[0-9a-f]+)?$/.exec(image) : null;
   return m?.[1];
@@ -45,10 +50,16 @@ export class KubernetesSource implements InventorySource {
 
   async collect(ctx: SourceContext): Promise<SourceOutcome> {
     const k = this.kube;
-    const http = ctx.createHttp({ ...(k.ca ? { ca: k.ca } : {}), ...(k.clientCert ? { cert: k.clientCert } : {}), ...(k.clientKey ? { key: k.clientKey } : {}), insecure: k.insecure });
+    const http = ctx.createHttp({
+      ...(k.ca ? { ca: k.ca } : {}),
+      ...(k.clientCert ? { cert: k.clientCert } : {}),
+      ...(k.clientKey ? { key: k.clientKey } : {}),
+      insecure: k.insecure,
+    });
     const headers: Record<string, string> = {};
     if (k.token) headers.authorization = `Bearer ${k.token}`;
-    else if (k.basic) headers.authorization = `Basic ${Buffer.from(`${k.basic.username}:${k.basic.password}`).toString('base64')}`;
+    else if (k.basic)
+      headers.authorization = `Basic ${Buffer.from(`${k.basic.username}:${k.basic.password}`).toString('base64')}`;
     const errors: string[] = [];
     const warnings: string[] = [];
     if (k.insecure) warnings.push('TLS certificate verification is disabled (insecure-skip-tls-verify)');
@@ -69,24 +80,48 @@ export class KubernetesSource implements InventorySource {
         version = await get('/version');
       } catch (err) {
         if (err instanceof HttpError && (err.status === 401 || err.status === 403)) {
-          throw new GatewayError(`kubeconfig context "${k.name}": the API server ${k.server} rejected the credentials (HTTP ${err.status})`, 'kubernetes-auth');
+          throw new GatewayError(
+            `kubeconfig context "${k.name}": the API server ${k.server} rejected the credentials (HTTP ${err.status})`,
+            'kubernetes-auth',
+          );
         }
-        throw new GatewayError(`kubeconfig context "${k.name}": ${(err as Error).message}`, 'kubernetes', { cause: err });
+        throw new GatewayError(`kubeconfig context "${k.name}": ${(err as Error).message}`, 'kubernetes', {
+          cause: err,
+        });
       }
       const [nodes, storageClasses, daemonsets, deployments, clusters, classes, stacks] = await Promise.all([
         part(errors, 'nodes', [] as Obj[], async () => (await get<List>('/api/v1/nodes')).items),
-        part(errors, 'storage classes', [] as Obj[], async () => (await get<List>('/apis/storage.k8s.io/v1/storageclasses')).items),
+        part(
+          errors,
+          'storage classes',
+          [] as Obj[],
+          async () => (await get<List>('/apis/storage.k8s.io/v1/storageclasses')).items,
+        ),
         part(errors, 'daemonsets (CNI)', [] as Obj[], async () => (await get<List>('/apis/apps/v1/daemonsets')).items),
-        part(errors, 'deployments (standard services)', [] as Obj[], async () => (await get<List>('/apis/apps/v1/deployments')).items),
-        part(errors, 'Cluster API clusters', [] as Obj[], () => optionalList('/apis/cluster.x-k8s.io/v1beta1/clusters')),
-        part(errors, 'Cluster API cluster classes', [] as Obj[], () => optionalList('/apis/cluster.x-k8s.io/v1beta1/clusterclasses')),
-        part(errors, 'SCS cluster stacks', [] as Obj[], () => optionalList('/apis/clusterstack.x-k8s.io/v1alpha1/clusterstacks')),
+        part(
+          errors,
+          'deployments (standard services)',
+          [] as Obj[],
+          async () => (await get<List>('/apis/apps/v1/deployments')).items,
+        ),
+        part(errors, 'Cluster API clusters', [] as Obj[], () =>
+          optionalList('/apis/cluster.x-k8s.io/v1beta1/clusters'),
+        ),
+        part(errors, 'Cluster API cluster classes', [] as Obj[], () =>
+          optionalList('/apis/cluster.x-k8s.io/v1beta1/clusterclasses'),
+        ),
+        part(errors, 'SCS cluster stacks', [] as Obj[], () =>
+          optionalList('/apis/clusterstack.x-k8s.io/v1alpha1/clusterstacks'),
+        ),
       ]);
       const nodeList: KubernetesNode[] = nodes.map((n) => {
         const labels = n.metadata.labels ?? {};
         const info = (n.status?.nodeInfo ?? {}) as Record<string, string>;
         const conditions = (n.status?.conditions ?? []) as { type: string; status: string }[];
-        const roles = Object.keys(labels).filter((l) => l.startsWith('node-role.kubernetes.io/')).map((l) => l.slice('node-role.kubernetes.io/'.length)).sort();
+        const roles = Object.keys(labels)
+          .filter((l) => l.startsWith('node-role.kubernetes.io/'))
+          .map((l) => l.slice('node-role.kubernetes.io/'.length))
+          .sort();
         const zone = labels['topology.kubernetes.io/zone'] ?? labels['failure-domain.beta.kubernetes.io/zone'];
         const region = labels['topology.kubernetes.io/region'] ?? labels['failure-domain.beta.kubernetes.io/region'];
         return {
@@ -103,20 +138,32 @@ export class KubernetesSource implements InventorySource {
         };
       });
       const sc = storageClasses.map((s) => {
-        const raw = s as unknown as Obj & { provisioner: string; reclaimPolicy?: string; volumeBindingMode?: string; allowVolumeExpansion?: boolean };
+        const raw = s as unknown as Obj & {
+          provisioner: string;
+          reclaimPolicy?: string;
+          volumeBindingMode?: string;
+          allowVolumeExpansion?: boolean;
+        };
         const annotations = s.metadata.annotations ?? {};
         return {
           name: s.metadata.name,
           provisioner: raw.provisioner,
-          default: annotations['storageclass.kubernetes.io/is-default-class'] === 'true' || annotations['storageclass.beta.kubernetes.io/is-default-class'] === 'true',
+          default:
+            annotations['storageclass.kubernetes.io/is-default-class'] === 'true' ||
+            annotations['storageclass.beta.kubernetes.io/is-default-class'] === 'true',
           ...(raw.reclaimPolicy ? { reclaimPolicy: raw.reclaimPolicy } : {}),
           ...(raw.volumeBindingMode ? { volumeBindingMode: raw.volumeBindingMode } : {}),
           ...(raw.allowVolumeExpansion !== undefined ? { allowVolumeExpansion: raw.allowVolumeExpansion } : {}),
         };
       });
       const defaults = sc.filter((s) => s.default);
-      if (defaults.length > 1) warnings.push(`${defaults.length} storage classes are marked default (${defaults.map((d) => d.name).join(', ')}); scs-0211 expects one`);
-      const cniHit = CNI.map((c) => ({ c, ds: daemonsets.find((d) => c.daemonsets.includes(d.metadata.name)) })).find((x) => x.ds);
+      if (defaults.length > 1)
+        warnings.push(
+          `${defaults.length} storage classes are marked default (${defaults.map((d) => d.name).join(', ')}); scs-0211 expects one`,
+        );
+      const cniHit = CNI.map((c) => ({ c, ds: daemonsets.find((d) => c.daemonsets.includes(d.metadata.name)) })).find(
+        (x) => x.ds,
+      );
       const standardServices = STANDARD.flatMap((s) => {
         const d = deployments.find((dep) => s.deployments.includes(dep.metadata.name));
         if (!d) return [];
@@ -139,13 +186,29 @@ export class KubernetesSource implements InventorySource {
         const versions = new Set<string>();
         const fromName = classVersion(c.metadata.name);
         if (fromName) versions.add(fromName);
-        for (const cl of capiClusters) if (cl.clusterClass === c.metadata.name && cl.kubernetesVersion) versions.add(cl.kubernetesVersion);
-        return { name: c.metadata.name, namespace: c.metadata.namespace ?? 'default', kubernetesVersions: [...versions].sort() };
+        for (const cl of capiClusters)
+          if (cl.clusterClass === c.metadata.name && cl.kubernetesVersion) versions.add(cl.kubernetesVersion);
+        return {
+          name: c.metadata.name,
+          namespace: c.metadata.namespace ?? 'default',
+          kubernetesVersions: [...versions].sort(),
+        };
       });
       const clusterStacks = stacks.map((s) => {
-        const spec = (s.spec ?? {}) as { provider?: string; name?: string; kubernetesVersion?: string; channel?: string; versions?: string[] };
+        const spec = (s.spec ?? {}) as {
+          provider?: string;
+          name?: string;
+          kubernetesVersion?: string;
+          channel?: string;
+          versions?: string[];
+        };
         const status = (s.status ?? {}) as { latestRelease?: string; usableVersions?: string | string[] };
-        const usable = Array.isArray(status.usableVersions) ? status.usableVersions : (status.usableVersions ?? '').split(',').map((v) => v.trim()).filter(Boolean);
+        const usable = Array.isArray(status.usableVersions)
+          ? status.usableVersions
+          : (status.usableVersions ?? '')
+              .split(',')
+              .map((v) => v.trim())
+              .filter(Boolean);
         return {
           name: s.metadata.name,
           namespace: s.metadata.namespace ?? 'default',
@@ -158,22 +221,40 @@ export class KubernetesSource implements InventorySource {
           usableVersions: usable.sort(),
         };
       });
-      const byName = <T extends { name: string; namespace?: string }>(a: T, b: T) => `${a.namespace ?? ''}/${a.name}`.localeCompare(`${b.namespace ?? ''}/${b.name}`);
+      const byName = <T extends { name: string; namespace?: string }>(a: T, b: T) =>
+        `${a.namespace ?? ''}/${a.name}`.localeCompare(`${b.namespace ?? ''}/${b.name}`);
       const cluster: KubernetesCluster = {
         id: k.name,
         source: this.id,
         server: k.server,
-        version: { gitVersion: version.gitVersion, major: version.major, minor: version.minor, ...(version.platform ? { platform: version.platform } : {}) },
+        version: {
+          gitVersion: version.gitVersion,
+          major: version.major,
+          minor: version.minor,
+          ...(version.platform ? { platform: version.platform } : {}),
+        },
         nodes: nodeList.sort((a, b) => a.name.localeCompare(b.name)),
         storageClasses: sc.sort((a, b) => a.name.localeCompare(b.name)),
         ...(defaults[0] ? { defaultStorageClass: defaults[0].name } : {}),
-        ...(cniHit ? { cni: { name: cniHit.c.name, ...(imageTag(cniHit.ds!) ? { version: imageTag(cniHit.ds!)! } : {}) } } : {}),
+        ...(cniHit
+          ? { cni: { name: cniHit.c.name, ...(imageTag(cniHit.ds!) ? { version: imageTag(cniHit.ds!)! } : {}) } }
+          : {}),
         standardServices: standardServices.sort(byName),
         clusterApi: { clusters: capiClusters.sort(byName), clusterClasses: capiClasses.sort(byName) },
         clusterStacks: clusterStacks.sort(byName),
       };
-      ctx.progress(`${this.id}: Kubernetes ${version.gitVersion}, ${nodeList.length} nodes, ${capiClusters.length} CAPI clusters, ${clusterStacks.length} cluster stacks`);
-      return { content: { kubernetesClusters: [cluster] }, errors, warnings, apiVersions: { kubernetes: version.gitVersion }, requests: http.stats.requests, retries: http.stats.retries, requestMs: http.stats.totalMs };
+      ctx.progress(
+        `${this.id}: Kubernetes ${version.gitVersion}, ${nodeList.length} nodes, ${capiClusters.length} CAPI clusters, ${clusterStacks.length} cluster stacks`,
+      );
+      return {
+        content: { kubernetesClusters: [cluster] },
+        errors,
+        warnings,
+        apiVersions: { kubernetes: version.gitVersion },
+        requests: http.stats.requests,
+        retries: http.stats.retries,
+        requestMs: http.stats.totalMs,
+      };
     } finally {
       await http.close();
     }

@@ -1,4 +1,4 @@
-import { GatewayError } from '../../credentials/errors.js';
+import { GatewayError } from '../../core/errors.js';
 import { HttpError, type HttpClient } from '../http-client.js';
 import type { Datacenter } from '../model.js';
 import { part, type InventorySource, type SourceContext, type SourceOutcome } from '../source.js';
@@ -51,10 +51,26 @@ export function isCountry(code: string): boolean {
 const SUBDIVISION = /^([A-Za-z]{2})-([A-Za-z0-9]{1,3})$/;
 
 /** Country and subdivision codes: custom fields first, else region slugs that are ISO 3166 codes. */
-export function countryCodes(site: RawSite, regionPath: RawRegion[]): { countryCode?: string; countrySubdivisionCode?: string } {
-  const cf = { ...Object.fromEntries(regionPath.flatMap((r) => Object.entries(r.custom_fields ?? {}))), ...(site.custom_fields ?? {}) };
-  let country = typeof cf.country_code === 'string' ? cf.country_code : typeof cf.country === 'string' && ALPHA2.test(cf.country) ? cf.country : undefined;
-  let subdivision = typeof cf.country_subdivision_code === 'string' ? cf.country_subdivision_code : typeof cf.iso_3166_2 === 'string' ? cf.iso_3166_2 : undefined;
+export function countryCodes(
+  site: RawSite,
+  regionPath: RawRegion[],
+): { countryCode?: string; countrySubdivisionCode?: string } {
+  const cf = {
+    ...Object.fromEntries(regionPath.flatMap((r) => Object.entries(r.custom_fields ?? {}))),
+    ...(site.custom_fields ?? {}),
+  };
+  let country =
+    typeof cf.country_code === 'string'
+      ? cf.country_code
+      : typeof cf.country === 'string' && ALPHA2.test(cf.country)
+        ? cf.country
+        : undefined;
+  let subdivision =
+    typeof cf.country_subdivision_code === 'string'
+      ? cf.country_subdivision_code
+      : typeof cf.iso_3166_2 === 'string'
+        ? cf.iso_3166_2
+        : undefined;
   // Innermost region first: a site in region de-be (in de, in eu) is in DE-BE.
   for (const r of [...regionPath].reverse()) {
     if (!subdivision && SUBDIVISION.test(r.slug) && isCountry(r.slug.slice(0, 2))) subdivision = r.slug;
@@ -87,7 +103,10 @@ export class NetBoxSource implements InventorySource {
     while (url) {
       if (seen.has(url)) throw new Error(`pagination loops at ${url}`);
       seen.add(url);
-      const res: { body: { results: T[]; next: string | null } } = await http.getJson<{ results: T[]; next: string | null }>(url, headers);
+      const res: { body: { results: T[]; next: string | null } } = await http.getJson<{
+        results: T[];
+        next: string | null;
+      }>(url, headers);
       out.push(...res.body.results);
       url = res.body.next;
     }
@@ -95,17 +114,28 @@ export class NetBoxSource implements InventorySource {
   }
 
   async collect(ctx: SourceContext): Promise<SourceOutcome> {
-    const http = ctx.createHttp({ ...(this.options.ca ? { ca: this.options.ca } : {}), insecure: this.options.insecure ?? false });
+    const http = ctx.createHttp({
+      ...(this.options.ca ? { ca: this.options.ca } : {}),
+      insecure: this.options.insecure ?? false,
+    });
     const errors: string[] = [];
     const warnings: string[] = [];
     try {
       ctx.progress(`netbox: reading ${this.endpoint}`);
       let status: { 'netbox-version'?: string } = {};
       try {
-        status = (await http.getJson<{ 'netbox-version'?: string }>(`${this.endpoint}/api/status/`, this.options.token ? { authorization: `Token ${this.options.token}` } : {})).body;
+        status = (
+          await http.getJson<{ 'netbox-version'?: string }>(
+            `${this.endpoint}/api/status/`,
+            this.options.token ? { authorization: `Token ${this.options.token}` } : {},
+          )
+        ).body;
       } catch (err) {
         if (err instanceof HttpError && (err.status === 401 || err.status === 403)) {
-          throw new GatewayError(`NetBox at ${this.endpoint} rejected the API token (HTTP ${err.status}); check --netbox-token / NETBOX_TOKEN`, 'netbox-auth');
+          throw new GatewayError(
+            `NetBox at ${this.endpoint} rejected the API token (HTTP ${err.status}); check --netbox-token / NETBOX_TOKEN`,
+            'netbox-auth',
+          );
         }
         throw err;
       }
@@ -117,7 +147,7 @@ export class NetBoxSource implements InventorySource {
       const byId = new Map(regions.map((r) => [r.id, r]));
       const pathOf = (ref: Ref | null | undefined): RawRegion[] => {
         const chain: RawRegion[] = [];
-        let cur = ref ? byId.get(ref.id) ?? (ref as RawRegion) : undefined;
+        let cur = ref ? (byId.get(ref.id) ?? (ref as RawRegion)) : undefined;
         for (let i = 0; cur && i < 32; i++) {
           chain.unshift(cur);
           cur = cur.parent ? byId.get(cur.parent.id) : undefined;
@@ -127,7 +157,8 @@ export class NetBoxSource implements InventorySource {
       const datacenters: Datacenter[] = sites.map((s) => {
         const regionPath = pathOf(s.region);
         const codes = countryCodes(s, regionPath);
-        if (!codes.countryCode) warnings.push(`site ${s.slug}: no country code (set custom field country_code or use ISO 3166 region slugs)`);
+        if (!codes.countryCode)
+          warnings.push(`site ${s.slug}: no country code (set custom field country_code or use ISO 3166 region slugs)`);
         return {
           id: s.slug,
           name: s.name,
@@ -140,12 +171,23 @@ export class NetBoxSource implements InventorySource {
           ...(s.time_zone ? { timeZone: s.time_zone } : {}),
           ...(typeof s.latitude === 'number' ? { latitude: s.latitude } : {}),
           ...(typeof s.longitude === 'number' ? { longitude: s.longitude } : {}),
-          locations: locations.filter((l) => l.site.slug === s.slug).map((l) => l.slug).sort(),
+          locations: locations
+            .filter((l) => l.site.slug === s.slug)
+            .map((l) => l.slug)
+            .sort(),
           availabilityZones: [],
         };
       });
       ctx.progress(`netbox: ${datacenters.length} sites, ${regions.length} regions, ${locations.length} locations`);
-      return { content: { datacenters }, errors, warnings, apiVersions: status['netbox-version'] ? { netbox: status['netbox-version'] } : {}, requests: http.stats.requests, retries: http.stats.retries, requestMs: http.stats.totalMs };
+      return {
+        content: { datacenters },
+        errors,
+        warnings,
+        apiVersions: status['netbox-version'] ? { netbox: status['netbox-version'] } : {},
+        requests: http.stats.requests,
+        retries: http.stats.retries,
+        requestMs: http.stats.totalMs,
+      };
     } finally {
       await http.close();
     }

@@ -16,7 +16,11 @@ interface RawType {
 export function scsAspects(description: string | undefined): string[] {
   const m = /\[scs:([^\]]*)\]/.exec(description ?? '');
   if (!m) return [];
-  return m[1]!.split(',').map((s) => s.trim()).filter(Boolean).sort();
+  return m[1]!
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .sort();
 }
 
 export async function collectVolumeTypes(
@@ -27,7 +31,12 @@ export async function collectVolumeTypes(
   errors: string[],
 ): Promise<VolumeType[]> {
   const headers = { 'x-auth-token': token };
-  const raw = await paginate<RawType>(http, withQuery(`${endpoint}/types`, { is_public: 'None' }), headers, 'volume_types');
+  const raw = await paginate<RawType>(
+    http,
+    withQuery(`${endpoint}/types`, { is_public: 'None' }),
+    headers,
+    'volume_types',
+  );
   const limiter = new Limiter(http.options.concurrency);
   let encryptionDenied = false;
   const types = await Promise.all(
@@ -35,7 +44,10 @@ export async function collectVolumeTypes(
       limiter.run(async () => {
         let encryption: VolumeType['encryption'];
         try {
-          const res = await http.getJson<Record<string, unknown>>(`${endpoint}/types/${encodeURIComponent(t.id)}/encryption`, headers);
+          const res = await http.getJson<Record<string, unknown>>(
+            `${endpoint}/types/${encodeURIComponent(t.id)}/encryption`,
+            headers,
+          );
           const e = (res.body.encryption ?? res.body) as Record<string, unknown>;
           if (e && typeof e.provider === 'string') {
             encryption = {
@@ -59,13 +71,20 @@ export async function collectVolumeTypes(
           public: t.is_public ?? t['os-volume-type-access:is_public'] ?? true,
           extraSpecs: sortedRecord(t.extra_specs ?? {}),
           ...(encryption ? { encryption } : {}),
-          availabilityZones: (t.extra_specs?.['RESKEY:availability_zones'] ?? '').split(',').map((z) => z.trim()).filter(Boolean).sort(),
+          availabilityZones: (t.extra_specs?.['RESKEY:availability_zones'] ?? '')
+            .split(',')
+            .map((z) => z.trim())
+            .filter(Boolean)
+            .sort(),
           scsAspects: scsAspects(description),
         };
         return vt;
       }),
     ),
   );
-  if (encryptionDenied) errors.push('volume type encryption: not allowed for this user (HTTP 403); use an admin or reader role to see which types are encrypted');
+  if (encryptionDenied)
+    errors.push(
+      'volume type encryption: not allowed for this user (HTTP 403); use an admin or reader role to see which types are encrypted',
+    );
   return types;
 }

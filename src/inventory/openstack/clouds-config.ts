@@ -2,15 +2,31 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
-import { GatewayError } from '../../credentials/errors.js';
+import { GatewayError } from '../../core/errors.js';
 
 /** One cloud, resolved the way openstacksdk users know it. Holds secrets: never log it. */
 export interface CloudConfig {
   name: string;
   authUrl: string;
   auth:
-    | { type: 'password'; username?: string; userId?: string; password: string; userDomainName?: string; userDomainId?: string }
-    | { type: 'application_credential'; id?: string; name?: string; secret: string; username?: string; userId?: string; userDomainName?: string; userDomainId?: string }
+    | {
+        type: 'password';
+        username?: string;
+        userId?: string;
+        password: string;
+        userDomainName?: string;
+        userDomainId?: string;
+      }
+    | {
+        type: 'application_credential';
+        id?: string;
+        name?: string;
+        secret: string;
+        username?: string;
+        userId?: string;
+        userDomainName?: string;
+        userDomainId?: string;
+      }
     | { type: 'token'; token: string };
   scope:
     | { kind: 'project'; projectId?: string; projectName?: string; domainName?: string; domainId?: string }
@@ -25,7 +41,11 @@ export interface CloudConfig {
 }
 
 /** clouds.yaml / secure.yaml search path, as in openstacksdk. */
-export function configSearchPath(file: 'clouds.yaml' | 'secure.yaml', cwd = process.cwd(), env: NodeJS.ProcessEnv = process.env): string[] {
+export function configSearchPath(
+  file: 'clouds.yaml' | 'secure.yaml',
+  cwd = process.cwd(),
+  env: NodeJS.ProcessEnv = process.env,
+): string[] {
   const explicit = file === 'clouds.yaml' ? env.OS_CLIENT_CONFIG_FILE : env.OS_CLIENT_SECURE_FILE;
   const paths = [join(cwd, file), join(homedir(), '.config', 'openstack', file), join('/etc/openstack', file)];
   return explicit ? [resolve(cwd, explicit), ...paths] : paths;
@@ -49,7 +69,10 @@ function deepMerge(a: Record<string, unknown>, b: Record<string, unknown>): Reco
   const out: Record<string, unknown> = { ...a };
   for (const [k, v] of Object.entries(b)) {
     const prev = out[k];
-    out[k] = prev && typeof prev === 'object' && !Array.isArray(prev) && v && typeof v === 'object' && !Array.isArray(v) ? deepMerge(prev as Record<string, unknown>, v as Record<string, unknown>) : v;
+    out[k] =
+      prev && typeof prev === 'object' && !Array.isArray(prev) && v && typeof v === 'object' && !Array.isArray(v)
+        ? deepMerge(prev as Record<string, unknown>, v as Record<string, unknown>)
+        : v;
   }
   return out;
 }
@@ -106,7 +129,10 @@ export function resolveCloud(opts: ResolveCloudOptions = {}): CloudConfig {
   const clouds = loadYaml(configSearchPath('clouds.yaml', cwd, env));
   const secure = loadYaml(configSearchPath('secure.yaml', cwd, env));
   const envEntry = fromEnv(env);
-  const wanted = opts.cloud ?? env.OS_CLOUD ?? (Object.keys(clouds.clouds).length === 1 && !envEntry.auth ? Object.keys(clouds.clouds)[0] : undefined);
+  const wanted =
+    opts.cloud ??
+    env.OS_CLOUD ??
+    (Object.keys(clouds.clouds).length === 1 && !envEntry.auth ? Object.keys(clouds.clouds)[0] : undefined);
   let entry: Record<string, unknown>;
   let origin: string;
   if (wanted) {
@@ -135,12 +161,20 @@ export function resolveCloud(opts: ResolveCloudOptions = {}): CloudConfig {
   const auth = (entry.auth ?? {}) as Record<string, unknown>;
   const authUrl = str(auth.auth_url);
   if (!authUrl) throw new GatewayError(`${origin}: auth.auth_url is missing`, 'bad-cloud-config');
-  const authType = str(entry.auth_type) ?? (auth.application_credential_secret ? 'v3applicationcredential' : auth.token && !auth.password ? 'v3token' : 'password');
+  const authType =
+    str(entry.auth_type) ??
+    (auth.application_credential_secret
+      ? 'v3applicationcredential'
+      : auth.token && !auth.password
+        ? 'v3token'
+        : 'password');
   let resolvedAuth: CloudConfig['auth'];
   const user = {
     ...(str(auth.username) ? { username: str(auth.username)! } : {}),
     ...(str(auth.user_id) ? { userId: str(auth.user_id)! } : {}),
-    ...(str(auth.user_domain_name) ?? str(auth.domain_name) ? { userDomainName: (str(auth.user_domain_name) ?? str(auth.domain_name))! } : {}),
+    ...((str(auth.user_domain_name) ?? str(auth.domain_name))
+      ? { userDomainName: (str(auth.user_domain_name) ?? str(auth.domain_name))! }
+      : {}),
     ...(str(auth.user_domain_id) ? { userDomainId: str(auth.user_domain_id)! } : {}),
   };
   if (authType === 'v3applicationcredential' || authType === 'application_credential') {
@@ -148,20 +182,42 @@ export function resolveCloud(opts: ResolveCloudOptions = {}): CloudConfig {
     if (!secret) throw new GatewayError(`${origin}: application_credential_secret is missing`, 'bad-cloud-config');
     const id = str(auth.application_credential_id);
     const acName = str(auth.application_credential_name);
-    if (!id && !acName) throw new GatewayError(`${origin}: application_credential_id or application_credential_name is required`, 'bad-cloud-config');
-    if (!id && !user.username && !user.userId) throw new GatewayError(`${origin}: an application credential given by name needs username or user_id`, 'bad-cloud-config');
-    resolvedAuth = { type: 'application_credential', secret, ...(id ? { id } : {}), ...(acName ? { name: acName } : {}), ...user };
+    if (!id && !acName)
+      throw new GatewayError(
+        `${origin}: application_credential_id or application_credential_name is required`,
+        'bad-cloud-config',
+      );
+    if (!id && !user.username && !user.userId)
+      throw new GatewayError(
+        `${origin}: an application credential given by name needs username or user_id`,
+        'bad-cloud-config',
+      );
+    resolvedAuth = {
+      type: 'application_credential',
+      secret,
+      ...(id ? { id } : {}),
+      ...(acName ? { name: acName } : {}),
+      ...user,
+    };
   } else if (authType === 'v3token' || authType === 'token') {
     const token = str(auth.token);
     if (!token) throw new GatewayError(`${origin}: token is missing`, 'bad-cloud-config');
     resolvedAuth = { type: 'token', token };
   } else if (authType === 'password' || authType === 'v3password') {
     const password = str(auth.password);
-    if (!password) throw new GatewayError(`${origin}: password is missing (put it in secure.yaml or OS_PASSWORD)`, 'bad-cloud-config');
-    if (!user.username && !user.userId) throw new GatewayError(`${origin}: username or user_id is missing`, 'bad-cloud-config');
+    if (!password)
+      throw new GatewayError(
+        `${origin}: password is missing (put it in secure.yaml or OS_PASSWORD)`,
+        'bad-cloud-config',
+      );
+    if (!user.username && !user.userId)
+      throw new GatewayError(`${origin}: username or user_id is missing`, 'bad-cloud-config');
     resolvedAuth = { type: 'password', password, ...user };
   } else {
-    throw new GatewayError(`${origin}: auth_type "${authType}" is not supported (password, v3applicationcredential, v3token)`, 'bad-cloud-config');
+    throw new GatewayError(
+      `${origin}: auth_type "${authType}" is not supported (password, v3applicationcredential, v3token)`,
+      'bad-cloud-config',
+    );
   }
   let scope: CloudConfig['scope'] = { kind: 'none' };
   if (resolvedAuth.type !== 'application_credential') {
@@ -170,15 +226,22 @@ export function resolveCloud(opts: ResolveCloudOptions = {}): CloudConfig {
         kind: 'project',
         ...(str(auth.project_id) ? { projectId: str(auth.project_id)! } : {}),
         ...(str(auth.project_name) ? { projectName: str(auth.project_name)! } : {}),
-        ...(str(auth.project_domain_name) ?? (str(auth.project_domain_id) ? undefined : str(auth.domain_name)) ? { domainName: (str(auth.project_domain_name) ?? str(auth.domain_name))! } : {}),
+        ...((str(auth.project_domain_name) ?? (str(auth.project_domain_id) ? undefined : str(auth.domain_name)))
+          ? { domainName: (str(auth.project_domain_name) ?? str(auth.domain_name))! }
+          : {}),
         ...(str(auth.project_domain_id) ? { domainId: str(auth.project_domain_id)! } : {}),
       };
     } else if (str(auth.domain_id) || str(auth.domain_name)) {
-      scope = { kind: 'domain', ...(str(auth.domain_id) ? { domainId: str(auth.domain_id)! } : {}), ...(str(auth.domain_name) ? { domainName: str(auth.domain_name)! } : {}) };
+      scope = {
+        kind: 'domain',
+        ...(str(auth.domain_id) ? { domainId: str(auth.domain_id)! } : {}),
+        ...(str(auth.domain_name) ? { domainName: str(auth.domain_name)! } : {}),
+      };
     }
   }
   const iface = (str(entry.interface) ?? 'public').replace(/URL$/, '');
-  if (!['public', 'internal', 'admin'].includes(iface)) throw new GatewayError(`${origin}: interface "${iface}" must be public, internal or admin`, 'bad-cloud-config');
+  if (!['public', 'internal', 'admin'].includes(iface))
+    throw new GatewayError(`${origin}: interface "${iface}" must be public, internal or admin`, 'bad-cloud-config');
   const cacert = str(entry.cacert);
   const verify = entry.verify;
   return {

@@ -6,19 +6,56 @@ import { unversionedRoot } from './versions.js';
 
 /** Glance core fields; everything else in an image is a (custom) property. */
 const CORE = new Set([
-  'id', 'name', 'status', 'visibility', 'size', 'virtual_size', 'min_disk', 'min_ram', 'disk_format', 'container_format',
-  'checksum', 'created_at', 'updated_at', 'tags', 'protected', 'os_hidden', 'owner', 'file', 'schema', 'self',
-  'direct_url', 'locations', 'stores',
+  'id',
+  'name',
+  'status',
+  'visibility',
+  'size',
+  'virtual_size',
+  'min_disk',
+  'min_ram',
+  'disk_format',
+  'container_format',
+  'checksum',
+  'created_at',
+  'updated_at',
+  'tags',
+  'protected',
+  'os_hidden',
+  'owner',
+  'file',
+  'schema',
+  'self',
+  'direct_url',
+  'locations',
+  'stores',
 ]);
 
-type RawImage = Record<string, unknown> & { id: string; name?: string | null; status: string; visibility: string; tags?: string[] };
+type RawImage = Record<string, unknown> & {
+  id: string;
+  name?: string | null;
+  status: string;
+  visibility: string;
+  tags?: string[];
+};
 
 /** Public and community images (what a provider offers), with scs-0102 metadata typed. */
-export async function collectImages(http: HttpClient, endpoint: string, token: string, ctx: { source: string; region: string; pageSize: number }): Promise<Image[]> {
+export async function collectImages(
+  http: HttpClient,
+  endpoint: string,
+  token: string,
+  ctx: { source: string; region: string; pageSize: number },
+): Promise<Image[]> {
   const root = unversionedRoot(endpoint);
   const base = `${root}/v2/images`;
   const resolveNext = (href: string) => (/^https?:/.test(href) ? href : `${root}${href}`);
-  const raw = await paginate<RawImage>(http, withQuery(base, { limit: ctx.pageSize }), { 'x-auth-token': token }, 'images', resolveNext);
+  const raw = await paginate<RawImage>(
+    http,
+    withQuery(base, { limit: ctx.pageSize }),
+    { 'x-auth-token': token },
+    'images',
+    resolveNext,
+  );
   return raw
     .filter((i) => i.visibility === 'public' || i.visibility === 'community')
     .map((i) => {
@@ -42,7 +79,11 @@ export async function collectImages(http: HttpClient, endpoint: string, token: s
         minRamMiB: Number(i.min_ram ?? 0),
         ...(typeof i.disk_format === 'string' ? { diskFormat: i.disk_format } : {}),
         ...(typeof i.container_format === 'string' ? { containerFormat: i.container_format } : {}),
-        ...(algo && hash ? { checksum: { algorithm: algo, value: hash } } : typeof i.checksum === 'string' ? { checksum: { algorithm: 'md5', value: i.checksum } } : {}),
+        ...(algo && hash
+          ? { checksum: { algorithm: algo, value: hash } }
+          : typeof i.checksum === 'string'
+            ? { checksum: { algorithm: 'md5', value: i.checksum } }
+            : {}),
         ...(typeof i.created_at === 'string' ? { createdAt: i.created_at } : {}),
         ...(typeof i.updated_at === 'string' ? { updatedAt: i.updated_at } : {}),
         tags: [...(i.tags ?? [])].sort(),

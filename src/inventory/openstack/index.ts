@@ -1,5 +1,15 @@
-import { GatewayError } from '../../credentials/errors.js';
-import type { ApiVersion, AvailabilityZone, Flavor, Image, InventoryContent, Network, Region, ServiceEntry, VolumeType } from '../model.js';
+import { GatewayError } from '../../core/errors.js';
+import type {
+  ApiVersion,
+  AvailabilityZone,
+  Flavor,
+  Image,
+  InventoryContent,
+  Network,
+  Region,
+  ServiceEntry,
+  VolumeType,
+} from '../model.js';
 import { part, type InventorySource, type SourceContext, type SourceOutcome } from '../source.js';
 import { collectVolumeTypes } from './cinder.js';
 import type { CloudConfig } from './clouds-config.js';
@@ -48,24 +58,40 @@ export class OpenStackSource implements InventorySource {
       let regionIds = [...new Set(endpoints.map((e) => e.region))].sort();
       if (cloud.regionName) {
         if (!regionIds.includes(cloud.regionName)) {
-          throw new GatewayError(`cloud "${cloud.name}": region ${cloud.regionName} is not in the service catalog (it has: ${regionIds.join(', ')})`, 'bad-cloud-config');
+          throw new GatewayError(
+            `cloud "${cloud.name}": region ${cloud.regionName} is not in the service catalog (it has: ${regionIds.join(', ')})`,
+            'bad-cloud-config',
+          );
         }
         regionIds = [cloud.regionName];
       }
-      const describedP = part(warnings, 'regions', [] as { id: string; description?: string }[], () => listRegions(http, cloud, session));
+      const describedP = part(warnings, 'regions', [] as { id: string; description?: string }[], () =>
+        listRegions(http, cloud, session),
+      );
       const multi = regionIds.length > 1;
-      const content: Partial<InventoryContent> = { regions: [], services: [], flavors: [], images: [], volumeTypes: [], networks: [] };
+      const content: Partial<InventoryContent> = {
+        regions: [],
+        services: [],
+        flavors: [],
+        images: [],
+        volumeTypes: [],
+        networks: [],
+      };
 
       await Promise.all(
         regionIds.map(async (region) => {
           const here = endpoints.filter((e) => e.region === region);
-          const find = (...types: string[]): CatalogEndpoint | undefined => types.map((t) => here.find((e) => e.type === t)).find(Boolean);
+          const find = (...types: string[]): CatalogEndpoint | undefined =>
+            types.map((t) => here.find((e) => e.type === t)).find(Boolean);
           const label = (type: string) => (multi ? `${region}/${type}` : type);
           // Version discovery runs alongside data collection.
           const versionsOf = new Map<CatalogEndpoint, Promise<ApiVersion[]>>();
           for (const e of here) {
             const sink = CORE_TYPES.has(e.type) ? errors : warnings;
-            versionsOf.set(e, part(sink, `${label(e.type)} versions`, [] as ApiVersion[], () => discoverVersions(http, e.url, token)));
+            versionsOf.set(
+              e,
+              part(sink, `${label(e.type)} versions`, [] as ApiVersion[], () => discoverVersions(http, e.url, token)),
+            );
           }
           const servicesDone = Promise.all(
             here.map(async (e): Promise<ServiceEntry> => {
@@ -89,35 +115,66 @@ export class OpenStackSource implements InventorySource {
           const jobs: Promise<unknown>[] = [];
           if (compute) {
             jobs.push(
-              part(errors, `${label('compute')} flavors`, [] as Flavor[], () => collectFlavors(http, compute.url, token, ctxR)).then((f) => (flavors = f)),
-              part(errors, `${label('compute')} availability zones`, [] as AvailabilityZone[], () => osAvailabilityZones(http, compute.url, token)).then((z) => (zones.compute = z)),
+              part(errors, `${label('compute')} flavors`, [] as Flavor[], () =>
+                collectFlavors(http, compute.url, token, ctxR),
+              ).then((f) => (flavors = f)),
+              part(errors, `${label('compute')} availability zones`, [] as AvailabilityZone[], () =>
+                osAvailabilityZones(http, compute.url, token),
+              ).then((z) => (zones.compute = z)),
             );
           } else warnings.push(`${region}: no compute service in the catalog`);
-          if (image) jobs.push(part(errors, `${label('image')} images`, [] as Image[], () => collectImages(http, image.url, token, ctxR)).then((i) => (images = i)));
+          if (image)
+            jobs.push(
+              part(errors, `${label('image')} images`, [] as Image[], () =>
+                collectImages(http, image.url, token, ctxR),
+              ).then((i) => (images = i)),
+            );
           if (volume) {
             jobs.push(
-              part(errors, `${label(volume.type)} volume types`, [] as VolumeType[], () => collectVolumeTypes(http, volume.url, token, ctxR, errors)).then((v) => (volumeTypes = v)),
-              part(errors, `${label(volume.type)} availability zones`, [] as AvailabilityZone[], () => osAvailabilityZones(http, volume.url, token)).then((z) => (zones.volume = z)),
+              part(errors, `${label(volume.type)} volume types`, [] as VolumeType[], () =>
+                collectVolumeTypes(http, volume.url, token, ctxR, errors),
+              ).then((v) => (volumeTypes = v)),
+              part(errors, `${label(volume.type)} availability zones`, [] as AvailabilityZone[], () =>
+                osAvailabilityZones(http, volume.url, token),
+              ).then((z) => (zones.volume = z)),
             );
           }
           if (network) {
             jobs.push(
-              part(errors, `${label('network')} external networks`, [] as Network[], () => collectExternalNetworks(http, network.url, token, ctxR)).then((n) => (networks = n)),
-              part(errors, `${label('network')} extensions`, [] as string[], () => collectNetworkExtensions(http, network.url, token)).then(async (ext) => {
+              part(errors, `${label('network')} external networks`, [] as Network[], () =>
+                collectExternalNetworks(http, network.url, token, ctxR),
+              ).then((n) => (networks = n)),
+              part(errors, `${label('network')} extensions`, [] as string[], () =>
+                collectNetworkExtensions(http, network.url, token),
+              ).then(async (ext) => {
                 networkExtensions = ext;
                 if (ext.includes('availability_zone')) {
-                  zones.network = await part(errors, `${label('network')} availability zones`, [] as AvailabilityZone[], () => collectNetworkZones(http, network.url, token));
+                  zones.network = await part(
+                    errors,
+                    `${label('network')} availability zones`,
+                    [] as AvailabilityZone[],
+                    () => collectNetworkZones(http, network.url, token),
+                  );
                 }
               }),
             );
           }
           await Promise.all(jobs);
           const services = await servicesDone;
-          const networkService = network ? services.find((s) => s.endpoint === network.url && s.type === 'network') : undefined;
+          const networkService = network
+            ? services.find((s) => s.endpoint === network.url && s.type === 'network')
+            : undefined;
           if (networkService && networkExtensions) networkService.extensions = networkExtensions;
-          ctx.progress(`${this.id}: ${region}: ${flavors.length} flavors, ${images.length} images, ${volumeTypes.length} volume types, ${networks.length} external networks`);
+          ctx.progress(
+            `${this.id}: ${region}: ${flavors.length} flavors, ${images.length} images, ${volumeTypes.length} volume types, ${networks.length} external networks`,
+          );
           const desc = (await describedP).find((d) => d.id === region)?.description;
-          content.regions!.push({ id: region, source: this.id, ...(desc ? { description: desc } : {}), availabilityZones: zones });
+          content.regions!.push({
+            id: region,
+            source: this.id,
+            ...(desc ? { description: desc } : {}),
+            availabilityZones: zones,
+          });
           content.services!.push(...services);
           content.flavors!.push(...flavors);
           content.images!.push(...images);
@@ -125,7 +182,15 @@ export class OpenStackSource implements InventorySource {
           content.networks!.push(...networks);
         }),
       );
-      return { content, errors, warnings, apiVersions, requests: http.stats.requests, retries: http.stats.retries, requestMs: http.stats.totalMs };
+      return {
+        content,
+        errors,
+        warnings,
+        apiVersions,
+        requests: http.stats.requests,
+        retries: http.stats.retries,
+        requestMs: http.stats.totalMs,
+      };
     } finally {
       await http.close();
     }

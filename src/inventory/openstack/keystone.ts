@@ -1,4 +1,4 @@
-import { GatewayError } from '../../credentials/errors.js';
+import { GatewayError } from '../../core/errors.js';
 import { HttpError, type HttpClient } from '../http-client.js';
 import type { CloudConfig } from './clouds-config.js';
 
@@ -21,7 +21,12 @@ export function identityBase(authUrl: string): string {
   return /\/v3$/.test(authUrl) ? authUrl : `${authUrl}/v3`;
 }
 
-function user(a: { username?: string; userId?: string; userDomainName?: string; userDomainId?: string }): Record<string, unknown> {
+function user(a: {
+  username?: string;
+  userId?: string;
+  userDomainName?: string;
+  userDomainId?: string;
+}): Record<string, unknown> {
   if (a.userId) return { id: a.userId };
   const domain = a.userDomainId ? { id: a.userDomainId } : { name: a.userDomainName ?? 'Default' };
   return { name: a.username, domain };
@@ -30,10 +35,13 @@ function user(a: { username?: string; userId?: string; userDomainName?: string; 
 export function authBody(cloud: CloudConfig): Record<string, unknown> {
   const a = cloud.auth;
   let identity: Record<string, unknown>;
-  if (a.type === 'password') identity = { methods: ['password'], password: { user: { ...user(a), password: a.password } } };
+  if (a.type === 'password')
+    identity = { methods: ['password'], password: { user: { ...user(a), password: a.password } } };
   else if (a.type === 'token') identity = { methods: ['token'], token: { id: a.token } };
   else {
-    const cred: Record<string, unknown> = a.id ? { id: a.id, secret: a.secret } : { name: a.name, secret: a.secret, user: user(a) };
+    const cred: Record<string, unknown> = a.id
+      ? { id: a.id, secret: a.secret }
+      : { name: a.name, secret: a.secret, user: user(a) };
     identity = { methods: ['application_credential'], application_credential: cred };
   }
   const s = cloud.scope;
@@ -41,7 +49,12 @@ export function authBody(cloud: CloudConfig): Record<string, unknown> {
   if (s.kind === 'project') {
     scope = s.projectId
       ? { project: { id: s.projectId } }
-      : { project: { name: s.projectName, domain: s.domainId ? { id: s.domainId } : { name: s.domainName ?? 'Default' } } };
+      : {
+          project: {
+            name: s.projectName,
+            domain: s.domainId ? { id: s.domainId } : { name: s.domainName ?? 'Default' },
+          },
+        };
   } else if (s.kind === 'domain') {
     scope = { domain: s.domainId ? { id: s.domainId } : { name: s.domainName } };
   }
@@ -52,7 +65,11 @@ interface TokenBody {
   token: {
     expires_at?: string;
     project?: { id: string };
-    catalog?: { type: string; name: string; endpoints: { interface: string; region?: string; region_id?: string; url: string }[] }[];
+    catalog?: {
+      type: string;
+      name: string;
+      endpoints: { interface: string; region?: string; region_id?: string; url: string }[];
+    }[];
   };
 }
 
@@ -70,26 +87,55 @@ export async function authenticate(http: HttpClient, cloud: CloudConfig): Promis
       );
     }
     if (err instanceof HttpError && err.status === 404) {
-      throw new GatewayError(`cloud "${cloud.name}": no Keystone v3 at ${cloud.authUrl} (HTTP 404); auth_url should end in /v3`, 'openstack-auth');
+      throw new GatewayError(
+        `cloud "${cloud.name}": no Keystone v3 at ${cloud.authUrl} (HTTP 404); auth_url should end in /v3`,
+        'openstack-auth',
+      );
     }
-    throw new GatewayError(`cloud "${cloud.name}": cannot authenticate at ${cloud.authUrl}: ${(err as Error).message}`, 'openstack-auth', { cause: err });
+    throw new GatewayError(
+      `cloud "${cloud.name}": cannot authenticate at ${cloud.authUrl}: ${(err as Error).message}`,
+      'openstack-auth',
+      { cause: err },
+    );
   }
   const token = res.headers['x-subject-token'];
-  if (typeof token !== 'string' || !token) throw new GatewayError(`cloud "${cloud.name}": Keystone answered without a token`, 'openstack-auth');
+  if (typeof token !== 'string' || !token)
+    throw new GatewayError(`cloud "${cloud.name}": Keystone answered without a token`, 'openstack-auth');
   const catalog: CatalogEndpoint[] = [];
   for (const service of res.body.token.catalog ?? []) {
     for (const ep of service.endpoints) {
-      catalog.push({ type: service.type, name: service.name, region: ep.region_id ?? ep.region ?? '', interface: ep.interface, url: ep.url.replace(/\/+$/, '') });
+      catalog.push({
+        type: service.type,
+        name: service.name,
+        region: ep.region_id ?? ep.region ?? '',
+        interface: ep.interface,
+        url: ep.url.replace(/\/+$/, ''),
+      });
     }
   }
   if (catalog.length === 0) {
-    throw new GatewayError(`cloud "${cloud.name}": the token has no service catalog; scope it to a project (project_name or project_id)`, 'openstack-auth');
+    throw new GatewayError(
+      `cloud "${cloud.name}": the token has no service catalog; scope it to a project (project_name or project_id)`,
+      'openstack-auth',
+    );
   }
-  return { token, ...(res.body.token.project?.id ? { projectId: res.body.token.project.id } : {}), catalog, ...(res.body.token.expires_at ? { expiresAt: res.body.token.expires_at } : {}) };
+  return {
+    token,
+    ...(res.body.token.project?.id ? { projectId: res.body.token.project.id } : {}),
+    catalog,
+    ...(res.body.token.expires_at ? { expiresAt: res.body.token.expires_at } : {}),
+  };
 }
 
 /** Regions with their descriptions (best effort; the catalog alone is enough to proceed). */
-export async function listRegions(http: HttpClient, cloud: CloudConfig, session: Session): Promise<{ id: string; description?: string }[]> {
-  const res = await http.getJson<{ regions: { id: string; description?: string }[] }>(`${identityBase(cloud.authUrl)}/regions`, { 'x-auth-token': session.token });
+export async function listRegions(
+  http: HttpClient,
+  cloud: CloudConfig,
+  session: Session,
+): Promise<{ id: string; description?: string }[]> {
+  const res = await http.getJson<{ regions: { id: string; description?: string }[] }>(
+    `${identityBase(cloud.authUrl)}/regions`,
+    { 'x-auth-token': session.token },
+  );
   return res.body.regions.map((r) => ({ id: r.id, ...(r.description ? { description: r.description } : {}) }));
 }

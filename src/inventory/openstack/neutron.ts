@@ -19,14 +19,29 @@ function base(endpoint: string): string {
   return `${unversionedRoot(endpoint)}/v2.0`;
 }
 
-export async function collectExternalNetworks(http: HttpClient, endpoint: string, token: string, ctx: { source: string; region: string; pageSize: number }): Promise<Network[]> {
+export async function collectExternalNetworks(
+  http: HttpClient,
+  endpoint: string,
+  token: string,
+  ctx: { source: string; region: string; pageSize: number },
+): Promise<Network[]> {
   const headers = { 'x-auth-token': token };
-  const nets = await paginate<RawNetwork>(http, withQuery(`${base(endpoint)}/networks`, { 'router:external': 'true', limit: ctx.pageSize }), headers, 'networks');
+  const nets = await paginate<RawNetwork>(
+    http,
+    withQuery(`${base(endpoint)}/networks`, { 'router:external': 'true', limit: ctx.pageSize }),
+    headers,
+    'networks',
+  );
   const subnetsByNet = new Map<string, Network['subnets']>();
   if (nets.length) {
     const u = new URL(`${base(endpoint)}/subnets`);
     for (const n of nets) u.searchParams.append('network_id', n.id);
-    const subnets = await paginate<{ id: string; name: string; cidr: string; ip_version: number; network_id: string }>(http, u.toString(), headers, 'subnets');
+    const subnets = await paginate<{ id: string; name: string; cidr: string; ip_version: number; network_id: string }>(
+      http,
+      u.toString(),
+      headers,
+      'subnets',
+    );
     for (const s of subnets) {
       const list = subnetsByNet.get(s.network_id) ?? [];
       list.push({ id: s.id, name: s.name, cidr: s.cidr, ipVersion: s.ip_version });
@@ -49,13 +64,23 @@ export async function collectExternalNetworks(http: HttpClient, endpoint: string
 }
 
 export async function collectNetworkExtensions(http: HttpClient, endpoint: string, token: string): Promise<string[]> {
-  const res = await http.getJson<{ extensions: { alias: string }[] }>(`${base(endpoint)}/extensions`, { 'x-auth-token': token });
+  const res = await http.getJson<{ extensions: { alias: string }[] }>(`${base(endpoint)}/extensions`, {
+    'x-auth-token': token,
+  });
   return res.body.extensions.map((e) => e.alias).sort();
 }
 
-export async function collectNetworkZones(http: HttpClient, endpoint: string, token: string): Promise<AvailabilityZone[]> {
-  const res = await http.getJson<{ availability_zones: { name: string; resource: string; state: string }[] }>(`${base(endpoint)}/availability_zones`, { 'x-auth-token': token });
+export async function collectNetworkZones(
+  http: HttpClient,
+  endpoint: string,
+  token: string,
+): Promise<AvailabilityZone[]> {
+  const res = await http.getJson<{ availability_zones: { name: string; resource: string; state: string }[] }>(
+    `${base(endpoint)}/availability_zones`,
+    { 'x-auth-token': token },
+  );
   const zones = new Map<string, boolean>();
-  for (const z of res.body.availability_zones) if (z.resource === 'network') zones.set(z.name, (zones.get(z.name) ?? false) || z.state === 'available');
+  for (const z of res.body.availability_zones)
+    if (z.resource === 'network') zones.set(z.name, (zones.get(z.name) ?? false) || z.state === 'available');
   return [...zones].map(([name, available]) => ({ name, available }));
 }

@@ -20,16 +20,22 @@ interface RawFlavor {
 }
 
 /** SCS facts of a flavor: its name (or scs:name-v2/v1 when the name is not SCS) and the scs: extra specs. */
-export function scsFacts(name: string, extraSpecs: Record<string, string>): { scs?: FlavorScsFacts; warnings: string[] } {
+export function scsFacts(
+  name: string,
+  extraSpecs: Record<string, string>,
+): { scs?: FlavorScsFacts; warnings: string[] } {
   const warnings: string[] = [];
   const facts: FlavorScsFacts = {};
-  const candidates = [name, extraSpecs['scs:name-v2'], extraSpecs['scs:name-v1']].filter((n): n is string => Boolean(n));
+  const candidates = [name, extraSpecs['scs:name-v2'], extraSpecs['scs:name-v1']].filter((n): n is string =>
+    Boolean(n),
+  );
   for (const candidate of candidates) {
     if (!candidate.startsWith('SCS-')) continue;
     const r = parseFlavorName(candidate);
     if (r.ok) {
       facts.name = r.parsed;
-      if (r.parsed.syntax === 'v1' && candidate === name) warnings.push(`flavor name ${name} uses the deprecated v1 syntax (v2: ${r.parsed.nameV2})`);
+      if (r.parsed.syntax === 'v1' && candidate === name)
+        warnings.push(`flavor name ${name} uses the deprecated v1 syntax (v2: ${r.parsed.nameV2})`);
       break;
     }
     warnings.push(`SCS flavor name "${candidate}" does not parse: ${r.error}; kept raw`);
@@ -61,12 +67,22 @@ export function scsFacts(name: string, extraSpecs: Record<string, string>): { sc
  * version discovery; a Nova that does not offer it answers 406, and then extra specs are read per
  * flavor as before 2.61.
  */
-export async function collectFlavors(http: HttpClient, endpoint: string, token: string, ctx: { source: string; region: string; pageSize: number }): Promise<Flavor[]> {
+export async function collectFlavors(
+  http: HttpClient,
+  endpoint: string,
+  token: string,
+  ctx: { source: string; region: string; pageSize: number },
+): Promise<Flavor[]> {
   const first = withQuery(`${endpoint}/flavors/detail`, { is_public: 'None', limit: ctx.pageSize });
   const base = { 'x-auth-token': token };
   let raw: RawFlavor[];
   try {
-    raw = await paginate<RawFlavor>(http, first, { ...base, 'openstack-api-version': 'compute 2.61', 'x-openstack-nova-api-version': '2.61' }, 'flavors');
+    raw = await paginate<RawFlavor>(
+      http,
+      first,
+      { ...base, 'openstack-api-version': 'compute 2.61', 'x-openstack-nova-api-version': '2.61' },
+      'flavors',
+    );
   } catch (err) {
     if (!(err instanceof HttpError) || (err.status !== 406 && err.status !== 400)) throw err;
     raw = await paginate<RawFlavor>(http, first, base, 'flavors');
@@ -77,7 +93,10 @@ export async function collectFlavors(http: HttpClient, endpoint: string, token: 
     await Promise.all(
       missing.map((f) =>
         limiter.run(async () => {
-          const res = await http.getJson<{ extra_specs: Record<string, string> }>(`${endpoint}/flavors/${encodeURIComponent(f.id)}/os-extra_specs`, base);
+          const res = await http.getJson<{ extra_specs: Record<string, string> }>(
+            `${endpoint}/flavors/${encodeURIComponent(f.id)}/os-extra_specs`,
+            base,
+          );
           f.extra_specs = res.body.extra_specs;
         }),
       ),

@@ -22,7 +22,8 @@ export async function paginate<T>(
     const batch = (res.body[key] ?? []) as T[];
     items.push(...batch);
     const links = res.body[`${key}_links`] as { rel: string; href: string }[] | undefined;
-    const next = links?.find((l) => l.rel === 'next')?.href ?? (typeof res.body.next === 'string' ? res.body.next : undefined);
+    const next =
+      links?.find((l) => l.rel === 'next')?.href ?? (typeof res.body.next === 'string' ? res.body.next : undefined);
     url = next && batch.length > 0 ? resolveNext(next) : undefined;
   }
   return items;

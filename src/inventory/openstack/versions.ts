@@ -56,11 +56,3 @@ export function describeVersion(v: ApiVersion | undefined): string {
   if (!v) return 'unknown';
   return v.minVersion || v.maxVersion ? `${v.id} (${v.minVersion ?? '?'}–${v.maxVersion ?? '?'})` : v.id;
 }
-
-/** Compare microversions like 2.61 and 2.9. */
-export function microversionAtLeast(have: string | undefined, want: string): boolean {
-  if (!have) return false;
-  const [ha = 0, hb = 0] = have.split('.').map(Number);
-  const [wa = 0, wb = 0] = want.split('.').map(Number);
-  return ha > wa || (ha === wa && hb >= wb);
-}

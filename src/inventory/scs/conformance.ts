@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parse } from 'yaml';
-import { GatewayError } from '../../credentials/errors.js';
+import { GatewayError } from '../../core/errors.js';
 import { packageRoot } from '../../paths.js';
 import type { ConformanceResult } from '../model.js';
 import type { InventorySource, SourceContext, SourceOutcome } from '../source.js';
@@ -35,7 +35,8 @@ interface RawReport {
   run?: { invocations?: Record<string, { results?: Record<string, number> }>; subject?: string };
 }
 
-const iso = (v: unknown) => (v instanceof Date ? v.toISOString().replace('.000Z', 'Z') : typeof v === 'string' ? v : undefined);
+const iso = (v: unknown) =>
+  v instanceof Date ? v.toISOString().replace('.000Z', 'Z') : typeof v === 'string' ? v : undefined;
 
 /**
  * A conformance report of the SCS compliance check: per-test-case results (1 pass, 0 missing or
@@ -48,7 +49,8 @@ export function parseConformanceReport(text: string, source: string): Conformanc
   } catch (err) {
     throw new GatewayError(`${source}: not valid YAML: ${(err as Error).message}`, 'bad-report');
   }
-  if (!raw?.spec?.uuid || !raw.spec.name) throw new GatewayError(`${source}: not an SCS conformance report (spec.uuid and spec.name missing)`, 'bad-report');
+  if (!raw?.spec?.uuid || !raw.spec.name)
+    throw new GatewayError(`${source}: not an SCS conformance report (spec.uuid and spec.name missing)`, 'bad-report');
   const subject = raw.subject ?? raw.run?.subject;
   if (!subject) throw new GatewayError(`${source}: the report names no subject`, 'bad-report');
   const results = new Map<string, number>();
@@ -58,7 +60,8 @@ export function parseConformanceReport(text: string, source: string): Conformanc
       results.set(id, Math.min(results.get(id) ?? 1, Number(value)));
     }
   }
-  const label = (v: number | undefined): 'pass' | 'fail' | 'missing' => (v === 1 ? 'pass' : v === -1 ? 'fail' : 'missing');
+  const label = (v: number | undefined): 'pass' | 'fail' | 'missing' =>
+    v === 1 ? 'pass' : v === -1 ? 'fail' : 'missing';
   const scope = bundledScopes().find((s) => s.uuid === raw.spec!.uuid);
   const versions: ConformanceResult['versions'] = [];
   if (scope) {
@@ -72,7 +75,11 @@ export function parseConformanceReport(text: string, source: string): Conformanc
         else if (r === 'fail') counted.failed++;
         else counted.missing++;
       }
-      versions.push({ version: v.version, result: counted.failed ? 'fail' : counted.missing ? 'incomplete' : 'pass', ...counted });
+      versions.push({
+        version: v.version,
+        result: counted.failed ? 'fail' : counted.missing ? 'incomplete' : 'pass',
+        ...counted,
+      });
     }
   }
   const checkedAt = iso(raw.checked_at);
@@ -105,7 +112,9 @@ export class ScsReportSource implements InventorySource {
       throw new GatewayError(`cannot read ${this.file}: ${(err as Error).message}`, 'bad-report');
     }
     const result = parseConformanceReport(text, this.id);
-    const warnings = result.versions.length ? [] : [`scope ${result.scope.name} (${result.scope.uuid}) is not bundled; only test-case results are kept`];
+    const warnings = result.versions.length
+      ? []
+      : [`scope ${result.scope.name} (${result.scope.uuid}) is not bundled; only test-case results are kept`];
     return { content: { conformance: [result] }, errors: [], warnings, apiVersions: {} };
   }
 }

@@ -67,8 +67,18 @@ const CPU_TYPES: Record<string, { type: CpuType; max?: number }> = {
   C: { type: 'dedicated-core', max: 1 },
 };
 const DISK_TYPES: Record<string, DiskType> = { n: 'network', h: 'hdd', s: 'ssd', p: 'nvme' };
-const HYPERVISORS: Record<string, Hypervisor> = { kvm: 'KVM', chy: 'Cloud Hypervisor', xen: 'Xen', vmw: 'VMware', hyv: 'Hyper-V', bms: 'bare metal' };
-const ARCH: Record<string, { vendor: 'Intel' | 'AMD' | 'ARM' | 'RISC-V'; architecture: 'x86_64' | 'aarch64' | 'riscv64' }> = {
+const HYPERVISORS: Record<string, Hypervisor> = {
+  kvm: 'KVM',
+  chy: 'Cloud Hypervisor',
+  xen: 'Xen',
+  vmw: 'VMware',
+  hyv: 'Hyper-V',
+  bms: 'bare metal',
+};
+const ARCH: Record<
+  string,
+  { vendor: 'Intel' | 'AMD' | 'ARM' | 'RISC-V'; architecture: 'x86_64' | 'aarch64' | 'riscv64' }
+> = {
   i: { vendor: 'Intel', architecture: 'x86_64' },
   z: { vendor: 'AMD', architecture: 'x86_64' },
   a: { vendor: 'ARM', architecture: 'aarch64' },
@@ -105,10 +115,16 @@ export function parseFlavorName(name: string): FlavorNameResult {
   const syntax = name.includes(':') ? 'v1' : 'v2';
   const nameV2 = syntax === 'v1' ? v1ToV2(name) : name;
   const m = GRAMMAR.exec(nameV2);
-  if (!m?.groups) return { ok: false, name, error: `does not follow the scs-0100 grammar (SCS-<n><L|V|T|C>[i]-<ram>[u][o][-<disk>][_ext…])` };
+  if (!m?.groups)
+    return {
+      ok: false,
+      name,
+      error: `does not follow the scs-0100 grammar (SCS-<n><L|V|T|C>[i]-<ram>[u][o][-<disk>][_ext…])`,
+    };
   const g = m.groups;
   const ram = Number(g.ram);
-  if (ram >= 10 && !Number.isInteger(ram)) return { ok: false, name, error: 'fractional RAM is only allowed below 10 GiB' };
+  if (ram >= 10 && !Number.isInteger(ram))
+    return { ok: false, name, error: 'fractional RAM is only allowed below 10 GiB' };
   if (!Number.isInteger(ram * 2)) return { ok: false, name, error: 'RAM may only be given in whole or half GiB' };
   const cpu = CPU_TYPES[g.cpuType!]!;
   const parsed: ParsedFlavorName = {
@@ -122,20 +138,25 @@ export function parseFlavorName(name: string): FlavorNameResult {
       insecure: g.insecure === 'i',
     },
     ram: { gib: ram, ecc: g.noEcc !== 'u', oversubscribed: g.ramOver === 'o' },
-    disk: g.disk !== undefined
-      ? {
-          count: g.diskCount ? Number(g.diskCount) : 1,
-          ...(g.diskSize ? { sizeGB: Number(g.diskSize) } : {}),
-          ...(g.diskType ? { type: DISK_TYPES[g.diskType]! } : {}),
-        }
-      : null,
+    disk:
+      g.disk !== undefined
+        ? {
+            count: g.diskCount ? Number(g.diskCount) : 1,
+            ...(g.diskSize ? { sizeGB: Number(g.diskSize) } : {}),
+            ...(g.diskType ? { type: DISK_TYPES[g.diskType]! } : {}),
+          }
+        : null,
     nestedVirtualization: Boolean(g.hwv),
     infiniband: Boolean(g.ib),
   };
   if (g.diskCount && !g.diskSize) return { ok: false, name, error: 'a multi-disk count (Mx) needs a disk size' };
   if (g.hyp) parsed.hypervisor = HYPERVISORS[g.hyp]!;
   if (g.arch) {
-    parsed.cpuArchitecture = { ...ARCH[g.arch]!, ...(g.gen ? { generation: Number(g.gen) } : {}), ...(g.freq ? { minAllCoreGHz: FREQ[g.freq.length]! } : {}) };
+    parsed.cpuArchitecture = {
+      ...ARCH[g.arch]!,
+      ...(g.gen ? { generation: Number(g.gen) } : {}),
+      ...(g.freq ? { minAllCoreGHz: FREQ[g.freq.length]! } : {}),
+    };
   }
   if (g.gpuKind) {
     parsed.gpu = {

@@ -6,7 +6,8 @@
 
 export type OsPurpose = 'generic' | 'oldgeneric' | 'minimal' | 'k8snode' | 'gpu' | 'network' | 'custom';
 export type ReplaceFrequency = 'yearly' | 'quarterly' | 'monthly' | 'weekly' | 'daily' | 'critical_bug' | 'never';
-export type UuidValidity = { kind: 'none' | 'notice' | 'forever' } | { kind: 'last'; count: number } | { kind: 'date'; date: string };
+export type UuidValidity =
+  { kind: 'none' | 'notice' | 'forever' } | { kind: 'last'; count: number } | { kind: 'date'; date: string };
 export type ProvidedUntil = { kind: 'none' | 'notice' } | { kind: 'date'; date: string };
 
 export interface ScsImageMetadata {
@@ -178,8 +179,6 @@ const PROPERTIES: Record<string, [keyof ScsImageMetadata, Parser]> = {
   l1_support_contact: ['l1SupportContact', url],
   os_hidden: ['osHidden', parseBool],
 };
-
-export const SCS_IMAGE_PROPERTIES = Object.keys(PROPERTIES);
 
 export interface TypedImageMetadata {
   scs: ScsImageMetadata;

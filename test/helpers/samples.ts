@@ -26,7 +26,12 @@ export function sampleLegalPerson(base = 'https://provider.example', issuer = 'd
       id: `${base}/legal-person#subject`,
       type: 'LegalPerson',
       name: 'Example Cloud GmbH',
-      registrationNumber: { id: `${base}/registration-number#vat`, type: 'VatID', vatID: 'DE123456789', countryCode: 'DE' } as Record<string, unknown>,
+      registrationNumber: {
+        id: `${base}/registration-number#vat`,
+        type: 'VatID',
+        vatID: 'DE123456789',
+        countryCode: 'DE',
+      } as Record<string, unknown>,
       legalAddress: { type: 'Address', countryCode: 'DE', locality: 'Berlin' } as Record<string, unknown>,
       headquartersAddress: { type: 'Address', countryCode: 'DE', locality: 'Berlin' } as Record<string, unknown>,
     } as Record<string, unknown>,

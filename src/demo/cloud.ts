@@ -2,6 +2,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../paths.js';
+import { startFakeKubernetes } from './kubernetes.js';
+import { startFakeNetBox } from './netbox.js';
+import { startFakeOpenStack } from './openstack.js';
 
 export interface DemoCloud {
   cloudsYaml: string;
@@ -13,16 +16,10 @@ export interface DemoCloud {
 }
 
 /**
- * The demo cloud: the fakes of test/fakes (OpenStack seeded with SCS content, Kubernetes with
+ * The demo cloud: the peers of src/demo (OpenStack seeded with SCS content, Kubernetes with
  * Cluster API and cluster stacks, NetBox with sites) on loopback ports, plus a sample SCS report.
  */
 export async function startDemoCloud(): Promise<DemoCloud> {
-  const fakes = join(packageRoot, 'dist', 'test', 'fakes');
-  const [{ startFakeOpenStack }, { startFakeKubernetes }, { startFakeNetBox }] = await Promise.all([
-    import(join(fakes, 'openstack.js')) as Promise<typeof import('../../test/fakes/openstack.js')>,
-    import(join(fakes, 'kubernetes.js')) as Promise<typeof import('../../test/fakes/kubernetes.js')>,
-    import(join(fakes, 'netbox.js')) as Promise<typeof import('../../test/fakes/netbox.js')>,
-  ]);
   const started = await Promise.allSettled([startFakeOpenStack(), startFakeKubernetes(), startFakeNetBox()] as const);
   const failure = started.find((s) => s.status === 'rejected');
   if (failure) {
@@ -44,7 +41,7 @@ export async function startDemoCloud(): Promise<DemoCloud> {
     kubeconfig,
     netboxUrl: nb.url,
     netboxToken: nb.token,
-    scsReport: join(packageRoot, 'test', 'fixtures', 'scs-report-iaas.yaml'),
+    scsReport: join(packageRoot, 'data', 'demo', 'scs-report-iaas.yaml'),
     async close() {
       await Promise.all([os.close(), k8s.close(), nb.close()]);
       rmSync(dir, { recursive: true, force: true });

@@ -2,7 +2,11 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 
-export type Handler = (req: IncomingMessage, url: URL, body: string) => Promise<FakeResponse | undefined> | FakeResponse | undefined;
+export type Handler = (
+  req: IncomingMessage,
+  url: URL,
+  body: string,
+) => Promise<FakeResponse | undefined> | FakeResponse | undefined;
 export interface FakeResponse {
   status?: number;
   headers?: Record<string, string>;
@@ -47,7 +51,9 @@ export async function startFake(handler: Handler, opts: FakeOptions = {}): Promi
       const url = new URL(req.url ?? '/', 'http://fake');
       requests.push({ method: req.method ?? 'GET', path: url.pathname + url.search });
       if (opts.latencyMs) await new Promise((r) => setTimeout(r, opts.latencyMs));
-      const fault = faults.find((f) => f.path.test(url.pathname + url.search) && (f.times === undefined || f.times > 0));
+      const fault = faults.find(
+        (f) => f.path.test(url.pathname + url.search) && (f.times === undefined || f.times > 0),
+      );
       if (fault) {
         if (fault.times !== undefined) fault.times--;
         if (fault.hang) {
@@ -68,7 +74,10 @@ export async function startFake(handler: Handler, opts: FakeOptions = {}): Promi
           return;
         }
         const body = out.json !== undefined ? JSON.stringify(out.json) : (out.text ?? '');
-        res.writeHead(out.status ?? 200, { 'content-type': out.json !== undefined ? 'application/json' : 'text/plain', ...out.headers });
+        res.writeHead(out.status ?? 200, {
+          'content-type': out.json !== undefined ? 'application/json' : 'text/plain',
+          ...out.headers,
+        });
         res.end(body);
       } catch (err) {
         res.writeHead(500, { 'content-type': 'application/json' });
@@ -77,7 +86,16 @@ export async function startFake(handler: Handler, opts: FakeOptions = {}): Promi
     });
   };
   const server = opts.tls
-    ? createHttpsServer({ cert: opts.tls.cert, key: opts.tls.key, ...(opts.tls.ca ? { ca: opts.tls.ca } : {}), requestCert: opts.tls.requestCert ?? false, rejectUnauthorized: false }, listener)
+    ? createHttpsServer(
+        {
+          cert: opts.tls.cert,
+          key: opts.tls.key,
+          ...(opts.tls.ca ? { ca: opts.tls.ca } : {}),
+          requestCert: opts.tls.requestCert ?? false,
+          rejectUnauthorized: false,
+        },
+        listener,
+      )
     : createHttpServer(listener);
   await new Promise<void>((resolve) => server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve()));
   const { port } = server.address() as AddressInfo;

@@ -1,0 +1,49 @@
+import { GatewayError } from '../core/errors.js';
+import type { ProfileId } from '../core/ids.js';
+import type { Canonizer } from '../credentials/canonize.js';
+import { describe } from '../describe/describe.js';
+import type { DescribeContext, DescribedSet } from '../describe/model.js';
+import type { Inventory } from '../inventory/model.js';
+import type { ValidationReport } from '../validate/report.js';
+import { validateCredentials } from '../validate/validate.js';
+
+export interface DescribeStageOptions extends DescribeContext {
+  canonizer: Canonizer;
+  strict?: boolean;
+  /** Most credentials one set may hold (limits.maxSetCredentials). */
+  maxSetCredentials?: number;
+  onProgress?: (done: number, total: number, phase: string) => void;
+}
+
+export interface DescribeStageResult {
+  set: DescribedSet;
+  /** One report per credential of the set, in its order. */
+  reports: ValidationReport[];
+  /** The reports that do not conform: the sign gate refuses the set when there is any. */
+  failed: ValidationReport[];
+}
+
+/**
+ * The describe and validate stages: an inventory mapped to the profile's credentials, validated as
+ * one graph (as a clearing house validates a presentation). Nothing is signed or written here;
+ * callers write or sign only when `failed` is empty.
+ */
+export async function describeAndValidate(
+  inventory: Inventory,
+  profile: ProfileId,
+  opts: DescribeStageOptions,
+): Promise<DescribeStageResult> {
+  const { canonizer, strict, maxSetCredentials, onProgress, ...ctx } = opts;
+  const set = describe(inventory, profile, ctx);
+  if (maxSetCredentials !== undefined && set.credentials.length > maxSetCredentials) {
+    throw new GatewayError(
+      `the inventory describes ${set.credentials.length} credentials, more than the limit of ${maxSetCredentials} (limits.maxSetCredentials)`,
+      'too-large',
+    );
+  }
+  const reports = await validateCredentials(
+    set.credentials.map((c) => ({ credential: c.credential, subject: c.id })),
+    { canonizer, profile, strict: Boolean(strict), ...(onProgress ? { onProgress } : {}) },
+  );
+  return { set, reports, failed: reports.filter((r) => !r.conforms) };
+}
