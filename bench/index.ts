@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import jsonld from 'jsonld';
 import { loadConfig } from '../src/config/load.js';
 import { bundledContexts } from '../src/credentials/contexts.js';
-import { CredentialService } from '../src/credentials/service.js';
+import { CredentialService } from '../src/app/credential-service.js';
 import type { SuiteId } from '../src/credentials/suites/suite.js';
 import { fmt, measure } from './harness.js';
 import { benchInventory } from './inventory.js';

@@ -1,5 +1,5 @@
 import type { LoadedConfig } from '../config/schema.js';
-import type { CredentialService } from '../credentials/service.js';
+import type { CredentialService } from '../app/credential-service.js';
 
 export interface GlobalOptions {
   config?: string;
@@ -13,7 +13,10 @@ export async function loadCliConfig(opts: GlobalOptions): Promise<LoadedConfig> 
 
 /** The credential core for a CLI command (loaded on first use: `--help` and `--version` stay fast). */
 export async function openService(opts: GlobalOptions): Promise<CredentialService> {
-  const [loaded, { CredentialService }] = await Promise.all([loadCliConfig(opts), import('../credentials/service.js')]);
+  const [loaded, { CredentialService }] = await Promise.all([
+    loadCliConfig(opts),
+    import('../app/credential-service.js'),
+  ]);
   return CredentialService.open(loaded);
 }
 

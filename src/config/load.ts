@@ -4,7 +4,7 @@ import { Ajv, type ErrorObject } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { parse as parseYaml } from 'yaml';
 import { GatewayError } from '../core/errors.js';
-import { isLoopbackHost } from '../credentials/net-guard.js';
+import { isLoopbackHost } from '../net/guard.js';
 import { configSchema, type GatewayConfig, type LoadedConfig } from './schema.js';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;

@@ -1,5 +1,5 @@
 import { fail, pass, type Check } from './checks.js';
-import { excerpt } from './excerpt.js';
+import { excerpt } from '../core/excerpt.js';
 import type { VerifyEnv } from './suites/suite.js';
 
 /**

@@ -5,8 +5,8 @@ import { driver as didKeyDriver } from '@digitalbazaar/did-method-key';
 import { didWebDocumentUrl } from './did-web.js';
 import type { DidUrlDereferencer } from './document-loader.js';
 import { GatewayError } from '../core/errors.js';
-import { excerpt } from './excerpt.js';
-import type { GuardedFetcher } from './http-fetch.js';
+import { excerpt } from '../core/excerpt.js';
+import type { GuardedFetcher } from '../net/guarded-fetch.js';
 
 export interface ResolverOptions {
   fetcher: GuardedFetcher;

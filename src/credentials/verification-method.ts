@@ -1,6 +1,6 @@
 import { createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { fail, notChecked, pass, type Check } from './checks.js';
-import { excerpt } from './excerpt.js';
+import { excerpt } from '../core/excerpt.js';
 import { describeError } from '../core/errors.js';
 import { findVerificationMethod, isAssertionMethod } from './resolver.js';
 import type { JsonObject, VerifyEnv } from './suites/suite.js';

@@ -1,7 +1,7 @@
 import { fail, pass, type Check } from './checks.js';
 import { assertBounds } from './canonize.js';
 import { describeError } from '../core/errors.js';
-import { excerpt } from './excerpt.js';
+import { excerpt } from '../core/excerpt.js';
 import { verifyJws2020 } from './suites/jws2020-common.js';
 import { verifyEd25519Signature2020 } from './suites/ed25519-2020.js';
 import { verifyEddsaRdfc2022 } from './suites/eddsa-rdfc-2022.js';

@@ -1,6 +1,6 @@
 import { X509Certificate, createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { fail, notChecked, pass, type Check } from './checks.js';
-import { excerpt } from './excerpt.js';
+import { excerpt } from '../core/excerpt.js';
 
 /** A certificate's subject, short and printable (it comes from a fetched chain). */
 function subjectOf(c: X509Certificate): string {

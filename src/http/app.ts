@@ -1,34 +1,17 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Socket } from 'node:net';
-import type { CredentialService } from '../credentials/service.js';
-import { excerpt } from '../credentials/excerpt.js';
+import { excerpt } from '../core/excerpt.js';
 import { problemBody, problemPlugin, sendProblem } from './plugins/problem.js';
-import { didRoutes } from './routes/did.js';
-import { healthRoutes } from './routes/health.js';
+import didRoutes from './routes/did.js';
+import healthRoutes from './routes/health.js';
+import type { AppDeps, RouteEntry } from './types.js';
 
-export interface AppDeps {
-  credentials: CredentialService;
-}
-
-export interface RouteEntry {
-  method: string;
-  url: string;
-}
-
-declare module 'fastify' {
-  interface FastifyInstance {
-    /** Every route the app serves (for the OpenAPI conformance test and start-up logging). */
-    gatewayRoutes: RouteEntry[];
-  }
-}
+export type { AppDeps } from './types.js';
 
 export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
   https?: { cert: string; key: string };
 }
-
-/** Routes that take no request body refuse one larger than this (every route so far). */
-export const NO_BODY_LIMIT = 1024;
 
 /** A raw problem+json answer for errors Node's HTTP parser raises before fastify sees a request. */
 function clientErrorResponse(status: number, detail: string): string {
@@ -38,7 +21,7 @@ function clientErrorResponse(status: number, detail: string): string {
 
 /** The gateway's HTTP app. Routes live under the path of publicBaseUrl and mirror openapi.yaml. */
 export async function buildApp(deps: AppDeps, options: AppOptions = {}): Promise<FastifyInstance> {
-  const { config } = deps.credentials.loaded;
+  const { config } = deps;
   const server = config.server;
   const app = Fastify({
     logger: options.logger ?? false,
@@ -80,15 +63,14 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}): Promise
   problemPlugin(app);
   const table: RouteEntry[] = [];
   app.decorate('gatewayRoutes', table);
+  app.decorate('gateway', deps);
   app.addHook('onRoute', (route) => {
     for (const method of ([] as string[]).concat(route.method))
       if (method !== 'HEAD') table.push({ method, url: route.url });
   });
   const prefix = new URL(config.publicBaseUrl).pathname.replace(/\/+$/, '');
-  // Routes are registered as a plugin, so they load at ready() like every other fastify plugin.
-  void app.register(async (instance) => {
-    healthRoutes(instance, deps, prefix);
-    didRoutes(instance, deps, prefix);
-  });
+  // Route plugins, each registered under the path of publicBaseUrl.
+  void app.register(healthRoutes, { prefix });
+  void app.register(didRoutes, { prefix });
   return app;
 }

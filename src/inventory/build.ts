@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
-import { HttpClient, defaultHttpOptions, type HttpClientOptions } from './http-client.js';
+import { HttpClient, defaultHttpOptions, type HttpClientOptions } from '../net/http-client.js';
 import { emptyContent, type Inventory, type InventoryContent, type RunInfo, type SourceProvenance } from './model.js';
 import type { InventorySource, SourceContext } from './source.js';
 import { linkDatacenters, type SiteMapping } from './link.js';

@@ -1,4 +1,4 @@
-import type { HttpClient } from './http-client.js';
+import type { HttpClient } from '../net/http-client.js';
 import type { InventoryContent, SourceKind } from './model.js';
 
 export interface SourceContext {

@@ -36,7 +36,7 @@ keys.setChain('other', `${(await issueLeaf(ca, pubOf('other'))).trim()}\n${ca.ce
 writeFileSync(join(keys.dir, 'mismatch.chain.pem'), `${(await issueLeaf(ca, pubOf('other'))).trim()}\n${ca.certPem}`);
 
 let didFetches = 0;
-const app = await buildApp({ credentials: provider.service }, { https: tls });
+const app = await buildApp({ config: provider.service.loaded.config, credentials: provider.service }, { https: tls });
 app.addHook('onRequest', async (req) => {
   if (req.url === '/.well-known/did.json') didFetches++;
 });

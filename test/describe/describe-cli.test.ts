@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serializeInventory } from '../../src/inventory/build.js';
-import { CredentialService } from '../../src/credentials/service.js';
+import { CredentialService } from '../../src/app/credential-service.js';
 import { loadConfig } from '../../src/config/load.js';
 import * as vc from '@digitalbazaar/vc';
 import { DataIntegrityProof } from '@digitalbazaar/data-integrity';

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
 import { loadConfig } from '../../src/config/load.js';
-import { CredentialService } from '../../src/credentials/service.js';
+import { CredentialService } from '../../src/app/credential-service.js';
 import { b64u } from '../../src/credentials/base64url.js';
 import { loireCredential, tagusCredential } from '../helpers/gateway.js';
 

@@ -11,7 +11,7 @@ const gw = tempGateway({
 t.teardown(() => gw.cleanup());
 await gw.service.keys.create({ type: 'Ed25519', id: 'ed' });
 await gw.service.attachDevChain('ed');
-const app = await buildApp({ credentials: gw.service });
+const app = await buildApp({ config: gw.service.loaded.config, credentials: gw.service });
 await app.listen({ port: 0, host: '127.0.0.1' });
 t.teardown(() => app.close());
 const { port } = app.server.address() as { port: number };
@@ -88,7 +88,10 @@ t.test('requests are logged at debug only', async (t) => {
   const stream = { write: (l: string) => void lines.push(l) };
   for (const level of ['info', 'debug'] as const) {
     lines.length = 0;
-    const logged = await buildApp({ credentials: gw.service }, { logger: { level, stream } });
+    const logged = await buildApp(
+      { config: gw.service.loaded.config, credentials: gw.service },
+      { logger: { level, stream } },
+    );
     await logged.inject({ method: 'GET', url: '/health' });
     await logged.close();
     const requests = lines.filter((l) => /"msg":"(request|incoming request|request completed)"/.test(l));

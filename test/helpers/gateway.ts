@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { loadConfig } from '../../src/config/load.js';
-import { CredentialService } from '../../src/credentials/service.js';
+import { CredentialService } from '../../src/app/credential-service.js';
 
 export interface TempGateway {
   dir: string;

@@ -24,7 +24,7 @@ for (const base of ['https://provider.example', 'https://provider.example/gx']) 
     await gw.service.keys.create({ type: 'RSA', rsaBits: 2048, id: 'rsa' });
     await gw.service.attachDevChain('rsa');
     await gw.service.keys.create({ type: 'Ed25519', id: 'ed' });
-    const app = await buildApp({ credentials: gw.service });
+    const app = await buildApp({ config: gw.service.loaded.config, credentials: gw.service });
     await app.ready();
     const routes = app.gatewayRoutes;
     t.teardown(() => app.close());

@@ -29,7 +29,7 @@ export function serveCommand(program: Command, globals: () => GlobalOptions): vo
       ] = await Promise.all([
         import('../../config/load.js'),
         import('../../credentials/did-web.js'),
-        import('../../credentials/service.js'),
+        import('../../app/credential-service.js'),
         import('../../http/app.js'),
       ]);
       const loaded = await loadCliConfig(globals());
@@ -58,7 +58,7 @@ export function serveCommand(program: Command, globals: () => GlobalOptions): vo
         }
       }
       const app = await buildApp(
-        { credentials },
+        { config, credentials },
         { logger: { level: config.log.level, redact: REDACT }, ...(https ? { https } : {}) },
       );
       for (const k of created)

@@ -8,7 +8,7 @@ import type { JwsAlg } from '../keys/key-types.js';
 import { resolveVerificationMethod, validityCheck } from '../verification-method.js';
 import { bindingChecks } from '../binding.js';
 import { GatewayError } from '../../core/errors.js';
-import { excerpt } from '../excerpt.js';
+import { excerpt } from '../../core/excerpt.js';
 import {
   ensureContext,
   isPresentation,

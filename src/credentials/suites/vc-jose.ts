@@ -4,7 +4,7 @@ import { fail, pass, type Check } from '../checks.js';
 import { CONTEXTS } from '../contexts.js';
 import { bindingChecks } from '../binding.js';
 import { GatewayError, describeError } from '../../core/errors.js';
-import { excerpt } from '../excerpt.js';
+import { excerpt } from '../../core/excerpt.js';
 import { resolveVerificationMethod, validityCheck } from '../verification-method.js';
 import {
   contextsOf,

@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type {} from '../types.js';
 import { GatewayError } from '../../core/errors.js';
-import { excerpt } from '../../credentials/excerpt.js';
+import { excerpt } from '../../core/excerpt.js';
 
 export interface Problem {
   type: string;

@@ -1,18 +1,18 @@
 import type { FastifyInstance } from 'fastify';
-import { didDocumentPath } from '../../credentials/did-web.js';
-import { excerpt } from '../../credentials/excerpt.js';
-import { NO_BODY_LIMIT, type AppDeps } from '../app.js';
+import { excerpt } from '../../core/excerpt.js';
 import { fastifyPath, operation } from '../openapi.js';
 import { HttpProblem } from '../plugins/problem.js';
+import { NO_BODY_LIMIT } from '../types.js';
 
-export function didRoutes(app: FastifyInstance, deps: AppDeps, prefix: string): void {
-  const base = deps.credentials.loaded.config.publicBaseUrl;
+/** The DID document and the x5u chains (public). Registered under the path of publicBaseUrl. */
+export default async function didRoutes(app: FastifyInstance, opts: { prefix?: string }): Promise<void> {
+  const deps = app.gateway;
   // did:web puts the document at /.well-known/did.json, or at <path>/did.json under a path.
   operation('getDidDocument');
   // Public documents: browser-based resolvers fetch them cross-origin.
   app.route({
     method: 'GET',
-    url: didDocumentPath(base),
+    url: opts.prefix ? '/did.json' : '/.well-known/did.json',
     bodyLimit: NO_BODY_LIMIT,
     handler: async (_request, reply) => {
       const doc = await deps.credentials.didDocument();
@@ -27,7 +27,7 @@ export function didRoutes(app: FastifyInstance, deps: AppDeps, prefix: string): 
   const chain = operation('getCertificateChain');
   app.route({
     method: 'GET',
-    url: prefix + fastifyPath(chain.path),
+    url: fastifyPath(chain.path),
     bodyLimit: NO_BODY_LIMIT,
     handler: async (request, reply) => {
       const { keyFile } = request.params as { keyFile: string };

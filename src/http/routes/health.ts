@@ -1,14 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import { packageVersion } from '../../paths.js';
-import { NO_BODY_LIMIT, type AppDeps } from '../app.js';
 import { fastifyPath, operation } from '../openapi.js';
+import { NO_BODY_LIMIT } from '../types.js';
 
-export function healthRoutes(app: FastifyInstance, deps: AppDeps, prefix: string): void {
+/** GET /health: liveness and identity (public). */
+export default async function healthRoutes(app: FastifyInstance): Promise<void> {
   const op = operation('getHealth');
   app.route({
     method: 'GET',
-    url: prefix + fastifyPath(op.path),
+    url: fastifyPath(op.path),
     bodyLimit: NO_BODY_LIMIT,
-    handler: async () => ({ status: 'ok', version: packageVersion, did: deps.credentials.did }),
+    handler: async () => ({ status: 'ok', version: packageVersion, did: app.gateway.credentials.did }),
   });
 }

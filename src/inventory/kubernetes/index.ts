@@ -1,5 +1,5 @@
 import { GatewayError } from '../../core/errors.js';
-import { HttpError } from '../http-client.js';
+import { HttpError } from '../../net/http-client.js';
 import type { KubernetesCluster, KubernetesNode } from '../model.js';
 import { part, type InventorySource, type SourceContext, type SourceOutcome } from '../source.js';
 import type { KubeContext } from './kubeconfig.js';

@@ -1,5 +1,5 @@
 import { GatewayError } from '../../core/errors.js';
-import { HttpError, type HttpClient } from '../http-client.js';
+import { HttpError, type HttpClient } from '../../net/http-client.js';
 import type { Datacenter } from '../model.js';
 import { part, type InventorySource, type SourceContext, type SourceOutcome } from '../source.js';
 

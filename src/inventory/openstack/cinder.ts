@@ -1,4 +1,4 @@
-import { HttpError, Limiter, type HttpClient } from '../http-client.js';
+import { HttpError, Limiter, type HttpClient } from '../../net/http-client.js';
 import type { VolumeType } from '../model.js';
 import { sortedRecord } from '../source.js';
 import { paginate, withQuery } from './paginate.js';

@@ -1,4 +1,4 @@
-import type { HttpClient } from '../http-client.js';
+import type { HttpClient } from '../../net/http-client.js';
 import type { Image } from '../model.js';
 import { typeImageMetadata } from '../scs/image-metadata.js';
 import { paginate, withQuery } from './paginate.js';

@@ -1,5 +1,5 @@
 import { GatewayError } from '../../core/errors.js';
-import { HttpError, type HttpClient } from '../http-client.js';
+import { HttpError, type HttpClient } from '../../net/http-client.js';
 import type { CloudConfig } from './clouds-config.js';
 
 export interface CatalogEndpoint {

@@ -1,4 +1,4 @@
-import type { HttpClient } from '../http-client.js';
+import type { HttpClient } from '../../net/http-client.js';
 import type { AvailabilityZone, Network } from '../model.js';
 import { paginate, withQuery } from './paginate.js';
 import { unversionedRoot } from './versions.js';

@@ -1,4 +1,4 @@
-import { HttpError, Limiter, type HttpClient } from '../http-client.js';
+import { HttpError, Limiter, type HttpClient } from '../../net/http-client.js';
 import type { Flavor, FlavorScsFacts } from '../model.js';
 import { parseFlavorName } from '../scs/flavor-name.js';
 import { parseBool } from '../scs/image-metadata.js';

@@ -1,4 +1,4 @@
-import type { HttpClient } from '../http-client.js';
+import type { HttpClient } from '../../net/http-client.js';
 
 /**
  * Follow OpenStack pagination: `<resource>_links` with rel=next (Nova, Cinder, Neutron) or a

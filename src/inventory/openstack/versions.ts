@@ -1,4 +1,4 @@
-import type { HttpClient } from '../http-client.js';
+import type { HttpClient } from '../../net/http-client.js';
 import type { ApiVersion } from '../model.js';
 
 /** The unversioned root of an endpoint: `https://h/compute/v2.1/abc` → `https://h/compute`. */

@@ -1,4 +1,4 @@
-import type { HttpClient } from '../http-client.js';
+import type { HttpClient } from '../../net/http-client.js';
 import type { AvailabilityZone } from '../model.js';
 
 /** `GET {endpoint}/os-availability-zone`, which Nova and Cinder answer alike. */

@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'undici';
+import { readBounded } from './body.js';
 import { GatewayError } from '../core/errors.js';
-import { excerpt } from './excerpt.js';
-import { assertHostAllowed, guardedLookup, isLoopbackHost } from './net-guard.js';
+import { excerpt } from '../core/excerpt.js';
+import { assertHostAllowed, guardedLookup, isLoopbackHost } from './guard.js';
 
 export interface FetchPolicy {
   /** Allow loopback and private targets (development only). */
@@ -67,20 +68,12 @@ export function createGuardedFetcher(policy: FetchPolicy): GuardedFetcher {
             'too-large',
           );
         }
-        const chunks: Buffer[] = [];
-        let size = 0;
-        for await (const chunk of res.body) {
-          size += (chunk as Buffer).length;
-          if (size > policy.maxBytes) {
-            res.body.destroy();
-            throw new GatewayError(
-              `GET ${raw}: the response exceeds the limit of ${policy.maxBytes} bytes`,
-              'too-large',
-            );
-          }
-          chunks.push(chunk as Buffer);
-        }
-        return Buffer.concat(chunks).toString('utf8');
+        const body = await readBounded(
+          res.body,
+          policy.maxBytes,
+          () => new GatewayError(`GET ${raw}: the response exceeds the limit of ${policy.maxBytes} bytes`, 'too-large'),
+        );
+        return body.toString('utf8');
       } catch (err) {
         if (err instanceof GatewayError) throw err;
         const e = err as {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Agent, request, type Dispatcher } from 'undici';
+import { readBounded } from './body.js';
 
 export interface HttpClientOptions {
   /** Concurrent requests at most (per client). */
@@ -215,21 +216,18 @@ export class HttpClient {
       dispatcher: this.dispatcher,
       signal: AbortSignal.timeout(this.options.timeoutMs),
     });
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of res.body) {
-      size += (chunk as Buffer).length;
-      if (size > this.options.maxBytes) {
-        res.body.destroy();
-        throw new HttpError(
-          `${method} ${redactUrl(url)}: response larger than ${this.options.maxBytes} bytes`,
-          res.statusCode,
-          redactUrl(url),
-        );
-      }
-      chunks.push(chunk as Buffer);
-    }
-    const text = Buffer.concat(chunks).toString('utf8');
+    const text = (
+      await readBounded(
+        res.body,
+        this.options.maxBytes,
+        () =>
+          new HttpError(
+            `${method} ${redactUrl(url)}: response larger than ${this.options.maxBytes} bytes`,
+            res.statusCode,
+            redactUrl(url),
+          ),
+      )
+    ).toString('utf8');
     let parsed: unknown = text;
     const type = String(res.headers['content-type'] ?? '');
     if (text && (type.includes('json') || /^\s*[[{]/.test(text))) {

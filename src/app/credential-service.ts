@@ -2,18 +2,18 @@ import { type X509Certificate, createPublicKey, type JsonWebKey } from 'node:cry
 import { readFileSync } from 'node:fs';
 import { configPath } from '../config/load.js';
 import type { LoadedConfig } from '../config/schema.js';
-import { createCanonizer, type Canonizer } from './canonize.js';
-import { bundledContexts, loadLocalContexts } from './contexts.js';
-import { buildDidDocument, didFromBaseUrl, verificationMethodId, x5uUrl } from './did-web.js';
-import { createDocumentLoader, withDidResolution } from './document-loader.js';
+import { createCanonizer, type Canonizer } from '../credentials/canonize.js';
+import { bundledContexts, loadLocalContexts } from '../credentials/contexts.js';
+import { buildDidDocument, didFromBaseUrl, verificationMethodId, x5uUrl } from '../credentials/did-web.js';
+import { createDocumentLoader, withDidResolution } from '../credentials/document-loader.js';
 import { GatewayError } from '../core/errors.js';
-import { createGuardedFetcher, type GuardedFetcher } from './http-fetch.js';
-import { createDevChain } from './keys/certificates.js';
-import { KeyStore, type KeyInfo } from './keys/keystore.js';
-import type { Signer } from './keys/signer.js';
-import { buildPresentation } from './presentation.js';
-import { createDidResolver, type DidResolverService } from './resolver.js';
-import { getSuite } from './suites/index.js';
+import { createGuardedFetcher, type GuardedFetcher } from '../net/guarded-fetch.js';
+import { createDevChain } from '../credentials/keys/certificates.js';
+import { KeyStore, type KeyInfo } from '../credentials/keys/keystore.js';
+import type { Signer } from '../credentials/keys/signer.js';
+import { buildPresentation } from '../credentials/presentation.js';
+import { createDidResolver, type DidResolverService } from '../credentials/resolver.js';
+import { getSuite } from '../credentials/suites/index.js';
 import {
   isPresentation,
   type JsonObject,
@@ -21,10 +21,10 @@ import {
   type SigningSuite,
   type SuiteId,
   type VerifyEnv,
-} from './suites/suite.js';
-import { parsePemChain } from './x509.js';
-import { issuerId } from './verification-method.js';
-import { verifySecured, type VerificationReport } from './verify.js';
+} from '../credentials/suites/suite.js';
+import { parsePemChain } from '../credentials/x509.js';
+import { issuerId } from '../credentials/verification-method.js';
+import { verifySecured, type VerificationReport } from '../credentials/verify.js';
 import { renderReport } from '../validate/report.js';
 import { credentialsIn, detectProfile, validateCredentials } from '../validate/validate.js';
 
