@@ -38,6 +38,8 @@ export interface SignRequest {
   /** Key id; default: the active key if the suite can use it, else the first key that fits. */
   keyId?: string;
   created?: Date;
+  /** Sign credentials whose validUntil / expirationDate has passed (refused otherwise). */
+  allowExpired?: boolean;
 }
 
 export interface PresentRequest extends SignRequest {
@@ -203,6 +205,7 @@ export class CredentialService {
     }
     const suite = getSuite(req.suite ?? this.loaded.config.signing.defaultSuite);
     this.assertIssuer(credential);
+    if (!req.allowExpired) assertNotExpired(credential, req.created ?? new Date());
     const signer = this.signerFor(suite, req.keyId);
     await this.assertValid([credential], req.related);
     return suite.signCredential(credential, this.signOptions(suite, signer, req), { canonizer: this.canonizer });
@@ -253,6 +256,7 @@ export class CredentialService {
       else if (input.proof) secured.push({ format: 'ldp', document: input });
       else {
         this.assertIssuer(input);
+        if (!req.allowExpired) assertNotExpired(input, req.created ?? new Date());
         secured.push(await suite.signCredential(input, opts, env));
       }
     }
@@ -353,5 +357,23 @@ export class CredentialService {
 
   async close(): Promise<void> {
     await Promise.all([this.fetcher.close(), this.canonizer.close()]);
+  }
+}
+
+/** Nobody should be handed a credential that is already expired: refuse to sign one. */
+function assertNotExpired(credential: JsonObject, now: Date): void {
+  const until = credential.validUntil ?? credential.expirationDate;
+  if (typeof until !== 'string') return;
+  const t = Date.parse(until);
+  if (Number.isNaN(t))
+    throw new GatewayError(
+      `the credential's validity end ${JSON.stringify(until).slice(0, 60)} is not a date-time`,
+      'bad-credential',
+    );
+  if (t < now.getTime()) {
+    throw new GatewayError(
+      `the credential expired on ${until} (${credential.validUntil !== undefined ? 'validUntil' : 'expirationDate'}); refusing to sign it: move the date, or pass --allow-expired`,
+      'bad-credential',
+    );
   }
 }

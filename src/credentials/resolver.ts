@@ -204,10 +204,16 @@ export function findVerificationMethod(
   });
 }
 
-/** Whether the DID document authorizes the method for assertions (issuing credentials). */
-export function isAssertionMethod(doc: Record<string, unknown>, didUrl: string): boolean {
+/** The verification relationships a proof can name (its proofPurpose). */
+export type ProofPurpose = 'assertionMethod' | 'authentication';
+
+/**
+ * Whether the DID document authorizes the method for a purpose: `assertionMethod` (issuing
+ * credentials) or `authentication` (presentations signed by their holder).
+ */
+export function isAuthorizedFor(doc: Record<string, unknown>, didUrl: string, purpose: ProofPurpose): boolean {
   const did = String(doc.id);
-  const list = doc.assertionMethod;
+  const list = doc[purpose];
   if (!Array.isArray(list)) return false;
   return list.some((entry) => {
     const id = typeof entry === 'string' ? entry : String((entry as { id?: unknown }).id);

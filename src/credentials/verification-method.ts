@@ -2,7 +2,7 @@ import { createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { fail, notChecked, pass, type Check } from './checks.js';
 import { excerpt } from '../core/excerpt.js';
 import { describeError } from '../core/errors.js';
-import { findVerificationMethod, isAssertionMethod } from './resolver.js';
+import { findVerificationMethod, isAuthorizedFor } from './resolver.js';
 import type { JsonObject, VerifyEnv } from './suites/suite.js';
 import { checkX5uChain } from './x509.js';
 
@@ -34,8 +34,20 @@ export async function resolveVerificationMethod(
   vmId: unknown,
   document: JsonObject,
   env: VerifyEnv,
+  /** The proof's stated purpose; checked against the matching relationship of the DID document. */
+  purpose: unknown = 'assertionMethod',
 ): Promise<ResolvedMethod> {
   const checks: Check[] = [];
+  if (purpose !== 'assertionMethod' && purpose !== 'authentication') {
+    return {
+      checks: [
+        fail(
+          'proof-purpose',
+          `proofPurpose ${excerpt(purpose, 40)} is not one gx-gateway verifies (assertionMethod, authentication)`,
+        ),
+      ],
+    };
+  }
   if (typeof vmId !== 'string' || !vmId.includes('#')) {
     return {
       checks: [
@@ -85,9 +97,12 @@ export async function resolveVerificationMethod(
   }
   checks.push(pass('verification-method', `${excerpt(vmId, 200)} (${excerpt(vm.type, 40)})`));
   checks.push(
-    isAssertionMethod(didDocument, vmId)
-      ? pass('proof-purpose', `${excerpt(vmId, 200)} is an assertionMethod of ${excerpt(did, 120)}`)
-      : fail('proof-purpose', `${excerpt(vmId, 200)} is not listed under assertionMethod in the DID document`),
+    isAuthorizedFor(didDocument, vmId, purpose)
+      ? pass('proof-purpose', `${excerpt(vmId, 200)} is listed under ${purpose} of ${excerpt(did, 120)}`)
+      : fail(
+          'proof-purpose',
+          `${excerpt(vmId, 200)} is not listed under ${purpose} in the DID document (the proof's purpose)`,
+        ),
   );
   const jwk = vm.publicKeyJwk as (JsonWebKey & { alg?: string; x5u?: string }) | undefined;
   if (!jwk) {

@@ -26,6 +26,8 @@ export interface SeedImage {
   visibility: string;
   tags: string[];
   properties: Record<string, string>;
+  /** os_hidden: listed only when asked for with os_hidden=true (scs-0102 keeps replaced images hidden). */
+  hidden?: boolean;
 }
 export interface SeedVolumeType {
   name: string;
@@ -150,11 +152,24 @@ export async function startFakeOpenStack(opts: FakeOpenStackOptions = {}): Promi
       if (p === '/identity/v3/auth/tokens' && req.method === 'POST') {
         const auth = (
           JSON.parse(body || '{}') as {
-            auth?: { identity?: { password?: { user?: { name?: string; password?: string } } } };
+            auth?: {
+              identity?: {
+                methods?: string[];
+                password?: { user?: { name?: string; password?: string } };
+                token?: { id?: string };
+              };
+            };
           }
         ).auth;
+        // Token authentication: Keystone answers 404 for a token it does not recognize.
+        const tokenAuth = auth?.identity?.methods?.includes('token');
+        if (tokenAuth && !tokens.has(String(auth?.identity?.token?.id ?? '')))
+          return {
+            status: 404,
+            json: { error: { code: 404, title: 'Not Found', message: 'Could not recognize Fernet token' } },
+          };
         const u = auth?.identity?.password?.user;
-        if (u?.name !== user || u.password !== password)
+        if (!tokenAuth && (u?.name !== user || u.password !== password))
           return {
             status: 401,
             json: {
@@ -292,7 +307,16 @@ export async function startFakeOpenStack(opts: FakeOpenStackOptions = {}): Promi
           },
         };
       if (p === '/image/v2/images') {
-        const { items, next } = page(images, url, maxLimit);
+        // As Glance v2 lists: community images only with visibility=community or all; hidden
+        // (os_hidden) images only with os_hidden=true, and then only those.
+        const visibility = url.searchParams.get('visibility');
+        const hidden = url.searchParams.get('os_hidden') === 'true';
+        const listed = images.filter(
+          (i) =>
+            Boolean(i.hidden) === hidden &&
+            (visibility === 'all' || (visibility ? i.visibility === visibility : i.visibility !== 'community')),
+        );
+        const { items, next } = page(listed, url, maxLimit);
         return {
           json: {
             images: items.map((i) => ({
@@ -309,7 +333,7 @@ export async function startFakeOpenStack(opts: FakeOpenStackOptions = {}): Promi
               min_ram: i.minRamMiB,
               min_disk: i.minDiskGiB,
               owner: projectId,
-              os_hidden: false,
+              os_hidden: Boolean(i.hidden),
               os_hash_algo: 'sha512',
               os_hash_value: createHash('sha512').update(i.name).digest('hex'),
               id: i.id,

@@ -42,9 +42,32 @@ export function engineFor(set: ShapeSet): Promise<ShaclEngine> {
   return engine;
 }
 
-/** The profile a credential is written for, from its contexts. */
+/**
+ * Every context URL a document names, at any depth: notary credentials carry the Tagus context in
+ * their credentialSubject, not at the top. Bounded (the document already passed the size limits).
+ */
+function allContextUrls(doc: JsonObject): string[] {
+  const urls = contextsOf(doc).filter((c): c is string => typeof c === 'string');
+  const stack: unknown[] = [doc];
+  let seen = 0;
+  while (stack.length && seen++ < 100_000) {
+    const v = stack.pop();
+    if (!v || typeof v !== 'object') continue;
+    if (Array.isArray(v)) {
+      stack.push(...v);
+      continue;
+    }
+    for (const [k, x] of Object.entries(v)) {
+      if (k === '@context') for (const c of Array.isArray(x) ? x : [x]) if (typeof c === 'string') urls.push(c);
+      if (k !== '@context' && x && typeof x === 'object') stack.push(x);
+    }
+  }
+  return urls;
+}
+
+/** The profile a credential is written for, from the contexts it names (at any depth). */
 export function detectProfile(doc: JsonObject): ProfileId | undefined {
-  const ctx = contextsOf(doc).map(String);
+  const ctx = allContextUrls(doc);
   const has = (url: string) => ctx.some((c) => c === url || c === url.replace(/#$/, ''));
   if (has(CONTEXTS.gaiaX2511)) return 'gaia-x-25.11';
   if (has(CONTEXTS.tagus2210)) return 'tagus-22.10';

@@ -35,7 +35,7 @@ t.test('a service that answers 500 yields partial with the rest intact', async (
   t.match(inv.sources[0], {
     status: 'partial',
     errors: [
-      /^image images: GET http:\/\/127\.0\.0\.1:\d+\/image\/v2\/images\?limit=1000 answered HTTP 500: injected fault 500$/,
+      /^image images: GET http:\/\/127\.0\.0\.1:\d+\/image\/v2\/images\?visibility=all&limit=1000 answered HTTP 500: injected fault 500$/,
     ],
   });
   t.equal(inv.images.length, 0);
@@ -97,4 +97,59 @@ t.test('a Nova without microversion 2.61 answers 406; extra specs are then read 
     'one os-extra_specs request per flavor',
   );
   t.equal(inv.sources[0]!.apiVersions.compute, 'v2.1 (2.1–2.60)');
+});
+
+t.test('a token Keystone does not recognize is reported as such, not as a wrong auth_url', async (t) => {
+  const inv = await buildInventory(
+    [new OpenStackSource({ ...cloud, auth: { type: 'token', token: 'revoked-token' } })],
+    fast,
+  );
+  t.equal(inv.sources[0]!.status, 'failed');
+  t.match(
+    inv.sources[0]!.errors[0],
+    /does not accept the token \(HTTP 404: Could not recognize Fernet token\); it is invalid, expired or revoked/,
+  );
+  t.notMatch(inv.sources[0]!.errors[0], /should end in \/v3/);
+  t.notMatch(serializeInventory(inv), /revoked-token/, 'the token is never written');
+});
+
+t.test('community and hidden (os_hidden) images are listed too, as Glance needs to be asked', async (t) => {
+  const base = loadSeed();
+  const extra = await startFakeOpenStack({
+    seed: {
+      ...base,
+      images: [
+        ...base.images,
+        { ...base.images[0]!, name: 'Community Linux', visibility: 'community' },
+        { ...base.images[0]!, name: 'Ubuntu 24.04 (replaced)', hidden: true },
+      ],
+    },
+  });
+  t.teardown(() => extra.close());
+  const inv = await buildInventory([new OpenStackSource({ ...cloud, authUrl: extra.authUrl })], fast);
+  t.equal(inv.images.length, base.images.filter((i) => ['public', 'community'].includes(i.visibility)).length + 2);
+  t.ok(
+    inv.images.find((i) => i.name === 'Community Linux'),
+    'community image (visibility=all)',
+  );
+  t.equal(
+    inv.images.find((i) => i.name === 'Ubuntu 24.04 (replaced)')?.hidden,
+    true,
+    'hidden image (os_hidden=true), marked hidden',
+  );
+  t.ok(
+    extra.requests.some((r) => /os_hidden=true/.test(r.path)),
+    'asked for hidden images',
+  );
+});
+
+t.test('published endpoints carry no project id', async (t) => {
+  const inv = await buildInventory([new OpenStackSource(cloud)], fast);
+  const volume = inv.services.find((s) => s.type === 'volumev3' || s.type === 'block-storage');
+  t.ok(volume, 'the block storage service is in the inventory');
+  t.match(volume!.endpoint, /\/volume\/v3$/, `no project in ${volume!.endpoint}`);
+  const { publicEndpoint } = await import('../../src/inventory/openstack/index.js');
+  t.equal(publicEndpoint('https://os.example/v1/AUTH_abc123/', 'abc123'), 'https://os.example/v1');
+  t.equal(publicEndpoint('https://os.example:8776/v3/%(project_id)s', undefined), 'https://os.example:8776/v3');
+  t.equal(publicEndpoint('https://os.example/compute/v2.1', 'abc123'), 'https://os.example/compute/v2.1');
 });

@@ -41,22 +41,33 @@ export function signCommands(program: Command, globals: () => GlobalOptions): vo
     .option('--suite <suite>', `${SUITE_IDS.join(' | ')} (default from the configuration: jws2020)`)
     .option('--key <id>', 'key id (default: the active key, or the first key the suite can use)')
     .option('--related <paths...>', 'credentials (files or folders) it references, validated together with it')
+    .option('--allow-expired', 'sign even though validUntil / expirationDate has passed (warns)')
     .option('-o, --output <file>', 'write to a file instead of stdout')
-    .action(async (file: string, o: { suite?: string; key?: string; output?: string; related?: string[] }) => {
-      await withService(globals(), async (svc) => {
-        const suite = o.suite ? { suite: suiteOption(o.suite) } : {};
-        const { maxDocumentBytes } = svc.loaded.config.jsonld;
-        const input = readCredentialFile(file, maxDocumentBytes);
-        if (typeof input === 'string')
-          throw new GatewayError(`${file} is a JWT already; sign the credential JSON`, 'bad-input');
-        const secured = await svc.signCredential(input, {
-          ...suite,
-          ...(o.key ? { keyId: o.key } : {}),
-          related: await related(o.related, maxDocumentBytes, svc.loaded.config.limits.maxSetCredentials),
+    .action(
+      async (
+        file: string,
+        o: { suite?: string; key?: string; output?: string; related?: string[]; allowExpired?: boolean },
+      ) => {
+        await withService(globals(), async (svc) => {
+          const suite = o.suite ? { suite: suiteOption(o.suite) } : {};
+          const { maxDocumentBytes } = svc.loaded.config.jsonld;
+          const input = readCredentialFile(file, maxDocumentBytes);
+          if (typeof input === 'string')
+            throw new GatewayError(`${file} is a JWT already; sign the credential JSON`, 'bad-input');
+          const until = input.validUntil ?? input.expirationDate;
+          if (o.allowExpired && typeof until === 'string' && Date.parse(until) < Date.now()) {
+            process.stderr.write(`warning: signing a credential that expired on ${until} (--allow-expired)\n`);
+          }
+          const secured = await svc.signCredential(input, {
+            ...suite,
+            ...(o.allowExpired ? { allowExpired: true } : {}),
+            ...(o.key ? { keyId: o.key } : {}),
+            related: await related(o.related, maxDocumentBytes, svc.loaded.config.limits.maxSetCredentials),
+          });
+          writeOutput(render(secured), o.output);
         });
-        writeOutput(render(secured), o.output);
-      });
-    });
+      },
+    );
 
   program
     .command('present <files...>')

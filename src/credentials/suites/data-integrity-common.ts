@@ -96,7 +96,12 @@ export async function verifyWithVc(
   } catch (err) {
     return [fail('canonicalization', describeError(err))];
   }
-  const vm = await resolveVerificationMethod(proof?.verificationMethod, document, env);
+  const vm = await resolveVerificationMethod(
+    proof?.verificationMethod,
+    document,
+    env,
+    proof?.proofPurpose ?? 'assertionMethod',
+  );
   checks.push(...vm.checks.filter((c) => c.check !== 'public-key'));
   try {
     let result: { verified: boolean; error?: unknown; results?: unknown[] };

@@ -127,7 +127,12 @@ export async function verifyJws2020(document: JsonObject, env: VerifyEnv, only?:
     return checks;
   }
   checks.push(pass('jws', `detached JWS, alg ${excerpt(header.alg, 20)}`));
-  const vm = await resolveVerificationMethod(proof.verificationMethod, document, env);
+  const vm = await resolveVerificationMethod(
+    proof.verificationMethod,
+    document,
+    env,
+    proof.proofPurpose ?? 'assertionMethod',
+  );
   checks.push(...vm.checks);
   if (!vm.key) return checks;
   if (vm.jwk?.alg && vm.jwk.alg !== header.alg) {

@@ -199,7 +199,8 @@ export async function verifyVcJose(jwt: string, env: VerifyEnv): Promise<{ check
   if (payload.iss !== undefined && payload.iss !== header.iss) {
     checks.push(fail('jwt-iss', `the payload's iss ${excerpt(payload.iss, 80)} differs from the header's`));
   }
-  const vm = await resolveVerificationMethod(kid, payload, env);
+  // A vc+jwt is an issuer's assertion; a vp+jwt is its holder authenticating.
+  const vm = await resolveVerificationMethod(kid, payload, env, presentation ? 'authentication' : 'assertionMethod');
   checks.push(...vm.checks);
   if (!vm.key) return { checks, decoded };
   const algs = vm.jwk?.alg ? [vm.jwk.alg] : ['PS256', 'RS256', 'ES256', 'EdDSA'];

@@ -84,7 +84,7 @@ export async function collectVolumeTypes(
   );
   if (encryptionDenied)
     errors.push(
-      'volume type encryption: not allowed for this user (HTTP 403); use an admin or reader role to see which types are encrypted',
+      "volume type encryption: not allowed for this user (HTTP 403): Cinder lets only admins read it by default (policy volume_extension:volume_type_encryption:get, rule admin_api), a reader role is not enough; allow it for the inventory user in Cinder's policy.yaml, or use an admin account",
     );
   return types;
 }

@@ -49,13 +49,23 @@ export async function collectImages(
   const root = unversionedRoot(endpoint);
   const base = `${root}/v2/images`;
   const resolveNext = (href: string) => (/^https?:/.test(href) ? href : `${root}${href}`);
-  const raw = await paginate<RawImage>(
-    http,
-    withQuery(base, { limit: ctx.pageSize }),
-    { 'x-auth-token': token },
-    'images',
-    resolveNext,
-  );
+  // Glance leaves community images out unless visibility=all, and hidden images (os_hidden, kept by
+  // scs-0102 for replaced images that stay usable by UUID) unless os_hidden=true: list both.
+  const list = (query: Record<string, string | number>) =>
+    paginate<RawImage>(
+      http,
+      withQuery(base, { ...query, limit: ctx.pageSize }),
+      { 'x-auth-token': token },
+      'images',
+      resolveNext,
+    );
+  const [shown, hidden] = await Promise.all([
+    list({ visibility: 'all' }),
+    list({ visibility: 'all', os_hidden: 'true' }),
+  ]);
+  const byId = new Map<string, RawImage>();
+  for (const i of [...shown, ...hidden]) byId.set(i.id, i);
+  const raw = [...byId.values()];
   return raw
     .filter((i) => i.visibility === 'public' || i.visibility === 'community')
     .map((i) => {

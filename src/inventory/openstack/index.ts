@@ -98,7 +98,15 @@ export class OpenStackSource implements InventorySource {
               const versions = await versionsOf.get(e)!;
               const current = currentVersion(versions, e.url);
               if (current) apiVersions[label(e.type)] = describeVersion(current);
-              return { type: e.type, name: e.name, region, source: this.id, endpoint: e.url, versions };
+              // The service's public endpoint, not the catalog URL with this account's project in it.
+              return {
+                type: e.type,
+                name: e.name,
+                region,
+                source: this.id,
+                endpoint: publicEndpoint(e.url, session.projectId),
+                versions,
+              };
             }),
           );
           const zones: Region['availabilityZones'] = { compute: [], volume: [], network: [] };
@@ -162,7 +170,9 @@ export class OpenStackSource implements InventorySource {
           await Promise.all(jobs);
           const services = await servicesDone;
           const networkService = network
-            ? services.find((s) => s.endpoint === network.url && s.type === 'network')
+            ? services.find(
+                (s) => s.endpoint === publicEndpoint(network.url, session.projectId) && s.type === 'network',
+              )
             : undefined;
           if (networkService && networkExtensions) networkService.extensions = networkExtensions;
           ctx.progress(
@@ -195,4 +205,27 @@ export class OpenStackSource implements InventorySource {
       await http.close();
     }
   }
+}
+
+/**
+ * A catalog URL without the project-specific part (`…/v3/<project id>`, `…/v1/AUTH_<project id>`,
+ * a `%(project_id)s` template): what a catalogue may publish for everybody.
+ */
+export function publicEndpoint(url: string, projectId: string | undefined): string {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return url;
+  }
+  const segments = u.pathname.split('/');
+  const cut = segments.findIndex(
+    (s) =>
+      (projectId !== undefined && (s === projectId || s === `AUTH_${projectId}`)) ||
+      /^(AUTH_)?(%|%25)(\(|%28)(project_id|tenant_id)(\)|%29)s$/i.test(s),
+  );
+  if (cut < 0) return url;
+  u.pathname = segments.slice(0, cut).join('/') || '/';
+  u.search = '';
+  return u.toString().replace(/\/$/, '');
 }

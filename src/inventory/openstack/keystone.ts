@@ -87,6 +87,21 @@ export async function authenticate(http: HttpClient, cloud: CloudConfig): Promis
       );
     }
     if (err instanceof HttpError && err.status === 404) {
+      // Keystone itself answers 404 for a token it does not know ("Could not recognize Fernet
+      // token"); anything else answering 404 means auth_url does not point at Keystone v3.
+      const keystone = keystoneMessage(err.body);
+      if (keystone !== undefined && (cloud.auth.type === 'token' || /token/i.test(keystone))) {
+        throw new GatewayError(
+          `cloud "${cloud.name}": Keystone at ${cloud.authUrl} does not accept the token (HTTP 404: ${keystone}); it is invalid, expired or revoked: issue a new one (openstack token issue) and update ${cloud.origin}`,
+          'openstack-auth',
+        );
+      }
+      if (keystone !== undefined) {
+        throw new GatewayError(
+          `cloud "${cloud.name}": Keystone at ${cloud.authUrl} answered HTTP 404: ${keystone}; check the scope (project, domain) in ${cloud.origin}`,
+          'openstack-auth',
+        );
+      }
       throw new GatewayError(
         `cloud "${cloud.name}": no Keystone v3 at ${cloud.authUrl} (HTTP 404); auth_url should end in /v3`,
         'openstack-auth',
@@ -138,4 +153,16 @@ export async function listRegions(
     { 'x-auth-token': session.token },
   );
   return res.body.regions.map((r) => ({ id: r.id, ...(r.description ? { description: r.description } : {}) }));
+}
+
+/** The message of a Keystone error body (`{"error": {"code", "title", "message"}}`), if it is one. */
+function keystoneMessage(body: string | undefined): string | undefined {
+  if (!body) return undefined;
+  try {
+    const parsed = JSON.parse(body) as { error?: { message?: unknown } };
+    const message = parsed.error?.message;
+    return typeof message === 'string' ? message.slice(0, 200) : undefined;
+  } catch {
+    return undefined;
+  }
 }
