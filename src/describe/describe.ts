@@ -1,3 +1,4 @@
+import { isUnknown, unknownParts } from './unknown.js';
 import { GatewayError } from '../core/errors.js';
 import type { Inventory } from '../inventory/model.js';
 import type { ProfileId } from '../validate/shapes.js';
@@ -33,5 +34,23 @@ export function describe(inventory: Inventory, profile: ProfileId, ctx: Describe
     seen.add(c.id);
   }
   credentials.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  return { profile, inventoryHash: inventory.contentHash, credentials, warnings: [...new Set(warnings)] };
+  // What a failed or partial source could not read is unknown: credentials in those parts were
+  // made from incomplete data (an offering without its images), so they are held back, and the
+  // set says which parts are unknown, so nothing downstream reads them as removed.
+  const unknown = unknownParts(inventory);
+  const kept = credentials.filter((c) => !isUnknown(c.id, unknown));
+  const withheld = credentials.filter((c) => isUnknown(c.id, unknown)).map((c) => c.id);
+  for (const u of unknown) {
+    warnings.push(
+      `${u.source}: ${u.kind}${u.region ? ` of ${u.region}` : ''} unknown (${u.reason}); their credentials are neither described nor removed`,
+    );
+  }
+  return {
+    profile,
+    inventoryHash: inventory.contentHash,
+    credentials: kept,
+    warnings: [...new Set(warnings)],
+    unknown,
+    withheld,
+  };
 }

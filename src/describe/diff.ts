@@ -1,6 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { JsonObject } from '../credentials/suites/suite.js';
 import { credentialBody } from './hash.js';
+import { isUnknown } from './unknown.js';
 
 export interface FieldChange {
   /** JSON pointer into the credential (RFC 6901). */
@@ -12,6 +13,8 @@ export interface FieldChange {
 export interface CredentialDiff {
   added: { id: string; credential: JsonObject }[];
   removed: { id: string; credential: JsonObject }[];
+  /** Missing from `after` because a source could not read that part of the cloud: not removed. */
+  unknown: { id: string; credential: JsonObject }[];
   changed: { id: string; changes: FieldChange[] }[];
   unchanged: number;
 }
@@ -49,11 +52,15 @@ function fieldChanges(before: unknown, after: unknown, at: (string | number)[], 
  * What changed between two credential sets, by credential id: added, removed, and changed with
  * the fields that differ. Validity dates and proofs are not changes (see credentialBody).
  */
-export function diffCredentials(before: JsonObject[], after: JsonObject[]): CredentialDiff {
+export function diffCredentials(
+  before: JsonObject[],
+  after: JsonObject[],
+  afterUnknown: { covers: string[] }[] = [],
+): CredentialDiff {
   const key = (c: JsonObject) => String(c.id);
   const old = new Map(before.map((c) => [key(c), c]));
   const now = new Map(after.map((c) => [key(c), c]));
-  const diff: CredentialDiff = { added: [], removed: [], changed: [], unchanged: 0 };
+  const diff: CredentialDiff = { added: [], removed: [], unknown: [], changed: [], unchanged: 0 };
   for (const [id, c] of [...now].sort(([a], [b]) => a.localeCompare(b))) {
     const prev = old.get(id);
     if (!prev) {
@@ -66,7 +73,7 @@ export function diffCredentials(before: JsonObject[], after: JsonObject[]): Cred
     else diff.unchanged++;
   }
   for (const [id, c] of [...old].sort(([a], [b]) => a.localeCompare(b)))
-    if (!now.has(id)) diff.removed.push({ id, credential: c });
+    if (!now.has(id)) (isUnknown(id, afterUnknown) ? diff.unknown : diff.removed).push({ id, credential: c });
   return diff;
 }
 
@@ -74,7 +81,7 @@ export function diffCredentials(before: JsonObject[], after: JsonObject[]): Cred
 export function renderDiff(d: CredentialDiff): string {
   const show = (v: unknown) => (v === undefined ? '(absent)' : JSON.stringify(v));
   const lines = [
-    `${d.added.length} added, ${d.changed.length} changed, ${d.removed.length} removed, ${d.unchanged} unchanged`,
+    `${d.added.length} added, ${d.changed.length} changed, ${d.removed.length} removed, ${d.unchanged} unchanged${d.unknown.length ? `, ${d.unknown.length} unknown (a source failed: not removed)` : ''}`,
   ];
   for (const a of d.added) lines.push(`+ ${a.id}`);
   for (const c of d.changed) {
@@ -82,5 +89,6 @@ export function renderDiff(d: CredentialDiff): string {
     for (const f of c.changes) lines.push(`    ${f.path}: ${show(f.before)} -> ${show(f.after)}`);
   }
   for (const r of d.removed) lines.push(`- ${r.id}`);
+  for (const u of d.unknown) lines.push(`? ${u.id}`);
   return lines.join('\n');
 }

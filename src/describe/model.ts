@@ -1,3 +1,4 @@
+import type { UnknownEntry } from './unknown.js';
 import type { ProviderConfig } from '../config/schema.js';
 import type { JsonObject } from '../credentials/suites/suite.js';
 import type { Inventory } from '../inventory/model.js';
@@ -46,6 +47,10 @@ export interface DescribedSet {
   credentials: DescribedCredential[];
   /** What could not be described, and why (missing data the shapes require, unknown values). */
   warnings: string[];
+  /** Parts of the cloud a source could not read: unknown, neither described nor to be removed. */
+  unknown: UnknownEntry[];
+  /** Credentials described from incomplete data and therefore held back (ids). */
+  withheld: string[];
 }
 
 export interface DescribeContext {
@@ -63,5 +68,5 @@ export interface DescribeContext {
 /** A Gaia-X profile: one module per release, this one small interface. */
 export interface DescribeProfile {
   readonly id: ProfileId;
-  describe(inventory: Inventory, ctx: DescribeContext): Omit<DescribedSet, 'profile' | 'inventoryHash'>;
+  describe(inventory: Inventory, ctx: DescribeContext): Pick<DescribedSet, 'credentials' | 'warnings'>;
 }

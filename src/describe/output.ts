@@ -3,6 +3,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { GatewayError } from '../core/errors.js';
 import type { JsonObject } from '../credentials/suites/suite.js';
 import type { DescribedSet } from './model.js';
+import type { UnknownEntry } from './unknown.js';
 
 export const MANIFEST = 'manifest.json';
 
@@ -18,6 +19,10 @@ export interface Manifest {
     file: string;
   }[];
   warnings: string[];
+  /** Parts of the cloud that were unknown in this run (a source failed): not removed. */
+  unknown?: UnknownEntry[];
+  /** Credentials held back because they were made from incomplete data. */
+  withheld?: string[];
 }
 
 /** A file name for a credential id: the path after `/credentials/`, segments joined with `--`. */
@@ -46,6 +51,7 @@ export function writeDescribedSet(set: DescribedSet, dir: string): Manifest {
     inventoryHash: set.inventoryHash,
     credentials: [],
     warnings: set.warnings,
+    ...(set.unknown.length ? { unknown: set.unknown, withheld: set.withheld } : {}),
   };
   const files = new Set<string>();
   try {
@@ -121,4 +127,15 @@ export function readCredentialDir(
       throw new GatewayError(`${join(dir, f)}: not valid JSON (${(err as Error).message})`, 'bad-input');
     }
   });
+}
+
+/** The manifest of a describe output folder, if it has one. */
+export function readManifest(dir: string): Manifest | undefined {
+  const file = join(dir, MANIFEST);
+  if (!existsSync(file)) return undefined;
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as Manifest;
+  } catch (err) {
+    throw new GatewayError(`${file}: not a describe manifest (${(err as Error).message})`, 'bad-input');
+  }
 }

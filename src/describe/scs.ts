@@ -36,6 +36,11 @@ export function flavorFacts(f: Flavor, describes: string, id: string): JsonObjec
     diskType: s.disk0Type ?? s.name?.disk?.type,
     hardwareRng: s.hardwareRng,
     dedicatedCpu: s.dedicatedCpu,
+    // What the Gaia-X shapes have no place for: bare metal, multi-disk counts, InfiniBand.
+    hypervisor: s.name ? (s.name.hypervisor ?? 'KVM') : undefined,
+    diskCount: s.name?.disk && s.name.disk.count > 1 ? s.name.disk.count : undefined,
+    infiniband: s.name?.infiniband || undefined,
+    gpuGeneration: s.name?.gpu?.generation,
   });
 }
 
@@ -53,6 +58,9 @@ export function imageFacts(img: Image, describes: string, id: string): JsonObjec
     hwRngModel: s.hwRngModel,
     hwDiskBus: s.hwDiskBus,
     managedBy: s.managedBy,
+    licenseIncluded: s.licenseIncluded,
+    licenseRequired: s.licenseRequired,
+    subscriptionIncluded: s.subscriptionIncluded,
   });
   return Object.keys(body).length ? { id, type: 'ImageFacts', describes, ...body } : undefined;
 }

@@ -151,6 +151,13 @@ export async function buildInventory(sources: InventorySource[], options: BuildO
           errors: [...out.errors].sort(),
           warnings: [...out.warnings].sort(),
           apiVersions: Object.fromEntries(Object.entries(out.apiVersions).sort()),
+          ...(out.unknown?.length
+            ? {
+                unknown: [...new Map(out.unknown.map((u) => [`${u.kind}@${u.region ?? ''}`, u])).values()].sort(
+                  (a, b) => `${a.kind}@${a.region ?? ''}`.localeCompare(`${b.kind}@${b.region ?? ''}`),
+                ),
+              }
+            : {}),
         });
         runSources.push({
           id: source.id,

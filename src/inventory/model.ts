@@ -39,6 +39,17 @@ export interface SourceProvenance {
   warnings: string[];
   /** API versions seen, by service, e.g. `{ "compute": "v2.1 (2.1–2.93)" }`. */
   apiVersions: Record<string, string>;
+  /**
+   * What this source could not read, so is unknown (not absent): a partial source names the parts;
+   * a failed one is unknown as a whole. Nothing downstream may read these as removed.
+   */
+  unknown?: UnknownPart[];
+}
+
+/** A kind of resource a source could not read, in one region or everywhere. */
+export interface UnknownPart {
+  kind: 'flavors' | 'images' | 'volumeTypes' | 'networks' | 'availabilityZones';
+  region?: string;
 }
 
 export interface RunInfo {

@@ -1,5 +1,5 @@
 import type { HttpClient } from '../net/http-client.js';
-import type { InventoryContent, SourceKind } from './model.js';
+import type { InventoryContent, SourceKind, UnknownPart } from './model.js';
 
 export interface SourceContext {
   /** Progress for humans (stderr in the CLI). Never receives credentials. */
@@ -12,6 +12,8 @@ export interface SourceOutcome {
   content: Partial<InventoryContent>;
   /** Parts that failed; a source with content and errors is `partial`. */
   errors: string[];
+  /** The parts of `errors` as resource kinds that are therefore unknown (see SourceProvenance.unknown). */
+  unknown?: UnknownPart[];
   warnings: string[];
   apiVersions: Record<string, string>;
   /** The endpoint actually read, when only known after connecting. */

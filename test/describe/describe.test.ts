@@ -125,6 +125,8 @@ t.test('hypervisor, GPU and nested virtualization from the SCS name; bare metal 
   for (const [id, name] of [
     ['f-kvm', 'SCS-4C-16-50n_kvm_hwv_z3h_GNa-14-8'],
     ['f-bms', 'SCS-8C-32-100p_bms'],
+    ['f-multi', 'SCS-16T-64-3x10s_GNa-64_ib'],
+    ['f-plain', 'SCS-2V-4-10'],
   ] as const) {
     const parsed = parseFlavorName(name);
     if (!parsed.ok) throw new Error(parsed.error);
@@ -142,7 +144,7 @@ t.test('hypervisor, GPU and nested virtualization from the SCS name; bare metal 
     gpu: {
       type: 'GPU',
       vendor: 'nVidia',
-      generation: 'a',
+      generation: 'Ampere',
       gpuPassthrough: true,
       gpuProcessingUnits: 14,
       gpuMemory: { quantityValue: 8, applicableUnit: 'GiB' },
@@ -152,6 +154,28 @@ t.test('hypervisor, GPU and nested virtualization from the SCS name; bare metal 
   const bms = subjects(set).find((s) => s.name === 'SCS-8C-32-100p_bms') as JsonObject;
   t.notOk('hypervisor' in bms, 'bare metal: no gx:Hypervisor');
   t.match(bms, { bootVolume: { diskType: 'local SSD', diskBusType: 'NVMe' } });
+  const multi = subjects(set).find((s) => s.name === 'SCS-16T-64-3x10s_GNa-64_ib') as JsonObject;
+  t.equal(
+    (multi.additionalVolume as JsonObject[]).filter((v) => v.diskType === 'local SSD').length,
+    2,
+    '3x10s: the root disk and two more',
+  );
+  const plain = subjects(set).find((s) => s.name === 'SCS-2V-4-10') as JsonObject;
+  t.match(
+    plain,
+    { hypervisor: { hypervisorType: 'KVM' }, cpu: { pCPU: { cpuArchitecture: 'x86-64' } } },
+    "the standard's defaults: KVM, x86-64",
+  );
+  const facts = (name: string) =>
+    set.credentials
+      .map((c) => c.credential.credentialSubject as JsonObject)
+      .find((s) => s.type === 'FlavorFacts' && s.flavorName === name)!;
+  t.match(facts('SCS-8C-32-100p_bms'), { hypervisor: 'bare metal' }, 'bare metal is stated in the scs facts');
+  t.match(
+    facts('SCS-16T-64-3x10s_GNa-64_ib'),
+    { infiniband: true, diskCount: 3, gpuGeneration: 'a' },
+    'InfiniBand and the disk count too',
+  );
   t.same((await violations(set, 'gaia-x-25.11')).map(key), [], 'and they conform');
 });
 

@@ -90,7 +90,11 @@ export function describeCommands(program: Command, globals: () => GlobalOptions)
         writeDescribedSet(set, o.output);
         const offChain = set.credentials.filter((c) => !c.clearingHouse).length;
         process.stderr.write(
-          `${set.credentials.length} credentials (${o.profile}; ${offChain} scs facts for catalogues only) conform; written to ${o.output}\n`,
+          `${set.credentials.length} credentials (${o.profile}; ${offChain} scs facts for catalogues only) conform; written to ${o.output}` +
+            (set.unknown.length
+              ? `; ${set.unknown.length} part(s) of the cloud unknown because a source failed (manifest.json: unknown), not removed`
+              : '') +
+            '\n',
         );
       });
     });
@@ -102,14 +106,20 @@ export function describeCommands(program: Command, globals: () => GlobalOptions)
     )
     .option('--json', 'print the diff as JSON')
     .action(async (before: string, after: string, o: { json?: boolean }) => {
-      const [{ diffCredentials, renderDiff }, { readCredentialDir }] = await Promise.all([
+      const [{ diffCredentials, renderDiff }, { readCredentialDir, readManifest }] = await Promise.all([
         import('../../describe/diff.js'),
         import('../../describe/output.js'),
       ]);
-      const d = diffCredentials(readCredentialDir(before), readCredentialDir(after));
+      // Parts of the cloud unknown in the newer run (a source failed) are not reported as removed.
+      const d = diffCredentials(
+        readCredentialDir(before),
+        readCredentialDir(after),
+        readManifest(after)?.unknown ?? [],
+      );
+      const ids = (l: { id: string }[]) => l.map((x) => x.id);
       writeOutput(
         o.json
-          ? JSON.stringify({ ...d, added: d.added.map((a) => a.id), removed: d.removed.map((r) => r.id) }, null, 2)
+          ? JSON.stringify({ ...d, added: ids(d.added), removed: ids(d.removed), unknown: ids(d.unknown) }, null, 2)
           : renderDiff(d),
       );
     });

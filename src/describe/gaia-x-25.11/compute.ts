@@ -36,9 +36,39 @@ function hypervisor(b: Builder, name: string | undefined): JsonObject | undefine
   };
 }
 
-/** gx:ServerFlavor from Nova's flavor and the facts its SCS name states. */
+/** GPU generation letters of scs-0100 v3 as architecture names (nVidia); other vendors' numbers as they are. */
+const NVIDIA_GENERATIONS: Record<string, string> = {
+  f: 'Fermi',
+  k: 'Kepler',
+  m: 'Maxwell',
+  p: 'Pascal',
+  v: 'Volta',
+  t: 'Turing',
+  a: 'Ampere',
+  l: 'Ada Lovelace',
+  g: 'Grace Hopper',
+  b: 'Blackwell',
+  u: 'Blackwell Ultra',
+};
+const GPU_FAMILY: Record<string, string> = { AMD: 'AMD GPU generation', Intel: 'Intel GPU generation' };
+
+export function gpuGeneration(vendor: string, generation: string | undefined): string | undefined {
+  if (generation === undefined) return undefined;
+  if (vendor === 'nVidia') return NVIDIA_GENERATIONS[generation] ?? generation;
+  return GPU_FAMILY[vendor] ? `${GPU_FAMILY[vendor]} ${generation}` : generation;
+}
+
+/**
+ * gx:ServerFlavor from Nova's flavor and the facts its SCS name states, with the standard's
+ * defaults where the name is silent (scs-0100 v3: KVM without a hypervisor suffix, generic x86-64
+ * without an architecture suffix).
+ */
 export function serverFlavor(b: Builder, f: Flavor): DescribedCredential {
   const n = f.scs?.name;
+  const hypervisorName = n ? (n.hypervisor ?? 'KVM') : undefined;
+  const architecture = n ? (n.cpuArchitecture?.architecture ?? 'x86_64') : undefined;
+  // `3x10s`: three local disks of one size and type; Nova knows the first as the root disk.
+  const extraDisks = n?.disk && n.disk.count > 1 && f.diskGiB > 0 ? n.disk.count - 1 : 0;
   const disk0 = f.scs?.disk0Type ?? n?.disk?.type;
   const boot = diskKind(f.diskGiB === 0 ? 'network' : disk0);
   const ratio = n?.cpu.maxOversubscription;
@@ -55,7 +85,7 @@ export function serverFlavor(b: Builder, f: Flavor): DescribedCredential {
         type: 'CPU',
         vendor: n?.cpuArchitecture?.vendor,
         generation: n?.cpuArchitecture?.generation !== undefined ? String(n.cpuArchitecture.generation) : undefined,
-        cpuArchitecture: cpuArchitecture(n?.cpuArchitecture?.architecture),
+        cpuArchitecture: cpuArchitecture(architecture),
       }),
     }),
     memory: compactObject({
@@ -69,11 +99,18 @@ export function serverFlavor(b: Builder, f: Flavor): DescribedCredential {
     }),
     // A flavor without a root disk boots from a network volume sized at creation: size 0.
     bootVolume: compactObject({ type: 'Disk', diskSize: memorySize(f.diskGiB, 'GiB'), ...boot }),
-    additionalVolume:
-      f.ephemeralGiB > 0
-        ? [{ type: 'Disk', diskSize: memorySize(f.ephemeralGiB, 'GiB'), diskType: 'other' }]
-        : undefined,
-    hypervisor: hypervisor(b, n?.hypervisor),
+    additionalVolume: (() => {
+      const volumes = [
+        ...Array.from({ length: extraDisks }, () =>
+          compactObject({ type: 'Disk', diskSize: memorySize(f.diskGiB, 'GiB'), ...boot }),
+        ),
+        ...(f.ephemeralGiB > 0
+          ? [{ type: 'Disk', diskSize: memorySize(f.ephemeralGiB, 'GiB'), diskType: 'other' }]
+          : []),
+      ];
+      return volumes.length ? volumes : undefined;
+    })(),
+    hypervisor: hypervisor(b, hypervisorName),
     hardwareAssistedVirtualization: n ? n.nestedVirtualization || undefined : undefined,
     hwRngTypeOfFlavor:
       f.scs?.hardwareRng === false || f.extraSpecs['hw_rng:allowed'] === 'false' ? 'Unavailable' : undefined,
@@ -81,7 +118,7 @@ export function serverFlavor(b: Builder, f: Flavor): DescribedCredential {
       ? compactObject({
           type: 'GPU',
           vendor: n.gpu.vendor,
-          generation: n.gpu.generation,
+          generation: gpuGeneration(n.gpu.vendor, n.gpu.generation),
           gpuProcessingUnits: n.gpu.units,
           gpuPassthrough: n.gpu.passthrough,
           gpuMemory: n.gpu.vramGiB !== undefined ? memorySize(n.gpu.vramGiB, 'GiB') : undefined,

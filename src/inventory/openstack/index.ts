@@ -9,6 +9,7 @@ import type {
   Region,
   ServiceEntry,
   VolumeType,
+  UnknownPart,
 } from '../model.js';
 import { part, type InventorySource, type SourceContext, type SourceOutcome } from '../source.js';
 import { collectVolumeTypes } from './cinder.js';
@@ -45,6 +46,17 @@ export class OpenStackSource implements InventorySource {
   async collect(ctx: SourceContext): Promise<SourceOutcome> {
     const cloud = this.cloud;
     const errors: string[] = [];
+    const unknown: UnknownPart[] = [];
+    /** A part whose failure leaves a kind of resource unknown in a region (not absent). */
+    const tracked = <T>(kind: UnknownPart['kind'], region: string, what: string, fallback: T, fn: () => Promise<T>) =>
+      part(errors, what, fallback, async () => {
+        try {
+          return await fn();
+        } catch (err) {
+          unknown.push({ kind, region });
+          throw err;
+        }
+      });
     const warnings: string[] = [];
     const apiVersions: Record<string, string> = {};
     const http = ctx.createHttp({ ...(cloud.cacert ? { ca: cloud.cacert } : {}), insecure: cloud.insecure });
@@ -123,33 +135,41 @@ export class OpenStackSource implements InventorySource {
           const jobs: Promise<unknown>[] = [];
           if (compute) {
             jobs.push(
-              part(errors, `${label('compute')} flavors`, [] as Flavor[], () =>
+              tracked('flavors', region, `${label('compute')} flavors`, [] as Flavor[], () =>
                 collectFlavors(http, compute.url, token, ctxR),
               ).then((f) => (flavors = f)),
-              part(errors, `${label('compute')} availability zones`, [] as AvailabilityZone[], () =>
-                osAvailabilityZones(http, compute.url, token),
+              tracked(
+                'availabilityZones',
+                region,
+                `${label('compute')} availability zones`,
+                [] as AvailabilityZone[],
+                () => osAvailabilityZones(http, compute.url, token),
               ).then((z) => (zones.compute = z)),
             );
           } else warnings.push(`${region}: no compute service in the catalog`);
           if (image)
             jobs.push(
-              part(errors, `${label('image')} images`, [] as Image[], () =>
+              tracked('images', region, `${label('image')} images`, [] as Image[], () =>
                 collectImages(http, image.url, token, ctxR),
               ).then((i) => (images = i)),
             );
           if (volume) {
             jobs.push(
-              part(errors, `${label(volume.type)} volume types`, [] as VolumeType[], () =>
+              tracked('volumeTypes', region, `${label(volume.type)} volume types`, [] as VolumeType[], () =>
                 collectVolumeTypes(http, volume.url, token, ctxR, errors),
               ).then((v) => (volumeTypes = v)),
-              part(errors, `${label(volume.type)} availability zones`, [] as AvailabilityZone[], () =>
-                osAvailabilityZones(http, volume.url, token),
+              tracked(
+                'availabilityZones',
+                region,
+                `${label(volume.type)} availability zones`,
+                [] as AvailabilityZone[],
+                () => osAvailabilityZones(http, volume.url, token),
               ).then((z) => (zones.volume = z)),
             );
           }
           if (network) {
             jobs.push(
-              part(errors, `${label('network')} external networks`, [] as Network[], () =>
+              tracked('networks', region, `${label('network')} external networks`, [] as Network[], () =>
                 collectExternalNetworks(http, network.url, token, ctxR),
               ).then((n) => (networks = n)),
               part(errors, `${label('network')} extensions`, [] as string[], () =>
@@ -157,8 +177,9 @@ export class OpenStackSource implements InventorySource {
               ).then(async (ext) => {
                 networkExtensions = ext;
                 if (ext.includes('availability_zone')) {
-                  zones.network = await part(
-                    errors,
+                  zones.network = await tracked(
+                    'availabilityZones',
+                    region,
                     `${label('network')} availability zones`,
                     [] as AvailabilityZone[],
                     () => collectNetworkZones(http, network.url, token),
@@ -195,6 +216,7 @@ export class OpenStackSource implements InventorySource {
       return {
         content,
         errors,
+        ...(unknown.length ? { unknown } : {}),
         warnings,
         apiVersions,
         requests: http.stats.requests,
