@@ -1,7 +1,10 @@
 // A fake Kubernetes API server (HTTPS, client-certificate or bearer-token auth) with the objects
 // gx-gateway reads: version, nodes, storage classes, daemonsets, deployments, Cluster API
 // clusters and cluster classes, and SCS ClusterStacks. Shapes follow the Kubernetes API reference
-// (core/v1, storage.k8s.io/v1, apps/v1), cluster.x-k8s.io/v1beta1 and clusterstack.x-k8s.io/v1alpha1.
+// (core/v1, storage.k8s.io/v1, apps/v1), cluster.x-k8s.io (stored as v1beta2, also served as the
+// deprecated v1beta1 with a `Warning: 299` header, as Cluster API v1.11 does) and
+// clusterstack.x-k8s.io/v1alpha1 (status as the cluster-stack-operator writes it). Lists honour
+// `limit` and `continue`; `/apis` answers API discovery.
 // Run on its own: node dist/src/demo/kubernetes.js
 import { X509Certificate, generateKeyPairSync, randomBytes } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
@@ -39,12 +42,24 @@ const node = (name: string, role: string | null, zone: string, arch = 'amd64') =
     },
   },
 });
-const workload = (kind: 'DaemonSet' | 'Deployment', namespace: string, name: string, image: string) => ({
+const workload = (
+  kind: 'DaemonSet' | 'Deployment',
+  namespace: string,
+  name: string,
+  image: string,
+  labels?: Record<string, string>,
+) => ({
   apiVersion: 'apps/v1',
   kind,
-  metadata: { name, namespace },
+  metadata: { name, namespace, ...(labels ? { labels } : {}) },
   spec: { template: { spec: { containers: [{ name, image }] } } },
 });
+/** Labels the Flux v2.3.0 install manifests put on every controller. */
+const flux = {
+  'app.kubernetes.io/instance': 'flux-system',
+  'app.kubernetes.io/part-of': 'flux',
+  'app.kubernetes.io/version': 'v2.3.0',
+};
 
 export function clusterObjects() {
   return {
@@ -96,8 +111,10 @@ export function clusterObjects() {
       workload('DaemonSet', 'kube-system', 'kube-proxy', 'registry.k8s.io/kube-proxy:v1.31.4'),
     ],
     deployments: [
-      workload('Deployment', 'flux-system', 'source-controller', 'ghcr.io/fluxcd/source-controller:v1.4.1'),
-      workload('Deployment', 'flux-system', 'kustomize-controller', 'ghcr.io/fluxcd/kustomize-controller:v1.4.0'),
+      // Flux v2.3.0: each controller has its own version; the release is in the labels.
+      workload('Deployment', 'flux-system', 'helm-controller', 'ghcr.io/fluxcd/helm-controller:v1.0.1', flux),
+      workload('Deployment', 'flux-system', 'kustomize-controller', 'ghcr.io/fluxcd/kustomize-controller:v1.3.0', flux),
+      workload('Deployment', 'flux-system', 'source-controller', 'ghcr.io/fluxcd/source-controller:v1.3.0', flux),
       workload('Deployment', 'cert-manager', 'cert-manager', 'quay.io/jetstack/cert-manager-controller:v1.16.2'),
       workload(
         'Deployment',
@@ -108,33 +125,57 @@ export function clusterObjects() {
       workload('Deployment', 'kube-system', 'metrics-server', 'registry.k8s.io/metrics-server/metrics-server:v0.7.2'),
       workload('Deployment', 'kube-system', 'coredns', 'registry.k8s.io/coredns/coredns:v1.11.3'),
     ],
+    // Stored as cluster.x-k8s.io/v1beta2 (topology.classRef, status.initialization).
     clusters: [
       {
-        apiVersion: 'cluster.x-k8s.io/v1beta1',
+        apiVersion: 'cluster.x-k8s.io/v1beta2',
         kind: 'Cluster',
         metadata: { name: 'tenant-a', namespace: 'project-a' },
-        spec: { topology: { class: 'openstack-scs-1-31-v2', version: 'v1.31.4' } },
-        status: { phase: 'Provisioned', controlPlaneReady: true },
+        spec: { topology: { classRef: { name: 'openstack-scs-1-31-v2' }, version: 'v1.31.4' } },
+        status: {
+          phase: 'Provisioned',
+          initialization: { infrastructureProvisioned: true, controlPlaneInitialized: true },
+        },
       },
       {
-        apiVersion: 'cluster.x-k8s.io/v1beta1',
+        apiVersion: 'cluster.x-k8s.io/v1beta2',
         kind: 'Cluster',
         metadata: { name: 'tenant-b', namespace: 'project-b' },
-        spec: { topology: { class: 'openstack-scs-1-30-v3', version: 'v1.30.8' } },
-        status: { phase: 'Provisioned', controlPlaneReady: true },
+        spec: { topology: { classRef: { name: 'openstack-scs-1-30-v3' }, version: 'v1.30.8' } },
+        status: {
+          phase: 'Provisioned',
+          initialization: { infrastructureProvisioned: true, controlPlaneInitialized: true },
+        },
+      },
+      {
+        // Another tenant's class of the same name: its versions must not leak into project-a's.
+        apiVersion: 'cluster.x-k8s.io/v1beta2',
+        kind: 'Cluster',
+        metadata: { name: 'tenant-c', namespace: 'project-c' },
+        spec: { topology: { classRef: { name: 'openstack-scs-1-31-v2' }, version: 'v1.31.1' } },
+        status: {
+          phase: 'Provisioning',
+          initialization: { infrastructureProvisioned: true, controlPlaneInitialized: false },
+        },
       },
     ],
     clusterClasses: [
       {
-        apiVersion: 'cluster.x-k8s.io/v1beta1',
+        apiVersion: 'cluster.x-k8s.io/v1beta2',
         kind: 'ClusterClass',
         metadata: { name: 'openstack-scs-1-30-v3', namespace: 'project-b' },
         spec: {},
       },
       {
-        apiVersion: 'cluster.x-k8s.io/v1beta1',
+        apiVersion: 'cluster.x-k8s.io/v1beta2',
         kind: 'ClusterClass',
         metadata: { name: 'openstack-scs-1-31-v2', namespace: 'project-a' },
+        spec: { kubernetesVersions: ['v1.31.3', 'v1.31.4'] },
+      },
+      {
+        apiVersion: 'cluster.x-k8s.io/v1beta2',
+        kind: 'ClusterClass',
+        metadata: { name: 'openstack-scs-1-31-v2', namespace: 'project-c' },
         spec: {},
       },
     ],
@@ -151,7 +192,8 @@ export function clusterObjects() {
           autoSubscribe: false,
           versions: ['v1', 'v2'],
         },
-        status: { latestRelease: 'openstack-scs-1-31-v2', usableVersions: 'v1, v2' },
+        // As the cluster-stack-operator writes it: "<release> | <kubernetes version>".
+        status: { latestRelease: 'openstack-scs-1-31-v2 | v1.31.4', usableVersions: 'v1, v2' },
       },
       {
         apiVersion: 'clusterstack.x-k8s.io/v1alpha1',
@@ -165,13 +207,43 @@ export function clusterObjects() {
           autoSubscribe: false,
           versions: ['v3'],
         },
-        status: { latestRelease: 'openstack-scs-1-30-v3', usableVersions: 'v3' },
+        status: { latestRelease: 'openstack-scs-1-30-v3 | v1.30.8', usableVersions: 'v3' },
       },
     ],
   };
 }
 
-export async function startFakeKubernetes(opts: { port?: number; withCapi?: boolean } = {}): Promise<FakeKubernetes> {
+/** Cluster API v1beta2 objects as the deprecated v1beta1 serves them (classRef → class/classNamespace). */
+function toV1beta1(o: Record<string, unknown>): Record<string, unknown> {
+  const c = structuredClone(o) as {
+    apiVersion: string;
+    spec?: { topology?: { classRef?: { name: string; namespace?: string }; class?: string; classNamespace?: string } };
+    status?: { initialization?: { controlPlaneInitialized?: boolean }; controlPlaneReady?: boolean };
+  };
+  c.apiVersion = 'cluster.x-k8s.io/v1beta1';
+  const ref = c.spec?.topology?.classRef;
+  if (c.spec?.topology && ref) {
+    delete c.spec.topology.classRef;
+    c.spec.topology.class = ref.name;
+    if (ref.namespace) c.spec.topology.classNamespace = ref.namespace;
+  }
+  if (c.status?.initialization) {
+    c.status.controlPlaneReady = Boolean(c.status.initialization.controlPlaneInitialized);
+    delete c.status.initialization;
+  }
+  return c as unknown as Record<string, unknown>;
+}
+
+export async function startFakeKubernetes(
+  opts: {
+    port?: number;
+    withCapi?: boolean;
+    /** Which Cluster API versions are served (default both, v1beta2 preferred). */
+    capiVersions?: ('v1beta2' | 'v1beta1')[];
+    /** Most items a list page holds, whatever `limit` asks for. */
+    maxLimit?: number;
+  } = {},
+): Promise<FakeKubernetes> {
   const caKey = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const caPem = await issueCertificate({
     subjectKey: caKey.publicKey,
@@ -197,11 +269,72 @@ export async function startFakeKubernetes(opts: { port?: number; withCapi?: bool
   const token = randomBytes(24).toString('hex');
   const objects = clusterObjects();
   const withCapi = opts.withCapi ?? true;
-  const list = (kind: string, apiVersion: string, items: unknown[]) => ({
-    json: { kind, apiVersion, metadata: { resourceVersion: '1' }, items },
+  const capiVersions = opts.capiVersions ?? ['v1beta2', 'v1beta1'];
+  let url: URL;
+  // Lists are paged as the API server pages them: `limit`, then `continue` from metadata.continue.
+  const list = (kind: string, apiVersion: string, items: unknown[], headers?: Record<string, string>) => {
+    const limit = Math.min(Number(url.searchParams.get('limit') ?? 0) || Infinity, opts.maxLimit ?? Infinity);
+    const start = Number(Buffer.from(url.searchParams.get('continue') ?? '', 'base64').toString() || 0);
+    const page = items.slice(start, start + limit);
+    const more = start + page.length < items.length;
+    return {
+      ...(headers ? { headers } : {}),
+      json: {
+        kind,
+        apiVersion,
+        metadata: {
+          resourceVersion: '1',
+          ...(more
+            ? {
+                continue: Buffer.from(String(start + page.length)).toString('base64'),
+                remainingItemCount: items.length - start - page.length,
+              }
+            : {}),
+        },
+        items: page,
+      },
+    };
+  };
+  const capi = (kind: string, version: string, items: Record<string, unknown>[]) => {
+    if (!withCapi || !capiVersions.includes(version as 'v1beta1')) return undefined;
+    if (version === 'v1beta2') return list(kind, 'cluster.x-k8s.io/v1beta2', items);
+    return list(kind, 'cluster.x-k8s.io/v1beta1', items.map(toV1beta1), {
+      warning: `299 - "cluster.x-k8s.io/v1beta1 ${kind.replace(/List$/, '')} is deprecated; use cluster.x-k8s.io/v1beta2 ${kind.replace(/List$/, '')}"`,
+    });
+  };
+  const groups = () => ({
+    kind: 'APIGroupList',
+    apiVersion: 'v1',
+    groups: [
+      {
+        name: 'apps',
+        versions: [{ groupVersion: 'apps/v1', version: 'v1' }],
+        preferredVersion: { groupVersion: 'apps/v1', version: 'v1' },
+      },
+      {
+        name: 'storage.k8s.io',
+        versions: [{ groupVersion: 'storage.k8s.io/v1', version: 'v1' }],
+        preferredVersion: { groupVersion: 'storage.k8s.io/v1', version: 'v1' },
+      },
+      ...(withCapi
+        ? [
+            {
+              name: 'cluster.x-k8s.io',
+              versions: capiVersions.map((v) => ({ groupVersion: `cluster.x-k8s.io/${v}`, version: v })),
+              preferredVersion: { groupVersion: `cluster.x-k8s.io/${capiVersions[0]}`, version: capiVersions[0] },
+            },
+            {
+              name: 'clusterstack.x-k8s.io',
+              versions: [{ groupVersion: 'clusterstack.x-k8s.io/v1alpha1', version: 'v1alpha1' }],
+              preferredVersion: { groupVersion: 'clusterstack.x-k8s.io/v1alpha1', version: 'v1alpha1' },
+            },
+          ]
+        : []),
+    ],
   });
   const server = await startFake(
-    (req, url) => {
+    (req, reqUrl) => {
+      url = reqUrl;
       const sock = req.socket as TLSSocket;
       const certOk = sock.authorized === true;
       const tokenOk = req.headers.authorization === `Bearer ${token}`;
@@ -220,6 +353,8 @@ export async function startFakeKubernetes(opts: { port?: number; withCapi?: bool
       switch (url.pathname) {
         case '/version':
           return { json: objects.version };
+        case '/apis':
+          return { json: groups() };
         case '/api/v1/nodes':
           return list('NodeList', 'v1', objects.nodes);
         case '/apis/storage.k8s.io/v1/storageclasses':
@@ -228,10 +363,14 @@ export async function startFakeKubernetes(opts: { port?: number; withCapi?: bool
           return list('DaemonSetList', 'apps/v1', objects.daemonsets);
         case '/apis/apps/v1/deployments':
           return list('DeploymentList', 'apps/v1', objects.deployments);
+        case '/apis/cluster.x-k8s.io/v1beta2/clusters':
+          return capi('ClusterList', 'v1beta2', objects.clusters);
         case '/apis/cluster.x-k8s.io/v1beta1/clusters':
-          return withCapi ? list('ClusterList', 'cluster.x-k8s.io/v1beta1', objects.clusters) : undefined;
+          return capi('ClusterList', 'v1beta1', objects.clusters);
+        case '/apis/cluster.x-k8s.io/v1beta2/clusterclasses':
+          return capi('ClusterClassList', 'v1beta2', objects.clusterClasses);
         case '/apis/cluster.x-k8s.io/v1beta1/clusterclasses':
-          return withCapi ? list('ClusterClassList', 'cluster.x-k8s.io/v1beta1', objects.clusterClasses) : undefined;
+          return capi('ClusterClassList', 'v1beta1', objects.clusterClasses);
         case '/apis/clusterstack.x-k8s.io/v1alpha1/clusterstacks':
           return withCapi
             ? list('ClusterStackList', 'clusterstack.x-k8s.io/v1alpha1', objects.clusterStacks)

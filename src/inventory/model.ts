@@ -218,6 +218,8 @@ export interface KubernetesCluster {
       namespace: string;
       kubernetesVersion?: string;
       clusterClass?: string;
+      /** The ClusterClass's namespace (topology.classRef.namespace; default: the cluster's own). */
+      clusterClassNamespace?: string;
       phase?: string;
       controlPlaneReady?: boolean;
     }[];
@@ -232,6 +234,8 @@ export interface KubernetesCluster {
     channel?: string;
     versions: string[];
     latestRelease?: string;
+    /** The Kubernetes version of the latest release (the operator writes `<release> | <version>`). */
+    latestReleaseKubernetesVersion?: string;
     usableVersions: string[];
   }[];
 }

@@ -44,19 +44,37 @@ t.test('a management cluster over HTTPS with a client certificate', async (t) =>
   t.same(k.cni, { name: 'cilium', version: 'v1.16.5' }, 'CNI and version from the image tag (digest stripped)');
   t.same(
     k.standardServices.map((s) => `${s.name}@${s.version}`),
-    ['cert-manager@v1.16.2', 'flux@v1.4.1', 'ingress-nginx@v1.12.0', 'metrics-server@v0.7.2'],
+    ['cert-manager@v1.16.2', 'flux@v2.3.0', 'ingress-nginx@v1.12.0', 'metrics-server@v0.7.2'],
+    "Flux's release from its labels, not the first controller's image tag (helm-controller v1.0.1)",
   );
   t.same(
-    k.clusterApi.clusters.map((c) => [c.name, c.clusterClass, c.kubernetesVersion]),
+    k.clusterApi.clusters.map((c) => [
+      c.name,
+      c.clusterClass,
+      c.clusterClassNamespace,
+      c.kubernetesVersion,
+      c.controlPlaneReady,
+    ]),
     [
-      ['tenant-a', 'openstack-scs-1-31-v2', 'v1.31.4'],
-      ['tenant-b', 'openstack-scs-1-30-v3', 'v1.30.8'],
+      ['tenant-a', 'openstack-scs-1-31-v2', 'project-a', 'v1.31.4', true],
+      ['tenant-b', 'openstack-scs-1-30-v3', 'project-b', 'v1.30.8', true],
+      ['tenant-c', 'openstack-scs-1-31-v2', 'project-c', 'v1.31.1', false],
     ],
+    'v1beta2: topology.classRef, status.initialization',
   );
-  t.same(k.clusterApi.clusterClasses.find((c) => c.name === 'openstack-scs-1-31-v2')!.kubernetesVersions, [
-    '1.31',
-    'v1.31.4',
-  ]);
+  t.equal(inv.sources[0]!.apiVersions['cluster-api'], 'cluster.x-k8s.io/v1beta2', 'v1beta2 preferred');
+  const classOf = (ns: string) =>
+    k.clusterApi.clusterClasses.find((c) => c.name === 'openstack-scs-1-31-v2' && c.namespace === ns)!;
+  t.same(
+    classOf('project-a').kubernetesVersions,
+    ['1.31', 'v1.31.3', 'v1.31.4'],
+    'its name, spec.kubernetesVersions and its own clusters',
+  );
+  t.same(
+    classOf('project-c').kubernetesVersions,
+    ['1.31', 'v1.31.1'],
+    "another tenant's class of the same name keeps its own versions",
+  );
   t.same(
     k.clusterStacks.find((c) => c.name === 'openstack-scs-1-30'),
     {
@@ -68,6 +86,7 @@ t.test('a management cluster over HTTPS with a client certificate', async (t) =>
       channel: 'stable',
       versions: ['v3'],
       latestRelease: 'openstack-scs-1-30-v3',
+      latestReleaseKubernetesVersion: 'v1.30.8',
       usableVersions: ['v3'],
     },
   );
@@ -120,4 +139,44 @@ t.test('cluster class names carry the Kubernetes minor version', async (t) => {
   t.equal(classVersion('openstack-scs-1-30-v3'), '1.30');
   t.equal(classVersion('openstack-alpha-1-29'), '1.29');
   t.equal(classVersion('custom-class'), undefined);
+});
+
+t.test('only v1beta1 served: read it and report its deprecation; lists are paged', async (t) => {
+  const old = await startFakeKubernetes({ capiVersions: ['v1beta1'], maxLimit: 2 });
+  t.teardown(() => old.close());
+  const cfg = join(dir, 'old');
+  writeFileSync(cfg, old.kubeconfig);
+  const inv = await buildInventory([new KubernetesSource(resolveKubeContext({ path: cfg }))]);
+  const k = inv.kubernetesClusters[0]!;
+  t.equal(inv.sources[0]!.status, 'ok');
+  t.equal(inv.sources[0]!.apiVersions['cluster-api'], 'cluster.x-k8s.io/v1beta1');
+  t.equal(k.clusterApi.clusters.length, 3, 'every cluster, across pages of two');
+  t.equal(k.nodes.length, 5, 'nodes across pages of two');
+  t.same(k.clusterApi.clusters[0], {
+    name: 'tenant-a',
+    namespace: 'project-a',
+    kubernetesVersion: 'v1.31.4',
+    clusterClass: 'openstack-scs-1-31-v2',
+    clusterClassNamespace: 'project-a',
+    phase: 'Provisioned',
+    controlPlaneReady: true,
+  });
+  t.ok(
+    inv.sources[0]!.warnings.some((w) => /deprecated API: cluster.x-k8s.io\/v1beta1 Cluster is deprecated/.test(w)),
+    'the Warning: 299 header becomes a source warning',
+  );
+  t.ok(
+    old.requests.some((r) => /continue=/.test(r.path)),
+    'followed metadata.continue',
+  );
+});
+
+t.test('only v1beta2 served: not mistaken for "Cluster API not installed"', async (t) => {
+  const fresh = await startFakeKubernetes({ capiVersions: ['v1beta2'] });
+  t.teardown(() => fresh.close());
+  const cfg = join(dir, 'fresh');
+  writeFileSync(cfg, fresh.kubeconfig);
+  const inv = await buildInventory([new KubernetesSource(resolveKubeContext({ path: cfg }))]);
+  t.equal(inv.kubernetesClusters[0]!.clusterApi.clusters.length, 3);
+  t.equal(inv.kubernetesClusters[0]!.clusterApi.clusterClasses.length, 3);
 });

@@ -32,6 +32,31 @@ function imageTag(obj: Obj): string | undefined {
   return m?.[1];
 }
 
+/** Items per list page (the API server may return fewer and a `continue` token). */
+const PAGE_SIZE = 500;
+
+interface ApiGroupList {
+  groups: { name: string; versions: { version: string }[]; preferredVersion?: { version: string } }[];
+}
+
+/** The texts of `Warning: 299 - "…"` headers (RFC 7234 warn-text). */
+export function warningsOf(header: unknown): string[] {
+  const values = Array.isArray(header) ? header : header === undefined ? [] : [String(header)];
+  return values.flatMap((v) =>
+    [...String(v).matchAll(/299\s+\S+\s+"((?:[^"\\]|\\.)*)"/g)].map((m) => m[1]!.slice(0, 300)),
+  );
+}
+
+/** The cluster-stack-operator writes `latestRelease` as `<release> | <kubernetes version>`. */
+export function latestRelease(raw: unknown): { latestRelease?: string; latestReleaseKubernetesVersion?: string } {
+  if (typeof raw !== 'string' || !raw.trim()) return {};
+  const [release, version] = raw.split('|').map((p) => p.trim());
+  return {
+    ...(release ? { latestRelease: release } : {}),
+    ...(version ? { latestReleaseKubernetesVersion: version } : {}),
+  };
+}
+
 /** The Kubernetes minor version a ClusterClass name carries, e.g. `openstack-scs-1-30-v2` → 1.30. */
 export function classVersion(name: string): string | undefined {
   const m = /(?:^|-)(1)-(\d{2})(?:-|$)/.exec(name);
@@ -64,10 +89,29 @@ export class KubernetesSource implements InventorySource {
     const warnings: string[] = [];
     if (k.insecure) warnings.push('TLS certificate verification is disabled (insecure-skip-tls-verify)');
     const get = <T>(path: string) => http.getJson<T>(`${k.server}${path}`, headers).then((r) => r.body);
+    /** Deprecation notices the API server sends (`Warning: 299 - "…"`), once each. */
+    const notices = new Set<string>();
+    /** Every item of a list, page by page (`limit`, then `continue`), as kubectl pages. */
+    const listAll = async (path: string): Promise<Obj[]> => {
+      const items: Obj[] = [];
+      let token: string | undefined;
+      for (let page = 0; page < 10_000; page++) {
+        const sep = path.includes('?') ? '&' : '?';
+        const res = await http.getJson<List & { metadata?: { continue?: string } }>(
+          `${k.server}${path}${sep}limit=${PAGE_SIZE}${token ? `&continue=${encodeURIComponent(token)}` : ''}`,
+          headers,
+        );
+        for (const w of warningsOf(res.headers.warning)) notices.add(w);
+        items.push(...(res.body.items ?? []));
+        token = res.body.metadata?.continue || undefined;
+        if (!token) break;
+      }
+      return items;
+    };
     /** A list that may legitimately be absent (CRD not installed → empty). */
     const optionalList = async (path: string): Promise<Obj[]> => {
       try {
-        return (await get<List>(path)).items;
+        return await listAll(path);
       } catch (err) {
         if (err instanceof HttpError && err.status === 404) return [];
         throw err;
@@ -89,31 +133,38 @@ export class KubernetesSource implements InventorySource {
           cause: err,
         });
       }
+      // API discovery: which Cluster API version the server serves (v1beta2 preferred), if any.
+      const discovery = await part(errors, 'API discovery (/apis)', undefined as ApiGroupList | undefined, () =>
+        get<ApiGroupList>('/apis'),
+      );
+      const capiGroup = discovery?.groups.find((g) => g.name === 'cluster.x-k8s.io');
+      const served = capiGroup?.versions.map((v) => v.version) ?? [];
+      const capiVersion = ['v1beta2', 'v1beta1'].find((v) => served.includes(v));
+      if (capiGroup && !capiVersion)
+        errors.push(`Cluster API: the server serves ${served.join(', ')}, gx-gateway reads v1beta2 or v1beta1`);
+      const stackGroup = discovery?.groups.some((g) => g.name === 'clusterstack.x-k8s.io');
       const [nodes, storageClasses, daemonsets, deployments, clusters, classes, stacks] = await Promise.all([
-        part(errors, 'nodes', [] as Obj[], async () => (await get<List>('/api/v1/nodes')).items),
-        part(
-          errors,
-          'storage classes',
-          [] as Obj[],
-          async () => (await get<List>('/apis/storage.k8s.io/v1/storageclasses')).items,
-        ),
-        part(errors, 'daemonsets (CNI)', [] as Obj[], async () => (await get<List>('/apis/apps/v1/daemonsets')).items),
-        part(
-          errors,
-          'deployments (standard services)',
-          [] as Obj[],
-          async () => (await get<List>('/apis/apps/v1/deployments')).items,
-        ),
-        part(errors, 'Cluster API clusters', [] as Obj[], () =>
-          optionalList('/apis/cluster.x-k8s.io/v1beta1/clusters'),
-        ),
-        part(errors, 'Cluster API cluster classes', [] as Obj[], () =>
-          optionalList('/apis/cluster.x-k8s.io/v1beta1/clusterclasses'),
-        ),
-        part(errors, 'SCS cluster stacks', [] as Obj[], () =>
-          optionalList('/apis/clusterstack.x-k8s.io/v1alpha1/clusterstacks'),
-        ),
+        part(errors, 'nodes', [] as Obj[], () => listAll('/api/v1/nodes')),
+        part(errors, 'storage classes', [] as Obj[], () => listAll('/apis/storage.k8s.io/v1/storageclasses')),
+        part(errors, 'daemonsets (CNI)', [] as Obj[], () => listAll('/apis/apps/v1/daemonsets')),
+        part(errors, 'deployments (standard services)', [] as Obj[], () => listAll('/apis/apps/v1/deployments')),
+        capiVersion
+          ? part(errors, 'Cluster API clusters', [] as Obj[], () =>
+              listAll(`/apis/cluster.x-k8s.io/${capiVersion}/clusters`),
+            )
+          : Promise.resolve([] as Obj[]),
+        capiVersion
+          ? part(errors, 'Cluster API cluster classes', [] as Obj[], () =>
+              listAll(`/apis/cluster.x-k8s.io/${capiVersion}/clusterclasses`),
+            )
+          : Promise.resolve([] as Obj[]),
+        stackGroup || !discovery
+          ? part(errors, 'SCS cluster stacks', [] as Obj[], () =>
+              optionalList('/apis/clusterstack.x-k8s.io/v1alpha1/clusterstacks'),
+            )
+          : Promise.resolve([] as Obj[]),
       ]);
+      for (const n of notices) warnings.push(`deprecated API: ${n}`);
       const nodeList: KubernetesNode[] = nodes.map((n) => {
         const labels = n.metadata.labels ?? {};
         const info = (n.status?.nodeInfo ?? {}) as Record<string, string>;
@@ -165,34 +216,51 @@ export class KubernetesSource implements InventorySource {
         (x) => x.ds,
       );
       const standardServices = STANDARD.flatMap((s) => {
-        const d = deployments.find((dep) => s.deployments.includes(dep.metadata.name));
+        const found = deployments.filter((dep) => s.deployments.includes(dep.metadata.name));
+        const d = found[0];
         if (!d) return [];
-        const v = imageTag(d);
+        // A release (Flux v2.3.0) is in its labels; its controllers' image tags are their own versions.
+        const labelled = found.map((f) => f.metadata.labels?.['app.kubernetes.io/version']).find(Boolean);
+        const v = labelled ?? (found.length === 1 ? imageTag(d) : undefined);
         return [{ name: s.service, namespace: d.metadata.namespace ?? 'default', ...(v ? { version: v } : {}) }];
       });
       const capiClusters = clusters.map((c) => {
-        const topo = (c.spec?.topology ?? {}) as { class?: string; version?: string };
-        const status = (c.status ?? {}) as { phase?: string; controlPlaneReady?: boolean };
+        const namespace = c.metadata.namespace ?? 'default';
+        const topo = (c.spec?.topology ?? {}) as {
+          class?: string;
+          classNamespace?: string;
+          classRef?: { name?: string; namespace?: string };
+          version?: string;
+        };
+        const status = (c.status ?? {}) as {
+          phase?: string;
+          controlPlaneReady?: boolean;
+          initialization?: { controlPlaneInitialized?: boolean };
+        };
+        const className = topo.classRef?.name ?? topo.class;
+        const classNamespace = topo.classRef?.namespace ?? topo.classNamespace ?? namespace;
+        const ready = status.initialization?.controlPlaneInitialized ?? status.controlPlaneReady;
         return {
           name: c.metadata.name,
-          namespace: c.metadata.namespace ?? 'default',
+          namespace,
           ...(topo.version ? { kubernetesVersion: topo.version } : {}),
-          ...(topo.class ? { clusterClass: topo.class } : {}),
+          ...(className ? { clusterClass: className, clusterClassNamespace: classNamespace } : {}),
           ...(status.phase ? { phase: status.phase } : {}),
-          ...(status.controlPlaneReady !== undefined ? { controlPlaneReady: status.controlPlaneReady } : {}),
+          ...(ready !== undefined ? { controlPlaneReady: ready } : {}),
         };
       });
       const capiClasses = classes.map((c) => {
+        const namespace = c.metadata.namespace ?? 'default';
         const versions = new Set<string>();
         const fromName = classVersion(c.metadata.name);
         if (fromName) versions.add(fromName);
+        for (const v of (c.spec?.kubernetesVersions as string[] | undefined) ?? [])
+          if (typeof v === 'string') versions.add(v);
+        // Only clusters of this very class: same name and same namespace (tenants stay apart).
         for (const cl of capiClusters)
-          if (cl.clusterClass === c.metadata.name && cl.kubernetesVersion) versions.add(cl.kubernetesVersion);
-        return {
-          name: c.metadata.name,
-          namespace: c.metadata.namespace ?? 'default',
-          kubernetesVersions: [...versions].sort(),
-        };
+          if (cl.clusterClass === c.metadata.name && cl.clusterClassNamespace === namespace && cl.kubernetesVersion)
+            versions.add(cl.kubernetesVersion);
+        return { name: c.metadata.name, namespace, kubernetesVersions: [...versions].sort() };
       });
       const clusterStacks = stacks.map((s) => {
         const spec = (s.spec ?? {}) as {
@@ -217,7 +285,7 @@ export class KubernetesSource implements InventorySource {
           kubernetesVersion: spec.kubernetesVersion ?? '',
           ...(spec.channel ? { channel: spec.channel } : {}),
           versions: [...(spec.versions ?? [])].sort(),
-          ...(status.latestRelease ? { latestRelease: status.latestRelease } : {}),
+          ...latestRelease(status.latestRelease),
           usableVersions: usable.sort(),
         };
       });
@@ -250,7 +318,10 @@ export class KubernetesSource implements InventorySource {
         content: { kubernetesClusters: [cluster] },
         errors,
         warnings,
-        apiVersions: { kubernetes: version.gitVersion },
+        apiVersions: {
+          kubernetes: version.gitVersion,
+          ...(capiVersion ? { 'cluster-api': `cluster.x-k8s.io/${capiVersion}` } : {}),
+        },
         requests: http.stats.requests,
         retries: http.stats.retries,
         requestMs: http.stats.totalMs,
