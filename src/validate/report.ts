@@ -51,7 +51,7 @@ export function renderReport(report: ValidationReport): string {
   const head = `${report.conforms ? 'CONFORMS' : 'DOES NOT CONFORM'} ${report.subject} (${report.profile}${report.strict ? ', strict' : ''}): ${counts.violation} violation(s), ${counts.warning} warning(s), ${counts.info} info`;
   const lines = report.results.map(
     (r) =>
-      `  ${r.severity.toUpperCase().padEnd(9)} ${compact(r.focusNode)}${r.path ? ` ${compact(r.path)}` : ''}: ${r.message} [${compact(r.constraint)}]${r.value !== undefined ? ` (value: ${compact(r.value)})` : ''}`,
+      `  ${r.severity.toUpperCase().padEnd(9)} ${compact(r.focusNode)}${r.path ? ` ${compact(r.path)}` : ''}: ${r.message} [${compact(r.constraint)}${r.shape ? `; ${r.shape}` : ''}]${r.value !== undefined ? ` (value: ${compact(r.value)})` : ''}`,
   );
   return [head, ...lines].join('\n');
 }

@@ -1,6 +1,7 @@
 import { DataFactory, Store, type Quad } from 'n3';
 import { Validator } from 'shacl-engine';
-import type { ValidationResult } from './report.js';
+import { excerpt } from '../core/excerpt.js';
+import { compact, type ValidationResult } from './report.js';
 import type { IndexedGraph } from './graph.js';
 import type { ShapeSet } from './shapes.js';
 import { RDF_TYPE, RDFS_SUBCLASS, SH } from './vocab.js';
@@ -125,11 +126,49 @@ function shapeIndex(shapes: IndexedGraph): { byClass: Map<string, Set<string>>; 
 
 /** shacl-engine (rdf-ext): the fastest JavaScript engine measured here; see shapes/README.md. */
 export function shaclEngine(set: ShapeSet): ShaclEngine {
-  const validator = new Validator(set.shapes, {
-    factory: rdfFactory,
-    validations: [[SH_IN, compileIn]],
-  } as unknown as ConstructorParameters<typeof Validator>[1]);
+  const make = (details: boolean) =>
+    new Validator(set.shapes, {
+      factory: rdfFactory,
+      validations: [[SH_IN, compileIn]],
+      ...(details ? { details: true } : {}),
+    } as unknown as ConstructorParameters<typeof Validator>[1]);
+  const validator = make(false);
+  // With details every alternative of an sh:or is evaluated: only run when one failed, to say which.
+  let detailed: Validator | undefined;
   const index = shapeIndex(set.shapes);
+  const shapeName = (r: EngineResult): string | undefined => {
+    const ptr = r.shape?.ptr;
+    const term = ptr?.term;
+    const iri = ptr?.value ?? term?.value;
+    if (!iri) return undefined;
+    if (
+      !iri.startsWith('_:') &&
+      (term as { termType?: string } | undefined)?.termType !== 'BlankNode' &&
+      !/^[a-z0-9]+$/i.test(iri)
+    )
+      return compact(iri);
+    // A property shape is a blank node: name it by its node shape and its path.
+    const node = term ? set.shapes.getSubjects(SH + 'property', term as never, null)[0] : undefined;
+    const path = term ? set.shapes.getObjects(term as never, SH + 'path', null)[0] : undefined;
+    if (!node || node.termType === 'BlankNode') return undefined;
+    return `${compact(node.value)}${path && path.termType === 'NamedNode' ? ` › ${compact(path.value)}` : ''}`;
+  };
+  const messageOf = (r: EngineResult): string => {
+    const own = (r.message ?? []).map((m) => m.value).join('; ');
+    if (r.constraintComponent?.value === `${SH}OrConstraintComponent` && r.results?.length) {
+      const alternatives = [
+        ...new Set(
+          r.results.map((n) => {
+            const p = pathString(n.path);
+            const m = (n.message ?? []).map((x) => x.value).join('; ') || compact(n.constraintComponent?.value ?? '');
+            return excerpt(`${p ? `${compact(p)}: ` : ''}${m}`, 120);
+          }),
+        ),
+      ];
+      return `none of the alternatives (sh:or) holds: ${alternatives.join(' | ')}`;
+    }
+    return own || 'constraint not satisfied';
+  };
   return {
     name: 'shacl-engine',
     async validate(data: IndexedGraph): Promise<ValidationResult[]> {
@@ -138,11 +177,18 @@ export function shaclEngine(set: ShapeSet): ShaclEngine {
         for (const s of index.byClass.get(t.value) ?? []) relevant.add(s);
       if (!relevant.size) return [];
       const shapes = [...relevant].sort().map((iri) => ({ terms: [DataFactory.namedNode(iri)] }));
-      const report = (await (validator.validate as (d: unknown, s: unknown) => Promise<unknown>)(
-        { dataset: data },
-        shapes,
-      )) as { results: EngineResult[] };
-      return report.results.map((r) => {
+      const run = async (v: Validator) =>
+        (
+          (await (v.validate as (d: unknown, s: unknown) => Promise<unknown>)({ dataset: data }, shapes)) as {
+            results: EngineResult[];
+          }
+        ).results;
+      let results = await run(validator);
+      if (results.some((r) => r.constraintComponent?.value === `${SH}OrConstraintComponent`)) {
+        detailed ??= make(true);
+        results = await run(detailed);
+      }
+      return results.map((r) => {
         const term = r.focusNode?.term;
         const focus = term
           ? term.termType === 'BlankNode'
@@ -151,16 +197,16 @@ export function shaclEngine(set: ShapeSet): ShaclEngine {
           : (r.focusNode?.value ?? '');
         const path = pathString(r.path);
         const value = r.value?.term?.value ?? r.value?.value;
-        const shape = r.shape?.ptr?.value ?? r.shape?.ptr?.term?.value;
+        const shape = shapeName(r);
         return {
           kind: 'shacl' as const,
           severity: SEVERITY[r.severity?.value ?? ''] ?? 'violation',
           focusNode: focus,
           ...(path ? { path } : {}),
           constraint: r.constraintComponent?.value ?? 'unknown',
-          message: (r.message ?? []).map((m) => m.value).join('; ') || 'constraint not satisfied',
+          message: messageOf(r),
           ...(value !== undefined ? { value } : {}),
-          ...(shape && !shape.startsWith('_:') && !/^[a-z0-9]+$/i.test(shape) ? { shape } : {}),
+          ...(shape ? { shape } : {}),
         };
       });
     },

@@ -10,7 +10,7 @@ import { GatewayError, describeError } from '../core/errors.js';
 import { contextsOf, isPresentation, withoutProof, type JsonObject } from '../credentials/suites/suite.js';
 import { decodeJwt, envelopedJwt } from '../credentials/suites/vc-jose.js';
 import { packageRoot } from '../paths.js';
-import { conforms, type ValidationReport, type ValidationResult } from './report.js';
+import { compact, conforms, type ValidationReport, type ValidationResult } from './report.js';
 import { shaclEngine, type ShaclEngine } from './shacl.js';
 import { IndexedGraph } from './graph.js';
 import { RDF_TYPE } from './vocab.js';
@@ -226,11 +226,30 @@ export async function validateCredentials(
     );
     const engine = opts.engine ?? (await engineFor(set));
     opts.onProgress?.(group.length, group.length, `validating against the ${profile} shapes`);
+    const named = new Map<string, string>();
     for (const result of await engine.validate(union)) {
-      for (const index of owners.get(result.focusNode) ?? [0]) group[index]!.results.push(result);
+      const owner = owners.get(result.focusNode) ?? [0];
+      // A blank node is named by the path to it from a named node, as a person finds it in the JSON.
+      if (result.focusNode.startsWith('_:')) {
+        let label = named.get(result.focusNode);
+        if (label === undefined) named.set(result.focusNode, (label = blankNodePath(union, result.focusNode.slice(2))));
+        result.focusNode = label;
+      }
+      for (const index of owner) group[index]!.results.push(result);
     }
   }
   return items.map((item) => {
+    // Several shapes can report the same fact about the same node (the compiled and the official
+    // shape of one class, a shape and its superclass's): one line per fact.
+    const seen = new Set<string>();
+    item.results = item.results.filter((r) => {
+      const key = [r.kind, r.severity, r.focusNode, r.path ?? '', r.constraint, r.value ?? '', r.message].join(
+        '\u0000',
+      );
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
     item.results.sort((a, b) =>
       `${a.severity}${a.focusNode}${a.path ?? ''}${a.constraint}`.localeCompare(
         `${b.severity}${b.focusNode}${b.path ?? ''}${b.constraint}`,
@@ -261,4 +280,27 @@ export function credentialsIn(input: unknown): JsonObject[] {
     const jwt = typeof entry === 'string' ? entry : envelopedJwt(entry);
     return jwt ? [decodeJwt(jwt).payload] : [entry as JsonObject];
   });
+}
+
+/**
+ * A readable name for a blank node of the data graph: the named node it hangs from and the
+ * properties leading to it (`https://…/flavors/x#subject › gx:cpu › gx:pCPU`).
+ */
+function blankNodePath(graph: IndexedGraph, label: string): string {
+  const steps: string[] = [];
+  let current = DataFactory.blankNode(label) as Quad['object'];
+  const visited = new Set<string>([label]);
+  for (let depth = 0; depth < 12; depth++) {
+    const incoming = graph
+      .getQuads(null, null, current, null)
+      .sort((a, b) => a.subject.value.localeCompare(b.subject.value));
+    const q = incoming[0];
+    if (!q) break;
+    steps.unshift(compact(q.predicate.value));
+    if (q.subject.termType !== 'BlankNode') return `${q.subject.value} › ${steps.join(' › ')}`;
+    if (visited.has(q.subject.value)) break;
+    visited.add(q.subject.value);
+    current = q.subject as Quad['object'];
+  }
+  return steps.length ? `(blank node) › ${steps.join(' › ')}` : '(blank node)';
 }

@@ -212,7 +212,7 @@ t.test('gx-gateway validate: files, folders, presentations, exit codes', async (
   t.equal(r.status, 1);
   t.match(
     r.stdout,
-    /DOES NOT CONFORM bad\.json \(gaia-x-25\.11\): 1 violation[\s\S]*VIOLATION https:\/\/provider\.example\/legal-person#subject gx:legalAddress: Less than 1 values \[sh:MinCountConstraintComponent\]/,
+    /DOES NOT CONFORM bad\.json \(gaia-x-25\.11\): 1 violation[\s\S]*VIOLATION https:\/\/provider\.example\/legal-person#subject gx:legalAddress: Less than 1 values \[sh:MinCountConstraintComponent; gx:LegalPersonShape › gx:legalAddress\]/,
   );
   r = cli('validate', '--json', '--each', 'vp.json');
   t.equal(r.status, 1);
