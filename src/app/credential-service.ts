@@ -15,6 +15,12 @@ import { buildPresentation } from '../credentials/presentation.js';
 import { createDidResolver, type DidResolverService } from '../credentials/resolver.js';
 import { getSuite } from '../credentials/suites/index.js';
 import {
+  attachSignature,
+  signingInput,
+  type ExternalOptions,
+  type SigningInput,
+} from '../credentials/suites/external.js';
+import {
   isPresentation,
   type JsonObject,
   type Secured,
@@ -275,6 +281,49 @@ export class CredentialService {
       return { format: 'ldp', document: presentation };
     }
     return suite.signPresentation(presentation, presentationOpts, env);
+  }
+
+  /**
+   * The exact bytes to sign elsewhere (an officer's smartcard or HSM) for a credential, in any suite,
+   * with the public facts of one of the gateway's keys. Validated like `signCredential`.
+   */
+  async signingInput(credential: JsonObject, req: SignRequest & { created: Date }): Promise<SigningInput> {
+    const { suite, opts } = await this.externalOptions(credential, req);
+    return signingInput(suite, 'credential', credential, opts, { canonizer: this.canonizer });
+  }
+
+  /** The credential secured with a signature made elsewhere over `signingInput` (same options). */
+  async attachSignature(
+    credential: JsonObject,
+    req: SignRequest & { created: Date },
+    signature: Uint8Array,
+  ): Promise<Secured> {
+    const { suite, opts } = await this.externalOptions(credential, req);
+    return attachSignature(suite, 'credential', credential, opts, signature, { canonizer: this.canonizer });
+  }
+
+  private async externalOptions(credential: JsonObject, req: SignRequest & { created: Date }) {
+    if (isPresentation(credential)) throw new GatewayError('this is a presentation, not a credential', 'bad-input');
+    const suite = getSuite(req.suite ?? this.loaded.config.signing.defaultSuite);
+    this.assertIssuer(credential);
+    if (!req.allowExpired) assertNotExpired(credential, req.created);
+    const info = req.keyId ? this.keys.get(req.keyId) : this.keys.active();
+    if (!info) throw new GatewayError('no key: name one (keyId) or create one', 'no-key');
+    if (!suite.keyTypes.includes(info.type)) {
+      throw new GatewayError(
+        `suite ${suite.id} cannot sign with ${info.type} key ${info.id}; it needs ${suite.keyTypes.join(' or ')}`,
+        'wrong-key-type',
+      );
+    }
+    await this.assertValid([credential], req.related);
+    const fragment = suite.verificationMethodType === 'Multikey' ? `${info.id}-multikey` : info.id;
+    const opts: ExternalOptions = {
+      key: { keyId: info.id, type: info.type, alg: info.alg, publicKeyJwk: info.publicKeyJwk },
+      did: this.did,
+      verificationMethod: verificationMethodId(this.did, fragment),
+      created: req.created,
+    };
+    return { suite, opts };
   }
 
   /**

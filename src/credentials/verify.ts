@@ -2,9 +2,7 @@ import { fail, pass, type Check } from './checks.js';
 import { assertBounds } from './canonize.js';
 import { describeError } from '../core/errors.js';
 import { excerpt } from '../core/excerpt.js';
-import { verifyJws2020 } from './suites/jws2020-common.js';
-import { verifyEd25519Signature2020 } from './suites/ed25519-2020.js';
-import { verifyEddsaRdfc2022 } from './suites/eddsa-rdfc-2022.js';
+import { SUITES } from './suites/index.js';
 import { isPresentation, typesOf, type JsonObject, type VerifyEnv } from './suites/suite.js';
 import { envelopedJwt, verifyVcJose } from './suites/vc-jose.js';
 import { issuerId } from './verification-method.js';
@@ -82,28 +80,23 @@ async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T, index: nu
 }
 
 async function verifyLdProof(doc: JsonObject, proof: JsonObject, env: VerifyEnv): Promise<Check[]> {
-  const single = { ...doc, proof };
-  switch (proof.type) {
-    case 'JsonWebSignature2020':
-      return verifyJws2020(single, env);
-    case 'Ed25519Signature2020':
-      return verifyEd25519Signature2020(single, env);
-    case 'DataIntegrityProof':
-      if (proof.cryptosuite === 'eddsa-rdfc-2022') return verifyEddsaRdfc2022(single, env);
-      return [
-        fail(
-          'proof',
-          `DataIntegrityProof cryptosuite ${excerpt(proof.cryptosuite, 40)} is not supported (eddsa-rdfc-2022 is)`,
-        ),
-      ];
-    default:
-      return [
-        fail(
-          'proof',
-          `proof type ${excerpt(proof.type, 40)} is not supported (JsonWebSignature2020, Ed25519Signature2020, DataIntegrityProof/eddsa-rdfc-2022)`,
-        ),
-      ];
+  // The suite whose proof this is verifies it: no list of proof types outside the suites.
+  const suite = Object.values(SUITES).find((s) => s.matches?.(proof) && s.verifyProof);
+  if (suite) return suite.verifyProof!({ ...doc, proof }, env);
+  if (proof.type === 'DataIntegrityProof') {
+    return [
+      fail(
+        'proof',
+        `DataIntegrityProof cryptosuite ${excerpt(proof.cryptosuite, 40)} is not supported (eddsa-rdfc-2022 is)`,
+      ),
+    ];
   }
+  return [
+    fail(
+      'proof',
+      `proof type ${excerpt(proof.type, 40)} is not supported (JsonWebSignature2020, Ed25519Signature2020, DataIntegrityProof/eddsa-rdfc-2022)`,
+    ),
+  ];
 }
 
 async function verifyJwt(jwt: string, env: VerifyEnv, nested = false): Promise<VerificationReport> {

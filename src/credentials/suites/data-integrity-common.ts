@@ -147,6 +147,7 @@ export function ldSuite(
   title: string,
   label: string,
   create: (signer?: ReturnType<typeof ldSigner>, date?: Date) => unknown,
+  matches: (proof: JsonObject) => boolean,
 ) {
   const suite: SigningSuite = {
     id,
@@ -174,7 +175,8 @@ export function ldSuite(
         ),
       };
     },
+    matches,
+    verifyProof: (document, env) => verifyWithVc(document, [create()], env, label),
   };
-  const verify = (document: JsonObject, env: VerifyEnv) => verifyWithVc(document, [create()], env, label);
-  return { suite, verify };
+  return suite;
 }

@@ -2,12 +2,10 @@ import { Ed25519Signature2020 } from '@digitalbazaar/ed25519-signature-2020';
 import { ldSuite } from './data-integrity-common.js';
 
 /** Ed25519Signature2020 through @digitalbazaar/vc. */
-const { suite, verify } = ldSuite(
+export const ed25519Signature2020 = ldSuite(
   'ed25519-2020',
   'Ed25519Signature2020 (Linked Data proof)',
   'Ed25519Signature2020',
   (signer, date) => new Ed25519Signature2020(signer ? { signer, date } : {}),
+  (proof) => proof.type === 'Ed25519Signature2020',
 );
-
-export const ed25519Signature2020 = suite;
-export const verifyEd25519Signature2020 = verify;

@@ -1,4 +1,4 @@
-import { signJws2020 } from './jws2020-common.js';
+import { signJws2020, verifyJws2020 } from './jws2020-common.js';
 import type { SigningSuite } from './suite.js';
 
 /**
@@ -17,4 +17,7 @@ export const jws2020GaiaX: SigningSuite = {
     format: 'ldp',
     document: await signJws2020('gaia-x', presentation, opts, env),
   }),
+  // Verifies both flavours (Gaia-X first, CCG as the fallback), as a clearing house does.
+  matches: (proof) => proof.type === 'JsonWebSignature2020',
+  verifyProof: (document, env) => verifyJws2020(document, env),
 };

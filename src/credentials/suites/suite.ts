@@ -1,5 +1,6 @@
 import type { X509Certificate } from 'node:crypto';
 import type { Canonizer } from '../canonize.js';
+import type { Check } from '../checks.js';
 import type { DocumentLoader } from '../document-loader.js';
 import type { KeyType } from '../keys/key-types.js';
 import type { Signer } from '../keys/signer.js';
@@ -62,6 +63,14 @@ export interface SigningSuite {
   signCredential(credential: JsonObject, opts: SignOptions, env: SigningEnv): Promise<Secured>;
   /** Wrap already-secured credentials in a presentation secured by this suite. */
   signPresentation(presentation: JsonObject, opts: SignOptions, env: SigningEnv): Promise<Secured>;
+  /**
+   * Whether an embedded proof is this suite's to verify (JSON-LD suites; VC-JOSE secures JWTs).
+   * One suite answers for a proof type: JsonWebSignature2020 is verified by `jws2020`, which tries
+   * both flavours as a clearing house does.
+   */
+  matches?(proof: JsonObject): boolean;
+  /** Verify `document` with its one proof of this suite, every check reported. */
+  verifyProof?(document: JsonObject, env: VerifyEnv): Promise<Check[]>;
 }
 
 export function withoutProof(doc: JsonObject): JsonObject {
