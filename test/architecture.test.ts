@@ -9,8 +9,8 @@ const src = fileURLToPath(new URL('../src/', import.meta.url));
 /** Top to bottom; a folder may import the folders after it (and files at the root of src/). */
 const LAYERS = [
   ['cli'],
-  ['http'],
   ['app'],
+  ['http'],
   ['demo'],
   ['pipeline'],
   ['describe'],

@@ -1,10 +1,17 @@
-import type { CredentialService } from '../app/credential-service.js';
 import type { GatewayConfig } from '../config/schema.js';
+import type { KeyInfo } from '../credentials/keys/keystore.js';
+
+/** What the routes need of the credential service (the composition root in src/app provides it). */
+export interface CredentialsPort {
+  readonly did: string;
+  didDocument(): Promise<Record<string, unknown>>;
+  readonly keys: { list(): KeyInfo[]; chainPem(id: string): string | undefined };
+}
 
 /** What the routes use: the configuration and the services, decorated on the Fastify instance. */
 export interface AppDeps {
   config: GatewayConfig;
-  credentials: CredentialService;
+  credentials: CredentialsPort;
 }
 
 export interface RouteEntry {
