@@ -1,3 +1,4 @@
+import type { FromSchema } from 'json-schema-to-ts';
 const addressSchema = {
   type: 'object',
   additionalProperties: false,
@@ -409,89 +410,14 @@ export const configSchema = {
   },
 } as const;
 
-export interface GatewayConfig {
-  publicBaseUrl: string;
-  server: {
-    host: string;
-    port: number;
-    trustProxy: boolean;
-    bodyLimitBytes: number;
-    connectionTimeoutMs: number;
-    keepAliveTimeoutMs: number;
-    requestTimeoutMs: number;
-    maxConnections: number;
-    tls?: { certFile: string; keyFile: string };
-  };
-  keys: { dir: string; passphraseEnv: string; generateDevKeys: boolean };
-  resolver: {
-    allowPrivateNetworks: boolean;
-    allowHttp: boolean;
-    timeoutMs: number;
-    maxBytes: number;
-    cacheTtlSeconds: number;
-    caFile?: string;
-    /** Absent: none named (refused for a production publicBaseUrl); []: verify without an anchor. */
-    trustAnchorFiles?: string[];
-    failureCacheSeconds: number;
-    resolveOwnDidLocally: boolean;
-  };
-  jsonld: {
-    localContexts: Record<string, string>;
-    canonizeTimeoutMs: number;
-    maxWorkFactor: number;
-    maxDocumentBytes: number;
-    maxNodes: number;
-    maxInlineContextBytes: number;
-    maxDepth: number;
-  };
-  verify: { maxPresentationCredentials: number; concurrency: number; timeoutMs: number; clockSkewSeconds: number };
-  limits: { maxInventoryBytes: number; maxSetCredentials: number };
-  signing: { defaultSuite: 'jws2020' | 'jws2020-ccg' | 'ed25519-2020' | 'eddsa-rdfc-2022' | 'vc-jose' };
-  log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' };
-  provider?: ProviderConfig;
-  sources?: {
-    openstack?: { cloud?: string }[];
-    kubernetes?: { kubeconfig: string; context?: string }[];
-    netbox?: { url: string; tokenEnv: string; caFile?: string };
-    scsReports?: string[];
-    siteMap?: string | Record<string, { region?: string; availabilityZones?: string[] }>;
-    pageSize: number;
-    timeoutMs: number;
-    concurrency: number;
-  };
-}
-
-export interface AddressConfig {
-  countryCode: string;
-  countrySubdivisionCode?: string;
-  nutsRegion?: string;
-  streetAddress?: string;
-  postalCode?: string;
-  locality?: string;
-}
-
-export type RegistrationNumberType = 'vatID' | 'leiCode' | 'EORI' | 'EUID' | 'taxID' | 'local';
-
-export interface ProviderConfig {
-  legalName: string;
-  legalAddress: AddressConfig;
-  headquartersAddress?: AddressConfig;
-  registrationNumbers: { type: RegistrationNumberType; value: string; countryCode?: string }[];
-  registrationNumberCredentials: string[];
-  gaiaxTermsAndConditionsHash: string;
-  termsAndConditions: { url: string; hash: string };
-  dataAccountExport: { requestType: string; accessType: 'digital' | 'physical'; formatType: string };
-  dataProtectionRegime: string[];
-  policy: string;
-  keywords: string[];
-  images: {
-    licenses: Record<string, string>;
-    copyrightOwners: Record<string, string>;
-    defaultLicense?: string;
-    includePrivate: boolean;
-  };
-  objectStorage?: { encryption: { cipher: string; keyManagement: string } };
-}
+/**
+ * The configuration's TypeScript type, derived from its JSON Schema (no hand-kept twin): keys with
+ * a default are always present after loading (ajv fills them in), keys without one are optional.
+ */
+export type GatewayConfig = FromSchema<typeof configSchema>;
+export type ProviderConfig = NonNullable<GatewayConfig['provider']>;
+export type AddressConfig = ProviderConfig['legalAddress'];
+export type RegistrationNumberType = ProviderConfig['registrationNumbers'][number]['type'];
 
 /** A loaded configuration and where relative paths in it are resolved from. */
 export interface LoadedConfig {
