@@ -18,7 +18,7 @@ import {
   osDistribution,
   updateStrategy,
   watchdogAction,
-} from '../values.js';
+} from './values.js';
 import { compactObject, type Builder } from './envelope.js';
 import { endpoint } from './endpoint.js';
 

@@ -1,7 +1,7 @@
 import type { JsonObject } from '../../credentials/suites/suite.js';
 import type { Datacenter, Inventory, Region } from '../../inventory/model.js';
 import type { DescribedCredential } from '../model.js';
-import { literal } from '../values.js';
+import { literal } from './values.js';
 import { compactObject, type Builder } from './envelope.js';
 
 /** A NetBox site address ("street\npostcode city\ncountry") as a gx:Address. */

@@ -1,6 +1,6 @@
 import type { Inventory, KubernetesCluster } from '../../inventory/model.js';
 import type { DescribedCredential } from '../model.js';
-import { cipher, literal } from '../values.js';
+import { cipher, literal } from './values.js';
 import { compactObject, type Builder } from './envelope.js';
 import { endpoint } from './endpoint.js';
 import { kubernetesVersions } from '../offered.js';
