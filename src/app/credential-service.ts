@@ -218,6 +218,31 @@ export class CredentialService {
   }
 
   /**
+   * Sign credentials that belong together (a described set): validated once, as one graph, then each
+   * signed; any violation refuses the whole set and nothing is signed.
+   */
+  async signSet(credentials: JsonObject[], req: Omit<SignRequest, 'related'> = {}): Promise<Secured[]> {
+    const max = this.loaded.config.limits.maxSetCredentials;
+    if (credentials.length > max)
+      throw new GatewayError(
+        `${credentials.length} credentials are more than one set may hold (limits.maxSetCredentials: ${max})`,
+        'too-large',
+      );
+    const suite = getSuite(req.suite ?? this.loaded.config.signing.defaultSuite);
+    const signer = this.signerFor(suite, req.keyId);
+    for (const c of credentials) {
+      if (isPresentation(c)) throw new GatewayError('a set to sign holds credentials, not presentations', 'bad-input');
+      this.assertIssuer(c);
+      if (!req.allowExpired) assertNotExpired(c, req.created ?? new Date());
+    }
+    await this.assertValid(credentials);
+    const opts = this.signOptions(suite, signer, req);
+    const out: Secured[] = [];
+    for (const c of credentials) out.push(await suite.signCredential(c, opts, { canonizer: this.canonizer }));
+    return out;
+  }
+
+  /**
    * Bundle credentials in a presentation. Unsecured credentials (no proof) are signed first with the
    * same suite; already secured ones (objects with proof, or JWT strings) are taken as they are.
    */
