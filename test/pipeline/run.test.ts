@@ -14,18 +14,19 @@ const demo = await startDemoCloud();
 t.teardown(() => demo.close());
 const { spec, env } = demoSources(demo, { HOME: '/nonexistent' });
 const provider = gw.service.loaded.config.provider;
+const describeCtx = () => ({
+  provider: provider!,
+  baseUrl: gw.service.loaded.config.publicBaseUrl,
+  issuer: gw.service.did,
+  issued: '2026-11-24T00:00:00Z',
+});
 
 t.test('introspect → describe → validate → sign, one call', async (t) => {
   t.ok(provider, 'the configuration has a provider');
   const run = await runPipeline(spec, {
     env,
     profiles: ['gaia-x-25.11'],
-    describe: {
-      provider: provider!,
-      baseUrl: gw.service.loaded.config.publicBaseUrl,
-      issuer: gw.service.did,
-      issued: '2026-11-24T00:00:00Z',
-    },
+    describe: describeCtx(),
     canonizer: gw.service.canonizer,
     signer: gw.service,
   });
@@ -48,12 +49,7 @@ t.test('without a signer: described and validated only (for an officer to approv
   const run = await runPipeline(spec, {
     env,
     profiles: ['tagus-22.10'],
-    describe: {
-      provider: provider!,
-      baseUrl: gw.service.loaded.config.publicBaseUrl,
-      issuer: gw.service.did,
-      issued: '2026-11-24T00:00:00Z',
-    },
+    describe: describeCtx(),
     canonizer: gw.service.canonizer,
   });
   t.equal(run.profiles[0]!.signed.size, 0);
