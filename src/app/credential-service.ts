@@ -31,7 +31,7 @@ import {
 import { parsePemChain } from '../credentials/x509.js';
 import { issuerId } from '../credentials/verification-method.js';
 import { verifySecured, type VerificationReport } from '../credentials/verify.js';
-import { renderReport } from '../validate/report.js';
+import { renderReport, type ValidationReport } from '../validate/report.js';
 import { credentialsIn, detectProfile, validateCredentials } from '../validate/validate.js';
 
 export interface SignRequest {
@@ -178,8 +178,8 @@ export class CredentialService {
     return this.didCache.doc;
   }
 
-  /** Pick the signing key for a suite: explicit, else active if it fits, else the first that fits. */
-  signerFor(suite: SigningSuite, keyId?: string): Signer {
+  /** Pick the key for a suite: explicit, else active if it fits, else the first that fits. */
+  keyFor(suite: SigningSuite, keyId?: string): KeyInfo {
     if (keyId) {
       const info = this.keys.get(keyId);
       if (!suite.keyTypes.includes(info.type)) {
@@ -188,10 +188,10 @@ export class CredentialService {
           'wrong-key-type',
         );
       }
-      return this.keys.signer(keyId);
+      return info;
     }
     const active = this.keys.active();
-    if (active && suite.keyTypes.includes(active.type)) return this.keys.signer(active.id);
+    if (active && suite.keyTypes.includes(active.type)) return active;
     const fit = this.keys.list().find((k) => suite.keyTypes.includes(k.type));
     if (!fit) {
       throw new GatewayError(
@@ -199,19 +199,17 @@ export class CredentialService {
         'no-key',
       );
     }
-    return this.keys.signer(fit.id);
+    return fit;
+  }
+
+  /** The signer (private key) of the key `keyFor` picks. */
+  signerFor(suite: SigningSuite, keyId?: string): Signer {
+    return this.keys.signer(this.keyFor(suite, keyId).id);
   }
 
   async signCredential(credential: JsonObject, req: SignRequest = {}): Promise<Secured> {
-    if (isPresentation(credential)) {
-      throw new GatewayError(
-        'this is a presentation, not a credential: bundle and sign presentations with `gx-gateway present`',
-        'bad-input',
-      );
-    }
+    this.assertSignable(credential, req);
     const suite = getSuite(req.suite ?? this.loaded.config.signing.defaultSuite);
-    this.assertIssuer(credential);
-    if (!req.allowExpired) assertNotExpired(credential, req.created ?? new Date());
     const signer = this.signerFor(suite, req.keyId);
     await this.assertValid([credential], req.related);
     return suite.signCredential(credential, this.signOptions(suite, signer, req), { canonizer: this.canonizer });
@@ -219,9 +217,14 @@ export class CredentialService {
 
   /**
    * Sign credentials that belong together (a described set): validated once, as one graph, then each
-   * signed; any violation refuses the whole set and nothing is signed.
+   * signed; any violation refuses the whole set and nothing is signed. `reports`, when the caller
+   * has just validated exactly this set as one graph (the pipeline has), are used instead of
+   * validating it again: one report per credential, in order, each for that credential's id.
    */
-  async signSet(credentials: JsonObject[], req: Omit<SignRequest, 'related'> = {}): Promise<Secured[]> {
+  async signSet(
+    credentials: JsonObject[],
+    req: Omit<SignRequest, 'related'> & { reports?: ValidationReport[] } = {},
+  ): Promise<Secured[]> {
     const max = this.loaded.config.limits.maxSetCredentials;
     if (credentials.length > max)
       throw new GatewayError(
@@ -230,12 +233,11 @@ export class CredentialService {
       );
     const suite = getSuite(req.suite ?? this.loaded.config.signing.defaultSuite);
     const signer = this.signerFor(suite, req.keyId);
-    for (const c of credentials) {
-      if (isPresentation(c)) throw new GatewayError('a set to sign holds credentials, not presentations', 'bad-input');
-      this.assertIssuer(c);
-      if (!req.allowExpired) assertNotExpired(c, req.created ?? new Date());
-    }
-    await this.assertValid(credentials);
+    for (const c of credentials) this.assertSignable(c, req);
+    const validated =
+      req.reports?.length === credentials.length && req.reports.every((r, i) => r.subject === credentials[i]!.id);
+    if (validated) refuseFailed(req.reports!.filter((r) => !r.conforms));
+    else await this.assertValid(credentials);
     const opts = this.signOptions(suite, signer, req);
     const out: Secured[] = [];
     for (const c of credentials) out.push(await suite.signCredential(c, opts, { canonizer: this.canonizer }));
@@ -286,8 +288,7 @@ export class CredentialService {
         secured.push({ format: 'jwt', jwt: input.trim(), mediaType: 'application/vc+jwt' });
       else if (input.proof) secured.push({ format: 'ldp', document: input });
       else {
-        this.assertIssuer(input);
-        if (!req.allowExpired) assertNotExpired(input, req.created ?? new Date());
+        this.assertSignable(input, req);
         secured.push(await suite.signCredential(input, opts, env));
       }
     }
@@ -328,24 +329,15 @@ export class CredentialService {
   }
 
   private async externalOptions(credential: JsonObject, req: SignRequest & { created: Date }) {
-    if (isPresentation(credential)) throw new GatewayError('this is a presentation, not a credential', 'bad-input');
+    this.assertSignable(credential, req);
     const suite = getSuite(req.suite ?? this.loaded.config.signing.defaultSuite);
-    this.assertIssuer(credential);
-    if (!req.allowExpired) assertNotExpired(credential, req.created);
-    const info = req.keyId ? this.keys.get(req.keyId) : this.keys.active();
-    if (!info) throw new GatewayError('no key: name one (keyId) or create one', 'no-key');
-    if (!suite.keyTypes.includes(info.type)) {
-      throw new GatewayError(
-        `suite ${suite.id} cannot sign with ${info.type} key ${info.id}; it needs ${suite.keyTypes.join(' or ')}`,
-        'wrong-key-type',
-      );
-    }
+    // The key's public facts only: its private key (if the gateway has one) is not touched.
+    const info = this.keyFor(suite, req.keyId);
     await this.assertValid([credential], req.related);
-    const fragment = suite.verificationMethodType === 'Multikey' ? `${info.id}-multikey` : info.id;
     const opts: ExternalOptions = {
       key: { keyId: info.id, type: info.type, alg: info.alg, publicKeyJwk: info.publicKeyJwk },
       did: this.did,
-      verificationMethod: verificationMethodId(this.did, fragment),
+      verificationMethod: this.methodId(suite, info.id),
       created: req.created,
     };
     return { suite, opts };
@@ -374,13 +366,22 @@ export class CredentialService {
       [...gx, ...context].map((credential) => ({ credential })),
       { canonizer: this.canonizer },
     );
-    const failed = reports.slice(0, gx.length).filter((r) => !r.conforms);
-    if (failed.length) {
+    refuseFailed(reports.slice(0, gx.length).filter((r) => !r.conforms));
+  }
+
+  /**
+   * What every way of signing checks first: a credential (not a presentation), issued by this
+   * gateway's DID, not expired (unless asked for).
+   */
+  private assertSignable(credential: JsonObject, req: { allowExpired?: boolean; created?: Date }): void {
+    if (isPresentation(credential)) {
       throw new GatewayError(
-        `refusing to sign: ${failed.length === 1 ? 'the credential does' : `${failed.length} credentials do`} not conform to the Gaia-X shapes\n${failed.map(renderReport).join('\n')}`,
-        'invalid-credential',
+        'this is a presentation, not a credential: bundle and sign presentations with `gx-gateway present`',
+        'bad-input',
       );
     }
+    this.assertIssuer(credential);
+    if (!req.allowExpired) assertNotExpired(credential, req.created ?? new Date());
   }
 
   /** Verifiers require the issuer to be the DID of the signing key: refuse to sign anything else. */
@@ -419,12 +420,16 @@ export class CredentialService {
     };
   }
 
+  /** The verification method a suite's proofs name: the key's JsonWebKey2020 or its Multikey. */
+  private methodId(suite: SigningSuite, keyId: string): string {
+    return verificationMethodId(this.did, suite.verificationMethodType === 'Multikey' ? `${keyId}-multikey` : keyId);
+  }
+
   private signOptions(suite: SigningSuite, signer: Signer, req: SignRequest) {
-    const fragment = suite.verificationMethodType === 'Multikey' ? `${signer.keyId}-multikey` : signer.keyId;
     return {
       signer,
       did: this.did,
-      verificationMethod: verificationMethodId(this.did, fragment),
+      verificationMethod: this.methodId(suite, signer.keyId),
       ...(req.created ? { created: req.created } : {}),
     };
   }
@@ -432,6 +437,15 @@ export class CredentialService {
   async close(): Promise<void> {
     await Promise.all([this.fetcher.close(), this.canonizer.close()]);
   }
+}
+
+/** The sign gate's refusal: any report that does not conform stops the signature, with the reports. */
+function refuseFailed(failed: ValidationReport[]): void {
+  if (!failed.length) return;
+  throw new GatewayError(
+    `refusing to sign: ${failed.length === 1 ? 'the credential does' : `${failed.length} credentials do`} not conform to the Gaia-X shapes\n${failed.map(renderReport).join('\n')}`,
+    'invalid-credential',
+  );
 }
 
 /** Nobody should be handed a credential that is already expired: refuse to sign one. */

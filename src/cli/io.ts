@@ -32,7 +32,11 @@ export function readInput(path: string, maxBytes: number, limitName = 'jsonld.ma
       try {
         n = readSync(fd, buf, 0, buf.length, null);
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'EAGAIN') continue;
+        // A non-blocking stdin with nothing yet: wait a little instead of spinning.
+        if ((err as NodeJS.ErrnoException).code === 'EAGAIN') {
+          Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+          continue;
+        }
         if ((err as NodeJS.ErrnoException).code === 'EOF') break;
         throw err;
       }

@@ -170,22 +170,27 @@ export function createCanonizer(
   const worker = script && contexts ? new CanonizeWorker(contexts, script) : undefined;
   const memo = new Map<string, Promise<RdfDataset>>();
 
+  /** A jsonld or rdf-canonize failure as the operator should read it (in-process or from the worker). */
+  const failure = (message: string, cause?: unknown): GatewayError =>
+    /abort|work factor|deep iterations|exceeded/i.test(message)
+      ? boundError(message, cause)
+      : new GatewayError(
+          `the document is not valid JSON-LD for signing: ${message}`,
+          'invalid-jsonld',
+          cause === undefined ? undefined : { cause },
+        );
   const translate = (err: unknown, deadline: number): GatewayError => {
     const inner = findGatewayError(err);
     if (inner) return inner;
     const message = describeError(err);
     if (performance.now() > deadline)
       return boundError(`${message}; over the time budget of ${bounds.timeoutMs} ms, jsonld.canonizeTimeoutMs`, err);
-    if (/abort|work factor|deep iterations|exceeded/i.test(message)) return boundError(message, err);
-    return new GatewayError(`the document is not valid JSON-LD for signing: ${message}`, 'invalid-jsonld', {
-      cause: err,
-    });
+    return failure(message, err);
   };
   const answerOf = (answer: CanonizeAnswer): CanonizeAnswer => {
     if (!answer.error) return answer;
     if (isErrorCode(answer.error.code)) throw new GatewayError(answer.error.message, answer.error.code);
-    if (/work factor|deep iterations|exceeded/i.test(answer.error.message)) throw boundError(answer.error.message);
-    throw new GatewayError(`the document is not valid JSON-LD for signing: ${answer.error.message}`, 'invalid-jsonld');
+    throw failure(answer.error.message);
   };
   const checkDeadline = (deadline: number, step: string) => {
     if (performance.now() > deadline)
@@ -209,9 +214,9 @@ export function createCanonizer(
       throw translate(err, deadline);
     }
   };
-  const toRdf = async (document: unknown): Promise<RdfDataset> => {
-    const size = assertBounds(document, bounds);
-    const key = typeof document === 'string' || size > MEMO_MAX_BYTES ? undefined : JSON.stringify(document);
+  /** toRdf of a document already measured (bounds walked, JSON text known): nothing is done twice. */
+  const toRdfMeasured = async (document: unknown, { size, json }: Measured): Promise<RdfDataset> => {
+    const key = json === undefined || size > MEMO_MAX_BYTES ? undefined : json;
     if (key === undefined) return toRdfUncached(document, size);
     const hit = memo.get(key);
     if (hit) {
@@ -228,14 +233,14 @@ export function createCanonizer(
   return {
     limits: bounds,
     documentLoader,
-    toRdf,
+    toRdf: (document) => toRdfMeasured(document, measure(document, bounds)),
     async canonize(document: unknown): Promise<string> {
-      const size = assertBounds(document, bounds);
-      if (worker && size > WORKER_THRESHOLD_BYTES) {
+      const measured = measure(document, bounds);
+      if (worker && measured.size > WORKER_THRESHOLD_BYTES) {
         return answerOf(await worker.run('canonize', document, bounds.maxWorkFactor, bounds.timeoutMs)).nquads!;
       }
       const deadline = performance.now() + bounds.timeoutMs;
-      const dataset = await toRdf(document);
+      const dataset = await toRdfMeasured(document, measured);
       checkDeadline(deadline, 'JSON-LD expansion');
       const signal = AbortSignal.timeout(Math.max(1, Math.ceil(deadline - performance.now())));
       try {
@@ -263,16 +268,27 @@ export function createCanonizer(
  * Returns its size in bytes (as JSON).
  */
 export function assertBounds(document: unknown, limits: CanonizeLimits): number {
+  return measure(document, limits).size;
+}
+
+/** A document's size in bytes and, for an object, its JSON text (the memo key). */
+interface Measured {
+  size: number;
+  json?: string;
+}
+
+function measure(document: unknown, limits: CanonizeLimits): Measured {
   if (typeof document === 'string') {
     const size = Buffer.byteLength(document);
     if (size > limits.maxDocumentBytes) throw tooLarge(size, limits);
-    return size;
+    return { size };
   }
   // Walk first (iteratively): JSON.stringify recurses and would overflow on hostile nesting.
   if (typeof document === 'object' && document !== null) walkBounds(document, limits);
-  const size = Buffer.byteLength(JSON.stringify(document) ?? '');
+  const json = JSON.stringify(document) ?? '';
+  const size = Buffer.byteLength(json);
   if (size > limits.maxDocumentBytes) throw tooLarge(size, limits);
-  return size;
+  return { size, json };
 }
 
 function tooLarge(size: number, limits: CanonizeLimits): GatewayError {

@@ -6,6 +6,7 @@ import { didWebDocumentUrl } from './did-web.js';
 import type { DidUrlDereferencer } from './document-loader.js';
 import { GatewayError } from '../core/errors.js';
 import { excerpt } from '../core/excerpt.js';
+import { isLoopbackHost } from '../net/guard.js';
 import type { GuardedFetcher } from '../net/guarded-fetch.js';
 
 export interface ResolverOptions {
@@ -43,7 +44,9 @@ function webResolver(opts: ResolverOptions): DIDResolver {
           didDocumentMetadata: {},
         };
       }
-      const url = didWebDocumentUrl(parsed.did, opts.allowHttp && isHttpDevelopment(parsed.did) ? 'http' : 'https');
+      // allowHttp (development only) takes loopback did:web hosts over http; every other host is https.
+      const https = didWebDocumentUrl(parsed.did, 'https');
+      const url = opts.allowHttp && isLoopbackHost(https.hostname) ? didWebDocumentUrl(parsed.did, 'http') : https;
       const text = await opts.fetcher.getText(url.toString(), 'application/did+json, application/json');
       let doc: Record<string, unknown>;
       try {
@@ -69,12 +72,6 @@ function webResolver(opts: ResolverOptions): DIDResolver {
       return errorResult(e.code ?? 'notFound', e.message);
     }
   };
-}
-
-/** In development with allowHttp, only loopback did:web hosts fall back to http. */
-function isHttpDevelopment(did: string): boolean {
-  const host = decodeURIComponent(did.split(':')[2] ?? '').replace(/:\d+$/, '');
-  return host === 'localhost' || host === '127.0.0.1' || host === '[::1]';
 }
 
 function keyResolver(): DIDResolver {

@@ -66,15 +66,15 @@ export async function resolveVerificationMethod(
     };
   }
   const did = didOf(vmId);
+  // Both come from the document being verified: quoted as short excerpts only.
+  const vmText = excerpt(vmId, 200);
+  const didText = excerpt(did, 120);
   const issuer = issuerId(document);
   if (issuer !== undefined) {
     checks.push(
       issuer === did
         ? pass('issuer', `issuer ${excerpt(issuer, 200)} controls the key`)
-        : fail(
-            'issuer',
-            `issuer ${excerpt(issuer, 120)} differs from the DID of the signing key (${excerpt(did, 120)})`,
-          ),
+        : fail('issuer', `issuer ${excerpt(issuer, 120)} differs from the DID of the signing key (${didText})`),
     );
   }
   let didDocument: JsonObject;
@@ -88,25 +88,19 @@ export async function resolveVerificationMethod(
   const vm = findVerificationMethod(didDocument, vmId);
   if (!vm) {
     checks.push(
-      fail(
-        'verification-method',
-        `${excerpt(vmId, 200)} is not a verification method id in the DID document of ${excerpt(did, 120)}`,
-      ),
+      fail('verification-method', `${vmText} is not a verification method id in the DID document of ${didText}`),
     );
     return { checks };
   }
-  checks.push(pass('verification-method', `${excerpt(vmId, 200)} (${excerpt(vm.type, 40)})`));
+  checks.push(pass('verification-method', `${vmText} (${excerpt(vm.type, 40)})`));
   checks.push(
     isAuthorizedFor(didDocument, vmId, purpose)
-      ? pass('proof-purpose', `${excerpt(vmId, 200)} is listed under ${purpose} of ${excerpt(did, 120)}`)
-      : fail(
-          'proof-purpose',
-          `${excerpt(vmId, 200)} is not listed under ${purpose} in the DID document (the proof's purpose)`,
-        ),
+      ? pass('proof-purpose', `${vmText} is listed under ${purpose} of ${didText}`)
+      : fail('proof-purpose', `${vmText} is not listed under ${purpose} in the DID document (the proof's purpose)`),
   );
   const jwk = vm.publicKeyJwk as (JsonWebKey & { alg?: string; x5u?: string }) | undefined;
   if (!jwk) {
-    checks.push(fail('public-key', `${excerpt(vmId, 200)} has no publicKeyJwk`));
+    checks.push(fail('public-key', `${vmText} has no publicKeyJwk`));
     return { checks };
   }
   let key: KeyObject;
@@ -117,7 +111,7 @@ export async function resolveVerificationMethod(
     checks.push(
       fail(
         'public-key',
-        `the publicKeyJwk of ${excerpt(vmId, 200)} is not a usable public key (${excerpt((err as Error).message, 80)})`,
+        `the publicKeyJwk of ${vmText} is not a usable public key (${excerpt((err as Error).message, 80)})`,
       ),
     );
     return { checks };

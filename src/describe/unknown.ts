@@ -77,5 +77,13 @@ export function isUnknown(credentialId: string, unknown: { covers: string[] }[])
   const m = /\/credentials\/[^/]+\/(.*)$/.exec(credentialId);
   if (!m) return false;
   const path = m[1]!;
-  return unknown.some((u) => u.covers.some((c) => new RegExp(c).test(path)));
+  return unknown.some((u) => u.covers.some((c) => pattern(c).test(path)));
+}
+
+/** Compiled cover patterns (a set's unknown parts are checked against every credential id). */
+const patterns = new Map<string, RegExp>();
+function pattern(source: string): RegExp {
+  let re = patterns.get(source);
+  if (!re) patterns.set(source, (re = new RegExp(source)));
+  return re;
 }

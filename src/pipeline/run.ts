@@ -3,13 +3,17 @@ import type { Canonizer } from '../credentials/canonize.js';
 import type { JsonObject, Secured } from '../credentials/suites/suite.js';
 import type { DescribeContext } from '../describe/model.js';
 import type { Inventory } from '../inventory/model.js';
+import type { ValidationReport } from '../validate/report.js';
 import { describeAndValidate, type DescribeStageResult } from './describe.js';
 import { introspect, type IntrospectOptions, type SourcesSpec } from './introspect.js';
 
 /** What the sign stage needs: the gateway's signer (the credential service provides it). */
 export interface CredentialSigner {
-  /** Sign a set that belongs together: validated as one graph first, nothing signed on a violation. */
-  signSet(credentials: JsonObject[]): Promise<Secured[]>;
+  /**
+   * Sign a set that belongs together; nothing is signed on a violation. `reports` are this set's
+   * validation as one graph, so the signer need not validate it again.
+   */
+  signSet(credentials: JsonObject[], req?: { reports?: ValidationReport[] }): Promise<Secured[]>;
 }
 
 export interface RunOptions extends IntrospectOptions {
@@ -67,7 +71,10 @@ export async function runPipeline(spec: SourcesSpec, opts: RunOptions): Promise<
   if (opts.signer) {
     for (const run of profiles) {
       if (run.refused) continue;
-      const secured = await opts.signer.signSet(run.set.credentials.map((c) => c.credential));
+      const secured = await opts.signer.signSet(
+        run.set.credentials.map((c) => c.credential),
+        { reports: run.reports },
+      );
       run.set.credentials.forEach((c, i) => run.signed.set(c.id, secured[i]!));
     }
   }

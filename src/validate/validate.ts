@@ -7,7 +7,7 @@ import { DataFactory, type Quad } from 'n3';
 import type { Canonizer, RdfTerm } from '../credentials/canonize.js';
 import { CONTEXTS } from '../credentials/contexts.js';
 import { GatewayError, describeError } from '../core/errors.js';
-import { contextsOf, isPresentation, withoutProof, type JsonObject } from '../credentials/suites/suite.js';
+import { isPresentation, withoutProof, type JsonObject } from '../credentials/suites/suite.js';
 import { decodeJwt, envelopedJwt } from '../credentials/suites/vc-jose.js';
 import { packageRoot } from '../paths.js';
 import { compact, conforms, type ValidationReport, type ValidationResult } from './report.js';
@@ -47,7 +47,7 @@ export function engineFor(set: ShapeSet): Promise<ShaclEngine> {
  * their credentialSubject, not at the top. Bounded (the document already passed the size limits).
  */
 function allContextUrls(doc: JsonObject): string[] {
-  const urls = contextsOf(doc).filter((c): c is string => typeof c === 'string');
+  const urls: string[] = [];
   const stack: unknown[] = [doc];
   let seen = 0;
   while (stack.length && seen++ < 100_000) {

@@ -3,14 +3,8 @@ import type { VerificationReport } from '../../credentials/verify.js';
 import { withService, type GlobalOptions } from '../context.js';
 import { parseCredentialText, readInput, writeOutput } from '../io.js';
 
-const TRUST_NOTE: Record<VerificationReport['trustAnchor'], string> = {
-  anchored: '',
-  'not-checked': ' (UNTRUSTED: trust anchor not checked)',
-  'no-chain': '',
-};
-
-export function renderVerification(r: VerificationReport, indent = ''): string {
-  const head = `${indent}${r.valid ? 'VALID' : 'INVALID'} ${r.kind}${r.id ? ` ${r.id}` : ''}${r.proof ? ` [${r.proof}]` : ''}${r.issuer ? ` issued by ${r.issuer}` : ''}${r.valid && !indent ? TRUST_NOTE[r.trustAnchor] : ''}`;
+function renderVerification(r: VerificationReport, indent = ''): string {
+  const head = `${indent}${r.valid ? 'VALID' : 'INVALID'} ${r.kind}${r.id ? ` ${r.id}` : ''}${r.proof ? ` [${r.proof}]` : ''}${r.issuer ? ` issued by ${r.issuer}` : ''}${r.valid && !indent && r.trustAnchor === 'not-checked' ? ' (UNTRUSTED: trust anchor not checked)' : ''}`;
   const lines = [
     head,
     ...r.checks.map(

@@ -3,11 +3,10 @@ import { b64u, fromB64u } from '../base64url.js';
 import type { Canonizer } from '../canonize.js';
 import { fail, pass, type Check } from '../checks.js';
 import { CONTEXTS } from '../contexts.js';
-import { describeError } from '../../core/errors.js';
 import type { JwsAlg } from '../keys/key-types.js';
 import { resolveVerificationMethod, validityCheck } from '../verification-method.js';
 import { bindingChecks } from '../binding.js';
-import { GatewayError } from '../../core/errors.js';
+import { GatewayError, describeError } from '../../core/errors.js';
 import { excerpt } from '../../core/excerpt.js';
 import {
   ensureContext,
@@ -15,6 +14,7 @@ import {
   withoutProof,
   type JsonObject,
   type SignOptions,
+  type SigningSuite,
   type SigningEnv,
   type VerifyEnv,
 } from './suite.js';
@@ -167,4 +167,21 @@ export async function verifyJws2020(document: JsonObject, env: VerifyEnv, only?:
   const validity = validityCheck(document, env.now());
   if (validity) checks.push(validity);
   return checks;
+}
+
+/** A JsonWebSignature2020 signing suite of one flavour (the two differ only in what they sign). */
+export function jws2020Suite(flavour: Jws2020Flavour, id: SigningSuite['id'], title: string): SigningSuite {
+  return {
+    id,
+    title,
+    keyTypes: ['RSA', 'P-256', 'Ed25519'],
+    signCredential: async (credential, opts, env) => ({
+      format: 'ldp',
+      document: await signJws2020(flavour, credential, opts, env),
+    }),
+    signPresentation: async (presentation, opts, env) => ({
+      format: 'ldp',
+      document: await signJws2020(flavour, presentation, opts, env),
+    }),
+  };
 }
