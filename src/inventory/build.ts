@@ -1,8 +1,15 @@
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import { HttpClient, defaultHttpOptions, type HttpClientOptions } from '../net/http-client.js';
-import { emptyContent, type Inventory, type InventoryContent, type RunInfo, type SourceProvenance } from './model.js';
-import type { InventorySource, SourceContext } from './source.js';
+import {
+  emptyContent,
+  type Inventory,
+  type InventoryContent,
+  type RunInfo,
+  type SourceProvenance,
+  type UnknownPart,
+} from './model.js';
+import type { InventorySource, SourceContext, SourceOutcome } from './source.js';
 import { linkDatacenters, type SiteMapping } from './link.js';
 
 export interface BuildOptions {
@@ -136,56 +143,43 @@ export async function buildInventory(sources: InventorySource[], options: BuildO
   await Promise.all(
     sources.map(async (source) => {
       const t0 = Date.now();
+      let out: SourceOutcome;
       try {
-        const out = await source.collect(ctx);
-        for (const [key, list] of Object.entries(out.content) as [keyof InventoryContent, unknown[]][]) {
-          (merged[key] as unknown[]).push(...list);
-        }
-        const hasContent = Object.values(out.content).some((l) => (l as unknown[]).length > 0);
-        const status = out.errors.length === 0 ? 'ok' : hasContent ? 'partial' : 'failed';
-        provenance.push({
-          id: source.id,
-          kind: source.kind,
-          endpoint: out.endpoint ?? source.endpoint,
-          status,
-          errors: [...out.errors].sort(),
-          warnings: [...out.warnings].sort(),
-          apiVersions: Object.fromEntries(Object.entries(out.apiVersions).sort()),
-          ...(out.unknown?.length
-            ? {
-                unknown: [...new Map(out.unknown.map((u) => [`${u.kind}@${u.region ?? ''}`, u])).values()].sort(
-                  (a, b) => `${a.kind}@${a.region ?? ''}`.localeCompare(`${b.kind}@${b.region ?? ''}`),
-                ),
-              }
-            : {}),
-        });
-        runSources.push({
-          id: source.id,
-          observedAt: now().toISOString(),
-          durationMs: Date.now() - t0,
-          requests: out.requests ?? 0,
-          retries: out.retries ?? 0,
-          requestMs: Math.round(out.requestMs ?? 0),
-        });
+        out = await source.collect(ctx);
       } catch (err) {
-        provenance.push({
-          id: source.id,
-          kind: source.kind,
-          endpoint: source.endpoint,
-          status: 'failed',
-          errors: [(err as Error).message],
-          warnings: [],
-          apiVersions: {},
-        });
-        runSources.push({
-          id: source.id,
-          observedAt: now().toISOString(),
-          durationMs: Date.now() - t0,
-          requests: 0,
-          retries: 0,
-          requestMs: 0,
-        });
+        // A source that fails as a whole is recorded like any other: failed, with why.
+        out = { content: {}, errors: [(err as Error).message], warnings: [], apiVersions: {} };
       }
+      for (const [key, list] of Object.entries(out.content) as [keyof InventoryContent, unknown[]][]) {
+        (merged[key] as unknown[]).push(...list);
+      }
+      const hasContent = Object.values(out.content).some((l) => (l as unknown[]).length > 0);
+      const status = out.errors.length === 0 ? 'ok' : hasContent ? 'partial' : 'failed';
+      const unknownKey = (u: UnknownPart) => `${u.kind}@${u.region ?? ''}`;
+      provenance.push({
+        id: source.id,
+        kind: source.kind,
+        endpoint: out.endpoint ?? source.endpoint,
+        status,
+        errors: [...out.errors].sort(),
+        warnings: [...out.warnings].sort(),
+        apiVersions: Object.fromEntries(Object.entries(out.apiVersions).sort()),
+        ...(out.unknown?.length
+          ? {
+              unknown: [...new Map(out.unknown.map((u) => [unknownKey(u), u])).values()].sort((a, b) =>
+                unknownKey(a).localeCompare(unknownKey(b)),
+              ),
+            }
+          : {}),
+      });
+      runSources.push({
+        id: source.id,
+        observedAt: now().toISOString(),
+        durationMs: Date.now() - t0,
+        requests: out.requests ?? 0,
+        retries: out.retries ?? 0,
+        requestMs: Math.round(out.requestMs ?? 0),
+      });
     }),
   );
   await Promise.all(clients.map((c) => c.close().catch(() => undefined)));
