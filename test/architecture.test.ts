@@ -2,9 +2,9 @@
 import t from 'tap';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, normalize, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fromRoot } from './helpers/root.js';
 
-const src = fileURLToPath(new URL('../src/', import.meta.url));
+const src = fromRoot('src') + '/';
 
 /** Top to bottom; a folder may import the folders after it (and files at the root of src/). */
 const LAYERS = [

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { envNameFor, loadConfig } from '../src/config/load.js';
+import { fromRoot } from './helpers/root.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gxg-config-'));
 t.teardown(() => rmSync(dir, { recursive: true, force: true }));
@@ -82,7 +83,7 @@ t.test('gx-gateway.example.yaml is valid and documents every key with its defaul
   const { readFileSync } = await import('node:fs');
   const { parse } = await import('yaml');
   const { configSchema } = await import('../src/config/schema.js');
-  const example = new URL('../gx-gateway.example.yaml', import.meta.url).pathname;
+  const example = fromRoot('gx-gateway.example.yaml');
   const loaded = loadConfig({ file: example, env: {} });
   const text = readFileSync(example, 'utf8');
   const raw = parse(text) as Record<string, Record<string, unknown>>;

@@ -3,13 +3,13 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { loireCredential, tagusCredential } from '../helpers/gateway.js';
 import { runCli } from '../helpers/cli.js';
 import { freePort } from '../helpers/net.js';
+import { BIN } from '../helpers/root.js';
 
 // The CLI as users run it: the built bin (npm test builds first).
-const BIN = fileURLToPath(new URL('../../dist/src/cli/main.js', import.meta.url));
+
 const cwd = mkdtempSync(join(tmpdir(), 'gxg-cli-'));
 t.teardown(() => rmSync(cwd, { recursive: true, force: true }));
 

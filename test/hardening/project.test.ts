@@ -5,10 +5,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { freePort } from '../helpers/net.js';
-
-const root = fileURLToPath(new URL('../..', import.meta.url));
+import { root } from '../helpers/root.js';
 
 t.test('no installed dependency requires a newer Node than 20', async (t) => {
   const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')) as {

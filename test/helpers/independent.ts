@@ -7,6 +7,7 @@ import { contexts as ed25519 } from 'ed25519-signature-2020-context';
 import { contexts as did } from 'did-context';
 import { contexts as multikey } from '@digitalbazaar/multikey-context';
 import transmute from '@transmute/security-context';
+import { fromRoot } from './root.js';
 
 const GX_2511 = 'https://w3id.org/gaia-x/development#';
 const TAGUS = 'https://registry.lab.gaia-x.eu/development/api/trusted-shape-registry/v1/shapes/jsonld/trustframework#';
@@ -15,14 +16,8 @@ export function independentContexts(): Map<string, unknown> {
   const map = new Map<string, unknown>();
   for (const m of [credentials, dataIntegrity, ed25519, did, multikey, transmute.contexts])
     for (const [k, v] of m) map.set(k, v);
-  map.set(
-    GX_2511,
-    JSON.parse(readFileSync(new URL('../../../shared/gaia-x/25.11/gx.context.jsonld', import.meta.url), 'utf8')),
-  );
-  map.set(
-    TAGUS,
-    JSON.parse(readFileSync(new URL('../../../shared/gaia-x/22.10/gx_shacl.json', import.meta.url), 'utf8')),
-  );
+  map.set(GX_2511, JSON.parse(readFileSync(fromRoot('..', 'shared', 'gaia-x', '25.11', 'gx.context.jsonld'), 'utf8')));
+  map.set(TAGUS, JSON.parse(readFileSync(fromRoot('..', 'shared', 'gaia-x', '22.10', 'gx_shacl.json'), 'utf8')));
   return map;
 }
 

@@ -1,8 +1,9 @@
 import t from 'tap';
 import { readFileSync } from 'node:fs';
 import { parseConformanceReport } from '../../src/inventory/scs/conformance.js';
+import { fromRoot } from '../helpers/root.js';
 
-const text = readFileSync(new URL('../../data/demo/scs-report-iaas.yaml', import.meta.url), 'utf8');
+const text = readFileSync(fromRoot('data', 'demo', 'scs-report-iaas.yaml'), 'utf8');
 
 t.test('a compliance-check report: test cases and a verdict per certificate version', async (t) => {
   const r = parseConformanceReport(text, 'scs-report:x');

@@ -2,6 +2,7 @@ import t from 'tap';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { parseFlavorName, v1ToV2, v2ToV1, type ParsedFlavorName } from '../../src/inventory/scs/flavor-name.js';
+import { fromRoot } from '../helpers/root.js';
 
 const ok = (name: string): ParsedFlavorName => {
   const r = parseFlavorName(name);
@@ -126,7 +127,7 @@ t.test('v1 names (SCS-4V:16:100) and the v1/v2 transformation', async (t) => {
 
 t.test('the mandatory and recommended flavors: names and v1/v2 extra specs agree with cpus/ram/disk', async (t) => {
   const spec = parse(
-    readFileSync(new URL('../../../shared/scs/tests/SCS-Spec.MandatoryFlavors.verbose.yaml', import.meta.url), 'utf8'),
+    readFileSync(fromRoot('..', 'shared', 'scs', 'tests', 'SCS-Spec.MandatoryFlavors.verbose.yaml'), 'utf8'),
   ) as {
     mandatory: Record<string, string | number>[];
     recommended: Record<string, string | number>[];

@@ -2,10 +2,10 @@ import t from 'tap';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { inventoryProblems } from '../../src/inventory/schema.js';
 import { startFakeOpenStack } from '../../src/demo/openstack.js';
 import { runCli } from '../helpers/cli.js';
+import { fromRoot } from '../helpers/root.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gxg-introspect-'));
 t.teardown(() => rmSync(dir, { recursive: true, force: true }));
@@ -86,7 +86,7 @@ t.test('the fakes run on their own, as the README says', async (t) => {
     ['kubernetes', /fake Kubernetes API at https:\/\/127\.0\.0\.1:\d+/],
     ['netbox', /fake NetBox at http:\/\/127\.0\.0\.1:\d+ \(token /],
   ] as const) {
-    const child = spawn(process.execPath, [fileURLToPath(new URL(`../../dist/src/demo/${name}.js`, import.meta.url))]);
+    const child = spawn(process.execPath, [fromRoot('dist', 'src', 'demo', `${name}.js`)]);
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     for (let i = 0; i < 100 && !expect.test(out); i++) await new Promise((r) => setTimeout(r, 50));

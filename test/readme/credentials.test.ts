@@ -9,4 +9,4 @@ t.equal(
   'the two chains cover every command of the walkthrough',
 );
 t.ok(credentials.length >= 10, `${credentials.length} commands`);
-t.teardown(runAsWritten(credentials, (command, status, output) => t.equal(status, 0, `${command}\n${output}`)));
+t.teardown(await runAsWritten(credentials, (command, status, output) => t.equal(status, 0, `${command}\n${output}`)));

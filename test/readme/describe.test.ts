@@ -4,4 +4,4 @@ import { chains, runAsWritten } from '../helpers/readme.js';
 
 const { describe } = chains();
 t.ok(describe.length >= 5, `${describe.length} commands`);
-t.teardown(runAsWritten(describe, (command, status, output) => t.equal(status, 0, `${command}\n${output}`)));
+t.teardown(await runAsWritten(describe, (command, status, output) => t.equal(status, 0, `${command}\n${output}`)));

@@ -13,6 +13,7 @@ import { shapeSet, type ProfileId } from '../../src/validate/shapes.js';
 import { validateCredentials } from '../../src/validate/validate.js';
 import { demoInventory } from '../helpers/demo-inventory.js';
 import { sampleLegalPerson } from '../helpers/samples.js';
+import { fromRoot } from '../helpers/root.js';
 
 // The build compiles only the shapes reachable from the classes we emit (src/validate/compile.ts).
 // On the test corpus it must report exactly what the full official shapes report.
@@ -97,11 +98,7 @@ const mutations: [string, () => JsonObject[]][] = [
   ['the sample LegalPerson alone', () => [sampleLegalPerson()]],
   [
     'the example credential',
-    () => [
-      JSON.parse(
-        readFileSync(new URL('../../examples/loire-legal-person.json', import.meta.url), 'utf8'),
-      ) as JsonObject,
-    ],
+    () => [JSON.parse(readFileSync(fromRoot('examples', 'loire-legal-person.json'), 'utf8')) as JsonObject],
   ],
 ];
 // The first entry and the last two are valid as they are; every other one must be caught.

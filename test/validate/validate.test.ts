@@ -7,6 +7,7 @@ import { renderReport, type ValidationResult } from '../../src/validate/report.j
 import { shapeSet } from '../../src/validate/shapes.js';
 import { rdfValidateShacl } from '../helpers/rdf-validate-shacl.js';
 import { sampleLegalPerson } from '../helpers/samples.js';
+import { BIN } from '../helpers/root.js';
 
 const canonizer = createCanonizer(createDocumentLoader(bundledContexts().values()));
 const base = 'https://provider.example';
@@ -178,8 +179,6 @@ t.test('gx-gateway validate: files, folders, presentations, exit codes', async (
   const { mkdtempSync, rmSync, writeFileSync, mkdirSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
   const { join } = await import('node:path');
-  const { fileURLToPath } = await import('node:url');
-  const BIN = fileURLToPath(new URL('../../dist/src/cli/main.js', import.meta.url));
   const dir = mkdtempSync(join(tmpdir(), 'gxg-validate-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   mkdirSync(join(dir, 'good'));
