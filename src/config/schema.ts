@@ -399,6 +399,85 @@ export const configSchema = {
         concurrency: { type: 'integer', minimum: 1, maximum: 64, default: 8 },
       },
     },
+    database: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      description: 'Where the gateway keeps clouds, runs, credentials and the audit log.',
+      properties: {
+        url: {
+          type: 'string',
+          pattern: '^postgres(ql)?://',
+          description:
+            'PostgreSQL (several instances may share it); without it, SQLite at `file`. A password here can also come from GXG_DATABASE__URL.',
+        },
+        file: { type: 'string', minLength: 1, default: 'data/gx-gateway.sqlite' },
+        poolSize: { type: 'integer', minimum: 1, maximum: 100, default: 10 },
+      },
+    },
+    scheduler: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        enabled: { type: 'boolean', default: true, description: 'Run each cloud on its schedule.' },
+        tickSeconds: { type: 'number', minimum: 0.05, default: 5, description: 'How often due clouds are looked for.' },
+        leaseSeconds: {
+          type: 'number',
+          minimum: 0.5,
+          default: 60,
+          description: 'A run holds its cloud this long and renews it while it works; a crashed holder’s lease runs out.',
+        },
+        runTimeoutSeconds: { type: 'number', minimum: 1, default: 1800 },
+      },
+    },
+    clouds: {
+      type: 'array',
+      description: 'Clouds the gateway keeps described, registered at start (the API can add more).',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['id'],
+        properties: {
+          id: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}$' },
+          name: { type: 'string', minLength: 1 },
+          demo: { type: 'boolean', description: 'The demo cloud of src/demo (development only).' },
+          useSources: {
+            type: 'boolean',
+            default: false,
+            description: 'Introspect the `sources` section of this configuration.',
+          },
+          profiles: {
+            type: 'array',
+            minItems: 1,
+            uniqueItems: true,
+            items: { enum: ['gaia-x-25.11', 'tagus-22.10'] },
+            default: ['gaia-x-25.11', 'tagus-22.10'],
+          },
+          intervalSeconds: { type: 'integer', minimum: 1, default: 3600 },
+        },
+      },
+    },
+    api: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        adminTokenSha256: {
+          type: 'string',
+          pattern: '^[0-9a-f]{64}$',
+          description:
+            'sha256 (hex) of the operator API token (`gx-gateway token`): only its hash is configured. Without it the operator routes answer 401.',
+        },
+        rateLimitPerMinute: {
+          type: 'integer',
+          minimum: 1,
+          default: 1200,
+          description: 'Requests per minute and client address on the public routes.',
+        },
+        pageSize: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+      },
+    },
     log: {
       type: 'object',
       additionalProperties: false,

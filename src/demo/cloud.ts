@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { packageRoot } from '../paths.js';
 import { startFakeKubernetes } from './kubernetes.js';
 import { startFakeNetBox } from './netbox.js';
-import { startFakeOpenStack } from './openstack.js';
+import { startFakeOpenStack, type FakeOpenStack } from './openstack.js';
 
 export interface DemoCloud {
   cloudsYaml: string;
@@ -12,6 +12,8 @@ export interface DemoCloud {
   netboxUrl: string;
   netboxToken: string;
   scsReport: string;
+  /** The demo's OpenStack (to change the cloud under a running gateway: delete an image). */
+  openstack: FakeOpenStack;
   close(): Promise<void>;
 }
 
@@ -42,6 +44,7 @@ export async function startDemoCloud(): Promise<DemoCloud> {
     netboxUrl: nb.url,
     netboxToken: nb.token,
     scsReport: join(packageRoot, 'data', 'demo', 'scs-report-iaas.yaml'),
+    openstack: os,
     async close() {
       await Promise.all([os.close(), k8s.close(), nb.close()]);
       rmSync(dir, { recursive: true, force: true });

@@ -96,6 +96,10 @@ export interface FakeOpenStackOptions {
 export interface FakeOpenStack extends FakeServer {
   authUrl: string;
   cloudsYaml(name?: string): string;
+  /** Image ids as Glance lists them. */
+  imageIds(): string[];
+  /** Delete an image, as `openstack image delete` would (false: no such image). */
+  deleteImage(id: string): boolean;
 }
 
 const uuid = (s: string) => {
@@ -474,6 +478,13 @@ export async function startFakeOpenStack(opts: FakeOpenStackOptions = {}): Promi
     authUrl,
     cloudsYaml: (name = 'fake') =>
       `clouds:\n  ${name}:\n    auth:\n      auth_url: ${authUrl}\n      username: ${user}\n      password: ${password}\n      project_name: ${projectName}\n      user_domain_name: Default\n      project_domain_name: Default\n    region_name: ${seed.region}\n    interface: public\n`,
+    imageIds: () => images.map((i) => i.id),
+    deleteImage(id: string) {
+      const at = images.findIndex((i) => i.id === id);
+      if (at < 0) return false;
+      images.splice(at, 1);
+      return true;
+    },
   };
 }
 

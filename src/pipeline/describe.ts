@@ -13,6 +13,11 @@ export interface DescribeStageOptions extends DescribeContext {
   /** Most credentials one set may hold (limits.maxSetCredentials). */
   maxSetCredentials?: number;
   onProgress?: (done: number, total: number, phase: string) => void;
+  /**
+   * Between describe and validate: the service gives each credential its versioned id and status
+   * entry here, so what is validated is exactly what is signed.
+   */
+  prepare?: (set: DescribedSet) => DescribedSet | Promise<DescribedSet>;
 }
 
 export interface DescribeStageResult {
@@ -33,14 +38,15 @@ export async function describeAndValidate(
   profile: ProfileId,
   opts: DescribeStageOptions,
 ): Promise<DescribeStageResult> {
-  const { canonizer, strict, maxSetCredentials, onProgress, ...ctx } = opts;
-  const set = describe(inventory, profile, ctx);
+  const { canonizer, strict, maxSetCredentials, onProgress, prepare, ...ctx } = opts;
+  let set = describe(inventory, profile, ctx);
   if (maxSetCredentials !== undefined && set.credentials.length > maxSetCredentials) {
     throw new GatewayError(
       `the inventory describes ${set.credentials.length} credentials, more than the limit of ${maxSetCredentials} (limits.maxSetCredentials)`,
       'too-large',
     );
   }
+  if (prepare) set = await prepare(set);
   const reports = await validateCredentials(
     set.credentials.map((c) => ({ credential: c.credential, subject: c.id })),
     { canonizer, profile, strict: Boolean(strict), ...(onProgress ? { onProgress } : {}) },

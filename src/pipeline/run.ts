@@ -1,7 +1,8 @@
+import { GatewayError } from '../core/errors.js';
 import type { ProfileId } from '../core/ids.js';
 import type { Canonizer } from '../credentials/canonize.js';
 import type { JsonObject, Secured } from '../credentials/suites/suite.js';
-import type { DescribeContext } from '../describe/model.js';
+import type { DescribeContext, DescribedSet } from '../describe/model.js';
 import type { Inventory } from '../inventory/model.js';
 import type { ValidationReport } from '../validate/report.js';
 import { describeAndValidate, type DescribeStageResult } from './describe.js';
@@ -24,11 +25,18 @@ export interface RunOptions extends IntrospectOptions {
   maxSetCredentials?: number;
   /** Sign what conforms (omit: describe and validate only, e.g. for approval by an officer). */
   signer?: CredentialSigner;
+  /**
+   * Between describe and validate (see DescribeStageOptions.prepare); `sign` names the credentials
+   * to sign (the changed ones), all when omitted.
+   */
+  /** Stop between stages (graceful shutdown): the run ends with an error, nothing half done. */
+  signal?: AbortSignal;
+  prepare?: (profile: ProfileId, set: DescribedSet) => Promise<{ set: DescribedSet; sign?: Set<string> }>;
 }
 
 export interface ProfileRun extends DescribeStageResult {
   profile: ProfileId;
-  /** Signed credentials by id; empty when the gate refused the set or nothing was to be signed. */
+  /** Signed credentials by id; empty when the gate refused the set or nothing was to be signed (only those `prepare` picked). */
   signed: Map<string, Secured>;
   /** Why nothing was signed, when the sign gate refused. */
   refused?: string;
@@ -48,12 +56,27 @@ export interface RunResult {
  */
 export async function runPipeline(spec: SourcesSpec, opts: RunOptions): Promise<RunResult> {
   const t0 = performance.now();
+  const checkpoint = () => {
+    if (opts.signal?.aborted) throw new GatewayError('the gateway is stopping: run abandoned between stages', 'unavailable');
+  };
   const inventory = await introspect(spec, opts);
   const t1 = performance.now();
+  checkpoint();
   const profiles: ProfileRun[] = [];
+  const toSign = new Map<ProfileId, Set<string>>();
   for (const profile of opts.profiles) {
+    const prepare = opts.prepare;
     const stage = await describeAndValidate(inventory, profile, {
       ...opts.describe,
+      ...(prepare
+        ? {
+            prepare: async (set: DescribedSet) => {
+              const prepared = await prepare(profile, set);
+              if (prepared.sign) toSign.set(profile, prepared.sign);
+              return prepared.set;
+            },
+          }
+        : {}),
       canonizer: opts.canonizer,
       ...(opts.strict !== undefined ? { strict: opts.strict } : {}),
       ...(opts.maxSetCredentials !== undefined ? { maxSetCredentials: opts.maxSetCredentials } : {}),
@@ -68,14 +91,18 @@ export async function runPipeline(spec: SourcesSpec, opts: RunOptions): Promise<
     });
   }
   const t2 = performance.now();
+  checkpoint();
   if (opts.signer) {
     for (const run of profiles) {
       if (run.refused) continue;
+      const only = toSign.get(run.profile);
+      const picked = run.set.credentials.flatMap((c, i) => (!only || only.has(c.id) ? [{ c, report: run.reports[i]! }] : []));
+      if (picked.length === 0) continue;
       const secured = await opts.signer.signSet(
-        run.set.credentials.map((c) => c.credential),
-        { reports: run.reports },
+        picked.map((p) => p.c.credential),
+        { reports: picked.map((p) => p.report) },
       );
-      run.set.credentials.forEach((c, i) => run.signed.set(c.id, secured[i]!));
+      picked.forEach((p, i) => run.signed.set(p.c.id, secured[i]!));
     }
   }
   const t3 = performance.now();

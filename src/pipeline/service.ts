@@ -1,0 +1,432 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { ProviderConfig } from '../config/schema.js';
+import { GatewayError } from '../core/errors.js';
+import type { JsonObject, ProfileId } from '../core/ids.js';
+import type { Canonizer } from '../credentials/canonize.js';
+import type { Secured } from '../credentials/suites/suite.js';
+import type { DescribedCredential, DescribedSet } from '../describe/model.js';
+import { Bitstring } from '../status/bitstring.js';
+import { statusEntry, statusListCredential, statusListUrl, withStatus } from '../status/lists.js';
+import type { Cloud, CredentialRow, Publication, Run, StatusListRow, Store } from '../store/store.js';
+import type { SourcesSpec } from './introspect.js';
+import { runPipeline, type CredentialSigner } from './run.js';
+
+/** What the runner signs with: the credential service. */
+export interface RunnerSigner extends CredentialSigner {
+  readonly did: string;
+  signCredential(credential: JsonObject): Promise<Secured>;
+}
+
+export interface RunnerDeps {
+  store: Store;
+  signer: RunnerSigner;
+  canonizer: Canonizer;
+  baseUrl: string;
+  provider: ProviderConfig;
+  registrationNumberCredentials?: JsonObject[];
+  /** Where a cloud's sources are (the app resolves demo, configured and API-added clouds). */
+  resolveSources(cloud: Cloud): Promise<{ spec: SourcesSpec; env?: NodeJS.ProcessEnv; baseDir?: string }>;
+  leaseMs: number;
+  maxSetCredentials?: number;
+  /** Bits per status list (131,072 by default). */
+  statusListSize?: number;
+  log?: { info(o: object, m: string): void; warn(o: object, m: string): void };
+  onRunFinished?(run: Run): void;
+  /** This instance's name in leases: `host:pid:random` (default). */
+  holder?: string;
+}
+
+export type RunOutcome = { run: Run } | { busy: true; holder: string };
+
+export const leaseName = (cloudId: string): string => `cloud:${cloudId}`;
+
+/** The media type a signed credential is served with. */
+export function mediaTypeOf(secured: Secured, profile: ProfileId): string {
+  if (secured.format === 'jwt') return secured.mediaType;
+  return profile === 'tagus-22.10' ? 'application/vc+ld+json' : 'application/vc';
+}
+
+const bodyOf = (secured: Secured): string =>
+  secured.format === 'jwt' ? secured.jwt : JSON.stringify(secured.document);
+
+function subjectTypes(credential: JsonObject): string[] {
+  const subjects = ([] as unknown[]).concat(credential.credentialSubject ?? []) as JsonObject[];
+  return [...new Set(subjects.flatMap((s) => ([] as unknown[]).concat(s?.type ?? []).map(String)))].map((t) =>
+    t.replace(/^gx:/, ''),
+  );
+}
+
+/** A holder is `host:pid:random`; one on this host whose process is gone is dead for sure. */
+function deadLocalHolder(holder: string): boolean {
+  const [host, pid] = holder.split(':');
+  if (host !== hostname() || !pid || Number(pid) === process.pid) return false;
+  try {
+    process.kill(Number(pid), 0);
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+interface ListState {
+  row: StatusListRow;
+  bits: Bitstring;
+  changed: boolean;
+}
+
+interface ProfilePlan {
+  add: Omit<CredentialRow, 'superseded_at' | 'superseded_by' | 'revoked_at' | 'body' | 'media_type'>[];
+  supersede: { id: string; by: string }[];
+  vanished: CredentialRow[];
+  unchanged: number;
+  lists: ListState[];
+}
+
+/**
+ * Runs the pipeline for one cloud at a time (a lease in the database, so also across instances):
+ * introspect → describe → version and status entries → validate → sign what changed → publish in
+ * one transaction. An unchanged resource keeps its credential; a changed one gets a new version
+ * that supersedes the old; one that vanished is revoked only after a complete introspection.
+ */
+export class CloudRunner {
+  readonly holder: string;
+
+  constructor(private readonly deps: RunnerDeps) {
+    this.holder = deps.holder ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  }
+
+  private async takeLease(cloudId: string): Promise<{ ok: true } | { ok: false; holder: string }> {
+    const { store, leaseMs } = this.deps;
+    if (await store.acquireLease(leaseName(cloudId), this.holder, leaseMs)) return { ok: true };
+    const current = await store.leaseHolder(leaseName(cloudId));
+    if (current && deadLocalHolder(current.holder)) {
+      await store.releaseLease(leaseName(cloudId), current.holder);
+      if (await store.acquireLease(leaseName(cloudId), this.holder, leaseMs)) return { ok: true };
+    }
+    return { ok: false, holder: current?.holder ?? 'unknown' };
+  }
+
+  /** One run of a cloud. `busy` when another run (here or in another instance) holds it. */
+  async run(cloudId: string, trigger: string, opts: { signal?: AbortSignal; actor?: string } = {}): Promise<RunOutcome> {
+    const { store } = this.deps;
+    const cloud = await store.getCloud(cloudId);
+    if (!cloud) throw new GatewayError(`no cloud ${cloudId}`, 'not-found');
+    const lease = await this.takeLease(cloudId);
+    if (!lease.ok) return { busy: true, holder: lease.holder };
+    let lost = false;
+    const renew = setInterval(
+      () => {
+        store.renewLease(leaseName(cloudId), this.holder, this.deps.leaseMs).then(
+          (ok) => (lost ||= !ok),
+          () => undefined,
+        );
+      },
+      Math.max(100, this.deps.leaseMs / 3),
+    );
+    renew.unref();
+    const run = await store.startRun({ id: randomUUID(), cloud_id: cloudId, trigger, holder: this.holder });
+    try {
+      await this.execute(cloud, run, opts.actor ?? trigger, opts.signal, () => lost);
+    } catch (err) {
+      const message = err instanceof GatewayError ? err.message : `internal error: ${(err as Error).message}`;
+      const aborted = opts.signal?.aborted;
+      await store.finishRun(run.id, {
+        state: aborted ? 'abandoned' : 'failed',
+        finished_at: new Date().toISOString(),
+        stages: run.stages,
+        provenance: run.provenance,
+        error: aborted ? `stopped before it finished (${message}); nothing of it was published` : message,
+        inventory_hash: run.inventory_hash,
+        summary: run.summary,
+      });
+      this.deps.log?.warn({ cloud: cloudId, run: run.id, err: message }, 'run failed: nothing published');
+    } finally {
+      clearInterval(renew);
+      await store.releaseLease(leaseName(cloudId), this.holder).catch(() => undefined);
+    }
+    const done = (await store.getRun(run.id))!;
+    this.deps.onRunFinished?.(done);
+    return { run: done };
+  }
+
+  private async execute(
+    cloud: Cloud,
+    run: Run,
+    actor: string,
+    signal: AbortSignal | undefined,
+    lost: () => boolean,
+  ): Promise<void> {
+    const { store, signer, baseUrl } = this.deps;
+    const profiles = JSON.parse(cloud.profiles) as ProfileId[];
+    const { spec, env, baseDir } = await this.deps.resolveSources(cloud);
+    const issued = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const plans = new Map<ProfileId, ProfilePlan>();
+    const stages: Record<string, unknown> = {};
+    const record = (extra: Partial<Run>) => Object.assign(run, extra);
+
+    const result = await runPipeline(spec, {
+      ...(env ? { env } : {}),
+      ...(baseDir ? { baseDir } : {}),
+      ...(signal ? { signal } : {}),
+      profiles,
+      describe: {
+        provider: this.deps.provider,
+        baseUrl,
+        issuer: signer.did,
+        issued,
+        ...(this.deps.registrationNumberCredentials
+          ? { registrationNumberCredentials: this.deps.registrationNumberCredentials }
+          : {}),
+      },
+      canonizer: this.deps.canonizer,
+      signer,
+      ...(this.deps.maxSetCredentials ? { maxSetCredentials: this.deps.maxSetCredentials } : {}),
+      prepare: async (profile, set) => {
+        const plan = await this.plan(cloud.id, profile, set);
+        plans.set(profile, plan.plan);
+        return { set: plan.set, sign: plan.sign };
+      },
+    });
+    const inventory = result.inventory;
+    const complete = inventory.sources.every((s) => s.status === 'ok');
+    record({
+      inventory_hash: inventory.contentHash,
+      provenance: JSON.stringify(
+        inventory.sources.map((s) => ({ source: s.id, status: s.status, errors: s.errors, warnings: s.warnings })),
+      ),
+    });
+    stages.introspect = {
+      status: complete ? 'ok' : inventory.sources.some((s) => s.status === 'ok') ? 'partial' : 'failed',
+      ms: result.timings.introspectMs,
+    };
+    stages.describeValidate = { status: 'ok', ms: result.timings.describeValidateMs };
+    stages.sign = { status: 'ok', ms: result.timings.signMs };
+
+    const at = new Date().toISOString();
+    const pub: Publication = {
+      runId: run.id,
+      cloudId: cloud.id,
+      at,
+      add: [],
+      supersede: [],
+      revoke: [],
+      statusLists: [],
+      inventory: { hash: inventory.contentHash, body: JSON.stringify(inventory) },
+      run: {
+        state: 'succeeded',
+        finished_at: at,
+        stages: '',
+        provenance: run.provenance,
+        error: null,
+        inventory_hash: inventory.contentHash,
+        summary: '',
+      },
+      audit: [],
+    };
+    const summary: Record<string, unknown> = {};
+    const problems: string[] = [];
+    let published = 0;
+    for (const p of result.profiles) {
+      const plan = plans.get(p.profile)!;
+      const s: Record<string, unknown> = {
+        described: p.set.credentials.length,
+        unchanged: plan.unchanged,
+        warnings: p.set.warnings.length,
+      };
+      summary[p.profile] = s;
+      if (p.refused) {
+        s.refused = p.refused;
+        s.violations = p.failed.slice(0, 20).map((r) => ({
+          credential: r.subject,
+          results: r.results
+            .filter((x) => x.severity === 'violation')
+            .slice(0, 5)
+            .map((x) => x.message ?? x.constraint),
+        }));
+        problems.push(`${p.profile}: ${p.refused}; nothing signed`);
+        continue;
+      }
+      for (const a of plan.add) {
+        const secured = p.signed.get(a.id);
+        if (!secured) throw new GatewayError(`${a.id} was not signed`, 'internal');
+        pub.add.push({
+          ...a,
+          run_id: run.id,
+          created_at: at,
+          published_at: at,
+          updated_at: at,
+          body: bodyOf(secured),
+          media_type: mediaTypeOf(secured, p.profile),
+        });
+      }
+      pub.supersede.push(...plan.supersede);
+      s.published = plan.add.length;
+      s.superseded = plan.supersede.length;
+      published += plan.add.length;
+      if (plan.vanished.length && !complete) {
+        s.keptVanished = plan.vanished.length;
+        problems.push(
+          `${p.profile}: ${plan.vanished.length} credentials of resources not seen kept: the introspection was not complete, so absence proves nothing`,
+        );
+      } else if (plan.vanished.length) {
+        for (const v of plan.vanished) {
+          const list = plan.lists.find((l) => l.row.id === v.status_list);
+          if (!list) throw new GatewayError(`status list ${v.status_list} is missing`, 'internal');
+          list.bits.set(v.status_index, true);
+          list.changed = true;
+          pub.revoke.push(v.id);
+        }
+        s.revoked = plan.vanished.length;
+      }
+      // Status lists whose bits changed, or new ones, are (re-)signed; their index counters move too.
+      for (const list of plan.lists) {
+        if (list.changed || !list.row.body) {
+          const secured = await signer.signCredential(
+            statusListCredential({
+              profile: p.profile,
+              url: list.row.id,
+              issuer: signer.did,
+              issued,
+              purpose: 'revocation',
+              bits: list.bits,
+            }),
+          );
+          list.row = {
+            ...list.row,
+            bits: list.bits.toBase64(),
+            body: bodyOf(secured),
+            media_type: mediaTypeOf(secured, p.profile),
+            updated_at: at,
+          };
+        }
+        pub.statusLists.push(list.row);
+      }
+    }
+    if (signal?.aborted) throw new GatewayError('the gateway is stopping', 'unavailable');
+    if (lost())
+      throw new GatewayError('the run lost its lease (another instance took the cloud over)', 'conflict');
+    const refusedAll = result.profiles.every((p) => p.refused);
+    pub.run.state = refusedAll ? 'failed' : !complete || problems.length ? 'partial' : 'succeeded';
+    stages.publish = { status: refusedAll ? 'skipped' : 'ok' };
+    pub.run.stages = JSON.stringify(stages);
+    pub.run.summary = JSON.stringify({ ...summary, notes: problems });
+    pub.run.error = problems.length ? problems.join('; ') : null;
+    pub.audit.push({
+      at,
+      actor,
+      action: 'run.publish',
+      target: cloud.id,
+      detail: JSON.stringify({
+        run: run.id,
+        published,
+        superseded: pub.supersede.length,
+        revoked: pub.revoke.length,
+      }),
+    });
+    const t0 = performance.now();
+    await store.publish(pub, { name: leaseName(cloud.id), holder: this.holder });
+    stages.publish = { ...(stages.publish as object), ms: Math.round(performance.now() - t0) };
+    await store.db
+      .updateTable('runs')
+      .set({ stages: JSON.stringify(stages) })
+      .where('id', '=', run.id)
+      .execute();
+    this.deps.log?.info(
+      { cloud: cloud.id, run: run.id, state: pub.run.state, published, revoked: pub.revoke.length },
+      'run finished',
+    );
+  }
+
+  /**
+   * Versions and status entries for a described set: an unchanged resource keeps its current
+   * version (id, status entry, bytes); a changed or new one gets the next version number and a
+   * fresh status list slot; current versions whose resource is absent are the revocation candidates.
+   */
+  private async plan(
+    cloudId: string,
+    profile: ProfileId,
+    set: DescribedSet,
+  ): Promise<{ set: DescribedSet; sign: Set<string>; plan: ProfilePlan }> {
+    const { store, baseUrl } = this.deps;
+    const size = this.deps.statusListSize ?? 131072;
+    const current = new Map((await store.published(cloudId, profile)).map((r) => [r.base_id, r]));
+    const versions = await store.lastVersions(set.credentials.map((c) => c.id));
+    const lists: ListState[] = (await store.statusLists(cloudId, profile)).map((row) => ({
+      row,
+      bits: Bitstring.fromBase64(row.bits, row.size),
+      changed: false,
+    }));
+    const allocate = (): { url: string; index: number } => {
+      let list = lists.find((l) => l.row.next_index < l.row.size);
+      if (!list) {
+        const bits = new Bitstring(size);
+        const url = statusListUrl(baseUrl, cloudId, profile, 'revocation', lists.length + 1);
+        list = {
+          row: {
+            id: url,
+            cloud_id: cloudId,
+            profile,
+            purpose: 'revocation',
+            size,
+            next_index: 0,
+            bits: bits.toBase64(),
+            body: '',
+            media_type: '',
+            updated_at: '',
+          },
+          bits,
+          changed: true,
+        };
+        lists.push(list);
+      }
+      return { url: list.row.id, index: list.row.next_index++ };
+    };
+    const plan: ProfilePlan = { add: [], supersede: [], vanished: [], unchanged: 0, lists };
+    const sign = new Set<string>();
+    const withheld = new Set(set.withheld);
+    const seen = new Set<string>();
+    const credentials: DescribedCredential[] = set.credentials.map((c) => {
+      seen.add(c.id);
+      const cur = current.get(c.id);
+      if (cur && cur.content_hash === c.contentHash) {
+        plan.unchanged++;
+        const entry = statusEntry(profile, cur.status_list, cur.status_index, 'revocation');
+        return { ...c, id: cur.id, credential: withStatus({ ...c.credential, id: cur.id }, profile, entry) };
+      }
+      const version = (versions.get(c.id) ?? 0) + 1;
+      const id = `${c.id}/v/${version}`;
+      const slot = allocate();
+      const credential = withStatus(
+        { ...c.credential, id },
+        profile,
+        statusEntry(profile, slot.url, slot.index, 'revocation'),
+      );
+      sign.add(id);
+      const at = new Date().toISOString();
+      plan.add.push({
+        id,
+        base_id: c.id,
+        version,
+        cloud_id: cloudId,
+        profile,
+        kind: c.kind,
+        subject: c.subject,
+        types: JSON.stringify(subjectTypes(credential)),
+        clearing_house: c.clearingHouse ? 1 : 0,
+        content_hash: c.contentHash,
+        state: 'published',
+        status_list: slot.url,
+        status_index: slot.index,
+        run_id: '',
+        created_at: at,
+        published_at: at,
+        updated_at: at,
+      });
+      if (cur) plan.supersede.push({ id: cur.id, by: id });
+      return { ...c, id, credential };
+    });
+    for (const [baseId, row] of current) if (!seen.has(baseId) && !withheld.has(baseId)) plan.vanished.push(row);
+    return { set: { ...set, credentials }, sign, plan };
+  }
+}

@@ -1,0 +1,144 @@
+import type { Generated } from 'kysely';
+
+/**
+ * The gateway's tables, as kysely sees them. Times are ISO 8601 UTC text (they sort as they
+ * compare); JSON columns are text; booleans are 0/1 (the same on SQLite and PostgreSQL).
+ */
+export interface Database {
+  clouds: CloudsTable;
+  runs: RunsTable;
+  leases: LeasesTable;
+  inventories: InventoriesTable;
+  credentials: CredentialsTable;
+  events: EventsTable;
+  status_lists: StatusListsTable;
+  audit: AuditTable;
+  keys: KeysTable;
+}
+
+export interface CloudsTable {
+  id: string;
+  name: string;
+  /** JSON: where the sources are (a SourcesSpec, or {"demo": true}); never secrets. */
+  sources: string;
+  /** JSON array of profile ids. */
+  profiles: string;
+  interval_seconds: number;
+  enabled: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export type RunState = 'running' | 'succeeded' | 'partial' | 'failed' | 'abandoned';
+
+export interface RunsTable {
+  id: string;
+  cloud_id: string;
+  trigger: string;
+  state: RunState;
+  holder: string;
+  started_at: string;
+  finished_at: string | null;
+  /** JSON: per stage { status, ms, detail }. */
+  stages: string;
+  /** JSON: per source { source, status, error }. */
+  provenance: string;
+  error: string | null;
+  inventory_hash: string | null;
+  /** JSON: counts (published, unchanged, superseded, revoked, held) and notes. */
+  summary: string;
+}
+
+export interface LeasesTable {
+  name: string;
+  holder: string;
+  expires_at: string;
+}
+
+export interface InventoriesTable {
+  hash: string;
+  cloud_id: string;
+  created_at: string;
+  body: string;
+}
+
+export type CredentialState = 'draft' | 'signed' | 'published' | 'superseded' | 'revoked';
+
+export interface CredentialsTable {
+  /** The version's own id (URL): `<base id>/v/<version>`. */
+  id: string;
+  /** The IRI describe mints for the resource, stable across versions. */
+  base_id: string;
+  version: number;
+  cloud_id: string;
+  profile: string;
+  kind: string;
+  subject: string;
+  /** JSON array of the subject's types. */
+  types: string;
+  clearing_house: number;
+  content_hash: string;
+  state: CredentialState;
+  media_type: string;
+  /** The exact bytes served (a JSON-LD document with its proof, or a compact JWS). */
+  body: string;
+  status_list: string;
+  status_index: number;
+  run_id: string;
+  created_at: string;
+  published_at: string | null;
+  superseded_at: string | null;
+  superseded_by: string | null;
+  revoked_at: string | null;
+  /** Last change of state: the listing's `changedSince` filter. */
+  updated_at: string;
+}
+
+export type EventType = 'published' | 'superseded' | 'revoked';
+
+export interface EventsTable {
+  seq: Generated<number>;
+  at: string;
+  type: EventType;
+  credential_id: string;
+  base_id: string;
+  cloud_id: string;
+  profile: string;
+}
+
+export interface StatusListsTable {
+  /** The status list credential's URL. */
+  id: string;
+  cloud_id: string;
+  profile: string;
+  purpose: string;
+  size: number;
+  next_index: number;
+  /** The raw bitstring, base64. */
+  bits: string;
+  /** The signed status list credential, exactly as served. */
+  body: string;
+  media_type: string;
+  updated_at: string;
+}
+
+export interface AuditTable {
+  seq: Generated<number>;
+  at: string;
+  /** Who or what: `scheduler`, `admin`, `startup`, a token's name. */
+  actor: string;
+  action: string;
+  target: string;
+  /** JSON. */
+  detail: string;
+}
+
+export interface KeysTable {
+  id: string;
+  type: string;
+  alg: string;
+  active: number;
+  has_chain: number;
+  created: string;
+  seen_at: string;
+}

@@ -1,0 +1,504 @@
+import { sql, type Kysely } from 'kysely';
+import { GatewayError } from '../core/errors.js';
+import type { Dialect } from './dialect.js';
+import { openDatabase, type StoreLocation } from './open.js';
+import type {
+  AuditTable,
+  CloudsTable,
+  CredentialState,
+  CredentialsTable,
+  Database,
+  EventsTable,
+  RunsTable,
+  StatusListsTable,
+} from './schema.js';
+
+export type Cloud = CloudsTable;
+export type Run = RunsTable;
+export type CredentialRow = CredentialsTable;
+export type StatusListRow = StatusListsTable;
+export type EventRow = Omit<EventsTable, 'seq'> & { seq: number };
+export type AuditRow = Omit<AuditTable, 'seq'> & { seq: number };
+
+export interface ListFilter {
+  type?: string;
+  profile?: string;
+  state?: CredentialState;
+  cloud?: string;
+  /** Only credentials whose state changed at or after this time (ISO). */
+  changedSince?: string;
+  clearingHouse?: boolean;
+  /** After this (updated_at, id) position: the listing's cursor. */
+  after?: { updatedAt: string; id: string };
+  limit: number;
+}
+
+/** What one run publishes, written in one transaction (all or nothing). */
+export interface Publication {
+  runId: string;
+  cloudId: string;
+  at: string;
+  /** New versions, signed, with their exact bytes. */
+  add: Omit<CredentialRow, 'superseded_at' | 'superseded_by' | 'revoked_at'>[];
+  /** Versions the new ones replace: old id → new id. */
+  supersede: { id: string; by: string }[];
+  /** Versions whose resource vanished after a complete introspection. */
+  revoke: string[];
+  /** Status lists as they stand after this run (bits and the re-signed credential). */
+  statusLists: StatusListRow[];
+  inventory?: { hash: string; body: string };
+  run: Pick<Run, 'state' | 'finished_at' | 'stages' | 'provenance' | 'error' | 'inventory_hash' | 'summary'>;
+  audit: Omit<AuditRow, 'seq'>[];
+}
+
+const now = () => new Date().toISOString();
+
+/**
+ * The gateway's memory, over kysely (SQLite by default, PostgreSQL for several instances). Every
+ * write a run makes lands in one transaction, so a crash at any point leaves the store as it was
+ * before the run or as it is after it.
+ */
+export class Store {
+  private constructor(
+    readonly db: Kysely<Database>,
+    readonly dialect: Dialect,
+    readonly where: string,
+  ) {}
+
+  static async open(loc: StoreLocation): Promise<Store> {
+    const { db, dialect, where } = await openDatabase(loc);
+    return new Store(db, dialect, where);
+  }
+
+  async close(): Promise<void> {
+    await this.db.destroy();
+  }
+
+  /** Whether the database answers (the `/ready` check). */
+  async ping(): Promise<boolean> {
+    try {
+      await sql`select 1`.execute(this.db);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  // --- clouds
+
+  async putCloud(cloud: Omit<Cloud, 'created_at' | 'updated_at'>, actor: string): Promise<Cloud> {
+    const at = now();
+    return this.db.transaction().execute(async (tx) => {
+      const existing = await tx.selectFrom('clouds').selectAll().where('id', '=', cloud.id).executeTakeFirst();
+      if (existing) {
+        await tx
+          .updateTable('clouds')
+          .set({ ...cloud, updated_at: at })
+          .where('id', '=', cloud.id)
+          .execute();
+      } else {
+        await tx
+          .insertInto('clouds')
+          .values({ ...cloud, created_at: at, updated_at: at })
+          .execute();
+      }
+      await this.auditIn(tx, {
+        at,
+        actor,
+        action: existing ? 'cloud.update' : 'cloud.add',
+        target: cloud.id,
+        detail: JSON.stringify({ profiles: JSON.parse(cloud.profiles), interval: cloud.interval_seconds }),
+      });
+      return (await tx.selectFrom('clouds').selectAll().where('id', '=', cloud.id).executeTakeFirstOrThrow()) as Cloud;
+    });
+  }
+
+  async getCloud(id: string): Promise<Cloud | undefined> {
+    return this.db.selectFrom('clouds').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  async listClouds(): Promise<Cloud[]> {
+    return this.db.selectFrom('clouds').selectAll().orderBy('id').execute();
+  }
+
+  // --- leases: one run per cloud at a time, across every instance sharing the database
+
+  /**
+   * Take the lease `name` for `ttlMs` unless another holder has it and it has not expired. Returns
+   * whether this holder has it now. A crashed holder's lease simply runs out.
+   */
+  async acquireLease(name: string, holder: string, ttlMs: number): Promise<boolean> {
+    const t = new Date();
+    const expires = new Date(t.getTime() + ttlMs).toISOString();
+    await this.db
+      .insertInto('leases')
+      .values({ name, holder, expires_at: expires })
+      .onConflict((oc) =>
+        oc
+          .column('name')
+          .doUpdateSet({ holder, expires_at: expires })
+          .where((eb) => eb.or([eb('leases.holder', '=', holder), eb('leases.expires_at', '<', t.toISOString())])),
+      )
+      .execute();
+    const row = await this.db.selectFrom('leases').select('holder').where('name', '=', name).executeTakeFirst();
+    return row?.holder === holder;
+  }
+
+  /** Extend a lease this holder has; false when it was lost (expired and taken by another). */
+  async renewLease(name: string, holder: string, ttlMs: number): Promise<boolean> {
+    const r = await this.db
+      .updateTable('leases')
+      .set({ expires_at: new Date(Date.now() + ttlMs).toISOString() })
+      .where('name', '=', name)
+      .where('holder', '=', holder)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
+  async releaseLease(name: string, holder: string): Promise<void> {
+    await this.db.deleteFrom('leases').where('name', '=', name).where('holder', '=', holder).execute();
+  }
+
+  async leaseHolder(name: string): Promise<{ holder: string; expires_at: string } | undefined> {
+    return this.db.selectFrom('leases').select(['holder', 'expires_at']).where('name', '=', name).executeTakeFirst();
+  }
+
+  // --- runs
+
+  async startRun(run: Pick<Run, 'id' | 'cloud_id' | 'trigger' | 'holder'>): Promise<Run> {
+    const row: Run = {
+      ...run,
+      state: 'running',
+      started_at: now(),
+      finished_at: null,
+      stages: '{}',
+      provenance: '[]',
+      error: null,
+      inventory_hash: null,
+      summary: '{}',
+    };
+    await this.db.insertInto('runs').values(row).execute();
+    return row;
+  }
+
+  /** Record a run's end without publishing anything (failed, refused, or nothing changed). */
+  async finishRun(id: string, end: Publication['run'], audit: Omit<AuditRow, 'seq'>[] = []): Promise<void> {
+    await this.db.transaction().execute(async (tx) => {
+      await tx.updateTable('runs').set(end).where('id', '=', id).execute();
+      for (const a of audit) await this.auditIn(tx, a);
+    });
+  }
+
+  /**
+   * Runs left `running` by a holder that no longer holds the cloud's lease (it crashed or was
+   * killed): marked `abandoned`; they published nothing (publishing is one transaction).
+   */
+  async abandonOrphanedRuns(leaseName: (cloudId: string) => string): Promise<string[]> {
+    const running = await this.db.selectFrom('runs').selectAll().where('state', '=', 'running').execute();
+    const abandoned: string[] = [];
+    const t = now();
+    for (const run of running) {
+      const lease = await this.leaseHolder(leaseName(run.cloud_id));
+      if (lease && lease.holder === run.holder && lease.expires_at > t) continue;
+      await this.db
+        .updateTable('runs')
+        .set({
+          state: 'abandoned',
+          finished_at: t,
+          error: 'the gateway running it stopped before it finished; nothing of it was published',
+        })
+        .where('id', '=', run.id)
+        .where('state', '=', 'running')
+        .execute();
+      abandoned.push(run.id);
+    }
+    return abandoned;
+  }
+
+  async getRun(id: string): Promise<Run | undefined> {
+    return this.db.selectFrom('runs').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  async listRuns(opts: { cloud?: string; limit: number; before?: string }): Promise<Run[]> {
+    let q = this.db.selectFrom('runs').selectAll();
+    if (opts.cloud) q = q.where('cloud_id', '=', opts.cloud);
+    if (opts.before) q = q.where('started_at', '<', opts.before);
+    return q.orderBy('started_at', 'desc').orderBy('id', 'desc').limit(opts.limit).execute();
+  }
+
+  /** The last run of a cloud that finished (any outcome). */
+  async lastRun(cloudId: string): Promise<Run | undefined> {
+    return this.db
+      .selectFrom('runs')
+      .selectAll()
+      .where('cloud_id', '=', cloudId)
+      .orderBy('started_at', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+  }
+
+  // --- credentials
+
+  /** The current (published) version of every resource of a cloud and profile. */
+  async published(cloudId: string, profile: string): Promise<CredentialRow[]> {
+    return this.db
+      .selectFrom('credentials')
+      .selectAll()
+      .where('cloud_id', '=', cloudId)
+      .where('profile', '=', profile)
+      .where('state', '=', 'published')
+      .execute();
+  }
+
+  /** The highest version number each of these resources has had. */
+  async lastVersions(baseIds: string[]): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    for (let i = 0; i < baseIds.length; i += 500) {
+      const chunk = baseIds.slice(i, i + 500);
+      const rows = await this.db
+        .selectFrom('credentials')
+        .select(['base_id', (eb) => eb.fn.max('version').as('v')])
+        .where('base_id', 'in', chunk)
+        .groupBy('base_id')
+        .execute();
+      for (const r of rows) out.set(r.base_id, Number(r.v));
+    }
+    return out;
+  }
+
+  async getCredential(id: string): Promise<CredentialRow | undefined> {
+    return this.db.selectFrom('credentials').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  /** The newest version of a resource (whatever its state). */
+  async latestVersion(baseId: string): Promise<CredentialRow | undefined> {
+    return this.db
+      .selectFrom('credentials')
+      .selectAll()
+      .where('base_id', '=', baseId)
+      .orderBy('version', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+  }
+
+  /** A page of credentials, ordered by (updated_at, id): stable under inserts. */
+  async listCredentials(f: ListFilter): Promise<Omit<CredentialRow, 'body'>[]> {
+    let q = this.db
+      .selectFrom('credentials')
+      .select([
+        'id',
+        'base_id',
+        'version',
+        'cloud_id',
+        'profile',
+        'kind',
+        'subject',
+        'types',
+        'clearing_house',
+        'content_hash',
+        'state',
+        'media_type',
+        'status_list',
+        'status_index',
+        'run_id',
+        'created_at',
+        'published_at',
+        'superseded_at',
+        'superseded_by',
+        'revoked_at',
+        'updated_at',
+      ]);
+    if (f.profile) q = q.where('profile', '=', f.profile);
+    if (f.state) q = q.where('state', '=', f.state);
+    else q = q.where('state', 'in', ['published', 'superseded', 'revoked']);
+    if (f.cloud) q = q.where('cloud_id', '=', f.cloud);
+    if (f.clearingHouse !== undefined) q = q.where('clearing_house', '=', f.clearingHouse ? 1 : 0);
+    if (f.type) q = q.where('types', 'like', `%${JSON.stringify(f.type)}%`);
+    if (f.changedSince) q = q.where('updated_at', '>=', f.changedSince);
+    if (f.after) {
+      const { updatedAt, id } = f.after;
+      q = q.where((eb) =>
+        eb.or([eb('updated_at', '>', updatedAt), eb.and([eb('updated_at', '=', updatedAt), eb('id', '>', id)])]),
+      );
+    }
+    return q.orderBy('updated_at').orderBy('id').limit(f.limit).execute();
+  }
+
+  /** The newest change of anything listed (for listing ETags): the last event's number. */
+  async lastEventSeq(): Promise<number> {
+    const r = await this.db
+      .selectFrom('events')
+      .select((eb) => eb.fn.max('seq').as('m'))
+      .executeTakeFirst();
+    return Number(r?.m ?? 0);
+  }
+
+  async countByState(): Promise<Record<string, number>> {
+    const rows = await this.db
+      .selectFrom('credentials')
+      .select(['state', (eb) => eb.fn.countAll().as('n')])
+      .groupBy('state')
+      .execute();
+    return Object.fromEntries(rows.map((r) => [r.state, Number(r.n)]));
+  }
+
+  async events(after: number, limit: number): Promise<EventRow[]> {
+    const rows = await this.db
+      .selectFrom('events')
+      .selectAll()
+      .where('seq', '>', after)
+      .orderBy('seq')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({ ...r, seq: Number(r.seq) }));
+  }
+
+  // --- status lists
+
+  async statusLists(cloudId: string, profile: string): Promise<StatusListRow[]> {
+    return this.db
+      .selectFrom('status_lists')
+      .selectAll()
+      .where('cloud_id', '=', cloudId)
+      .where('profile', '=', profile)
+      .orderBy('id')
+      .execute();
+  }
+
+  async getStatusList(id: string): Promise<StatusListRow | undefined> {
+    return this.db.selectFrom('status_lists').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  // --- publishing
+
+  /**
+   * Everything a run changes, in one transaction: new versions, superseded and revoked ones, their
+   * events, the status lists, the inventory and the run's record. A run that lost its lease (it
+   * took too long, another instance took over) commits nothing: the lease is checked inside.
+   */
+  async publish(p: Publication, lease: { name: string; holder: string }): Promise<void> {
+    await this.db.transaction().execute(async (tx) => {
+      const held = await tx
+        .selectFrom('leases')
+        .select('holder')
+        .where('name', '=', lease.name)
+        .where('holder', '=', lease.holder)
+        .where('expires_at', '>', new Date().toISOString())
+        .executeTakeFirst();
+      if (!held)
+        throw new GatewayError(
+          `the run of ${p.cloudId} lost its lease before publishing; nothing was written`,
+          'conflict',
+        );
+      if (p.inventory) {
+        await tx
+          .insertInto('inventories')
+          .values({ hash: p.inventory.hash, cloud_id: p.cloudId, created_at: p.at, body: p.inventory.body })
+          .onConflict((oc) => oc.column('hash').doNothing())
+          .execute();
+      }
+      const add = p.add.map((c) => ({ ...c, superseded_at: null, superseded_by: null, revoked_at: null }));
+      for (let i = 0; i < add.length; i += 100)
+        await tx
+          .insertInto('credentials')
+          .values(add.slice(i, i + 100))
+          .execute();
+      const event = (type: EventsTable['type'], c: Pick<CredentialRow, 'id' | 'base_id' | 'profile'>) => ({
+        at: p.at,
+        type,
+        credential_id: c.id,
+        base_id: c.base_id,
+        cloud_id: p.cloudId,
+        profile: c.profile,
+      });
+      const events: Omit<EventsTable, 'seq'>[] = [];
+      for (const s of p.supersede) {
+        const old = await tx
+          .updateTable('credentials')
+          .set({ state: 'superseded', superseded_at: p.at, superseded_by: s.by, updated_at: p.at })
+          .where('id', '=', s.id)
+          .where('state', '=', 'published')
+          .returning(['id', 'base_id', 'profile'])
+          .executeTakeFirst();
+        if (old) events.push(event('superseded', old));
+      }
+      for (const id of p.revoke) {
+        const old = await tx
+          .updateTable('credentials')
+          .set({ state: 'revoked', revoked_at: p.at, updated_at: p.at })
+          .where('id', '=', id)
+          .where('state', '=', 'published')
+          .returning(['id', 'base_id', 'profile'])
+          .executeTakeFirst();
+        if (old) events.push(event('revoked', old));
+      }
+      for (const c of add) events.push(event('published', c));
+      for (let i = 0; i < events.length; i += 200)
+        await tx
+          .insertInto('events')
+          .values(events.slice(i, i + 200))
+          .execute();
+      for (const list of p.statusLists) {
+        await tx
+          .insertInto('status_lists')
+          .values(list)
+          .onConflict((oc) =>
+            oc.column('id').doUpdateSet({
+              bits: list.bits,
+              body: list.body,
+              media_type: list.media_type,
+              next_index: list.next_index,
+              updated_at: list.updated_at,
+            }),
+          )
+          .execute();
+      }
+      await tx.updateTable('runs').set(p.run).where('id', '=', p.runId).execute();
+      for (const a of p.audit) await this.auditIn(tx, a);
+    });
+  }
+
+  // --- audit and keys
+
+  async audit(entry: Omit<AuditRow, 'seq'>): Promise<void> {
+    await this.auditIn(this.db, entry);
+  }
+
+  private async auditIn(db: Kysely<Database>, entry: Omit<AuditRow, 'seq'>): Promise<void> {
+    await db.insertInto('audit').values(entry).execute();
+  }
+
+  async auditLog(after: number, limit: number): Promise<AuditRow[]> {
+    const rows = await this.db
+      .selectFrom('audit')
+      .selectAll()
+      .where('seq', '>', after)
+      .orderBy('seq')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({ ...r, seq: Number(r.seq) }));
+  }
+
+  /** Record the keys' metadata as the key store has it now (never key material). */
+  async syncKeys(keys: { id: string; type: string; alg: string; active: boolean; hasChain: boolean; created: string }[]) {
+    const at = now();
+    await this.db.transaction().execute(async (tx) => {
+      for (const k of keys) {
+        const row = {
+          id: k.id,
+          type: k.type,
+          alg: k.alg,
+          active: k.active ? 1 : 0,
+          has_chain: k.hasChain ? 1 : 0,
+          created: k.created,
+          seen_at: at,
+        };
+        await tx
+          .insertInto('keys')
+          .values(row)
+          .onConflict((oc) => oc.column('id').doUpdateSet({ active: row.active, has_chain: row.has_chain, seen_at: at }))
+          .execute();
+      }
+    });
+  }
+}
