@@ -1,11 +1,13 @@
 import { readFileSync } from 'node:fs';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import { pino } from 'pino';
 import { assertProductionReady, configPath } from '../config/load.js';
 import type { LoadedConfig } from '../config/schema.js';
 import { GatewayError } from '../core/errors.js';
 import { didDocumentPath } from '../credentials/did-web.js';
 import { buildApp } from '../http/app.js';
 import { CredentialService } from './credential-service.js';
+import { devAdminToken, startService, type GatewayService } from './service.js';
 
 /** Headers and fields pino must never write. */
 export const REDACT = [
@@ -21,6 +23,7 @@ export const REDACT = [
 export interface RunningGateway {
   app: FastifyInstance;
   credentials: CredentialService;
+  service: GatewayService;
   /** Where it listens. */
   address: string;
   /** Stop serving, then release the services (in that order). */
@@ -46,12 +49,18 @@ export async function startGateway(loaded: LoadedConfig): Promise<RunningGateway
     }
   }
   const credentials = CredentialService.open(loaded);
+  let service: GatewayService | undefined;
   try {
     const created = config.keys.generateDevKeys ? await credentials.ensureDevKeys() : [];
+    const tokenFile = devAdminToken(loaded);
+    const logger = pino({ level: config.log.level, redact: REDACT });
+    service = await startService(loaded, credentials, logger.child({ component: 'pipeline' }));
     const app = await buildApp(
-      { config, credentials },
-      { logger: { level: config.log.level, redact: REDACT }, ...(https ? { https } : {}) },
+      { config, credentials, service },
+      { loggerInstance: logger as unknown as FastifyServerOptions['loggerInstance'], ...(https ? { https } : {}) },
     );
+    if (tokenFile)
+      app.log.warn({ file: tokenFile }, 'development operator token (for /admin routes) kept in this file');
     for (const k of created)
       app.log.warn(
         { key: k.id, type: k.type },
@@ -70,19 +79,25 @@ export async function startGateway(loaded: LoadedConfig): Promise<RunningGateway
         did: credentials.did,
         didDocument: new URL(didDocumentPath(config.publicBaseUrl), config.publicBaseUrl).href,
         listening: address,
+        database: service.store.where,
+        clouds: (await service.store.listClouds()).map((c) => c.id),
       },
       'gx-gateway started',
     );
+    const running = service;
     return {
       app,
       credentials,
+      service: running,
       address,
       async close() {
         await app.close();
+        await running.close();
         await credentials.close();
       },
     };
   } catch (err) {
+    await service?.close();
     await credentials.close();
     throw err;
   }

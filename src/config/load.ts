@@ -39,6 +39,7 @@ export const DEMO_PROVIDER = {
 export const EMBEDDED_DEFAULT = {
   keys: { generateDevKeys: true },
   provider: DEMO_PROVIDER,
+  clouds: [{ id: 'demo', name: 'Demo cloud (src/demo)', demo: true, intervalSeconds: 300 }],
 };
 
 /** The embedded default's base URL for a port. */

@@ -426,7 +426,8 @@ export const configSchema = {
           type: 'number',
           minimum: 0.5,
           default: 60,
-          description: 'A run holds its cloud this long and renews it while it works; a crashed holder’s lease runs out.',
+          description:
+            'A run holds its cloud this long and renews it while it works; a crashed holder’s lease runs out.',
         },
         runTimeoutSeconds: { type: 'number', minimum: 1, default: 1800 },
       },

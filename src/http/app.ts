@@ -2,14 +2,21 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import type { Socket } from 'node:net';
 import { excerpt } from '../core/excerpt.js';
 import { problemBody, problemPlugin, sendProblem } from './plugins/problem.js';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import { openapi } from './openapi.js';
+import adminRoutes from './routes/admin.js';
 import didRoutes from './routes/did.js';
-import healthRoutes from './routes/health.js';
+import opsRoutes from './routes/ops.js';
+import publicRoutes from './routes/public.js';
 import type { AppDeps, RouteEntry } from './types.js';
 
 export type { AppDeps } from './types.js';
 
 export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
+  /** A pino logger the gateway shares with its other services (instead of `logger`). */
+  loggerInstance?: FastifyServerOptions['loggerInstance'];
   https?: { cert: string; key: string };
 }
 
@@ -24,7 +31,7 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}): Promise
   const { config } = deps;
   const server = config.server;
   const app = Fastify({
-    logger: options.logger ?? false,
+    ...(options.loggerInstance ? { loggerInstance: options.loggerInstance } : { logger: options.logger ?? false }),
     // One line per request at debug only: at info a busy gateway writes gigabytes of access log.
     disableRequestLogging: true,
     trustProxy: server.trustProxy,
@@ -54,12 +61,33 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}): Promise
     ...(options.https ? { https: options.https } : {}),
   } as FastifyServerOptions) as unknown as FastifyInstance;
   app.server.maxConnections = server.maxConnections;
+  const httpMetric = deps.service?.metrics.http;
   app.addHook('onResponse', async (request, reply) => {
     request.log.debug(
       { method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
       'request',
     );
+    httpMetric?.observe(
+      { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
   });
+  // openapi.yaml's components, for the request schemas routes take from it.
+  app.addSchema({
+    $id: 'openapi',
+    definitions: JSON.parse(
+      JSON.stringify(openapi().components?.schemas ?? {}).replace(/"#\/components\/schemas\//g, '"#/definitions/'),
+    ) as object,
+  });
+  // Security headers on every answer (no CSP here: JSON documents; the docs page sets its own).
+  await app.register(helmet, {
+    contentSecurityPolicy: false,
+    crossOriginResourcePolicy: { policy: 'cross-origin' },
+    // HSTS only where the gateway is reached over https.
+    strictTransportSecurity: config.publicBaseUrl.startsWith('https:') ? { maxAge: 31536000 } : false,
+  });
+  // Rate limits per client address; each public route sets its own (api.rateLimitPerMinute).
+  await app.register(rateLimit, { global: false });
   problemPlugin(app);
   const table: RouteEntry[] = [];
   app.decorate('gatewayRoutes', table);
@@ -70,7 +98,9 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}): Promise
   });
   const prefix = new URL(config.publicBaseUrl).pathname.replace(/\/+$/, '');
   // Route plugins, each registered under the path of publicBaseUrl.
-  void app.register(healthRoutes, { prefix });
+  void app.register(opsRoutes, { prefix });
   void app.register(didRoutes, { prefix });
+  void app.register(publicRoutes, { prefix });
+  void app.register(adminRoutes, { prefix });
   return app;
 }

@@ -12,7 +12,7 @@ export interface OpenApiOperation {
 
 export interface OpenApiDocument {
   paths: Record<string, Record<string, Record<string, unknown>>>;
-  components?: { schemas?: Record<string, unknown> };
+  components?: { schemas?: Record<string, unknown>; [k: string]: unknown };
 }
 
 let cached: OpenApiDocument | undefined;
@@ -44,4 +44,10 @@ export function operation(operationId: string): OpenApiOperation {
 /** OpenAPI `{param}` → fastify `:param`. */
 export function fastifyPath(path: string): string {
   return path.replace(/\{([^}]+)\}/g, ':$1');
+}
+
+/** The fastify URL of an operation: `{param}` → `:param`; an `x-wildcard` operation ends in `*`. */
+export function routeUrl(op: OpenApiOperation): string {
+  if (op.spec['x-wildcard']) return op.path.replace(/\{[^}]+\}$/, '*');
+  return fastifyPath(op.path);
 }

@@ -1,5 +1,8 @@
 import type { GatewayConfig } from '../config/schema.js';
 import type { KeyInfo } from '../credentials/keys/keystore.js';
+import type { CloudRunner } from '../pipeline/service.js';
+import type { Store } from '../store/store.js';
+import type { GatewayMetrics } from './metrics.js';
 
 /** What the routes need of the credential service (the composition root in src/app provides it). */
 export interface CredentialsPort {
@@ -8,10 +11,21 @@ export interface CredentialsPort {
   readonly keys: { list(): KeyInfo[]; chainPem(id: string): string | undefined };
 }
 
+/** The service side the store-backed routes use (the composition root builds it). */
+export interface ServicePort {
+  store: Store;
+  runner: CloudRunner;
+  metrics: GatewayMetrics;
+  /** Readiness checks by name (database reachable, keys loaded, shapes compiled). */
+  ready(): Promise<Record<string, boolean>>;
+}
+
 /** What the routes use: the configuration and the services, decorated on the Fastify instance. */
 export interface AppDeps {
   config: GatewayConfig;
   credentials: CredentialsPort;
+  /** Without it (the credential core alone) the store-backed routes answer 503. */
+  service?: ServicePort;
 }
 
 export interface RouteEntry {
@@ -20,6 +34,10 @@ export interface RouteEntry {
 }
 
 declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Who may call the route (openapi.yaml's x-gateway-access). */
+    access?: 'public' | 'admin';
+  }
   interface FastifyInstance {
     /** The gateway's services (decorator): routes read them here, never import the app. */
     gateway: AppDeps;

@@ -57,7 +57,8 @@ export interface RunResult {
 export async function runPipeline(spec: SourcesSpec, opts: RunOptions): Promise<RunResult> {
   const t0 = performance.now();
   const checkpoint = () => {
-    if (opts.signal?.aborted) throw new GatewayError('the gateway is stopping: run abandoned between stages', 'unavailable');
+    if (opts.signal?.aborted)
+      throw new GatewayError('the gateway is stopping: run abandoned between stages', 'unavailable');
   };
   const inventory = await introspect(spec, opts);
   const t1 = performance.now();
@@ -96,7 +97,9 @@ export async function runPipeline(spec: SourcesSpec, opts: RunOptions): Promise<
     for (const run of profiles) {
       if (run.refused) continue;
       const only = toSign.get(run.profile);
-      const picked = run.set.credentials.flatMap((c, i) => (!only || only.has(c.id) ? [{ c, report: run.reports[i]! }] : []));
+      const picked = run.set.credentials.flatMap((c, i) =>
+        !only || only.has(c.id) ? [{ c, report: run.reports[i]! }] : [],
+      );
       if (picked.length === 0) continue;
       const secured = await opts.signer.signSet(
         picked.map((p) => p.c.credential),

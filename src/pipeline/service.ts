@@ -107,8 +107,25 @@ export class CloudRunner {
     return { ok: false, holder: current?.holder ?? 'unknown' };
   }
 
-  /** One run of a cloud. `busy` when another run (here or in another instance) holds it. */
-  async run(cloudId: string, trigger: string, opts: { signal?: AbortSignal; actor?: string } = {}): Promise<RunOutcome> {
+  /** One run of a cloud, to its end. `busy` when another run (here or in another instance) holds it. */
+  async run(
+    cloudId: string,
+    trigger: string,
+    opts: { signal?: AbortSignal; actor?: string } = {},
+  ): Promise<RunOutcome> {
+    const begun = await this.begin(cloudId, trigger, opts);
+    return 'busy' in begun ? begun : { run: await begun.done };
+  }
+
+  /**
+   * Start a run and return once it is recorded (`running`), with a promise of its end: what the
+   * HTTP API answers 202 with. The promise never rejects: a failed run is a run record.
+   */
+  async begin(
+    cloudId: string,
+    trigger: string,
+    opts: { signal?: AbortSignal; actor?: string } = {},
+  ): Promise<{ busy: true; holder: string } | { run: Run; done: Promise<Run> }> {
     const { store } = this.deps;
     const cloud = await store.getCloud(cloudId);
     if (!cloud) throw new GatewayError(`no cloud ${cloudId}`, 'not-found');
@@ -125,29 +142,42 @@ export class CloudRunner {
       Math.max(100, this.deps.leaseMs / 3),
     );
     renew.unref();
-    const run = await store.startRun({ id: randomUUID(), cloud_id: cloudId, trigger, holder: this.holder });
+    let run: Run;
     try {
-      await this.execute(cloud, run, opts.actor ?? trigger, opts.signal, () => lost);
+      run = await store.startRun({ id: randomUUID(), cloud_id: cloudId, trigger, holder: this.holder });
     } catch (err) {
-      const message = err instanceof GatewayError ? err.message : `internal error: ${(err as Error).message}`;
-      const aborted = opts.signal?.aborted;
-      await store.finishRun(run.id, {
-        state: aborted ? 'abandoned' : 'failed',
-        finished_at: new Date().toISOString(),
-        stages: run.stages,
-        provenance: run.provenance,
-        error: aborted ? `stopped before it finished (${message}); nothing of it was published` : message,
-        inventory_hash: run.inventory_hash,
-        summary: run.summary,
-      });
-      this.deps.log?.warn({ cloud: cloudId, run: run.id, err: message }, 'run failed: nothing published');
-    } finally {
       clearInterval(renew);
       await store.releaseLease(leaseName(cloudId), this.holder).catch(() => undefined);
+      throw err;
     }
-    const done = (await store.getRun(run.id))!;
-    this.deps.onRunFinished?.(done);
-    return { run: done };
+    const started = { ...run };
+    const done = (async () => {
+      try {
+        await this.execute(cloud, run, opts.actor ?? trigger, opts.signal, () => lost);
+      } catch (err) {
+        const message = err instanceof GatewayError ? err.message : `internal error: ${(err as Error).message}`;
+        const aborted = opts.signal?.aborted;
+        await store
+          .finishRun(run.id, {
+            state: aborted ? 'abandoned' : 'failed',
+            finished_at: new Date().toISOString(),
+            stages: run.stages,
+            provenance: run.provenance,
+            error: aborted ? `stopped before it finished (${message}); nothing of it was published` : message,
+            inventory_hash: run.inventory_hash,
+            summary: run.summary,
+          })
+          .catch(() => undefined);
+        this.deps.log?.warn({ cloud: cloudId, run: run.id, err: message }, 'run failed: nothing published');
+      } finally {
+        clearInterval(renew);
+        await store.releaseLease(leaseName(cloudId), this.holder).catch(() => undefined);
+      }
+      const end = (await store.getRun(run.id)) ?? run;
+      this.deps.onRunFinished?.(end);
+      return end;
+    })();
+    return { run: started, done };
   }
 
   private async execute(
@@ -304,8 +334,7 @@ export class CloudRunner {
       }
     }
     if (signal?.aborted) throw new GatewayError('the gateway is stopping', 'unavailable');
-    if (lost())
-      throw new GatewayError('the run lost its lease (another instance took the cloud over)', 'conflict');
+    if (lost()) throw new GatewayError('the run lost its lease (another instance took the cloud over)', 'conflict');
     const refusedAll = result.profiles.every((p) => p.refused);
     pub.run.state = refusedAll ? 'failed' : !complete || problems.length ? 'partial' : 'succeeded';
     stages.publish = { status: refusedAll ? 'skipped' : 'ok' };

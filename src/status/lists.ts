@@ -63,7 +63,12 @@ export function statusListCredential(args: {
       type: ['VerifiableCredential', 'StatusList2021Credential'],
       issuer,
       issuanceDate: issued,
-      credentialSubject: { id: `${url}#list`, type: 'StatusList2021', statusPurpose: purpose, encodedList: bits.encode() },
+      credentialSubject: {
+        id: `${url}#list`,
+        type: 'StatusList2021',
+        statusPurpose: purpose,
+        encodedList: bits.encode(),
+      },
     };
   return {
     '@context': [VC2_CONTEXT],

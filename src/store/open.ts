@@ -6,7 +6,6 @@ import type { Dialect } from './dialect.js';
 import { migrationProvider } from './migrations/index.js';
 import type { Database } from './schema.js';
 
-
 export interface StoreLocation {
   /** `postgres://…` (PostgreSQL) — or nothing, for SQLite at `file`. */
   url?: string;

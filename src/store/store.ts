@@ -324,6 +324,22 @@ export class Store {
     return q.orderBy('updated_at').orderBy('id').limit(f.limit).execute();
   }
 
+  /** The current versions of a cloud's profile with their bytes (for a presentation), in id order. */
+  async publishedBodies(
+    cloudId: string,
+    profile: string,
+    clearingHouseOnly: boolean,
+  ): Promise<Pick<CredentialRow, 'id' | 'body' | 'media_type'>[]> {
+    let q = this.db
+      .selectFrom('credentials')
+      .select(['id', 'body', 'media_type'])
+      .where('cloud_id', '=', cloudId)
+      .where('profile', '=', profile)
+      .where('state', '=', 'published');
+    if (clearingHouseOnly) q = q.where('clearing_house', '=', 1);
+    return q.orderBy('id').execute();
+  }
+
   /** The newest change of anything listed (for listing ETags): the last event's number. */
   async lastEventSeq(): Promise<number> {
     const r = await this.db
@@ -480,7 +496,9 @@ export class Store {
   }
 
   /** Record the keys' metadata as the key store has it now (never key material). */
-  async syncKeys(keys: { id: string; type: string; alg: string; active: boolean; hasChain: boolean; created: string }[]) {
+  async syncKeys(
+    keys: { id: string; type: string; alg: string; active: boolean; hasChain: boolean; created: string }[],
+  ) {
     const at = now();
     await this.db.transaction().execute(async (tx) => {
       for (const k of keys) {
@@ -496,7 +514,9 @@ export class Store {
         await tx
           .insertInto('keys')
           .values(row)
-          .onConflict((oc) => oc.column('id').doUpdateSet({ active: row.active, has_chain: row.has_chain, seen_at: at }))
+          .onConflict((oc) =>
+            oc.column('id').doUpdateSet({ active: row.active, has_chain: row.has_chain, seen_at: at }),
+          )
           .execute();
       }
     });

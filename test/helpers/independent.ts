@@ -42,7 +42,10 @@ export function independentLoader(didDocument: Record<string, unknown>) {
  * Verify a Gaia-X JsonWebSignature2020 proof by the algorithm (URDNA2015 with jsonld, SHA-256 hex,
  * detached JWS with jose), against a DID document: no code of src/ involved.
  */
-export async function verifyJws2020(document: Record<string, unknown>, didDocument: Record<string, unknown>): Promise<boolean> {
+export async function verifyJws2020(
+  document: Record<string, unknown>,
+  didDocument: Record<string, unknown>,
+): Promise<boolean> {
   const loader = independentLoader(didDocument);
   const { proof, ...unsigned } = document as { proof: Record<string, string> };
   const [protectedHeader, empty, signature] = proof.jws!.split('.');

@@ -26,7 +26,14 @@ for (const db of await bothDatabases()) {
     const store = await Store.open(db.location);
     t.teardown(() => store.close());
     await store.putCloud(
-      { id: 'demo', name: 'Demo', sources: '{"demo":true}', profiles: '["gaia-x-25.11","tagus-22.10"]', interval_seconds: 60, enabled: 1 },
+      {
+        id: 'demo',
+        name: 'Demo',
+        sources: '{"demo":true}',
+        profiles: '["gaia-x-25.11","tagus-22.10"]',
+        interval_seconds: 60,
+        enabled: 1,
+      },
       'test',
     );
     const runner = (holder?: string) =>
@@ -48,11 +55,15 @@ for (const db of await bothDatabases()) {
     const published = await store.listCredentials({ state: 'published', limit: 1000 });
     t.ok(published.length > 90, `${published.length} credentials published`);
     t.ok(published.every((c) => c.version === 1 && c.id === `${c.base_id}/v/1`));
-    const one = (await store.getCredential(published.find((c) => c.profile === 'gaia-x-25.11' && c.clearing_house === 1)!.id))!;
+    const one = (await store.getCredential(
+      published.find((c) => c.profile === 'gaia-x-25.11' && c.clearing_house === 1)!.id,
+    ))!;
     const doc = JSON.parse(one.body) as Record<string, unknown>;
     t.equal(doc.id, one.id, 'the credential carries its own version URL');
     t.match(doc.credentialStatus, { type: 'BitstringStatusListEntry', statusPurpose: 'revocation' });
-    const tagus = (await store.getCredential(published.find((c) => c.profile === 'tagus-22.10' && c.clearing_house === 1)!.id))!;
+    const tagus = (await store.getCredential(
+      published.find((c) => c.profile === 'tagus-22.10' && c.clearing_house === 1)!.id,
+    ))!;
     t.match(JSON.parse(tagus.body).credentialStatus, { type: 'StatusList2021Entry' });
     const didDocument = await gw.service.didDocument();
     t.ok(await verifyJws2020(JSON.parse(one.body), didDocument), 'a stored 25.11 credential verifies independently');
@@ -69,7 +80,11 @@ for (const db of await bothDatabases()) {
     const partial = await runner().run('demo', 'manual');
     const run3 = 'run' in partial ? partial.run : undefined!;
     t.not(run3.state, 'succeeded');
-    t.equal((await store.listCredentials({ state: 'revoked', limit: 10 })).length, 0, 'a failed source revokes nothing');
+    t.equal(
+      (await store.listCredentials({ state: 'revoked', limit: 10 })).length,
+      0,
+      'a failed source revokes nothing',
+    );
     sources = spec;
 
     // Two runners on one cloud: the second is busy.
@@ -79,16 +94,19 @@ for (const db of await bothDatabases()) {
     t.equal([ra, rb].filter((r) => 'busy' in r).length, 1, 'one of two simultaneous runs is busy');
 
     // An image vanishes: after a complete run its credentials are revoked (bit set, feed event).
-    const imageId = demo.openstack.imageIds().find((id) =>
-      published.some((c) => c.base_id.endsWith(`/images/${id}`) && c.profile === 'gaia-x-25.11'),
-    )!;
+    const imageId = demo.openstack
+      .imageIds()
+      .find((id) => published.some((c) => c.base_id.endsWith(`/images/${id}`) && c.profile === 'gaia-x-25.11'))!;
     t.ok(imageId, 'a described image');
     t.ok(demo.openstack.deleteImage(imageId));
     const afterDelete = await runner().run('demo', 'manual');
     const run5 = 'run' in afterDelete ? afterDelete.run : undefined!;
     t.equal(run5.state, 'succeeded', run5.error ?? '');
     const revoked = await store.listCredentials({ state: 'revoked', limit: 100 });
-    t.ok(revoked.length >= 1 && revoked.every((c) => c.base_id.includes(imageId)), `${revoked.length} revoked, all of the image`);
+    t.ok(
+      revoked.length >= 1 && revoked.every((c) => c.base_id.includes(imageId)),
+      `${revoked.length} revoked, all of the image`,
+    );
     for (const r of revoked) {
       const list = (await store.getStatusList(r.status_list))!;
       t.ok(Bitstring.fromBase64(list.bits, list.size).get(r.status_index), 'its status bit is set');
@@ -96,7 +114,10 @@ for (const db of await bothDatabases()) {
       t.ok(Bitstring.decode(served.credentialSubject.encodedList).get(r.status_index), 'and in the signed list');
     }
     const feed = await store.events(0, 10000);
-    t.ok(feed.some((e) => e.type === 'revoked' && e.base_id.includes(imageId)), 'a revoked event in the feed');
+    t.ok(
+      feed.some((e) => e.type === 'revoked' && e.base_id.includes(imageId)),
+      'a revoked event in the feed',
+    );
 
     const events = await store.events(0, 10000);
     const all = await store.listCredentials({ limit: 10000 });

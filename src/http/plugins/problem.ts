@@ -14,10 +14,14 @@ export interface Problem {
 
 const TITLES: Record<number, string> = {
   400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
   404: 'Not Found',
   405: 'Method Not Allowed',
   406: 'Not Acceptable',
   408: 'Request Timeout',
+  409: 'Conflict',
+  410: 'Gone',
   413: 'Content Too Large',
   414: 'URI Too Long',
   415: 'Unsupported Media Type',
@@ -35,6 +39,8 @@ export class HttpProblem extends Error {
     readonly detail: string,
     readonly problemType = 'about:blank',
     readonly headers: Record<string, string> = {},
+    /** RFC 9457 extension members (e.g. a revoked credential's state and status entry). */
+    readonly extensions: Record<string, unknown> = {},
   ) {
     super(detail);
   }
@@ -50,11 +56,12 @@ export function sendProblem(
   status: number,
   detail: string,
   type = 'about:blank',
+  extensions: Record<string, unknown> = {},
 ): FastifyReply {
   return reply
     .code(status)
     .type('application/problem+json')
-    .send(problemBody(status, detail, type, excerpt(request.url, 200)));
+    .send({ ...problemBody(status, detail, type, excerpt(request.url, 200)), ...extensions });
 }
 
 const patterns = new Map<string, RegExp>();
@@ -65,7 +72,9 @@ function routePattern(url: string): RegExp {
     re = new RegExp(
       `^${url
         .split(/(:[A-Za-z0-9_]+)/)
-        .map((part) => (part.startsWith(':') ? '[^/]+' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+        .map((part) =>
+          part.startsWith(':') ? '[^/]+' : part.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*'),
+        )
         .join('')}$`,
     );
     patterns.set(url, re);
@@ -95,7 +104,7 @@ export function problemPlugin(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | HttpProblem | GatewayError, request, reply) => {
     if (error instanceof HttpProblem) {
       for (const [k, v] of Object.entries(error.headers)) void reply.header(k, v);
-      return sendProblem(reply, request, error.status, error.detail, error.problemType);
+      return sendProblem(reply, request, error.status, error.detail, error.problemType, error.extensions);
     }
     if (error instanceof GatewayError) {
       const status = error.httpStatus;

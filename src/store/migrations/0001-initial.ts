@@ -78,7 +78,11 @@ export const initial = (dialect: Dialect): Migration => ({
       .on('credentials')
       .columns(['profile', 'state', 'updated_at', 'id'])
       .execute();
-    await db.schema.createIndex('credentials_cloud').on('credentials').columns(['cloud_id', 'profile', 'state']).execute();
+    await db.schema
+      .createIndex('credentials_cloud')
+      .on('credentials')
+      .columns(['cloud_id', 'profile', 'state'])
+      .execute();
     await db.schema
       .createTable('events')
       .addColumn('seq', key, (c) => (key === 'integer' ? c.primaryKey().autoIncrement() : c.primaryKey()))

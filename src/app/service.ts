@@ -1,0 +1,160 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { configPath, isProductionBaseUrl } from '../config/load.js';
+import type { LoadedConfig } from '../config/schema.js';
+import { GatewayError } from '../core/errors.js';
+import type { ProfileId } from '../core/ids.js';
+import { startDemoCloud, type DemoCloud } from '../demo/cloud.js';
+import { createMetrics } from '../http/metrics.js';
+import type { ServicePort } from '../http/types.js';
+import type { SourcesSpec } from '../pipeline/introspect.js';
+import { Scheduler } from '../pipeline/scheduler.js';
+import { CloudRunner } from '../pipeline/service.js';
+import { Store, type Cloud } from '../store/store.js';
+import { shapeSet } from '../validate/shapes.js';
+import type { CredentialService } from './credential-service.js';
+import { demoSources } from './demo.js';
+
+export interface GatewayService extends ServicePort {
+  scheduler?: Scheduler;
+  demo?: DemoCloud;
+  /** Stop the scheduler (the current run finishes its stage or is abandoned), then the store. */
+  close(): Promise<void>;
+}
+
+interface Log {
+  info(o: object, m: string): void;
+  warn(o: object, m: string): void;
+  error(o: object, m: string): void;
+}
+
+/** The cloud rows the configuration names (`clouds`), registered at start. */
+function configuredClouds(loaded: LoadedConfig): Omit<Cloud, 'created_at' | 'updated_at'>[] {
+  return (loaded.config.clouds ?? []).map((c) => {
+    if (!c.demo && !c.useSources)
+      throw new GatewayError(
+        `clouds.${c.id}: set demo: true (the demo cloud) or useSources: true (this configuration's sources); add other clouds through the API`,
+        'bad-config',
+      );
+    if (c.demo && isProductionBaseUrl(loaded.config.publicBaseUrl))
+      throw new GatewayError(
+        `clouds.${c.id}: the demo cloud is for development only, not for ${loaded.config.publicBaseUrl}`,
+        'bad-config',
+      );
+    return {
+      id: c.id,
+      name: c.name ?? c.id,
+      sources: JSON.stringify(c.demo ? { demo: true } : { useSources: true }),
+      profiles: JSON.stringify(c.profiles),
+      interval_seconds: c.intervalSeconds,
+      enabled: 1,
+    };
+  });
+}
+
+/**
+ * The development operator token of the embedded default: made once, kept beside the keys (owner
+ * only), its hash configured; the token itself is never logged.
+ */
+export function devAdminToken(loaded: LoadedConfig): string | undefined {
+  const { config } = loaded;
+  if (config.api.adminTokenSha256 || !config.keys.generateDevKeys || isProductionBaseUrl(config.publicBaseUrl))
+    return undefined;
+  const file = `${dirname(configPath(loaded, config.keys.dir))}/admin-token`;
+  if (!existsSync(file)) {
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+    writeFileSync(file, `${randomBytes(24).toString('base64url')}\n`, { mode: 0o600, flag: 'wx' });
+  }
+  const token = readFileSync(file, 'utf8').trim();
+  config.api.adminTokenSha256 = createHash('sha256').update(token).digest('hex');
+  return file;
+}
+
+/**
+ * The service side of the gateway, built from configuration: the store (migrated), the configured
+ * clouds registered, the demo cloud when one is configured, the runner and the scheduler.
+ */
+export async function startService(
+  loaded: LoadedConfig,
+  credentials: CredentialService,
+  log: Log,
+  opts: { scheduler?: boolean } = {},
+): Promise<GatewayService> {
+  const { config } = loaded;
+  const clouds = configuredClouds(loaded);
+  const store = await Store.open({
+    ...(config.database.url ? { url: config.database.url } : { file: configPath(loaded, config.database.file) }),
+    poolSize: config.database.poolSize,
+  });
+  let demo: DemoCloud | undefined;
+  try {
+    for (const c of clouds) {
+      const existing = await store.getCloud(c.id);
+      const same =
+        existing &&
+        existing.name === c.name &&
+        existing.sources === c.sources &&
+        existing.profiles === c.profiles &&
+        existing.interval_seconds === c.interval_seconds;
+      if (!same) await store.putCloud(c, 'configuration');
+    }
+    await store.syncKeys(credentials.keys.list());
+    if (clouds.some((c) => c.sources === '{"demo":true}')) demo = await startDemoCloud();
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  const metrics = createMetrics(() => store.countByState());
+  const resolveSources = async (cloud: Cloud) => {
+    const sources = JSON.parse(cloud.sources) as SourcesSpec & { demo?: boolean; useSources?: boolean };
+    if (sources.demo) {
+      if (!demo) throw new GatewayError(`${cloud.id} is a demo cloud, but the demo is not running`, 'unavailable');
+      return demoSources(demo);
+    }
+    if (sources.useSources) return { spec: (config.sources ?? {}) as SourcesSpec, baseDir: loaded.baseDir };
+    return { spec: sources, baseDir: loaded.baseDir };
+  };
+  const runner = new CloudRunner({
+    store,
+    signer: credentials,
+    canonizer: credentials.canonizer,
+    baseUrl: config.publicBaseUrl,
+    provider: config.provider!,
+    resolveSources,
+    leaseMs: config.scheduler.leaseSeconds * 1000,
+    maxSetCredentials: config.limits.maxSetCredentials,
+    log,
+    onRunFinished: (run) => metrics.runs.inc({ outcome: run.state }),
+  });
+  // Shapes compiled once at start; /ready waits for them.
+  let shapesReady = false;
+  const profiles = [...new Set(clouds.flatMap((c) => JSON.parse(c.profiles) as ProfileId[]))];
+  const warm = Promise.all((profiles.length ? profiles : (['gaia-x-25.11'] as ProfileId[])).map((p) => shapeSet(p)))
+    .then(() => (shapesReady = true))
+    .catch((err: Error) => log.error({ err: err.message }, 'shapes failed to load'));
+  const scheduler =
+    opts.scheduler !== false && config.scheduler.enabled
+      ? new Scheduler(store, runner, { tickMs: config.scheduler.tickSeconds * 1000, log })
+      : undefined;
+  void warm.then(() => scheduler?.start());
+  return {
+    store,
+    runner,
+    metrics,
+    ...(scheduler ? { scheduler } : {}),
+    ...(demo ? { demo } : {}),
+    async ready() {
+      return {
+        database: await store.ping(),
+        keys: credentials.keys.list().length > 0,
+        shapes: shapesReady,
+      };
+    },
+    async close() {
+      await scheduler?.stop();
+      await store.close();
+      await demo?.close();
+    },
+  };
+}

@@ -1,0 +1,39 @@
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/** The gateway's Prometheus metrics, in a registry of its own (one per running gateway). */
+export interface GatewayMetrics {
+  registry: Registry;
+  runs: Counter<'outcome'>;
+  credentials: Gauge<'state'>;
+  http: Histogram<'method' | 'route' | 'status'>;
+}
+
+export function createMetrics(countByState?: () => Promise<Record<string, number>>): GatewayMetrics {
+  const registry = new Registry();
+  const runs = new Counter({
+    name: 'gxg_runs_total',
+    help: 'Pipeline runs by outcome (succeeded, partial, failed, abandoned).',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+  });
+  const credentials = new Gauge({
+    name: 'gxg_credentials',
+    help: 'Credentials in the store by state.',
+    labelNames: ['state'] as const,
+    registers: [registry],
+    async collect() {
+      if (!countByState) return;
+      const counts = await countByState();
+      for (const state of ['draft', 'signed', 'published', 'superseded', 'revoked'])
+        this.set({ state }, counts[state] ?? 0);
+    },
+  });
+  const http = new Histogram({
+    name: 'gxg_http_request_duration_seconds',
+    help: 'HTTP request latency by route and status.',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [registry],
+  });
+  return { registry, runs, credentials, http };
+}

@@ -1,0 +1,272 @@
+import { createHash } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import Negotiator from 'negotiator';
+import type { ProfileId } from '../../core/ids.js';
+import type { CredentialRow, StatusListRow } from '../../store/store.js';
+import { HttpProblem } from '../plugins/problem.js';
+import { specRoute } from '../route.js';
+import type { ServicePort } from '../types.js';
+
+const JSONLD_TYPES = ['application/vc', 'application/vc+ld+json', 'application/ld+json', 'application/json'];
+const JWT_TYPES = ['application/vc+jwt', 'application/jwt'];
+const RELEASES: Record<string, ProfileId> = { '25.11': 'gaia-x-25.11', '22.10': 'tagus-22.10' };
+
+/** What a stored document can be served as, its own media type first. */
+function servable(mediaType: string): string[] {
+  const family = JWT_TYPES.includes(mediaType) ? JWT_TYPES : JSONLD_TYPES;
+  return [mediaType, ...family.filter((t) => t !== mediaType)];
+}
+
+function negotiate(request: FastifyRequest, mediaType: string): string {
+  const available = servable(mediaType);
+  if (!request.headers.accept) return mediaType;
+  const chosen = new Negotiator(request).mediaType(available);
+  if (!chosen)
+    throw new HttpProblem(
+      406,
+      `this document is available as ${available.join(', ')}`,
+      'about:blank',
+      {},
+      { available },
+    );
+  return chosen;
+}
+
+const etags = new Map<string, string>();
+/** A strong ETag of immutable bytes (versions and their bytes never change), remembered. */
+function etagOf(key: string, body: string): string {
+  let tag = etags.get(key);
+  if (!tag) {
+    tag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
+    if (etags.size > 50_000) etags.clear();
+    etags.set(key, tag);
+  }
+  return tag;
+}
+
+function notModified(request: FastifyRequest, etag: string): boolean {
+  const inm = request.headers['if-none-match'];
+  if (!inm) return false;
+  return inm
+    .split(',')
+    .map((s) => s.trim().replace(/^W\//, ''))
+    .some((s) => s === '*' || s === etag.replace(/^W\//, ''));
+}
+
+function need(service: ServicePort | undefined): ServicePort {
+  if (!service) throw new HttpProblem(503, 'this gateway runs without a store (credential core only)');
+  return service;
+}
+
+/** The id a request path names: the public origin and the path, segments encoded as describe mints them. */
+function idOf(baseUrl: string, url: string): string {
+  const path = url.split('?')[0]!;
+  let segments: string[];
+  try {
+    segments = path.split('/').map((s) => encodeURIComponent(decodeURIComponent(s)));
+  } catch {
+    throw new HttpProblem(400, 'the path is not valid percent-encoding');
+  }
+  return `${new URL(baseUrl).origin}${segments.join('/')}`;
+}
+
+/** Cursor of the listing: the last row's (updated_at, id), opaque to clients. */
+const encodeCursor = (row: { updated_at: string; id: string }) =>
+  Buffer.from(JSON.stringify([row.updated_at, row.id])).toString('base64url');
+function decodeCursor(cursor: string): { updatedAt: string; id: string } {
+  try {
+    const [updatedAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as [string, string];
+    if (typeof updatedAt === 'string' && typeof id === 'string') return { updatedAt, id };
+  } catch {
+    /* below */
+  }
+  throw new HttpProblem(400, 'cursor is not one this gateway handed out: start again without it');
+}
+
+export function credentialSummary(row: Omit<CredentialRow, 'body'>) {
+  return {
+    id: row.id,
+    baseId: row.base_id,
+    version: row.version,
+    cloud: row.cloud_id,
+    profile: row.profile,
+    kind: row.kind,
+    types: JSON.parse(row.types) as string[],
+    state: row.state,
+    clearingHouse: row.clearing_house === 1,
+    mediaType: row.media_type,
+    contentHash: row.content_hash,
+    publishedAt: row.published_at,
+    updatedAt: row.updated_at,
+    ...(row.superseded_by ? { supersededBy: row.superseded_by } : {}),
+    ...(row.revoked_at ? { revokedAt: row.revoked_at } : {}),
+    credentialStatus: { statusListCredential: row.status_list, statusListIndex: String(row.status_index) },
+  };
+}
+
+/**
+ * The public routes a catalogue or clearing house uses: each credential at its id URL, the listing,
+ * the change feed, the status lists and a set's presentation. No auth; rate limited.
+ */
+export default async function publicRoutes(app: FastifyInstance): Promise<void> {
+  const { config } = app.gateway;
+  const base = config.publicBaseUrl;
+  const service = () => need(app.gateway.service);
+
+  const sendDocument = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    doc: Pick<CredentialRow, 'id' | 'body' | 'media_type'> | StatusListRow,
+    cache: string,
+  ) => {
+    const type = negotiate(request, doc.media_type);
+    const etag = etagOf(doc.id + doc.body.length, doc.body);
+    void reply
+      .header('etag', etag)
+      .header('cache-control', cache)
+      .header('vary', 'Accept')
+      .header('access-control-allow-origin', '*');
+    if (notModified(request, etag)) return reply.code(304).send();
+    return reply.type(type).send(doc.body);
+  };
+
+  specRoute(app, 'getCredential', async (request, reply) => {
+    const { store } = service();
+    const id = idOf(base, request.url);
+    const row = await store.getCredential(id);
+    if (!row) {
+      // The resource's IRI (no version): the current version.
+      const latest = await store.latestVersion(id);
+      if (!latest) throw new HttpProblem(404, 'no credential has this id');
+      if (latest.state === 'revoked') throw revokedProblem(latest);
+      return reply
+        .code(302)
+        .header('location', latest.id)
+        .header('cache-control', 'no-cache')
+        .header('access-control-allow-origin', '*')
+        .send();
+    }
+    if (row.state === 'revoked') throw revokedProblem(row);
+    void reply.header('gx-credential-state', row.state).header('link', `<${row.base_id}>; rel="latest-version"`);
+    if (row.superseded_by) void reply.header('link', `<${row.superseded_by}>; rel="successor-version"`);
+    if (row.clearing_house === 0) void reply.header('gx-clearing-house', 'false');
+    return sendDocument(request, reply, row, 'public, max-age=300');
+  });
+
+  specRoute(app, 'listCredentials', async (request, reply) => {
+    const { store } = service();
+    const q = request.query as {
+      type?: string;
+      profile?: ProfileId;
+      state?: 'published' | 'superseded' | 'revoked';
+      cloud?: string;
+      changedSince?: string;
+      clearingHouse?: boolean;
+      cursor?: string;
+      limit?: number;
+    };
+    const limit = Math.min(q.limit ?? config.api.pageSize, 1000);
+    if (q.changedSince && Number.isNaN(Date.parse(q.changedSince)))
+      throw new HttpProblem(400, 'changedSince must be an RFC 3339 date-time');
+    const seq = await store.lastEventSeq();
+    const etag = `W/"${seq}-${createHash('sha256').update(request.url).digest('base64url').slice(0, 16)}"`;
+    void reply.header('etag', etag).header('cache-control', 'no-cache').header('access-control-allow-origin', '*');
+    if (notModified(request, etag)) return reply.code(304).send();
+    const rows = await store.listCredentials({
+      ...(q.type ? { type: q.type.replace(/^gx:/, '') } : {}),
+      ...(q.profile ? { profile: q.profile } : {}),
+      ...(q.state ? { state: q.state } : {}),
+      ...(q.cloud ? { cloud: q.cloud } : {}),
+      ...(q.changedSince ? { changedSince: new Date(q.changedSince).toISOString() } : {}),
+      ...(q.clearingHouse !== undefined ? { clearingHouse: q.clearingHouse } : {}),
+      ...(q.cursor ? { after: decodeCursor(q.cursor) } : {}),
+      limit,
+    });
+    let next: string | null = null;
+    if (rows.length === limit) {
+      const u = new URL(request.url, base);
+      u.searchParams.set('cursor', encodeCursor(rows[rows.length - 1]!));
+      next = `${new URL(base).origin}${u.pathname}${u.search}`;
+    }
+    return { items: rows.map(credentialSummary), next };
+  });
+
+  specRoute(app, 'listChanges', async (request, reply) => {
+    const { store } = service();
+    const q = request.query as { after?: number; limit?: number };
+    const after = q.after ?? 0;
+    const limit = Math.min(q.limit ?? config.api.pageSize, 1000);
+    const last = await store.lastEventSeq();
+    const etag = `W/"${last}-${after}-${limit}"`;
+    void reply.header('etag', etag).header('cache-control', 'no-cache').header('access-control-allow-origin', '*');
+    if (notModified(request, etag)) return reply.code(304).send();
+    const events = await store.events(after, limit);
+    const end = events.length ? events[events.length - 1]!.seq : after;
+    const u = new URL(request.url, base);
+    u.searchParams.set('after', String(end));
+    return {
+      events: events.map((e) => ({
+        seq: e.seq,
+        at: e.at,
+        type: e.type,
+        credential: e.credential_id,
+        baseId: e.base_id,
+        cloud: e.cloud_id,
+        profile: e.profile,
+      })),
+      next: `${new URL(base).origin}${u.pathname}${u.search}`,
+      last,
+    };
+  });
+
+  specRoute(app, 'getStatusList', async (request, reply) => {
+    const { store } = service();
+    const list = await store.getStatusList(idOf(base, request.url));
+    if (!list) throw new HttpProblem(404, 'no status list has this URL');
+    return sendDocument(request, reply, list, 'public, max-age=60');
+  });
+
+  specRoute(app, 'getPresentation', async (request, reply) => {
+    const { store } = service();
+    const { cloud, release } = request.params as { cloud: string; release: string };
+    const profile = RELEASES[release];
+    if (!profile) throw new HttpProblem(404, `no release ${release}: 25.11 or 22.10`);
+    if (!(await store.getCloud(cloud))) throw new HttpProblem(404, `no cloud ${cloud}`);
+    const seq = await store.lastEventSeq();
+    const etag = `W/"${seq}-${cloud}-${release}"`;
+    void reply.header('etag', etag).header('cache-control', 'no-cache').header('access-control-allow-origin', '*');
+    if (notModified(request, etag)) return reply.code(304).send();
+    const rows = await store.publishedBodies(cloud, profile, true);
+    const v2 = profile === 'gaia-x-25.11';
+    const verifiableCredential = rows.map((r) =>
+      JWT_TYPES.includes(r.media_type)
+        ? {
+            '@context': 'https://www.w3.org/ns/credentials/v2',
+            type: 'EnvelopedVerifiableCredential',
+            id: `data:${r.media_type},${r.body}`,
+          }
+        : (JSON.parse(r.body) as unknown),
+    );
+    return reply.type(v2 ? 'application/vp' : 'application/ld+json').send(
+      JSON.stringify({
+        '@context': [v2 ? 'https://www.w3.org/ns/credentials/v2' : 'https://www.w3.org/2018/credentials/v1'],
+        type: ['VerifiablePresentation'],
+        verifiableCredential,
+      }),
+    );
+  });
+}
+
+function revokedProblem(row: CredentialRow): HttpProblem {
+  return new HttpProblem(
+    410,
+    `this credential was revoked at ${row.revoked_at}: its resource is gone`,
+    'https://gx-gateway.dev/problems/revoked',
+    { 'access-control-allow-origin': '*', 'gx-credential-state': 'revoked' },
+    {
+      state: 'revoked',
+      revokedAt: row.revoked_at,
+      credentialStatus: { statusListCredential: row.status_list, statusListIndex: String(row.status_index) },
+    },
+  );
+}
