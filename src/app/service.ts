@@ -71,6 +71,27 @@ export function devAdminToken(loaded: LoadedConfig): string | undefined {
   return file;
 }
 
+/** The demo cloud on its ports (see demo.ports); any free ports when those are taken. */
+async function startDemo(loaded: LoadedConfig, log: Log): Promise<DemoCloud> {
+  const { config } = loaded;
+  const port = config.server.port;
+  const ports = (config.demo.ports ?? (port > 0 && port < 65533 ? [port + 1, port + 2, port + 3] : [0, 0, 0])) as [
+    number,
+    number,
+    number,
+  ];
+  try {
+    return await startDemoCloud({ ports });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+    log.warn(
+      { ports, err: (err as Error).message },
+      'demo cloud ports taken: using any free ports (its endpoint URLs change, so its offerings are signed anew)',
+    );
+    return startDemoCloud();
+  }
+}
+
 /**
  * The service side of the gateway, built from configuration: the store (migrated), the configured
  * clouds registered, the demo cloud when one is configured, the runner and the scheduler.
@@ -83,6 +104,11 @@ export async function startService(
 ): Promise<GatewayService> {
   const { config } = loaded;
   const clouds = configuredClouds(loaded);
+  if (clouds.length && !config.provider)
+    throw new GatewayError(
+      `configuration ${loaded.source}: clouds are configured but not the provider: add the provider section (legal name, addresses, registration numbers)`,
+      'bad-config',
+    );
   const store = await Store.open({
     ...(config.database.url ? { url: config.database.url } : { file: configPath(loaded, config.database.file) }),
     poolSize: config.database.poolSize,
@@ -100,7 +126,7 @@ export async function startService(
       if (!same) await store.putCloud(c, 'configuration');
     }
     await store.syncKeys(credentials.keys.list());
-    if (clouds.some((c) => c.sources === '{"demo":true}')) demo = await startDemoCloud();
+    if (clouds.some((c) => c.sources === '{"demo":true}')) demo = await startDemo(loaded, log);
   } catch (err) {
     await store.close();
     throw err;
@@ -120,7 +146,11 @@ export async function startService(
     signer: credentials,
     canonizer: credentials.canonizer,
     baseUrl: config.publicBaseUrl,
-    provider: config.provider!,
+    get provider() {
+      if (!config.provider)
+        throw new GatewayError('no provider section in the configuration: clouds cannot be described', 'bad-config');
+      return config.provider;
+    },
     resolveSources,
     leaseMs: config.scheduler.leaseSeconds * 1000,
     maxSetCredentials: config.limits.maxSetCredentials,

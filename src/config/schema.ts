@@ -459,6 +459,22 @@ export const configSchema = {
         },
       },
     },
+    demo: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      description: 'The demo cloud (clouds with demo: true).',
+      properties: {
+        ports: {
+          type: 'array',
+          minItems: 3,
+          maxItems: 3,
+          items: { type: 'integer', minimum: 0, maximum: 65535 },
+          description:
+            'Loopback ports of its OpenStack, Kubernetes and NetBox (stable ports keep its credentials unchanged across restarts); default: the three after server.port, or any when server.port is 0.',
+        },
+      },
+    },
     api: {
       type: 'object',
       additionalProperties: false,

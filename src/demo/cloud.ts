@@ -20,9 +20,15 @@ export interface DemoCloud {
 /**
  * The demo cloud: the peers of src/demo (OpenStack seeded with SCS content, Kubernetes with
  * Cluster API and cluster stacks, NetBox with sites) on loopback ports, plus a sample SCS report.
+ * Fixed `ports` keep its endpoint URLs (which its credentials name) the same across restarts.
  */
-export async function startDemoCloud(): Promise<DemoCloud> {
-  const started = await Promise.allSettled([startFakeOpenStack(), startFakeKubernetes(), startFakeNetBox()] as const);
+export async function startDemoCloud(opts: { ports?: [number, number, number] } = {}): Promise<DemoCloud> {
+  const [osPort, k8sPort, nbPort] = opts.ports ?? [0, 0, 0];
+  const started = await Promise.allSettled([
+    startFakeOpenStack({ port: osPort }),
+    startFakeKubernetes({ port: k8sPort }),
+    startFakeNetBox({ port: nbPort }),
+  ] as const);
   const failure = started.find((s) => s.status === 'rejected');
   if (failure) {
     await Promise.all(started.map((s) => (s.status === 'fulfilled' ? s.value.close() : undefined)));

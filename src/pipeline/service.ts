@@ -91,6 +91,8 @@ interface ProfilePlan {
  */
 export class CloudRunner {
   readonly holder: string;
+  /** Clouds this instance is running now (the lease alone lets its holder in again). */
+  private readonly active = new Set<string>();
 
   constructor(private readonly deps: RunnerDeps) {
     this.holder = deps.holder ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
@@ -129,8 +131,19 @@ export class CloudRunner {
     const { store } = this.deps;
     const cloud = await store.getCloud(cloudId);
     if (!cloud) throw new GatewayError(`no cloud ${cloudId}`, 'not-found');
-    const lease = await this.takeLease(cloudId);
-    if (!lease.ok) return { busy: true, holder: lease.holder };
+    if (this.active.has(cloudId)) return { busy: true, holder: this.holder };
+    this.active.add(cloudId);
+    let lease: Awaited<ReturnType<CloudRunner['takeLease']>>;
+    try {
+      lease = await this.takeLease(cloudId);
+    } catch (err) {
+      this.active.delete(cloudId);
+      throw err;
+    }
+    if (!lease.ok) {
+      this.active.delete(cloudId);
+      return { busy: true, holder: lease.holder };
+    }
     let lost = false;
     const renew = setInterval(
       () => {
@@ -148,6 +161,7 @@ export class CloudRunner {
     } catch (err) {
       clearInterval(renew);
       await store.releaseLease(leaseName(cloudId), this.holder).catch(() => undefined);
+      this.active.delete(cloudId);
       throw err;
     }
     const started = { ...run };
@@ -172,6 +186,7 @@ export class CloudRunner {
       } finally {
         clearInterval(renew);
         await store.releaseLease(leaseName(cloudId), this.holder).catch(() => undefined);
+        this.active.delete(cloudId);
       }
       const end = (await store.getRun(run.id)) ?? run;
       this.deps.onRunFinished?.(end);
@@ -354,7 +369,7 @@ export class CloudRunner {
       }),
     });
     const t0 = performance.now();
-    await store.publish(pub, { name: leaseName(cloud.id), holder: this.holder });
+    await store.publish(pub, { name: leaseName(cloud.id), holder: this.holder, ttlMs: this.deps.leaseMs });
     stages.publish = { ...(stages.publish as object), ms: Math.round(performance.now() - t0) };
     await store.db
       .updateTable('runs')

@@ -1,5 +1,5 @@
 import type { JsonObject, ProfileId } from '../core/ids.js';
-import { Bitstring } from './bitstring.js';
+import { type Bitstring } from './bitstring.js';
 
 /**
  * Status lists as each profile's data model has them: the W3C Bitstring Status List for VC 2.0

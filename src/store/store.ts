@@ -392,18 +392,19 @@ export class Store {
    * events, the status lists, the inventory and the run's record. A run that lost its lease (it
    * took too long, another instance took over) commits nothing: the lease is checked inside.
    */
-  async publish(p: Publication, lease: { name: string; holder: string }): Promise<void> {
+  async publish(p: Publication, lease: { name: string; holder: string; ttlMs: number }): Promise<void> {
     await this.db.transaction().execute(async (tx) => {
+      // The lease row is written first: it stays ours (row lock on PostgreSQL, the write lock on
+      // SQLite) until this commits, so no other instance can take the cloud over in between.
       const held = await tx
-        .selectFrom('leases')
-        .select('holder')
+        .updateTable('leases')
+        .set({ expires_at: new Date(Date.now() + lease.ttlMs).toISOString() })
         .where('name', '=', lease.name)
         .where('holder', '=', lease.holder)
-        .where('expires_at', '>', new Date().toISOString())
         .executeTakeFirst();
-      if (!held)
+      if (Number(held.numUpdatedRows) !== 1)
         throw new GatewayError(
-          `the run of ${p.cloudId} lost its lease before publishing; nothing was written`,
+          `the run of ${p.cloudId} lost its lease before publishing (another instance took the cloud over); nothing was written`,
           'conflict',
         );
       if (p.inventory) {

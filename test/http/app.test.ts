@@ -2,7 +2,7 @@ import t from 'tap';
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { buildApp } from '../../src/http/app.js';
-import { fastifyPath, openapi, operations } from '../../src/http/openapi.js';
+import { openapi, operations, routeUrl } from '../../src/http/openapi.js';
 import { tempGateway } from '../helpers/gateway.js';
 
 const addFormats = addFormatsModule as unknown as (a: Ajv) => Ajv;
@@ -34,7 +34,7 @@ for (const base of ['https://provider.example', 'https://provider.example/gx']) 
     // Every route is in openapi.yaml and every operation is served (did.json moves with the base path).
     const expected = operations().map((o) => ({
       method: o.method,
-      url: o.operationId === 'getDidDocument' ? didPath : prefix + fastifyPath(o.path),
+      url: o.operationId === 'getDidDocument' ? didPath : prefix + routeUrl(o),
     }));
     t.same(
       routes.map((r) => `${r.method} ${r.url}`).sort(),

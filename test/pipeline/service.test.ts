@@ -44,7 +44,7 @@ for (const db of await bothDatabases()) {
         baseUrl: 'https://provider.example',
         provider: gw.service.loaded.config.provider!,
         resolveSources: async () => ({ spec: sources, env }),
-        leaseMs: 5000,
+        leaseMs: 30_000,
         statusListSize: 1024,
         ...(holder ? { holder } : {}),
       });

@@ -1,0 +1,89 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { DEMO_PROVIDER, loadConfig } from '../../src/config/load.js';
+import { startGateway, type RunningGateway } from '../../src/app/server.js';
+import type { StoreLocation } from '../../src/store/open.js';
+
+export const ADMIN_TOKEN = 'test-operator-token-0123456789';
+export const ADMIN = { authorization: `Bearer ${ADMIN_TOKEN}` };
+export const PUBLIC_BASE = 'http://gateway.test';
+
+/** The configuration of a gateway with the demo cloud, on a given database, listening on a free port. */
+export function serviceConfig(db: StoreLocation, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    publicBaseUrl: PUBLIC_BASE,
+    server: { port: 0, host: '127.0.0.1' },
+    keys: { dir: 'keys', generateDevKeys: true },
+    log: { level: 'silent' },
+    database: db.url ? { url: db.url, poolSize: 4 } : { file: db.file },
+    api: { adminTokenSha256: createHash('sha256').update(ADMIN_TOKEN).digest('hex'), rateLimitPerMinute: 100000 },
+    scheduler: { tickSeconds: 0.2, leaseSeconds: 5 },
+    clouds: [{ id: 'demo', name: 'Demo', demo: true, intervalSeconds: 3600 }],
+    provider: DEMO_PROVIDER,
+    ...extra,
+  };
+}
+
+export interface ServiceUnderTest {
+  gw: RunningGateway;
+  url: string;
+  dir: string;
+  restart(): Promise<ServiceUnderTest>;
+  close(): Promise<void>;
+}
+
+/** Free loopback ports (bound, then released). */
+export async function freePorts(n: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from({ length: n }, () => new Promise<Server>((res) => { const s = createServer(); s.listen(0, '127.0.0.1', () => res(s)); })),
+  );
+  const ports = servers.map((s) => (s.address() as AddressInfo).port);
+  await Promise.all(servers.map((s) => new Promise((res) => s.close(res))));
+  return ports;
+}
+
+/**
+ * Start a gateway from a real YAML configuration file in a temporary folder. Its demo cloud keeps
+ * its ports across restarts (as the embedded default's does), so its credentials stay the same.
+ */
+export async function startService(
+  db: StoreLocation,
+  extra: Record<string, unknown> = {},
+  dir = mkdtempSync(join(tmpdir(), 'gxg-svc-')),
+): Promise<ServiceUnderTest> {
+  const file = join(dir, 'gx-gateway.yaml');
+  if (!existsSync(file))
+    writeFileSync(file, stringify(serviceConfig(db, { demo: { ports: await freePorts(3) }, ...extra })));
+  const gw = await startGateway(loadConfig({ file, env: {} }));
+  const self: ServiceUnderTest = {
+    gw,
+    url: gw.address,
+    dir,
+    async restart() {
+      await gw.close();
+      return startService(db, extra, dir);
+    },
+    async close() {
+      await gw.close();
+    },
+  };
+  return self;
+}
+
+export const removeDir = (dir: string) => rmSync(dir, { recursive: true, force: true });
+
+/** Wait until the cloud's newest run has ended; returns it (as the API shows it). */
+export async function settledRun(url: string, cloud = 'demo', timeoutMs = 60_000): Promise<Record<string, unknown>> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const r = await fetch(`${url}/admin/runs?cloud=${cloud}&limit=1`, { headers: ADMIN });
+    const { runs } = (await r.json()) as { runs: Record<string, unknown>[] };
+    if (runs[0] && runs[0].state !== 'running') return runs[0];
+    if (Date.now() > until) throw new Error(`no finished run of ${cloud} within ${timeoutMs} ms`);
+    await new Promise((res) => setTimeout(res, 100));
+  }
+}
