@@ -1,5 +1,5 @@
 import type { Store } from '../store/store.js';
-import { leaseName, type CloudRunner, type RunOutcome } from './service.js';
+import { deadLocalHolder, leaseName, type CloudRunner, type RunOutcome } from './service.js';
 
 export interface SchedulerOptions {
   tickMs: number;
@@ -55,7 +55,7 @@ export class Scheduler {
 
   /** One pass: orphaned runs marked abandoned, then every due cloud run in turn. */
   async tick(): Promise<RunOutcome[]> {
-    await this.store.abandonOrphanedRuns(leaseName);
+    await this.store.abandonOrphanedRuns(leaseName, deadLocalHolder);
     const outcomes: RunOutcome[] = [];
     for (const id of await this.due()) {
       if (this.stopped) break;

@@ -58,7 +58,7 @@ function subjectTypes(credential: JsonObject): string[] {
 }
 
 /** A holder is `host:pid:random`; one on this host whose process is gone is dead for sure. */
-function deadLocalHolder(holder: string): boolean {
+export function deadLocalHolder(holder: string): boolean {
   const [host, pid] = holder.split(':');
   if (host !== hostname() || !pid || Number(pid) === process.pid) return false;
   try {

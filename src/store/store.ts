@@ -190,16 +190,20 @@ export class Store {
   }
 
   /**
-   * Runs left `running` by a holder that no longer holds the cloud's lease (it crashed or was
-   * killed): marked `abandoned`; they published nothing (publishing is one transaction).
+   * Runs left `running` by a holder that no longer holds the cloud's lease, or whose process is
+   * known dead (killed on this host): marked `abandoned`; they published nothing (publishing is
+   * one transaction).
    */
-  async abandonOrphanedRuns(leaseName: (cloudId: string) => string): Promise<string[]> {
+  async abandonOrphanedRuns(
+    leaseName: (cloudId: string) => string,
+    isDead: (holder: string) => boolean = () => false,
+  ): Promise<string[]> {
     const running = await this.db.selectFrom('runs').selectAll().where('state', '=', 'running').execute();
     const abandoned: string[] = [];
     const t = now();
     for (const run of running) {
       const lease = await this.leaseHolder(leaseName(run.cloud_id));
-      if (lease && lease.holder === run.holder && lease.expires_at > t) continue;
+      if (lease && lease.holder === run.holder && lease.expires_at > t && !isDead(run.holder)) continue;
       await this.db
         .updateTable('runs')
         .set({
