@@ -10,13 +10,14 @@ import { validateCommand } from './commands/validate.js';
 import { keysCommand } from './commands/keys.js';
 import { serveCommand } from './commands/serve.js';
 import { signCommands } from './commands/sign.js';
+import { tokenCommand } from './commands/token.js';
 import { verifyCommand } from './commands/verify.js';
 import type { GlobalOptions } from './context.js';
 
 export function buildProgram(): Command {
   const program = new Command('gx-gateway')
     .description(
-      'Gaia-X self-descriptions for a Sovereign Cloud Stack deployment: keys, did:web, signing, verification',
+      'Gaia-X self-descriptions for a Sovereign Cloud Stack deployment: the service, keys, did:web, introspection, describe, validate, signing, verification',
     )
     .version(packageVersion)
     .option(
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
   validateCommand(program, globals);
   contextsCommand(program);
   healthCommand(program, globals);
+  tokenCommand(program);
   return program;
 }
 

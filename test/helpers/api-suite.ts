@@ -81,7 +81,10 @@ export async function apiSuite(t: Test, db: TestDatabase): Promise<void> {
     const one = json(await call('listCredentials', '/credentials?limit=1000'));
     t.equal((one.items as unknown[]).length, all.length, 'pages add up to the whole');
     const facts = json(await call('listCredentials', '/credentials?clearingHouse=false&limit=1000'));
-    t.ok((facts.items as { kind: string }[]).every((i) => i.kind === 'scs-facts'), 'scs facts are served and marked');
+    t.ok(
+      (facts.items as { kind: string }[]).every((i) => i.kind === 'scs-facts'),
+      'scs facts are served and marked',
+    );
     const r = await call('listCredentials', '/credentials?limit=3');
     const again = await call('listCredentials', '/credentials?limit=3', {
       headers: { 'if-none-match': r.headers.get('etag')! },
@@ -92,7 +95,9 @@ export async function apiSuite(t: Test, db: TestDatabase): Promise<void> {
       t.equal(a.status, 400, bad);
       t.match(a.type, /^application\/problem\+json/);
     }
-    const since = json(await call('listCredentials', `/credentials?changedSince=${encodeURIComponent('2999-01-01T00:00:00Z')}`));
+    const since = json(
+      await call('listCredentials', `/credentials?changedSince=${encodeURIComponent('2999-01-01T00:00:00Z')}`),
+    );
     t.same(since.items, []);
   });
 
@@ -115,9 +120,16 @@ export async function apiSuite(t: Test, db: TestDatabase): Promise<void> {
 
   t.test('operator routes: token, bad input stores nothing, runs', async (t) => {
     t.equal((await call('listClouds', '/admin/clouds')).status, 401);
-    t.equal((await call('listClouds', '/admin/clouds', { headers: { authorization: 'Bearer wrong-token-000000000' } })).status, 401);
+    t.equal(
+      (await call('listClouds', '/admin/clouds', { headers: { authorization: 'Bearer wrong-token-000000000' } }))
+        .status,
+      401,
+    );
     const clouds = json(await call('listClouds', '/admin/clouds', { headers: ADMIN }));
-    t.same((clouds.clouds as { id: string }[]).map((c) => c.id), ['demo']);
+    t.same(
+      (clouds.clouds as { id: string }[]).map((c) => c.id),
+      ['demo'],
+    );
     const post = (body: unknown) =>
       call('putCloud', '/admin/clouds', {
         method: 'POST',
@@ -138,7 +150,11 @@ export async function apiSuite(t: Test, db: TestDatabase): Promise<void> {
       t.match(a.type, /^application\/problem\+json/);
     }
     const after = json(await call('listClouds', '/admin/clouds', { headers: ADMIN }));
-    t.same((after.clouds as { id: string }[]).map((c) => c.id), ['demo'], 'nothing stored');
+    t.same(
+      (after.clouds as { id: string }[]).map((c) => c.id),
+      ['demo'],
+      'nothing stored',
+    );
     t.equal((await call('getCloud', '/admin/clouds/nope', { headers: ADMIN })).status, 404);
     t.equal((await call('startRun', '/admin/clouds/nope/runs', { method: 'POST', headers: ADMIN })).status, 404);
     t.equal((await call('getRun', '/admin/runs/not-a-uuid', { headers: ADMIN })).status, 400);
@@ -188,7 +204,11 @@ export async function apiSuite(t: Test, db: TestDatabase): Promise<void> {
     };
     t.ok(Bitstring.decode(list.credentialSubject.encodedList).get(Number(problem.credentialStatus.statusListIndex)));
     const feed = json(await call('listChanges', `/changes?after=${before.last as number}`));
-    t.ok((feed.events as { type: string; credential: string }[]).some((e) => e.type === 'revoked' && e.credential === victim.id));
+    t.ok(
+      (feed.events as { type: string; credential: string }[]).some(
+        (e) => e.type === 'revoked' && e.credential === victim.id,
+      ),
+    );
   });
 
   t.test('every answer matched openapi.yaml', async (t) => {

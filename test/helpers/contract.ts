@@ -15,7 +15,12 @@ type Responses = Record<string, { $ref?: string; content?: Record<string, { sche
  * Whether an HTTP answer is one openapi.yaml allows for the operation: a declared status, a
  * declared content type, and a body that matches its schema. Returns what is wrong, or [].
  */
-export function contractErrors(operationId: string, status: number, contentType: string | null, body: string): string[] {
+export function contractErrors(
+  operationId: string,
+  status: number,
+  contentType: string | null,
+  body: string,
+): string[] {
   const op = operation(operationId);
   const responses = op.spec.responses as Responses;
   let response = responses[String(status)];
@@ -24,10 +29,14 @@ export function contractErrors(operationId: string, status: number, contentType:
     const name = response.$ref.split('/').pop()!;
     response = (spec.components as { responses: Responses }).responses[name]!;
   }
-  if (!response.content) return body.length === 0 || status >= 300 ? [] : [`${operationId} ${status}: no body declared`];
+  if (!response.content)
+    return body.length === 0 || status >= 300 ? [] : [`${operationId} ${status}: no body declared`];
   const type = (contentType ?? '').split(';')[0]!.trim();
   const declared = response.content[type];
-  if (!declared) return [`${operationId} ${status}: content type ${type} not declared (${Object.keys(response.content).join(', ')})`];
+  if (!declared)
+    return [
+      `${operationId} ${status}: content type ${type} not declared (${Object.keys(response.content).join(', ')})`,
+    ];
   const key = `${operationId} ${status} ${type}`;
   let validate = cache.get(key);
   if (validate === undefined) {

@@ -39,7 +39,14 @@ export interface ServiceUnderTest {
 /** Free loopback ports (bound, then released). */
 export async function freePorts(n: number): Promise<number[]> {
   const servers = await Promise.all(
-    Array.from({ length: n }, () => new Promise<Server>((res) => { const s = createServer(); s.listen(0, '127.0.0.1', () => res(s)); })),
+    Array.from(
+      { length: n },
+      () =>
+        new Promise<Server>((res) => {
+          const s = createServer();
+          s.listen(0, '127.0.0.1', () => res(s));
+        }),
+    ),
   );
   const ports = servers.map((s) => (s.address() as AddressInfo).port);
   await Promise.all(servers.map((s) => new Promise((res) => s.close(res))));
