@@ -13,6 +13,7 @@ import type { SuiteId } from '../src/credentials/suites/suite.js';
 import { fmt, measure } from './harness.js';
 import { benchInventory } from './inventory.js';
 import { benchValidate } from './validate.js';
+import { benchService } from './service.js';
 import { sampleLegalPerson } from '../test/helpers/samples.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gxg-bench-'));
@@ -165,3 +166,4 @@ rmSync(dir, { recursive: true, force: true });
 
 await benchInventory();
 await benchValidate();
+await benchService();

@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Socket } from 'node:net';
 import { excerpt } from '../core/excerpt.js';
 import { problemBody, problemPlugin, sendProblem } from './plugins/problem.js';
@@ -33,7 +33,7 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}): Promise
   const app = Fastify({
     ...(options.loggerInstance ? { loggerInstance: options.loggerInstance } : { logger: options.logger ?? false }),
     // One line per request at debug only: at info a busy gateway writes gigabytes of access log.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     trustProxy: server.trustProxy,
     bodyLimit: server.bodyLimitBytes,
     connectionTimeout: server.connectionTimeoutMs,

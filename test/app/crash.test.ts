@@ -70,7 +70,7 @@ t.test('SIGKILL mid-run, restart, finish', async (t) => {
   // Kill in the middle of the first run, at three different points of it.
   const killed: string[] = [];
   const seen = new Set<string>();
-  for (const delayMs of [0, 150, 400]) {
+  for (const delayMs of [0, 250]) {
     const { child, url } = await serve();
     const running = await until('a new running run', async () =>
       (await runs(url)).find((r) => r.state === 'running' && !seen.has(r.id)),

@@ -1,0 +1,268 @@
+// The service: HTTP throughput with 10,000 published credentials in the store (single credential
+// and listing, with and without ETag revalidation) against the same server answering /health,
+// measured in one run with autocannon against a gateway in its own process; a full pipeline run
+// over the demo cloud against the sum of its stages' floors; resident memory of the service.
+import autocannon from 'autocannon';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash, generateKeyPairSync, sign, constants } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import jsonld from 'jsonld';
+import { stringify } from 'yaml';
+import { demoSources } from '../src/app/demo.js';
+import { CredentialService } from '../src/app/credential-service.js';
+import { DEMO_PROVIDER, loadConfig } from '../src/config/load.js';
+import { bundledContexts } from '../src/credentials/contexts.js';
+import { startDemoCloud } from '../src/demo/cloud.js';
+import { describe } from '../src/describe/describe.js';
+import { introspect } from '../src/pipeline/introspect.js';
+import { CloudRunner } from '../src/pipeline/service.js';
+import { Store } from '../src/store/store.js';
+
+const BIN = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+const TOKEN = 'bench-operator-token-0123456789';
+
+function serve(dir: string, file: string): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [BIN, '--config', file, 'serve'], {
+    cwd: dir,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /"listening":"(http:\/\/[^"]+)"/.exec(out);
+      if (m) resolve({ child, url: m[1]! });
+    });
+    child.on('exit', (code) => reject(new Error(`gateway exited (${code}): ${out.slice(-300)}`)));
+  });
+}
+
+const rssMiB = (pid: number) =>
+  Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
+
+async function load(
+  title: string,
+  url: string,
+  opts: { paths?: string[]; headers?: Record<string, string> } = {},
+): Promise<{ rps: number; p99: number }> {
+  let i = 0;
+  const paths = opts.paths ?? [new URL(url).pathname + new URL(url).search];
+  const r = await autocannon({
+    url: new URL(url).origin,
+    connections: 32,
+    duration: 4,
+    requests: [
+      {
+        setupRequest: (req) => ({ ...req, path: paths[i++ % paths.length]!, headers: { ...(opts.headers ?? {}) } }),
+      },
+    ],
+  });
+  if (r.non2xx && !opts.headers?.['if-none-match']) throw new Error(`${title}: ${r.non2xx} non-2xx answers`);
+  return { rps: r.requests.average, p99: r.latency.p99 };
+}
+
+export async function benchService(): Promise<void> {
+  console.log(
+    '\n== service: 10,000 published credentials in SQLite, gateway in its own process, autocannon (32 connections, 4 s each)',
+  );
+  const dir = mkdtempSync(join(tmpdir(), 'gxg-bench-svc-'));
+  const db = join(dir, 'gx.sqlite');
+  const file = join(dir, 'gx-gateway.yaml');
+  writeFileSync(
+    file,
+    stringify({
+      publicBaseUrl: 'http://gateway.bench',
+      server: { port: 0 },
+      keys: { dir: 'keys', generateDevKeys: true },
+      log: { level: 'warn' },
+      database: { file: db },
+      provider: DEMO_PROVIDER,
+      api: { adminTokenSha256: createHash('sha256').update(TOKEN).digest('hex'), rateLimitPerMinute: 10_000_000 },
+      clouds: [{ id: 'demo', demo: true, intervalSeconds: 86400 }],
+    }),
+  );
+  // A real run first (the demo cloud), then its credentials copied to 10,000 (same bodies, other ids).
+  let { child, url } = await serve(dir, file);
+  for (;;) {
+    const r = await fetch(`${url}/admin/runs?limit=1`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    const run = ((await r.json()) as { runs: { state: string }[] }).runs[0];
+    if (run && run.state !== 'running') break;
+    await new Promise((res) => setTimeout(res, 100));
+  }
+  const rss = rssMiB(child.pid!);
+  child.kill('SIGTERM');
+  await new Promise((r) => child.once('exit', r));
+  const store = await Store.open({ file: db });
+  const template = (await store.listCredentials({ state: 'published', limit: 1000 }))[0]!;
+  const body = (await store.getCredential(template.id))!.body;
+  const at = new Date().toISOString();
+  const existing = (await store.listCredentials({ limit: 100000 })).length;
+  const rows = Array.from({ length: 10_000 - existing }, (_, i) => ({
+    ...template,
+    id: `http://gateway.bench/credentials/25.11/bench/${i}/v/1`,
+    base_id: `http://gateway.bench/credentials/25.11/bench/${i}`,
+    body,
+    status_index: 100000 + i,
+    superseded_at: null,
+    superseded_by: null,
+    revoked_at: null,
+    updated_at: at,
+  }));
+  for (let i = 0; i < rows.length; i += 200)
+    await store.db
+      .insertInto('credentials')
+      .values(rows.slice(i, i + 200))
+      .execute();
+  const count = (await store.listCredentials({ limit: 100000 })).length;
+  await store.close();
+  ({ child, url } = await serve(dir, file));
+  const ids = Array.from({ length: 500 }, (_, i) => `/credentials/25.11/bench/${i * 17}/v/1`);
+  const etag = (await fetch(`${url}${ids[0]}`)).headers.get('etag')!;
+  const listEtag = (await fetch(`${url}/credentials?limit=100`)).headers.get('etag')!;
+  const floor = await load('health', `${url}/health`);
+  const results: [string, { rps: number; p99: number }][] = [
+    ['GET /health (floor)', floor],
+    ['GET one credential (500 ids)', await load('credential', url, { paths: ids })],
+    [
+      '  revalidated (If-None-Match → 304)',
+      await load('credential 304', url, { paths: [ids[0]!], headers: { 'if-none-match': etag } }),
+    ],
+    ['GET /credentials?limit=100', await load('listing', `${url}/credentials?limit=100`)],
+    [
+      '  revalidated (If-None-Match → 304)',
+      await load('listing 304', `${url}/credentials?limit=100`, { headers: { 'if-none-match': listEtag } }),
+    ],
+  ];
+  console.log(`  ${count} credentials in the store`);
+  for (const [title, r] of results)
+    console.log(
+      `  ${title.padEnd(40)} ${r.rps.toFixed(0).padStart(7)} req/s  p99 ${String(r.p99).padStart(4)} ms  ×floor ${(r.rps / floor.rps).toFixed(2)}`,
+    );
+  const rss2 = rssMiB(child.pid!);
+  child.kill('SIGTERM');
+  await new Promise((r) => child.once('exit', r));
+  console.log(
+    `  resident memory of the service: ${rss.toFixed(0)} MiB after its first run (shapes loaded), ${rss2.toFixed(0)} MiB after the load (goal ≤ 250)`,
+  );
+  rmSync(dir, { recursive: true, force: true });
+  await benchPipeline();
+}
+
+/** A full pipeline run over the demo cloud against the sum of its stages' floors. */
+async function benchPipeline(): Promise<void> {
+  console.log('\n== pipeline: one run over the demo cloud (both profiles) against the sum of its stages’ floors');
+  const dir = mkdtempSync(join(tmpdir(), 'gxg-bench-run-'));
+  writeFileSync(
+    join(dir, 'gx-gateway.yaml'),
+    stringify({ publicBaseUrl: 'https://provider.example', keys: { dir: 'keys' }, provider: DEMO_PROVIDER }),
+  );
+  const loaded = loadConfig({ file: join(dir, 'gx-gateway.yaml'), env: {} });
+  const svc = CredentialService.open(loaded, {});
+  await svc.keys.create({ type: 'RSA', id: 'rsa', rsaBits: 2048 });
+  const demo = await startDemoCloud();
+  const { spec, env } = demoSources(demo);
+  const store = await Store.open({ file: join(dir, 'gx.sqlite') });
+  await store.putCloud(
+    {
+      id: 'demo',
+      name: 'demo',
+      sources: '{}',
+      profiles: '["gaia-x-25.11","tagus-22.10"]',
+      interval_seconds: 60,
+      enabled: 1,
+    },
+    'bench',
+  );
+  const runner = new CloudRunner({
+    store,
+    signer: svc,
+    canonizer: svc.canonizer,
+    baseUrl: 'https://provider.example',
+    provider: loaded.config.provider!,
+    resolveSources: async () => ({ spec, env }),
+    leaseMs: 60_000,
+  });
+  // Warm (shapes compiled, contexts parsed), in another cloud id so the measured run is a first run.
+  await store.putCloud(
+    {
+      id: 'warm',
+      name: 'warm',
+      sources: '{}',
+      profiles: '["gaia-x-25.11","tagus-22.10"]',
+      interval_seconds: 60,
+      enabled: 1,
+    },
+    'bench',
+  );
+  await runner.run('warm', 'bench');
+  const t0 = performance.now();
+  const first = await runner.run('demo', 'bench');
+  const tFirst = performance.now() - t0;
+  const t1 = performance.now();
+  await runner.run('demo', 'bench');
+  const tAgain = performance.now() - t1;
+  if (!('run' in first) || first.run.state !== 'succeeded') throw new Error(`bench run: ${JSON.stringify(first)}`);
+  const stages = JSON.parse(first.run.stages) as Record<string, { ms: number }>;
+
+  // Floors: introspection itself; one JSON-LD expansion per credential (the least validation
+  // needs); canonicalization + a raw RSA-PSS signature per credential (the least signing needs).
+  const ti = performance.now();
+  const inventory = await introspect(spec, { env });
+  const tIntro = performance.now() - ti;
+  const contexts = new Map([...bundledContexts().values()].map((c) => [c.url, c.document]));
+  const loader = async (u: string) => ({
+    contextUrl: null,
+    documentUrl: u,
+    document: contexts.get(u) ?? contexts.get(u.replace(/#$/, '') + '#'),
+  });
+  const creds = (['gaia-x-25.11', 'tagus-22.10'] as const).flatMap((p) =>
+    describe(inventory, p, {
+      provider: loaded.config.provider!,
+      baseUrl: 'https://provider.example',
+      issuer: svc.did,
+      issued: '2026-12-01T00:00:00Z',
+    }).credentials.map((c) => c.credential),
+  );
+  const key = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+  const te = performance.now();
+  for (const c of creds) await jsonld.expand(c, { documentLoader: loader as never, safe: true });
+  const tExpand = performance.now() - te;
+  const tc = performance.now();
+  for (const c of creds) {
+    const n = await jsonld.canonize(c, {
+      algorithm: 'RDFC-1.0',
+      format: 'application/n-quads',
+      documentLoader: loader as never,
+      safe: true,
+    });
+    sign('sha256', createHash('sha256').update(n).digest(), {
+      key,
+      padding: constants.RSA_PKCS1_PSS_PADDING,
+      saltLength: 32,
+    });
+  }
+  const tCanonSign = performance.now() - tc;
+  const floor = tIntro + tExpand + tCanonSign;
+  console.log(
+    `  ${creds.length} credentials; floor = introspect ${tIntro.toFixed(0)} ms + expand each ${tExpand.toFixed(0)} ms + canonicalize and sign each ${tCanonSign.toFixed(0)} ms = ${floor.toFixed(0)} ms`,
+  );
+  console.log(
+    `  first run (everything new)   ${tFirst.toFixed(0).padStart(6)} ms ×floor ${(tFirst / floor).toFixed(2)}   stages: ${Object.entries(
+      stages,
+    )
+      .map(([k, v]) => `${k} ${v.ms} ms`)
+      .join(', ')}`,
+  );
+  console.log(
+    `  re-run (nothing changed)     ${tAgain.toFixed(0).padStart(6)} ms ×(introspect + expand) ${(tAgain / (tIntro + tExpand)).toFixed(2)}   (nothing signed)`,
+  );
+  await store.close();
+  await demo.close();
+  await svc.close();
+  rmSync(dir, { recursive: true, force: true });
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) await benchService();
