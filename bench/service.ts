@@ -77,7 +77,7 @@ export async function benchService(): Promise<void> {
       publicBaseUrl: 'http://gateway.bench',
       server: { port: 0 },
       keys: { dir: 'keys', generateDevKeys: true },
-      log: { level: 'warn' },
+      log: { level: 'info' },
       database: { file: db },
       provider: DEMO_PROVIDER,
       api: { adminTokenSha256: createHash('sha256').update(TOKEN).digest('hex'), rateLimitPerMinute: 10_000_000 },

@@ -132,6 +132,7 @@ export async function startService(
     throw err;
   }
   const metrics = createMetrics(() => store.countByState());
+  const listeners = new Set<() => void>();
   const resolveSources = async (cloud: Cloud) => {
     const sources = JSON.parse(cloud.sources) as SourcesSpec & { demo?: boolean; useSources?: boolean };
     if (sources.demo) {
@@ -155,7 +156,10 @@ export async function startService(
     leaseMs: config.scheduler.leaseSeconds * 1000,
     maxSetCredentials: config.limits.maxSetCredentials,
     log,
-    onRunFinished: (run) => metrics.runs.inc({ outcome: run.state }),
+    onRunFinished: (run) => {
+      metrics.runs.inc({ outcome: run.state });
+      for (const l of listeners) l();
+    },
   });
   // Shapes compiled once at start; /ready waits for them.
   let shapesReady = false;
@@ -174,6 +178,9 @@ export async function startService(
     metrics,
     ...(scheduler ? { scheduler } : {}),
     ...(demo ? { demo } : {}),
+    onChange(listener: () => void) {
+      listeners.add(listener);
+    },
     async ready() {
       return {
         database: await store.ping(),

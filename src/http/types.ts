@@ -18,6 +18,8 @@ export interface ServicePort {
   metrics: GatewayMetrics;
   /** Readiness checks by name (database reachable, keys loaded, shapes compiled). */
   ready(): Promise<Record<string, boolean>>;
+  /** Call `listener` whenever a run here has finished (what is published may have changed). */
+  onChange?(listener: () => void): void;
 }
 
 /** What the routes use: the configuration and the services, decorated on the Fastify instance. */

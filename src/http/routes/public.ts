@@ -113,6 +113,32 @@ export default async function publicRoutes(app: FastifyInstance): Promise<void> 
   const base = config.publicBaseUrl;
   const service = () => need(app.gateway.service);
 
+  // Versions are immutable but their state changes (superseded, revoked), also by other instances
+  // sharing the database: rows are remembered briefly, and forgotten when a run here publishes.
+  // What a client sees is at most ROW_TTL_MS stale (its Cache-Control allows more).
+  const ROW_TTL_MS = 2000;
+  const rows = new Map<string, { at: number; row: CredentialRow | undefined }>();
+  let lastSeq = { at: 0, seq: 0 };
+  app.gateway.service?.onChange?.(() => {
+    rows.clear();
+    lastSeq = { at: 0, seq: 0 };
+  });
+  const cachedCredential = async (svc: ServicePort, id: string) => {
+    const now = Date.now();
+    const hit = rows.get(id);
+    if (hit && now - hit.at < ROW_TTL_MS) return hit.row;
+    const row = await svc.store.getCredential(id);
+    if (rows.size > 20_000) rows.clear();
+    rows.set(id, { at: now, row });
+    return row;
+  };
+  const cachedLastSeq = async (svc: ServicePort) => {
+    const now = Date.now();
+    if (now - lastSeq.at < 500) return lastSeq.seq;
+    lastSeq = { at: now, seq: await svc.store.lastEventSeq() };
+    return lastSeq.seq;
+  };
+
   const sendDocument = (
     request: FastifyRequest,
     reply: FastifyReply,
@@ -131,9 +157,10 @@ export default async function publicRoutes(app: FastifyInstance): Promise<void> 
   };
 
   specRoute(app, 'getCredential', async (request, reply) => {
-    const { store } = service();
+    const svc = service();
+    const { store } = svc;
     const id = idOf(base, request.url);
-    const row = await store.getCredential(id);
+    const row = await cachedCredential(svc, id);
     if (!row) {
       // The resource's IRI (no version): the current version.
       const latest = await store.latestVersion(id);
@@ -154,7 +181,8 @@ export default async function publicRoutes(app: FastifyInstance): Promise<void> 
   });
 
   specRoute(app, 'listCredentials', async (request, reply) => {
-    const { store } = service();
+    const svc = service();
+    const { store } = svc;
     const q = request.query as {
       type?: string;
       profile?: ProfileId;
@@ -168,7 +196,7 @@ export default async function publicRoutes(app: FastifyInstance): Promise<void> 
     const limit = Math.min(q.limit ?? config.api.pageSize, 1000);
     if (q.changedSince && Number.isNaN(Date.parse(q.changedSince)))
       throw new HttpProblem(400, 'changedSince must be an RFC 3339 date-time');
-    const seq = await store.lastEventSeq();
+    const seq = await cachedLastSeq(svc);
     const etag = `W/"${seq}-${createHash('sha256').update(request.url).digest('base64url').slice(0, 16)}"`;
     void reply.header('etag', etag).header('cache-control', 'no-cache').header('access-control-allow-origin', '*');
     if (notModified(request, etag)) return reply.code(304).send();
