@@ -73,6 +73,7 @@ export async function startGateway(loaded: LoadedConfig): Promise<RunningGateway
         'no trust anchors (resolver.trustAnchorFiles): x5u chains of other parties are verified without one, and reports say so',
       );
     const address = await app.listen({ port: config.server.port, host: config.server.host });
+    service.start();
     app.log.info(
       {
         config: loaded.source,

@@ -19,6 +19,8 @@ import { demoSources } from './demo.js';
 export interface GatewayService extends ServicePort {
   scheduler?: Scheduler;
   demo?: DemoCloud;
+  /** Load the shapes, then start the scheduler (once the server listens). */
+  start(): void;
   /** Stop the scheduler (the current run finishes its stage or is abandoned), then the store. */
   close(): Promise<void>;
 }
@@ -161,23 +163,30 @@ export async function startService(
       for (const l of listeners) l();
     },
   });
-  // Shapes compiled once at start; /ready waits for them.
+  // Shapes compiled once at start (after the server listens: start()); /ready waits for them.
   let shapesReady = false;
   const profiles = [...new Set(clouds.flatMap((c) => JSON.parse(c.profiles) as ProfileId[]))];
-  const warm = Promise.all((profiles.length ? profiles : (['gaia-x-25.11'] as ProfileId[])).map((p) => shapeSet(p)))
-    .then(() => (shapesReady = true))
-    .catch((err: Error) => log.error({ err: err.message }, 'shapes failed to load'));
   const scheduler =
     opts.scheduler !== false && config.scheduler.enabled
       ? new Scheduler(store, runner, { tickMs: config.scheduler.tickSeconds * 1000, log })
       : undefined;
-  void warm.then(() => scheduler?.start());
+  let started = false;
   return {
     store,
     runner,
     metrics,
     ...(scheduler ? { scheduler } : {}),
     ...(demo ? { demo } : {}),
+    start() {
+      if (started) return;
+      started = true;
+      void Promise.all((profiles.length ? profiles : (['gaia-x-25.11'] as ProfileId[])).map((p) => shapeSet(p)))
+        .then(() => {
+          shapesReady = true;
+          scheduler?.start();
+        })
+        .catch((err: Error) => log.error({ err: err.message }, 'shapes failed to load'));
+    },
     onChange(listener: () => void) {
       listeners.add(listener);
     },

@@ -139,7 +139,7 @@ t.test('serve: the embedded default with development keys', async (t) => {
   child.stdout.on('data', (d: Buffer) => (log += d.toString()));
   child.stderr.on('data', (d: Buffer) => (log += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  for (let i = 0; i < 200 && !log.includes('gx-gateway started'); i++) await new Promise((r) => setTimeout(r, 50));
+  for (let i = 0; i < 600 && !log.includes('gx-gateway started'); i++) await new Promise((r) => setTimeout(r, 50));
   t.match(log, /gx-gateway started/);
   t.match(log, /generated a development key/);
   const health = (await (await fetch(`http://127.0.0.1:${port}/health`)).json()) as { status: string; did: string };

@@ -54,7 +54,7 @@ t.test('serve --port moves the embedded default DID and x5u URLs', async (t) => 
   );
   t.teardown(() => child.kill('SIGKILL'));
   let doc: { id: string; verificationMethod: { publicKeyJwk?: { x5u?: string } }[] } | undefined;
-  for (let i = 0; i < 100 && !doc; i++) {
+  for (let i = 0; i < 300 && !doc; i++) {
     await new Promise((r) => setTimeout(r, 100));
     try {
       const res = await fetch(`http://127.0.0.1:${port}/.well-known/did.json`);

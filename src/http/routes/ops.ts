@@ -48,11 +48,11 @@ export default async function opsRoutes(app: FastifyInstance): Promise<void> {
     .join('\n');
   const page = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>gx-gateway API ${escape(packageVersion)}</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,">
 <style>body{font-family:system-ui,sans-serif;margin:2rem;max-width:72rem}table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.4rem;text-align:left;vertical-align:top}code{font-size:.95em}</style>
 </head><body>
 <h1>gx-gateway API</h1>
-<p>Version ${escape(packageVersion)} at <code>${escape(base)}</code>. The contract: <a href="${escape(base)}/openapi.json">openapi.json</a>. Errors are RFC 9457 problem details. <em>admin</em> operations take <code>Authorization: Bearer &lt;token&gt;</code>.</p>
+<p>Version ${escape(packageVersion)} at <code>${escape(base)}</code>. The contract: <a href="${escape(new URL(base).pathname.replace(/\/+$/, ''))}/openapi.json">openapi.json</a>. Errors are RFC 9457 problem details. <em>admin</em> operations take <code>Authorization: Bearer &lt;token&gt;</code>.</p>
 <table><thead><tr><th>Method</th><th>Path</th><th>Who</th><th>What</th></tr></thead>
 <tbody>
 ${rows}
@@ -63,7 +63,7 @@ ${rows}
       .type('text/html; charset=utf-8')
       .header(
         'content-security-policy',
-        "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'",
+        "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'",
       )
       .send(page),
   );
