@@ -34,6 +34,8 @@ writeFileSync(
 function serve(): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(process.execPath, [BIN, '--config', file, 'serve'], {
     cwd: dir,
+    // The gateway reads GXG_* as configuration: none of the test run's own.
+    env: Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('GXG_'))),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   return new Promise((resolve, reject) => {
