@@ -156,6 +156,7 @@ export async function startService(
     },
     resolveSources,
     leaseMs: config.scheduler.leaseSeconds * 1000,
+    runTimeoutMs: config.scheduler.runTimeoutSeconds * 1000,
     maxSetCredentials: config.limits.maxSetCredentials,
     log,
     onRunFinished: (run) => {

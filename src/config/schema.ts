@@ -429,7 +429,12 @@ export const configSchema = {
           description:
             'A run holds its cloud this long and renews it while it works; a crashed holder’s lease runs out.',
         },
-        runTimeoutSeconds: { type: 'number', minimum: 1, default: 1800 },
+        runTimeoutSeconds: {
+          type: 'number',
+          minimum: 1,
+          default: 1800,
+          description: 'A run still going after this long is stopped between stages (abandoned, nothing published).',
+        },
       },
     },
     clouds: {

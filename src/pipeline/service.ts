@@ -28,6 +28,8 @@ export interface RunnerDeps {
   /** Where a cloud's sources are (the app resolves demo, configured and API-added clouds). */
   resolveSources(cloud: Cloud): Promise<{ spec: SourcesSpec; env?: NodeJS.ProcessEnv; baseDir?: string }>;
   leaseMs: number;
+  /** A run still going after this long is stopped between stages (abandoned, nothing published). */
+  runTimeoutMs?: number;
   maxSetCredentials?: number;
   /** Bits per status list (131,072 by default). */
   statusListSize?: number;
@@ -165,12 +167,16 @@ export class CloudRunner {
       throw err;
     }
     const started = { ...run };
+    const timeout = this.deps.runTimeoutMs ? AbortSignal.timeout(this.deps.runTimeoutMs) : undefined;
+    const signal =
+      opts.signal && timeout ? AbortSignal.any([opts.signal, timeout]) : (opts.signal ?? timeout ?? undefined);
     const done = (async () => {
       try {
-        await this.execute(cloud, run, opts.actor ?? trigger, opts.signal, () => lost);
+        await this.execute(cloud, run, opts.actor ?? trigger, signal, () => lost);
       } catch (err) {
-        const message = err instanceof GatewayError ? err.message : `internal error: ${(err as Error).message}`;
-        const aborted = opts.signal?.aborted;
+        let message = err instanceof GatewayError ? err.message : `internal error: ${(err as Error).message}`;
+        const aborted = signal?.aborted;
+        if (timeout?.aborted) message = `it ran longer than scheduler.runTimeoutSeconds (${message})`;
         await store
           .finishRun(run.id, {
             state: aborted ? 'abandoned' : 'failed',

@@ -34,7 +34,7 @@ t.test('two instances, one cloud, due every second', async (t) => {
     b.gw.service.runner.run('shared', 'manual'),
   ]);
   t.ok([ra, rb].filter((r) => 'busy' in r).length >= 1, 'two simultaneous runs: not both run (the other is busy)');
-  await new Promise((r) => setTimeout(r, 5000));
+  await new Promise((r) => setTimeout(r, 3500));
   await Promise.all([a.gw.service.scheduler!.stop(), b.gw.service.scheduler!.stop()]);
   const runs = (await a.gw.service.store.listRuns({ cloud: 'shared', limit: 1000 })).reverse();
   t.ok(runs.length >= 3, `${runs.length} runs`);
