@@ -1,8 +1,10 @@
 # syntax=docker/dockerfile:1
 # gx-gateway: multi-stage build on the Node LTS slim image; runs as the non-root "node" user.
-ARG NODE_VERSION=24
+ARG NODE_VERSION=20
 
 FROM node:${NODE_VERSION}-bookworm-slim AS build
+# better-sqlite3 builds from source when no prebuilt binary fits.
+RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -18,7 +20,8 @@ RUN npm run build && npm prune --omit=dev
 FROM node:${NODE_VERSION}-bookworm-slim
 ENV NODE_ENV=production \
     GXG_SERVER__HOST=0.0.0.0 \
-    GXG_KEYS__DIR=/data/keys
+    GXG_KEYS__DIR=/data/keys \
+    GXG_DATABASE__FILE=/data/gx-gateway.sqlite
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist

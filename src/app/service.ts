@@ -11,15 +11,17 @@ import type { ServicePort } from '../http/types.js';
 import type { SourcesSpec } from '../pipeline/introspect.js';
 import { Scheduler } from '../pipeline/scheduler.js';
 import { CloudRunner } from '../pipeline/service.js';
+import { workerValidator } from '../pipeline/validate-in-worker.js';
+import { loadLocalContexts } from '../credentials/contexts.js';
 import { Store, type Cloud } from '../store/store.js';
-import { shapeSet } from '../validate/shapes.js';
+import { compiledShapesFile } from '../validate/shapes.js';
 import type { CredentialService } from './credential-service.js';
 import { demoSources } from './demo.js';
 
 export interface GatewayService extends ServicePort {
   scheduler?: Scheduler;
   demo?: DemoCloud;
-  /** Load the shapes, then start the scheduler (once the server listens). */
+  /** Start the scheduler (once the server listens). */
   start(): void;
   /** Stop the scheduler (the current run finishes its stage or is abandoned), then the store. */
   close(): Promise<void>;
@@ -144,6 +146,19 @@ export async function startService(
     if (sources.useSources) return { spec: (config.sources ?? {}) as SourcesSpec, baseDir: loaded.baseDir };
     return { spec: sources, baseDir: loaded.baseDir };
   };
+  // Each set is validated in a worker thread (ended when idle): HTTP keeps answering during a run,
+  // and the validation's memory goes with the worker.
+  const validate = workerValidator({
+    localContexts: loadLocalContexts(config.jsonld.localContexts, loaded.baseDir),
+    limits: {
+      timeoutMs: config.jsonld.canonizeTimeoutMs,
+      maxWorkFactor: config.jsonld.maxWorkFactor,
+      maxDocumentBytes: config.jsonld.maxDocumentBytes,
+      maxNodes: config.jsonld.maxNodes,
+      maxInlineContextBytes: config.jsonld.maxInlineContextBytes,
+      maxDepth: config.jsonld.maxDepth,
+    },
+  });
   const runner = new CloudRunner({
     store,
     signer: credentials,
@@ -156,6 +171,7 @@ export async function startService(
     },
     resolveSources,
     leaseMs: config.scheduler.leaseSeconds * 1000,
+    validate,
     runTimeoutMs: config.scheduler.runTimeoutSeconds * 1000,
     maxSetCredentials: config.limits.maxSetCredentials,
     log,
@@ -164,9 +180,10 @@ export async function startService(
       for (const l of listeners) l();
     },
   });
-  // Shapes compiled once at start (after the server listens: start()); /ready waits for them.
-  let shapesReady = false;
+  // The shapes each profile needs are compiled by the build; runs load them in their worker.
   const profiles = [...new Set(clouds.flatMap((c) => JSON.parse(c.profiles) as ProfileId[]))];
+  const shapesReady = () =>
+    (profiles.length ? profiles : (['gaia-x-25.11'] as ProfileId[])).every((p) => existsSync(compiledShapesFile(p)));
   const scheduler =
     opts.scheduler !== false && config.scheduler.enabled
       ? new Scheduler(store, runner, { tickMs: config.scheduler.tickSeconds * 1000, log })
@@ -181,12 +198,8 @@ export async function startService(
     start() {
       if (started) return;
       started = true;
-      void Promise.all((profiles.length ? profiles : (['gaia-x-25.11'] as ProfileId[])).map((p) => shapeSet(p)))
-        .then(() => {
-          shapesReady = true;
-          scheduler?.start();
-        })
-        .catch((err: Error) => log.error({ err: err.message }, 'shapes failed to load'));
+      if (!shapesReady()) log.error({}, 'compiled shapes are missing: run `npm run build`; runs will fail validation');
+      scheduler?.start();
     },
     onChange(listener: () => void) {
       listeners.add(listener);
@@ -195,11 +208,12 @@ export async function startService(
       return {
         database: await store.ping(),
         keys: credentials.keys.list().length > 0,
-        shapes: shapesReady,
+        shapes: shapesReady(),
       };
     },
     async close() {
       await scheduler?.stop();
+      await validate.close();
       await store.close();
       await demo?.close();
     },

@@ -6,6 +6,7 @@ import type { DescribeContext, DescribedSet } from '../describe/model.js';
 import type { Inventory } from '../inventory/model.js';
 import type { ValidationReport } from '../validate/report.js';
 import { validateCredentials } from '../validate/validate.js';
+import type { SetValidator } from './validate-in-worker.js';
 
 export interface DescribeStageOptions extends DescribeContext {
   canonizer: Canonizer;
@@ -18,6 +19,8 @@ export interface DescribeStageOptions extends DescribeContext {
    * entry here, so what is validated is exactly what is signed.
    */
   prepare?: (set: DescribedSet) => DescribedSet | Promise<DescribedSet>;
+  /** Validate somewhere else (the service: a worker thread); in-process when omitted. */
+  validate?: SetValidator;
 }
 
 export interface DescribeStageResult {
@@ -38,7 +41,7 @@ export async function describeAndValidate(
   profile: ProfileId,
   opts: DescribeStageOptions,
 ): Promise<DescribeStageResult> {
-  const { canonizer, strict, maxSetCredentials, onProgress, prepare, ...ctx } = opts;
+  const { canonizer, strict, maxSetCredentials, onProgress, prepare, validate, ...ctx } = opts;
   let set = describe(inventory, profile, ctx);
   if (maxSetCredentials !== undefined && set.credentials.length > maxSetCredentials) {
     throw new GatewayError(
@@ -47,9 +50,14 @@ export async function describeAndValidate(
     );
   }
   if (prepare) set = await prepare(set);
-  const reports = await validateCredentials(
-    set.credentials.map((c) => ({ credential: c.credential, subject: c.id })),
-    { canonizer, profile, strict: Boolean(strict), ...(onProgress ? { onProgress } : {}) },
-  );
+  const members = set.credentials.map((c) => ({ credential: c.credential, subject: c.id }));
+  const reports = validate
+    ? await validate(members, { profile, strict: Boolean(strict) })
+    : await validateCredentials(members, {
+        canonizer,
+        profile,
+        strict: Boolean(strict),
+        ...(onProgress ? { onProgress } : {}),
+      });
   return { set, reports, failed: reports.filter((r) => !r.conforms) };
 }

@@ -6,6 +6,7 @@ import type { DescribeContext, DescribedSet } from '../describe/model.js';
 import type { Inventory } from '../inventory/model.js';
 import type { ValidationReport } from '../validate/report.js';
 import { describeAndValidate, type DescribeStageResult } from './describe.js';
+import type { SetValidator } from './validate-in-worker.js';
 import { introspect, type IntrospectOptions, type SourcesSpec } from './introspect.js';
 
 /** What the sign stage needs: the gateway's signer (the credential service provides it). */
@@ -29,6 +30,8 @@ export interface RunOptions extends IntrospectOptions {
    * Between describe and validate (see DescribeStageOptions.prepare); `sign` names the credentials
    * to sign (the changed ones), all when omitted.
    */
+  /** Validate each set somewhere else (the service: a worker thread); in-process when omitted. */
+  validate?: SetValidator;
   /** Stop between stages (graceful shutdown): the run ends with an error, nothing half done. */
   signal?: AbortSignal;
   prepare?: (profile: ProfileId, set: DescribedSet) => Promise<{ set: DescribedSet; sign?: Set<string> }>;
@@ -69,6 +72,7 @@ export async function runPipeline(spec: SourcesSpec, opts: RunOptions): Promise<
     const prepare = opts.prepare;
     const stage = await describeAndValidate(inventory, profile, {
       ...opts.describe,
+      ...(opts.validate ? { validate: opts.validate } : {}),
       ...(prepare
         ? {
             prepare: async (set: DescribedSet) => {

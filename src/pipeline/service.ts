@@ -11,6 +11,7 @@ import { statusEntry, statusListCredential, statusListUrl, withStatus } from '..
 import type { Cloud, CredentialRow, Publication, Run, StatusListRow, Store } from '../store/store.js';
 import type { SourcesSpec } from './introspect.js';
 import { runPipeline, type CredentialSigner } from './run.js';
+import type { SetValidator } from './validate-in-worker.js';
 
 /** What the runner signs with: the credential service. */
 export interface RunnerSigner extends CredentialSigner {
@@ -28,6 +29,8 @@ export interface RunnerDeps {
   /** Where a cloud's sources are (the app resolves demo, configured and API-added clouds). */
   resolveSources(cloud: Cloud): Promise<{ spec: SourcesSpec; env?: NodeJS.ProcessEnv; baseDir?: string }>;
   leaseMs: number;
+  /** Validate each set somewhere else (a worker thread); in-process when omitted. */
+  validate?: SetValidator;
   /** A run still going after this long is stopped between stages (abandoned, nothing published). */
   runTimeoutMs?: number;
   maxSetCredentials?: number;
@@ -231,6 +234,7 @@ export class CloudRunner {
           : {}),
       },
       canonizer: this.deps.canonizer,
+      ...(this.deps.validate ? { validate: this.deps.validate } : {}),
       signer,
       ...(this.deps.maxSetCredentials ? { maxSetCredentials: this.deps.maxSetCredentials } : {}),
       prepare: async (profile, set) => {

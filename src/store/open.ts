@@ -49,7 +49,7 @@ export async function openDatabase(loc: StoreLocation): Promise<OpenedDatabase> 
     kind = 'postgres';
     where = redactUrl(loc.url);
     dialect = new PostgresDialect({
-      pool: new Pool({ connectionString: loc.url, max: loc.poolSize ?? 10, connectionTimeoutMillis: 5000 }),
+      pool: new Pool({ connectionString: loc.url, max: loc.poolSize ?? 10, connectionTimeoutMillis: 30_000 }),
     });
   } else {
     const file = loc.file ?? 'data/gx-gateway.sqlite';

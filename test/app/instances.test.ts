@@ -34,7 +34,14 @@ t.test('two instances, one cloud, due every second', async (t) => {
     b.gw.service.runner.run('shared', 'manual'),
   ]);
   t.ok([ra, rb].filter((r) => 'busy' in r).length >= 1, 'two simultaneous runs: not both run (the other is busy)');
-  await new Promise((r) => setTimeout(r, 3500));
+  // Until at least three runs have finished and both instances have had the cloud (or a minute).
+  const finished = async () =>
+    (await a.gw.service.store.listRuns({ cloud: 'shared', limit: 1000 })).filter((r) => r.state !== 'running');
+  for (let i = 0; i < 600; i++) {
+    const done = await finished();
+    if (done.length >= 3 && new Set(done.map((r) => r.holder)).size === 2) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
   await Promise.all([a.gw.service.scheduler!.stop(), b.gw.service.scheduler!.stop()]);
   const runs = (await a.gw.service.store.listRuns({ cloud: 'shared', limit: 1000 })).reverse();
   t.ok(runs.length >= 3, `${runs.length} runs`);
