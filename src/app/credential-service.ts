@@ -2,8 +2,8 @@ import { type X509Certificate, createPublicKey, type JsonWebKey } from 'node:cry
 import { readFileSync } from 'node:fs';
 import { configPath } from '../config/load.js';
 import type { LoadedConfig } from '../config/schema.js';
-import { createCanonizer, type Canonizer } from '../credentials/canonize.js';
-import { bundledContexts, loadLocalContexts } from '../credentials/contexts.js';
+import { createCanonizer, type CanonizeLimits, type Canonizer } from '../credentials/canonize.js';
+import { bundledContexts, loadLocalContexts, type BundledContext } from '../credentials/contexts.js';
 import { buildDidDocument, didFromBaseUrl, verificationMethodId, x5uUrl } from '../credentials/did-web.js';
 import { createDocumentLoader, withDidResolution } from '../credentials/document-loader.js';
 import { GatewayError } from '../core/errors.js';
@@ -72,6 +72,10 @@ export interface VerifyRequest {
 export class CredentialService {
   readonly did: string;
   readonly canonizer: Canonizer;
+  /** The configuration's own contexts (jsonld.localContexts), read once. */
+  readonly localContexts: BundledContext[];
+  /** The JSON-LD bounds of the configuration, as the canonizer takes them. */
+  readonly canonizeLimits: CanonizeLimits;
   readonly resolver: DidResolverService;
   private readonly trustAnchors: X509Certificate[];
   private readonly fetcher: GuardedFetcher;
@@ -82,19 +86,17 @@ export class CredentialService {
   ) {
     const { config } = loaded;
     this.did = didFromBaseUrl(config.publicBaseUrl);
-    const contexts = [...bundledContexts().values(), ...loadLocalContexts(config.jsonld.localContexts, loaded.baseDir)];
-    this.canonizer = createCanonizer(
-      createDocumentLoader(contexts),
-      {
-        timeoutMs: config.jsonld.canonizeTimeoutMs,
-        maxWorkFactor: config.jsonld.maxWorkFactor,
-        maxDocumentBytes: config.jsonld.maxDocumentBytes,
-        maxNodes: config.jsonld.maxNodes,
-        maxInlineContextBytes: config.jsonld.maxInlineContextBytes,
-        maxDepth: config.jsonld.maxDepth,
-      },
-      contexts,
-    );
+    this.localContexts = loadLocalContexts(config.jsonld.localContexts, loaded.baseDir);
+    this.canonizeLimits = {
+      timeoutMs: config.jsonld.canonizeTimeoutMs,
+      maxWorkFactor: config.jsonld.maxWorkFactor,
+      maxDocumentBytes: config.jsonld.maxDocumentBytes,
+      maxNodes: config.jsonld.maxNodes,
+      maxInlineContextBytes: config.jsonld.maxInlineContextBytes,
+      maxDepth: config.jsonld.maxDepth,
+    };
+    const contexts = [...bundledContexts().values(), ...this.localContexts];
+    this.canonizer = createCanonizer(createDocumentLoader(contexts), this.canonizeLimits, contexts);
     this.fetcher = createGuardedFetcher({
       allowPrivateNetworks: config.resolver.allowPrivateNetworks,
       allowHttp: config.resolver.allowHttp,

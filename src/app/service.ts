@@ -12,7 +12,6 @@ import type { SourcesSpec } from '../pipeline/introspect.js';
 import { Scheduler } from '../pipeline/scheduler.js';
 import { CloudRunner } from '../pipeline/service.js';
 import { workerValidator } from '../pipeline/validate-in-worker.js';
-import { loadLocalContexts } from '../credentials/contexts.js';
 import { Store, type Cloud } from '../store/store.js';
 import { compiledShapesFile } from '../validate/shapes.js';
 import type { CredentialService } from './credential-service.js';
@@ -148,17 +147,7 @@ export async function startService(
   };
   // Each set is validated in a worker thread (ended when idle): HTTP keeps answering during a run,
   // and the validation's memory goes with the worker.
-  const validate = workerValidator({
-    localContexts: loadLocalContexts(config.jsonld.localContexts, loaded.baseDir),
-    limits: {
-      timeoutMs: config.jsonld.canonizeTimeoutMs,
-      maxWorkFactor: config.jsonld.maxWorkFactor,
-      maxDocumentBytes: config.jsonld.maxDocumentBytes,
-      maxNodes: config.jsonld.maxNodes,
-      maxInlineContextBytes: config.jsonld.maxInlineContextBytes,
-      maxDepth: config.jsonld.maxDepth,
-    },
-  });
+  const validate = workerValidator({ localContexts: credentials.localContexts, limits: credentials.canonizeLimits });
   const runner = new CloudRunner({
     store,
     signer: credentials,

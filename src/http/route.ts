@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteShorthandOptions } from 'fastify';
 import { operation, routeUrl, type OpenApiOperation } from './openapi.js';
 import { HttpProblem } from './plugins/problem.js';
-import { NO_BODY_LIMIT } from './types.js';
+import { NO_BODY_LIMIT, type ServicePort } from './types.js';
 
 /** Who may call an operation: its `x-gateway-access` in openapi.yaml. */
 export type Access = 'public' | 'admin';
@@ -38,6 +38,13 @@ function requestSchema(op: OpenApiOperation): NonNullable<RouteShorthandOptions[
   if (path && !op.spec['x-wildcard']) schema.params = path;
   if (body) schema.body = refs(body);
   return schema;
+}
+
+/** The service side, for the store-backed routes: 503 when the gateway runs the credential core only. */
+export function servicePort(app: FastifyInstance): ServicePort {
+  const service = app.gateway.service;
+  if (!service) throw new HttpProblem(503, 'this gateway runs without a store (credential core only)');
+  return service;
 }
 
 /** The admin token check: `Authorization: Bearer <token>` whose sha256 is configured. */

@@ -80,8 +80,22 @@ interface ListState {
   changed: boolean;
 }
 
+/** A new version as planned before signing; the run, the bytes and the times come at publishing. */
+type PlannedVersion = Omit<
+  CredentialRow,
+  | 'superseded_at'
+  | 'superseded_by'
+  | 'revoked_at'
+  | 'body'
+  | 'media_type'
+  | 'run_id'
+  | 'created_at'
+  | 'published_at'
+  | 'updated_at'
+>;
+
 interface ProfilePlan {
-  add: Omit<CredentialRow, 'superseded_at' | 'superseded_by' | 'revoked_at' | 'body' | 'media_type'>[];
+  add: PlannedVersion[];
   supersede: { id: string; by: string }[];
   vanished: CredentialRow[];
   unchanged: number;
@@ -381,11 +395,7 @@ export class CloudRunner {
     const t0 = performance.now();
     await store.publish(pub, { name: leaseName(cloud.id), holder: this.holder, ttlMs: this.deps.leaseMs });
     stages.publish = { ...(stages.publish as object), ms: Math.round(performance.now() - t0) };
-    await store.db
-      .updateTable('runs')
-      .set({ stages: JSON.stringify(stages) })
-      .where('id', '=', run.id)
-      .execute();
+    await store.recordStages(run.id, JSON.stringify(stages));
     this.deps.log?.info(
       { cloud: cloud.id, run: run.id, state: pub.run.state, published, revoked: pub.revoke.length },
       'run finished',
@@ -457,7 +467,6 @@ export class CloudRunner {
         statusEntry(profile, slot.url, slot.index, 'revocation'),
       );
       sign.add(id);
-      const at = new Date().toISOString();
       plan.add.push({
         id,
         base_id: c.id,
@@ -472,10 +481,6 @@ export class CloudRunner {
         state: 'published',
         status_list: slot.url,
         status_index: slot.index,
-        run_id: '',
-        created_at: at,
-        published_at: at,
-        updated_at: at,
       });
       if (cur) plan.supersede.push({ id: cur.id, by: id });
       return { ...c, id, credential };

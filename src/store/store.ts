@@ -219,6 +219,11 @@ export class Store {
     return abandoned;
   }
 
+  /** A finished run's stage record, completed after publishing (its commit time). */
+  async recordStages(id: string, stages: string): Promise<void> {
+    await this.db.updateTable('runs').set({ stages }).where('id', '=', id).execute();
+  }
+
   async getRun(id: string): Promise<Run | undefined> {
     return this.db.selectFrom('runs').selectAll().where('id', '=', id).executeTakeFirst();
   }
@@ -363,8 +368,13 @@ export class Store {
   }
 
   async events(after: number, limit: number): Promise<EventRow[]> {
+    return this.after('events', after, limit) as Promise<EventRow[]>;
+  }
+
+  /** Rows of an append-only table after a sequence number, in order (seq as a number on both databases). */
+  private async after(table: 'events' | 'audit', after: number, limit: number): Promise<Record<string, unknown>[]> {
     const rows = await this.db
-      .selectFrom('events')
+      .selectFrom(table)
       .selectAll()
       .where('seq', '>', after)
       .orderBy('seq')
@@ -481,23 +491,12 @@ export class Store {
 
   // --- audit and keys
 
-  async audit(entry: Omit<AuditRow, 'seq'>): Promise<void> {
-    await this.auditIn(this.db, entry);
-  }
-
   private async auditIn(db: Kysely<Database>, entry: Omit<AuditRow, 'seq'>): Promise<void> {
     await db.insertInto('audit').values(entry).execute();
   }
 
   async auditLog(after: number, limit: number): Promise<AuditRow[]> {
-    const rows = await this.db
-      .selectFrom('audit')
-      .selectAll()
-      .where('seq', '>', after)
-      .orderBy('seq')
-      .limit(limit)
-      .execute();
-    return rows.map((r) => ({ ...r, seq: Number(r.seq) }));
+    return this.after('audit', after, limit) as Promise<AuditRow[]>;
   }
 
   /** Record the keys' metadata as the key store has it now (never key material). */

@@ -4,15 +4,9 @@ import type { ProfileId } from '../../core/ids.js';
 import { buildSources, hasSources, type SourcesSpec } from '../../pipeline/introspect.js';
 import type { Cloud, Run } from '../../store/store.js';
 import { HttpProblem } from '../plugins/problem.js';
-import { specRoute } from '../route.js';
-import type { ServicePort } from '../types.js';
+import { servicePort, specRoute } from '../route.js';
 
-function need(service: ServicePort | undefined): ServicePort {
-  if (!service) throw new HttpProblem(503, 'this gateway runs without a store (credential core only)');
-  return service;
-}
-
-export function cloudView(c: Cloud) {
+function cloudView(c: Cloud) {
   const sources = JSON.parse(c.sources) as Record<string, unknown>;
   return {
     id: c.id,
@@ -26,7 +20,7 @@ export function cloudView(c: Cloud) {
   };
 }
 
-export function runView(r: Run) {
+function runView(r: Run) {
   return {
     id: r.id,
     cloud: r.cloud_id,
@@ -44,7 +38,7 @@ export function runView(r: Run) {
 
 /** The operator's routes: clouds, runs, the audit log and metrics (admin token). */
 export default async function adminRoutes(app: FastifyInstance): Promise<void> {
-  const service = () => need(app.gateway.service);
+  const service = () => servicePort(app);
   const base = app.gateway.config.publicBaseUrl;
   const actor = 'admin';
 

@@ -4,7 +4,7 @@ import Negotiator from 'negotiator';
 import type { ProfileId } from '../../core/ids.js';
 import type { CredentialRow, StatusListRow } from '../../store/store.js';
 import { HttpProblem } from '../plugins/problem.js';
-import { specRoute } from '../route.js';
+import { servicePort, specRoute } from '../route.js';
 import type { ServicePort } from '../types.js';
 
 const JSONLD_TYPES = ['application/vc', 'application/vc+ld+json', 'application/ld+json', 'application/json'];
@@ -33,7 +33,10 @@ function negotiate(request: FastifyRequest, mediaType: string): string {
 }
 
 const etags = new Map<string, string>();
-/** A strong ETag of immutable bytes (versions and their bytes never change), remembered. */
+/**
+ * A strong ETag of a document's bytes, remembered under its id and last change: a version's bytes
+ * never change, a status list's change with every re-signing (its length may well stay the same).
+ */
 function etagOf(key: string, body: string): string {
   let tag = etags.get(key);
   if (!tag) {
@@ -51,11 +54,6 @@ function notModified(request: FastifyRequest, etag: string): boolean {
     .split(',')
     .map((s) => s.trim().replace(/^W\//, ''))
     .some((s) => s === '*' || s === etag.replace(/^W\//, ''));
-}
-
-function need(service: ServicePort | undefined): ServicePort {
-  if (!service) throw new HttpProblem(503, 'this gateway runs without a store (credential core only)');
-  return service;
 }
 
 /** The id a request path names: the public origin and the path, segments encoded as describe mints them. */
@@ -83,7 +81,7 @@ function decodeCursor(cursor: string): { updatedAt: string; id: string } {
   throw new HttpProblem(400, 'cursor is not one this gateway handed out: start again without it');
 }
 
-export function credentialSummary(row: Omit<CredentialRow, 'body'>) {
+function credentialSummary(row: Omit<CredentialRow, 'body'>) {
   return {
     id: row.id,
     baseId: row.base_id,
@@ -111,7 +109,7 @@ export function credentialSummary(row: Omit<CredentialRow, 'body'>) {
 export default async function publicRoutes(app: FastifyInstance): Promise<void> {
   const { config } = app.gateway;
   const base = config.publicBaseUrl;
-  const service = () => need(app.gateway.service);
+  const service = () => servicePort(app);
 
   // Versions are immutable but their state changes (superseded, revoked), also by other instances
   // sharing the database: rows are remembered briefly, and forgotten when a run here publishes.
@@ -142,11 +140,11 @@ export default async function publicRoutes(app: FastifyInstance): Promise<void> 
   const sendDocument = (
     request: FastifyRequest,
     reply: FastifyReply,
-    doc: Pick<CredentialRow, 'id' | 'body' | 'media_type'> | StatusListRow,
+    doc: Pick<CredentialRow, 'id' | 'body' | 'media_type' | 'updated_at'> | StatusListRow,
     cache: string,
   ) => {
     const type = negotiate(request, doc.media_type);
-    const etag = etagOf(doc.id + doc.body.length, doc.body);
+    const etag = etagOf(`${doc.id} ${doc.updated_at}`, doc.body);
     void reply
       .header('etag', etag)
       .header('cache-control', cache)
