@@ -48,6 +48,14 @@ export interface SignRequest {
   allowExpired?: boolean;
 }
 
+/** A signature made elsewhere: with one of the gateway's keys (keyId) or a registered officer key. */
+export interface ExternalRequest extends SignRequest {
+  created: Date;
+  officerKey?: string;
+  /** The credential was validated with its set when it was drafted: do not validate it alone again. */
+  prevalidated?: boolean;
+}
+
 export interface PresentRequest extends SignRequest {
   /** Sign the presentation itself too (default true; Tagus clearing houses accept unsigned ones). */
   signPresentation?: boolean;
@@ -63,6 +71,15 @@ export interface VerifyRequest {
   challenge?: string;
   domain?: string;
   now?: Date;
+}
+
+/** An officer's public key (registered by an admin): in the DID document, never a private key here. */
+export interface OfficerKey {
+  id: string;
+  type: KeyInfo['type'];
+  alg: KeyInfo['alg'];
+  publicKeyJwk: KeyInfo['publicKeyJwk'];
+  chainPem?: string;
 }
 
 /**
@@ -159,7 +176,32 @@ export class CredentialService {
     for (const key of this.keys.list()) {
       if (key.hasChain && x5uUrl(this.loaded.config.publicBaseUrl, key.id) === url) return this.keys.chainPem(key.id);
     }
+    for (const key of this.officerKeys)
+      if (key.chainPem && x5uUrl(this.loaded.config.publicBaseUrl, key.id) === url) return key.chainPem;
     return undefined;
+  }
+
+  /** The chain served at a key's x5u URL: one of the gateway's keys or an officer's. */
+  chainFor(keyId: string): string | undefined {
+    const own = this.keys.list().find((k) => k.id === keyId);
+    if (own) return own.hasChain ? this.keys.chainPem(own.id) : undefined;
+    return this.officerKeys.find((k) => k.id === keyId)?.chainPem;
+  }
+
+  private officerKeys: OfficerKey[] = [];
+  private officerStamp = '';
+
+  /** The officers' public keys as the store has them now (the service refreshes them). */
+  setOfficerKeys(keys: OfficerKey[]): void {
+    const clash = keys.find((k) => this.keys.list().some((g) => g.id === k.id));
+    if (clash) throw new GatewayError(`officer key ${clash.id} has the id of one of the gateway's keys`, 'conflict');
+    this.officerKeys = keys;
+    this.officerStamp = JSON.stringify(keys.map((k) => [k.id, k.publicKeyJwk, k.chainPem ?? '']));
+  }
+
+  /** A registered officer key by id. */
+  officerKey(id: string): OfficerKey | undefined {
+    return this.officerKeys.find((k) => k.id === id);
   }
 
   private didCache: { stamp: string; doc: Promise<Record<string, unknown>> } | undefined;
@@ -169,9 +211,20 @@ export class CredentialService {
    * a chain changes (also by another process, e.g. `gx-gateway keys create` beside a running server).
    */
   didDocument(): Promise<Record<string, unknown>> {
-    const stamp = this.keys.stamp();
+    const stamp = `${this.keys.stamp()}\n${this.officerStamp}`;
     if (this.didCache?.stamp !== stamp) {
-      const doc = buildDidDocument(this.loaded.config.publicBaseUrl, this.keys.list());
+      const officers: KeyInfo[] = this.officerKeys.map((k) => ({
+        id: k.id,
+        type: k.type,
+        alg: k.alg,
+        publicKeyJwk: k.publicKeyJwk,
+        hasChain: Boolean(k.chainPem),
+        created: '',
+        active: false,
+        encrypted: false,
+        thumbprint: '',
+      }));
+      const doc = buildDidDocument(this.loaded.config.publicBaseUrl, [...this.keys.list(), ...officers]);
       this.didCache = { stamp, doc };
       doc.catch(() => {
         if (this.didCache?.doc === doc) this.didCache = undefined;
@@ -247,6 +300,20 @@ export class CredentialService {
   }
 
   /**
+   * Sign credentials this gateway validated when it drafted them (the pipeline's sign gate keeps only
+   * conforming sets as drafts; their bytes are stored exactly as validated), after an officer's approval.
+   */
+  async signValidated(credentials: JsonObject[], req: Omit<SignRequest, 'related'> = {}): Promise<Secured[]> {
+    const suite = getSuite(req.suite ?? this.loaded.config.signing.defaultSuite);
+    const signer = this.signerFor(suite, req.keyId);
+    for (const c of credentials) this.assertSignable(c, req);
+    const opts = this.signOptions(suite, signer, req);
+    const out: Secured[] = [];
+    for (const c of credentials) out.push(await suite.signCredential(c, opts, { canonizer: this.canonizer }));
+    return out;
+  }
+
+  /**
    * Bundle credentials in a presentation. Unsecured credentials (no proof) are signed first with the
    * same suite; already secured ones (objects with proof, or JWT strings) are taken as they are.
    */
@@ -315,7 +382,7 @@ export class CredentialService {
    * The exact bytes to sign elsewhere (an officer's smartcard or HSM) for a credential, in any suite,
    * with the public facts of one of the gateway's keys. Validated like `signCredential`.
    */
-  async signingInput(credential: JsonObject, req: SignRequest & { created: Date }): Promise<SigningInput> {
+  async signingInput(credential: JsonObject, req: ExternalRequest): Promise<SigningInput> {
     const { suite, opts } = await this.externalOptions(credential, req);
     return signingInput(suite, 'credential', credential, opts, { canonizer: this.canonizer });
   }
@@ -323,19 +390,19 @@ export class CredentialService {
   /** The credential secured with a signature made elsewhere over `signingInput` (same options). */
   async attachSignature(
     credential: JsonObject,
-    req: SignRequest & { created: Date },
+    req: ExternalRequest,
     signature: Uint8Array,
   ): Promise<Secured> {
     const { suite, opts } = await this.externalOptions(credential, req);
     return attachSignature(suite, 'credential', credential, opts, signature, { canonizer: this.canonizer });
   }
 
-  private async externalOptions(credential: JsonObject, req: SignRequest & { created: Date }) {
+  private async externalOptions(credential: JsonObject, req: ExternalRequest) {
     this.assertSignable(credential, req);
     const suite = getSuite(req.suite ?? this.loaded.config.signing.defaultSuite);
     // The key's public facts only: its private key (if the gateway has one) is not touched.
-    const info = this.keyFor(suite, req.keyId);
-    await this.assertValid([credential], req.related);
+    const info = req.officerKey ? this.officerKeyFor(suite, req.officerKey) : this.keyFor(suite, req.keyId);
+    if (!req.prevalidated) await this.assertValid([credential], req.related);
     const opts: ExternalOptions = {
       key: { keyId: info.id, type: info.type, alg: info.alg, publicKeyJwk: info.publicKeyJwk },
       did: this.did,
@@ -343,6 +410,17 @@ export class CredentialService {
       created: req.created,
     };
     return { suite, opts };
+  }
+
+  private officerKeyFor(suite: SigningSuite, keyId: string): Pick<KeyInfo, 'id' | 'type' | 'alg' | 'publicKeyJwk'> {
+    const key = this.officerKey(keyId);
+    if (!key) throw new GatewayError(`no officer key ${keyId} is registered (or it was removed)`, 'not-found');
+    if (!suite.keyTypes.includes(key.type))
+      throw new GatewayError(
+        `suite ${suite.id} cannot use the ${key.type} key ${keyId}; it needs ${suite.keyTypes.join(' or ')}`,
+        'wrong-key-type',
+      );
+    return key;
   }
 
   /**

@@ -14,7 +14,8 @@ import { CloudRunner } from '../pipeline/service.js';
 import { workerValidator } from '../pipeline/validate-in-worker.js';
 import { Store, type Cloud } from '../store/store.js';
 import { compiledShapesFile } from '../validate/shapes.js';
-import type { CredentialService } from './credential-service.js';
+import { Approvals } from '../approval/approvals.js';
+import type { CredentialService, OfficerKey } from './credential-service.js';
 import { demoSources } from './demo.js';
 
 export interface GatewayService extends ServicePort {
@@ -136,6 +137,37 @@ export async function startService(
   }
   const metrics = createMetrics(() => store.countByState());
   const listeners = new Set<() => void>();
+  const changed = () => {
+    for (const l of listeners) l();
+  };
+  // Officer keys live in the store (several instances share them): loaded at start, after a change
+  // here, and every few seconds for changes made by another instance.
+  const loadOfficerKeys = async () => {
+    credentials.setOfficerKeys(
+      (await store.officerKeys()).map((k) => ({
+        id: k.id,
+        type: k.type as OfficerKey['type'],
+        alg: k.alg as OfficerKey['alg'],
+        publicKeyJwk: JSON.parse(k.jwk) as OfficerKey['publicKeyJwk'],
+        ...(k.chain_pem ? { chainPem: k.chain_pem } : {}),
+      })),
+    );
+  };
+  try {
+    await loadOfficerKeys();
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  const officerTimer = setInterval(() => loadOfficerKeys().catch(() => undefined), 5000);
+  officerTimer.unref();
+  const approvals = new Approvals({
+    store,
+    signer: credentials,
+    leaseMs: config.scheduler.leaseSeconds * 1000,
+    defaultSuite: config.signing.defaultSuite,
+    onChange: changed,
+  });
   const resolveSources = async (cloud: Cloud) => {
     const sources = JSON.parse(cloud.sources) as SourcesSpec & { demo?: boolean; useSources?: boolean };
     if (sources.demo) {
@@ -163,10 +195,11 @@ export async function startService(
     validate,
     runTimeoutMs: config.scheduler.runTimeoutSeconds * 1000,
     maxSetCredentials: config.limits.maxSetCredentials,
+    approval: config.signing.mode === 'approval',
     log,
     onRunFinished: (run) => {
       metrics.runs.inc({ outcome: run.state });
-      for (const l of listeners) l();
+      changed();
     },
   });
   // The shapes each profile needs are compiled by the build; runs load them in their worker.
@@ -182,6 +215,8 @@ export async function startService(
     store,
     runner,
     metrics,
+    approvals,
+    officerKeysChanged: loadOfficerKeys,
     ...(scheduler ? { scheduler } : {}),
     ...(demo ? { demo } : {}),
     start() {
@@ -201,6 +236,7 @@ export async function startService(
       };
     },
     async close() {
+      clearInterval(officerTimer);
       await scheduler?.stop();
       await validate.close();
       await store.close();

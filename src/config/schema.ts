@@ -334,6 +334,12 @@ export const configSchema = {
           enum: ['jws2020', 'jws2020-ccg', 'ed25519-2020', 'eddsa-rdfc-2022', 'vc-jose'],
           default: 'jws2020',
         },
+        mode: {
+          enum: ['auto', 'approval'],
+          default: 'auto',
+          description:
+            'auto: runs sign and publish what validates. approval: runs keep validated drafts for a compliance officer, who approves (the gateway signs), signs elsewhere and uploads the signature, or rejects; nothing is signed or revoked without one.',
+        },
       },
     },
     provider: providerSchema,
@@ -498,6 +504,79 @@ export const configSchema = {
           description: 'Requests per minute and client address on the public routes.',
         },
         pageSize: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+        tokens: {
+          type: 'array',
+          default: [],
+          description:
+            'API tokens by their sha256 (hex) with their roles (besides those created with `gx-gateway tokens create`, kept in the store).',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['name', 'sha256', 'roles'],
+            properties: {
+              name: { type: 'string', minLength: 1, maxLength: 100 },
+              sha256: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+              roles: {
+                type: 'array',
+                minItems: 1,
+                uniqueItems: true,
+                items: { enum: ['admin', 'operator', 'officer', 'reader'] },
+              },
+            },
+          },
+        },
+      },
+    },
+    auth: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        oidc: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['issuer', 'audience'],
+          description:
+            'Bearer JWTs of an OpenID Connect provider: issuer, audience and signature checked against its JWKS (discovered, cached); a claim maps to roles. The review page signs in through it (authorization code with PKCE) when clientId is set.',
+          properties: {
+            issuer: { type: 'string', format: 'uri' },
+            audience: { type: 'string', minLength: 1 },
+            rolesClaim: {
+              type: 'string',
+              default: 'roles',
+              description: 'The claim holding role names (an array or a space-separated string); dotted for nested claims (realm_access.roles).',
+            },
+            roleMap: {
+              type: 'object',
+              description: 'Claim values to gateway roles (default: the role names themselves).',
+              additionalProperties: { enum: ['admin', 'operator', 'officer', 'reader'] },
+            },
+            nameClaim: { type: 'string', default: 'preferred_username' },
+            clientId: { type: 'string', description: 'The review page\'s client id (authorization code + PKCE).' },
+            clientSecretEnv: {
+              type: 'string',
+              description: 'The environment variable holding the client secret (a confidential client); none: a public client.',
+            },
+            algorithms: {
+              type: 'array',
+              items: { enum: ['RS256', 'PS256', 'ES256', 'EdDSA'] },
+              default: ['RS256', 'PS256', 'ES256', 'EdDSA'],
+            },
+            clockToleranceSeconds: { type: 'integer', minimum: 0, maximum: 300, default: 30 },
+            allowHttp: {
+              type: 'boolean',
+              default: false,
+              description: 'Development only: an http:// issuer on a loopback address (refused otherwise).',
+            },
+          },
+        },
+        sessionMinutes: {
+          type: 'integer',
+          minimum: 5,
+          maximum: 1440,
+          default: 480,
+          description: 'How long a review page sign-in lasts.',
+        },
       },
     },
     log: {

@@ -5,7 +5,13 @@ import { problemBody, problemPlugin, sendProblem } from './plugins/problem.js';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import { openapi } from './openapi.js';
+import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
+import { Authenticator } from './auth.js';
+import { sessionsPlugin } from './sessions.js';
 import adminRoutes from './routes/admin.js';
+import officerRoutes from './routes/officer.js';
+import reviewRoutes from './routes/review.js';
 import didRoutes from './routes/did.js';
 import opsRoutes from './routes/ops.js';
 import publicRoutes from './routes/public.js';
@@ -96,11 +102,17 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}): Promise
     for (const method of ([] as string[]).concat(route.method))
       if (method !== 'HEAD') table.push({ method, url: route.url });
   });
+  app.decorate('auth', new Authenticator(config, deps.service?.store));
+  await app.register(cookie);
+  await app.register(formbody, { bodyLimit: 16384 });
+  sessionsPlugin(app, deps);
   const prefix = new URL(config.publicBaseUrl).pathname.replace(/\/+$/, '');
   // Route plugins, each registered under the path of publicBaseUrl.
   void app.register(opsRoutes, { prefix });
   void app.register(didRoutes, { prefix });
   void app.register(publicRoutes, { prefix });
   void app.register(adminRoutes, { prefix });
+  void app.register(officerRoutes, { prefix });
+  void app.register(reviewRoutes, { prefix });
   return app;
 }

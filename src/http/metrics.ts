@@ -24,7 +24,7 @@ export function createMetrics(countByState?: () => Promise<Record<string, number
     async collect() {
       if (!countByState) return;
       const counts = await countByState();
-      for (const state of ['draft', 'signed', 'published', 'superseded', 'revoked'])
+      for (const state of ['draft', 'rejected', 'obsolete', 'published', 'superseded', 'revoked'])
         this.set({ state }, counts[state] ?? 0);
     },
   });

@@ -1,11 +1,30 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteShorthandOptions } from 'fastify';
+import { holds, ROLES, type Role } from './auth.js';
 import { operation, routeUrl, type OpenApiOperation } from './openapi.js';
 import { HttpProblem } from './plugins/problem.js';
 import { NO_BODY_LIMIT, type ServicePort } from './types.js';
 
-/** Who may call an operation: its `x-gateway-access` in openapi.yaml. */
-export type Access = 'public' | 'admin';
+/** Who may call an operation: its `security` in openapi.yaml (none: public; else a role via a scheme). */
+export type Access = { scheme: 'public' } | { scheme: 'bearer' | 'session'; role: Role };
+
+export function accessOf(op: OpenApiOperation): Access {
+  const security = op.spec.security as Record<string, string[]>[] | undefined;
+  if (!Array.isArray(security))
+    throw new Error(`openapi.yaml: ${op.operationId} must declare security ([] for public, or a role)`);
+  if (security.length === 0) return { scheme: 'public' };
+  const [req] = security;
+  const [scheme, scopes] = Object.entries(req ?? {})[0] ?? [];
+  const role = scopes?.[0] as Role | undefined;
+  if (security.length !== 1 || (scheme !== 'bearer' && scheme !== 'session') || !role || !ROLES.includes(role))
+    throw new Error(`openapi.yaml: ${op.operationId}: security must be [] or one [{ bearer|session: [role] }]`);
+  return { scheme, role };
+}
+
+/** Who may call an operation, for people: `public`, `officer (token)`, `officer (sign-in)`. */
+export function accessLabel(op: OpenApiOperation): string {
+  const a = accessOf(op);
+  return a.scheme === 'public' ? 'public' : `${a.role} (${a.scheme === 'bearer' ? 'token' : 'sign-in'})`;
+}
 
 const refs = (schema: unknown): unknown =>
   JSON.parse(JSON.stringify(schema).replace(/"#\/components\/schemas\//g, '"openapi#/definitions/'));
@@ -47,37 +66,22 @@ export function servicePort(app: FastifyInstance): ServicePort {
   return service;
 }
 
-/** The admin token check: `Authorization: Bearer <token>` whose sha256 is configured. */
-export function adminCheck(tokenSha256: string | undefined) {
-  const expected = tokenSha256 ? Buffer.from(tokenSha256, 'hex') : undefined;
+/** The bearer check: a valid API or OIDC token holding the role (401 without, 403 with too little). */
+export function bearerCheck(app: FastifyInstance, role: Role) {
   return async (request: FastifyRequest): Promise<void> => {
-    const challenge = { 'www-authenticate': 'Bearer realm="gx-gateway"' };
-    if (!expected)
+    const principal = await app.auth.fromHeader(request.headers.authorization);
+    if (!holds(principal, role))
       throw new HttpProblem(
-        401,
-        'the operator API is off: configure api.adminTokenSha256 (see `gx-gateway token`)',
-        'about:blank',
-        challenge,
+        403,
+        `this needs the ${role} role; ${principal.name} has ${principal.roles.join(', ') || 'none'}`,
       );
-    const m = /^Bearer ([A-Za-z0-9._~+/=-]{16,512})$/.exec(request.headers.authorization ?? '');
-    if (!m)
-      throw new HttpProblem(
-        401,
-        'send the operator token as `Authorization: Bearer <token>`',
-        'about:blank',
-        challenge,
-      );
-    const got = createHash('sha256').update(m[1]!).digest();
-    if (!timingSafeEqual(got, expected))
-      throw new HttpProblem(401, 'the token is not valid', 'about:blank', {
-        'www-authenticate': 'Bearer realm="gx-gateway", error="invalid_token"',
-      });
+    request.principal = principal;
   };
 }
 
 /**
  * Register the route of an openapi.yaml operation: method, path, request schemas and who may call
- * it all come from the spec; an operation without `x-gateway-access` is refused at start.
+ * it all come from the spec; an operation without `security` is refused at start.
  */
 export function specRoute(
   app: FastifyInstance,
@@ -86,19 +90,26 @@ export function specRoute(
   opts: { bodyLimit?: number; url?: string; rateLimit?: boolean } = {},
 ): void {
   const op = operation(operationId);
-  const access = op.spec['x-gateway-access'] as Access | undefined;
-  if (access !== 'public' && access !== 'admin')
-    throw new Error(`openapi.yaml: ${operationId} must declare x-gateway-access (public or admin)`);
-  const guard = access === 'admin' ? adminCheck(app.gateway.config.api.adminTokenSha256) : undefined;
+  const access = accessOf(op);
+  // Who is calling is settled first (onRequest), before the body is read or validated: a caller
+  // without the role learns nothing about what the route takes. The session's CSRF token is in the
+  // form body, so it is checked once the body is parsed.
+  const onRequest =
+    access.scheme === 'bearer'
+      ? bearerCheck(app, access.role)
+      : access.scheme === 'session'
+        ? app.sessionCheck(access.role)
+        : undefined;
   app.route({
     method: op.method as 'GET',
     url: opts.url ?? routeUrl(op),
     schema: requestSchema(op),
     bodyLimit: opts.bodyLimit ?? (op.spec.requestBody ? app.gateway.config.server.bodyLimitBytes : NO_BODY_LIMIT),
-    ...(guard ? { preHandler: guard } : {}),
+    ...(onRequest ? { onRequest } : {}),
+    ...(access.scheme === 'session' ? { preHandler: app.csrfCheck } : {}),
     config: {
       access,
-      ...(access === 'public' && opts.rateLimit !== false
+      ...(access.scheme === 'public' && opts.rateLimit !== false
         ? { rateLimit: { max: app.gateway.config.api.rateLimitPerMinute, timeWindow: 60_000 } }
         : {}),
     },

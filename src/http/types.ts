@@ -1,5 +1,9 @@
+import type { FastifyReply } from 'fastify';
 import type { GatewayConfig } from '../config/schema.js';
+import type { Authenticator, Principal, Role } from './auth.js';
+import type { Access } from './route.js';
 import type { KeyInfo } from '../credentials/keys/keystore.js';
+import type { Approvals } from '../approval/approvals.js';
 import type { CloudRunner } from '../pipeline/service.js';
 import type { Store } from '../store/store.js';
 import type { GatewayMetrics } from './metrics.js';
@@ -9,6 +13,8 @@ export interface CredentialsPort {
   readonly did: string;
   didDocument(): Promise<Record<string, unknown>>;
   readonly keys: { list(): KeyInfo[]; chainPem(id: string): string | undefined };
+  /** The chain served at a key's x5u URL (the gateway's keys and the officers'). */
+  chainFor(keyId: string): string | undefined;
 }
 
 /** The service side the store-backed routes use (the composition root builds it). */
@@ -20,6 +26,10 @@ export interface ServicePort {
   ready(): Promise<Record<string, boolean>>;
   /** Call `listener` whenever a run here has finished (what is published may have changed). */
   onChange?(listener: () => void): void;
+  /** The officers' decisions on drafts, signatures made elsewhere, revocations. */
+  approvals: Approvals;
+  /** Reload the officer keys into the DID document (after one was added or removed). */
+  officerKeysChanged(): Promise<void>;
 }
 
 /** What the routes use: the configuration and the services, decorated on the Fastify instance. */
@@ -37,14 +47,24 @@ export interface RouteEntry {
 
 declare module 'fastify' {
   interface FastifyContextConfig {
-    /** Who may call the route (openapi.yaml's x-gateway-access). */
-    access?: 'public' | 'admin';
+    /** Who may call the route (openapi.yaml's security). */
+    access?: Access;
+  }
+  interface FastifyRequest {
+    /** The authenticated caller (bearer or session routes). */
+    principal?: Principal;
   }
   interface FastifyInstance {
     /** The gateway's services (decorator): routes read them here, never import the app. */
     gateway: AppDeps;
     /** Every route the app serves (for the OpenAPI conformance test and start-up logging). */
     gatewayRoutes: RouteEntry[];
+    /** API tokens and OIDC bearer tokens. */
+    auth: Authenticator;
+    /** The review page's session check for a role (a preHandler). */
+    sessionCheck(role: Role): (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
+    /** The review forms' CSRF check (a preHandler, once the form is parsed). */
+    csrfCheck(request: FastifyRequest): Promise<void>;
   }
 }
 

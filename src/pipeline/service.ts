@@ -4,11 +4,21 @@ import type { ProviderConfig } from '../config/schema.js';
 import { GatewayError } from '../core/errors.js';
 import type { JsonObject, ProfileId } from '../core/ids.js';
 import type { Canonizer } from '../credentials/canonize.js';
+import { bodyOf, mediaTypeOf, signedWith } from '../credentials/secured.js';
 import type { Secured } from '../credentials/suites/suite.js';
 import type { DescribedCredential, DescribedSet } from '../describe/model.js';
 import { Bitstring } from '../status/bitstring.js';
 import { statusEntry, statusListCredential, statusListUrl, withStatus } from '../status/lists.js';
-import type { Cloud, CredentialRow, Publication, Run, StatusListRow, Store } from '../store/store.js';
+import {
+  cloudLease,
+  type Cloud,
+  type CredentialRow,
+  type NewVersion,
+  type Publication,
+  type Run,
+  type StatusListRow,
+  type Store,
+} from '../store/store.js';
 import type { SourcesSpec } from './introspect.js';
 import { runPipeline, type CredentialSigner } from './run.js';
 import type { SetValidator } from './validate-in-worker.js';
@@ -40,20 +50,16 @@ export interface RunnerDeps {
   onRunFinished?(run: Run): void;
   /** This instance's name in leases: `host:pid:random` (default). */
   holder?: string;
+  /**
+   * signing.mode approval: validated credentials are kept as drafts for an officer; nothing is
+   * signed (status lists included) and nothing vanished is revoked without one.
+   */
+  approval?: boolean;
 }
 
 export type RunOutcome = { run: Run } | { busy: true; holder: string };
 
-export const leaseName = (cloudId: string): string => `cloud:${cloudId}`;
-
-/** The media type a signed credential is served with. */
-export function mediaTypeOf(secured: Secured, profile: ProfileId): string {
-  if (secured.format === 'jwt') return secured.mediaType;
-  return profile === 'tagus-22.10' ? 'application/vc+ld+json' : 'application/vc';
-}
-
-const bodyOf = (secured: Secured): string =>
-  secured.format === 'jwt' ? secured.jwt : JSON.stringify(secured.document);
+export const leaseName = cloudLease;
 
 function subjectTypes(credential: JsonObject): string[] {
   const subjects = ([] as unknown[]).concat(credential.credentialSubject ?? []) as JsonObject[];
@@ -81,18 +87,7 @@ interface ListState {
 }
 
 /** A new version as planned before signing; the run, the bytes and the times come at publishing. */
-type PlannedVersion = Omit<
-  CredentialRow,
-  | 'superseded_at'
-  | 'superseded_by'
-  | 'revoked_at'
-  | 'body'
-  | 'media_type'
-  | 'run_id'
-  | 'created_at'
-  | 'published_at'
-  | 'updated_at'
->;
+type PlannedVersion = Omit<NewVersion, 'body' | 'media_type' | 'run_id' | 'created_at' | 'published_at' | 'updated_at'>;
 
 interface ProfilePlan {
   add: PlannedVersion[];
@@ -100,6 +95,10 @@ interface ProfilePlan {
   vanished: CredentialRow[];
   unchanged: number;
   lists: ListState[];
+  /** Approval mode: drafts of earlier runs kept as they are (same content), and those a newer one replaces. */
+  pending: number;
+  rejectedBefore: number;
+  obsolete: { id: string; by: string | null }[];
 }
 
 /**
@@ -249,7 +248,7 @@ export class CloudRunner {
       },
       canonizer: this.deps.canonizer,
       ...(this.deps.validate ? { validate: this.deps.validate } : {}),
-      signer,
+      ...(this.deps.approval ? {} : { signer }),
       ...(this.deps.maxSetCredentials ? { maxSetCredentials: this.deps.maxSetCredentials } : {}),
       prepare: async (profile, set) => {
         const plan = await this.plan(cloud.id, profile, set);
@@ -270,7 +269,9 @@ export class CloudRunner {
       ms: result.timings.introspectMs,
     };
     stages.describeValidate = { status: 'ok', ms: result.timings.describeValidateMs };
-    stages.sign = { status: 'ok', ms: result.timings.signMs };
+    stages.sign = this.deps.approval
+      ? { status: 'held', detail: 'signing.mode approval: drafts wait for an officer' }
+      : { status: 'ok', ms: result.timings.signMs };
 
     const at = new Date().toISOString();
     const pub: Publication = {
@@ -278,6 +279,8 @@ export class CloudRunner {
       cloudId: cloud.id,
       at,
       add: [],
+      obsolete: [],
+      ...(this.deps.approval ? { proposals: [] } : {}),
       supersede: [],
       revoke: [],
       statusLists: [],
@@ -316,6 +319,37 @@ export class CloudRunner {
         problems.push(`${p.profile}: ${p.refused}; nothing signed`);
         continue;
       }
+      if (this.deps.approval) {
+        // Drafts: exactly the credentials validated, unsigned; the published state stays until an officer decides.
+        const byId = new Map(p.set.credentials.map((c) => [c.id, c.credential]));
+        for (const a of plan.add)
+          pub.add.push({
+            ...a,
+            state: 'draft',
+            run_id: run.id,
+            created_at: at,
+            published_at: null,
+            updated_at: at,
+            body: JSON.stringify(byId.get(a.id)),
+            media_type: 'application/json',
+          });
+        pub.obsolete!.push(...plan.obsolete);
+        pub.proposals!.push({ profile: p.profile, ids: plan.vanished.map((v) => v.id) });
+        Object.assign(s, {
+          drafted: plan.add.length,
+          pending: plan.pending,
+          rejectedBefore: plan.rejectedBefore,
+          obsoleted: plan.obsolete.length,
+          proposedRevocations: complete ? plan.vanished.length : 0,
+        });
+        if (!complete && plan.vanished.length) {
+          pub.proposals!.pop();
+          s.keptVanished = plan.vanished.length;
+        }
+        // Slots taken are recorded; new lists are signed when an officer approves (body empty until then).
+        pub.statusLists.push(...plan.lists.map((l) => l.row));
+        continue;
+      }
       for (const a of plan.add) {
         const secured = p.signed.get(a.id);
         if (!secured) throw new GatewayError(`${a.id} was not signed`, 'internal');
@@ -327,6 +361,7 @@ export class CloudRunner {
           updated_at: at,
           body: bodyOf(secured),
           media_type: mediaTypeOf(secured, p.profile),
+          signed_with: signedWith(secured),
         });
       }
       pub.supersede.push(...plan.supersede);
@@ -383,10 +418,11 @@ export class CloudRunner {
     pub.audit.push({
       at,
       actor,
-      action: 'run.publish',
+      action: this.deps.approval ? 'run.draft' : 'run.publish',
       target: cloud.id,
       detail: JSON.stringify({
         run: run.id,
+        ...(this.deps.approval ? { drafted: pub.add.length, obsolete: pub.obsolete!.length } : {}),
         published,
         superseded: pub.supersede.length,
         revoked: pub.revoke.length,
@@ -446,7 +482,23 @@ export class CloudRunner {
       }
       return { url: list.row.id, index: list.row.next_index++ };
     };
-    const plan: ProfilePlan = { add: [], supersede: [], vanished: [], unchanged: 0, lists };
+    const plan: ProfilePlan = {
+      add: [],
+      supersede: [],
+      vanished: [],
+      unchanged: 0,
+      lists,
+      pending: 0,
+      rejectedBefore: 0,
+      obsolete: [],
+    };
+    // Approval mode: a resource drafted before with the same content keeps that draft (pending or
+    // rejected: an officer's no stands until the content changes); other pending drafts become obsolete.
+    const earlier = new Map<string, CredentialRow>();
+    if (this.deps.approval)
+      for (const d of await store.drafts({ cloud: cloudId, profile, states: ['draft', 'rejected'] }))
+        if (!earlier.has(d.base_id)) earlier.set(d.base_id, d);
+    const kept = new Set<string>();
     const sign = new Set<string>();
     const withheld = new Set(set.withheld);
     const seen = new Set<string>();
@@ -457,6 +509,14 @@ export class CloudRunner {
         plan.unchanged++;
         const entry = statusEntry(profile, cur.status_list, cur.status_index, 'revocation');
         return { ...c, id: cur.id, credential: withStatus({ ...c.credential, id: cur.id }, profile, entry) };
+      }
+      const before = earlier.get(c.id);
+      if (before && before.content_hash === c.contentHash) {
+        kept.add(before.id);
+        if (before.state === 'draft') plan.pending++;
+        else plan.rejectedBefore++;
+        const entry = statusEntry(profile, before.status_list, before.status_index, 'revocation');
+        return { ...c, id: before.id, credential: withStatus({ ...c.credential, id: before.id }, profile, entry) };
       }
       const version = (versions.get(c.id) ?? 0) + 1;
       const id = `${c.id}/v/${version}`;
@@ -486,6 +546,9 @@ export class CloudRunner {
       return { ...c, id, credential };
     });
     for (const [baseId, row] of current) if (!seen.has(baseId) && !withheld.has(baseId)) plan.vanished.push(row);
+    for (const d of earlier.values())
+      if (d.state === 'draft' && !kept.has(d.id))
+        plan.obsolete.push({ id: d.id, by: plan.add.find((a) => a.base_id === d.base_id)?.id ?? null });
     return { set: { ...set, credentials }, sign, plan };
   }
 }

@@ -14,6 +14,10 @@ export interface Database {
   status_lists: StatusListsTable;
   audit: AuditTable;
   keys: KeysTable;
+  api_tokens: ApiTokensTable;
+  officer_keys: OfficerKeysTable;
+  sessions: SessionsTable;
+  oidc_logins: OidcLoginsTable;
 }
 
 export interface CloudsTable {
@@ -62,7 +66,13 @@ export interface InventoriesTable {
   body: string;
 }
 
-export type CredentialState = 'draft' | 'signed' | 'published' | 'superseded' | 'revoked';
+/**
+ * `draft`: validated, waiting for an officer (signing.mode approval); `rejected`: an officer said no;
+ * `obsolete`: a newer run drafted this resource again before anyone decided. The public API serves
+ * only `published`, `superseded` and `revoked`.
+ */
+export type CredentialState = 'draft' | 'rejected' | 'obsolete' | 'published' | 'superseded' | 'revoked';
+export const PUBLIC_STATES = ['published', 'superseded', 'revoked'] as const;
 
 export interface CredentialsTable {
   /** The version's own id (URL): `<base id>/v/<version>`. */
@@ -92,6 +102,14 @@ export interface CredentialsTable {
   revoked_at: string | null;
   /** Last change of state: the listing's `changedSince` filter. */
   updated_at: string;
+  /** Who approved, rejected or revoked it (a principal's name), when, and why (rejections, revocations). */
+  decided_by: string | null;
+  decided_at: string | null;
+  reason: string | null;
+  /** The verification method its proof names (`did:web:…#key`). */
+  signed_with: string | null;
+  /** A published version whose resource a run in approval mode no longer saw: that run's id. */
+  revocation_proposed: string | null;
 }
 
 export type EventType = 'published' | 'superseded' | 'revoked';
@@ -141,4 +159,49 @@ export interface KeysTable {
   has_chain: number;
   created: string;
   seen_at: string;
+}
+
+export interface ApiTokensTable {
+  id: string;
+  name: string;
+  /** sha256 (hex) of the token; the token itself is shown once, never stored. */
+  sha256: string;
+  /** JSON array of roles. */
+  roles: string;
+  created_at: string;
+  created_by: string;
+  revoked_at: string | null;
+}
+
+export interface OfficerKeysTable {
+  /** The key's id: its verification method is `<did>#<id>`. */
+  id: string;
+  officer: string;
+  type: string;
+  alg: string;
+  /** The public JWK (JSON). */
+  jwk: string;
+  /** X.509 chain (PEM, leaf first), served at the key's x5u URL. */
+  chain_pem: string | null;
+  added_at: string;
+  added_by: string;
+  removed_at: string | null;
+}
+
+export interface SessionsTable {
+  /** sha256 of the session cookie's value. */
+  id_sha256: string;
+  /** JSON: the signed-in principal. */
+  principal: string;
+  csrf: string;
+  created_at: string;
+  expires_at: string;
+}
+
+export interface OidcLoginsTable {
+  state: string;
+  /** PKCE code verifier. */
+  verifier: string;
+  nonce: string;
+  expires_at: string;
 }

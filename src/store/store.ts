@@ -3,15 +3,18 @@ import { GatewayError } from '../core/errors.js';
 import type { Dialect } from './dialect.js';
 import { openDatabase, type StoreLocation } from './open.js';
 import type {
+  ApiTokensTable,
   AuditTable,
   CloudsTable,
   CredentialState,
   CredentialsTable,
   Database,
   EventsTable,
+  OfficerKeysTable,
   RunsTable,
   StatusListsTable,
 } from './schema.js';
+import { PUBLIC_STATES } from './schema.js';
 
 export type Cloud = CloudsTable;
 export type Run = RunsTable;
@@ -19,6 +22,31 @@ export type CredentialRow = CredentialsTable;
 export type StatusListRow = StatusListsTable;
 export type EventRow = Omit<EventsTable, 'seq'> & { seq: number };
 export type AuditRow = Omit<AuditTable, 'seq'> & { seq: number };
+export type ApiTokenRow = ApiTokensTable;
+export type OfficerKeyRow = OfficerKeysTable;
+
+/** The lease a cloud's runs and its officers' decisions share: one writer per cloud at a time. */
+export const cloudLease = (cloudId: string): string => `cloud:${cloudId}`;
+
+/** A new version as a run writes it (published, or a draft in approval mode). */
+export type NewVersion = Omit<
+  CredentialRow,
+  'superseded_at' | 'superseded_by' | 'revoked_at' | 'decided_by' | 'decided_at' | 'reason' | 'signed_with' | 'revocation_proposed'
+> & { signed_with?: string | null };
+
+/** What officers decide at once, written in one transaction (all or nothing). */
+export interface Decision {
+  cloudId: string;
+  at: string;
+  actor: string;
+  /** Drafts signed now: their bytes, and the published version each replaces. */
+  approve: { id: string; body: string; media_type: string; signed_with: string; supersedes?: string }[];
+  reject: { id: string; reason: string }[];
+  revoke: { id: string; reason: string }[];
+  /** Status lists as they stand after the decision (re-signed where bits changed). */
+  statusLists: StatusListRow[];
+  audit: Omit<AuditRow, 'seq'>[];
+}
 
 export interface ListFilter {
   type?: string;
@@ -38,8 +66,12 @@ export interface Publication {
   runId: string;
   cloudId: string;
   at: string;
-  /** New versions, signed, with their exact bytes. */
-  add: Omit<CredentialRow, 'superseded_at' | 'superseded_by' | 'revoked_at'>[];
+  /** New versions, signed, with their exact bytes (or drafts, unsigned, in approval mode). */
+  add: NewVersion[];
+  /** Drafts of earlier runs a newer draft (or the published state) replaces: marked obsolete. */
+  obsolete?: { id: string; by: string | null }[];
+  /** Approval mode: per profile, the published versions whose resource vanished (proposed for revocation). */
+  proposals?: { profile: string; ids: string[] }[];
   /** Versions the new ones replace: old id → new id. */
   supersede: { id: string; by: string }[];
   /** Versions whose resource vanished after a complete introspection. */
@@ -279,12 +311,13 @@ export class Store {
     return this.db.selectFrom('credentials').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
-  /** The newest version of a resource (whatever its state). */
+  /** The newest public version of a resource (published, superseded or revoked; drafts are not public). */
   async latestVersion(baseId: string): Promise<CredentialRow | undefined> {
     return this.db
       .selectFrom('credentials')
       .selectAll()
       .where('base_id', '=', baseId)
+      .where('state', 'in', [...PUBLIC_STATES])
       .orderBy('version', 'desc')
       .limit(1)
       .executeTakeFirst();
@@ -316,10 +349,15 @@ export class Store {
         'superseded_by',
         'revoked_at',
         'updated_at',
+        'decided_by',
+        'decided_at',
+        'reason',
+        'signed_with',
+        'revocation_proposed',
       ]);
     if (f.profile) q = q.where('profile', '=', f.profile);
     if (f.state) q = q.where('state', '=', f.state);
-    else q = q.where('state', 'in', ['published', 'superseded', 'revoked']);
+    else q = q.where('state', 'in', [...PUBLIC_STATES]);
     if (f.cloud) q = q.where('cloud_id', '=', f.cloud);
     if (f.clearingHouse !== undefined) q = q.where('clearing_house', '=', f.clearingHouse ? 1 : 0);
     if (f.type) q = q.where('types', 'like', `%${JSON.stringify(f.type)}%`);
@@ -410,17 +448,7 @@ export class Store {
     await this.db.transaction().execute(async (tx) => {
       // The lease row is written first: it stays ours (row lock on PostgreSQL, the write lock on
       // SQLite) until this commits, so no other instance can take the cloud over in between.
-      const held = await tx
-        .updateTable('leases')
-        .set({ expires_at: new Date(Date.now() + lease.ttlMs).toISOString() })
-        .where('name', '=', lease.name)
-        .where('holder', '=', lease.holder)
-        .executeTakeFirst();
-      if (Number(held.numUpdatedRows) !== 1)
-        throw new GatewayError(
-          `the run of ${p.cloudId} lost its lease before publishing (another instance took the cloud over); nothing was written`,
-          'conflict',
-        );
+      await this.holdLease(tx, lease, `the run of ${p.cloudId}`);
       if (p.inventory) {
         await tx
           .insertInto('inventories')
@@ -428,7 +456,17 @@ export class Store {
           .onConflict((oc) => oc.column('hash').doNothing())
           .execute();
       }
-      const add = p.add.map((c) => ({ ...c, superseded_at: null, superseded_by: null, revoked_at: null }));
+      const add = p.add.map((c) => ({
+        ...c,
+        superseded_at: null,
+        superseded_by: null,
+        revoked_at: null,
+        decided_by: null,
+        decided_at: null,
+        reason: null,
+        signed_with: c.signed_with ?? null,
+        revocation_proposed: null,
+      }));
       for (let i = 0; i < add.length; i += 100)
         await tx
           .insertInto('credentials')
@@ -463,13 +501,333 @@ export class Store {
           .executeTakeFirst();
         if (old) events.push(event('revoked', old));
       }
-      for (const c of add) events.push(event('published', c));
+      for (const c of add) if (c.state === 'published') events.push(event('published', c));
+      for (const o of p.obsolete ?? [])
+        await tx
+          .updateTable('credentials')
+          .set({ state: 'obsolete', superseded_by: o.by, superseded_at: p.at, updated_at: p.at })
+          .where('id', '=', o.id)
+          .where('state', '=', 'draft')
+          .execute();
+      for (const proposal of p.proposals ?? []) {
+        await tx
+          .updateTable('credentials')
+          .set({ revocation_proposed: null })
+          .where('cloud_id', '=', p.cloudId)
+          .where('profile', '=', proposal.profile)
+          .where('revocation_proposed', 'is not', null)
+          .execute();
+        for (let i = 0; i < proposal.ids.length; i += 500)
+          await tx
+            .updateTable('credentials')
+            .set({ revocation_proposed: p.runId })
+            .where('id', 'in', proposal.ids.slice(i, i + 500))
+            .where('state', '=', 'published')
+            .execute();
+      }
       for (let i = 0; i < events.length; i += 200)
         await tx
           .insertInto('events')
           .values(events.slice(i, i + 200))
           .execute();
-      for (const list of p.statusLists) {
+      await this.putStatusLists(tx, p.statusLists);
+      await tx.updateTable('runs').set(p.run).where('id', '=', p.runId).execute();
+      for (const a of p.audit) await this.auditIn(tx, a);
+    });
+  }
+
+  /** Re-write our lease row inside the transaction: it stays ours until commit, or nothing is written. */
+  private async holdLease(tx: Kysely<Database>, lease: { name: string; holder: string; ttlMs: number }, what: string) {
+    const held = await tx
+      .updateTable('leases')
+      .set({ expires_at: new Date(Date.now() + lease.ttlMs).toISOString() })
+      .where('name', '=', lease.name)
+      .where('holder', '=', lease.holder)
+      .executeTakeFirst();
+    if (Number(held.numUpdatedRows) !== 1)
+      throw new GatewayError(
+        `${what} lost its lease before writing (another instance took the cloud over); nothing was written`,
+        'conflict',
+      );
+  }
+
+  // --- drafts and officers' decisions
+
+  /** Drafts and decided drafts, newest first, bodies included (a cloud's are few: one per changed resource). */
+  async drafts(f: { cloud?: string; profile?: string; states?: CredentialState[]; limit?: number } = {}) {
+    let q = this.db.selectFrom('credentials').selectAll();
+    q = q.where('state', 'in', f.states ?? ['draft']);
+    if (f.cloud) q = q.where('cloud_id', '=', f.cloud);
+    if (f.profile) q = q.where('profile', '=', f.profile);
+    return q
+      .orderBy('created_at', 'desc')
+      .orderBy('id')
+      .limit(f.limit ?? 10000)
+      .execute();
+  }
+
+  /** Published versions a run in approval mode proposed to revoke (their resource vanished). */
+  async revocationProposals(cloud?: string): Promise<CredentialRow[]> {
+    let q = this.db
+      .selectFrom('credentials')
+      .selectAll()
+      .where('state', '=', 'published')
+      .where('revocation_proposed', 'is not', null);
+    if (cloud) q = q.where('cloud_id', '=', cloud);
+    return q.orderBy('id').execute();
+  }
+
+  /** Drop revocation proposals (an officer rejected them: the credentials stay published). */
+  async clearProposals(ids: string[]): Promise<void> {
+    for (let i = 0; i < ids.length; i += 500)
+      await this.db
+        .updateTable('credentials')
+        .set({ revocation_proposed: null })
+        .where('id', 'in', ids.slice(i, i + 500))
+        .execute();
+  }
+
+  /** The published version of a resource. */
+  async publishedVersion(baseId: string): Promise<CredentialRow | undefined> {
+    return this.db
+      .selectFrom('credentials')
+      .selectAll()
+      .where('base_id', '=', baseId)
+      .where('state', '=', 'published')
+      .executeTakeFirst();
+  }
+
+  /**
+   * Officers' decisions in one transaction, under the cloud's lease: a draft approved or rejected
+   * must still be a draft, a credential revoked must still be published, or nothing is written.
+   */
+  async decide(d: Decision, lease: { name: string; holder: string; ttlMs: number }): Promise<void> {
+    await this.db.transaction().execute(async (tx) => {
+      await this.holdLease(tx, lease, `the decision on ${d.cloudId}`);
+      const events: Omit<EventsTable, 'seq'>[] = [];
+      const event = (type: EventsTable['type'], c: Pick<CredentialRow, 'id' | 'base_id' | 'profile'>) => ({
+        at: d.at,
+        type,
+        credential_id: c.id,
+        base_id: c.base_id,
+        cloud_id: d.cloudId,
+        profile: c.profile,
+      });
+      const stale = (id: string, was: string) =>
+        new GatewayError(`${id} is no longer ${was} (decided meanwhile, or a newer run replaced it); nothing was written`, 'conflict');
+      for (const a of d.approve) {
+        if (a.supersedes) {
+          const old = await tx
+            .updateTable('credentials')
+            .set({ state: 'superseded', superseded_at: d.at, superseded_by: a.id, updated_at: d.at, revocation_proposed: null })
+            .where('id', '=', a.supersedes)
+            .where('state', '=', 'published')
+            .returning(['id', 'base_id', 'profile'])
+            .executeTakeFirst();
+          if (!old) throw stale(a.supersedes, 'published');
+          events.push(event('superseded', old));
+        }
+        const row = await tx
+          .updateTable('credentials')
+          .set({
+            state: 'published',
+            body: a.body,
+            media_type: a.media_type,
+            signed_with: a.signed_with,
+            published_at: d.at,
+            updated_at: d.at,
+            decided_by: d.actor,
+            decided_at: d.at,
+          })
+          .where('id', '=', a.id)
+          .where('state', '=', 'draft')
+          .returning(['id', 'base_id', 'profile'])
+          .executeTakeFirst();
+        if (!row) throw stale(a.id, 'a draft');
+        events.push(event('published', row));
+      }
+      for (const r of d.reject) {
+        const row = await tx
+          .updateTable('credentials')
+          .set({ state: 'rejected', updated_at: d.at, decided_by: d.actor, decided_at: d.at, reason: r.reason })
+          .where('id', '=', r.id)
+          .where('state', '=', 'draft')
+          .executeTakeFirst();
+        if (Number(row.numUpdatedRows) !== 1) throw stale(r.id, 'a draft');
+      }
+      for (const r of d.revoke) {
+        const row = await tx
+          .updateTable('credentials')
+          .set({
+            state: 'revoked',
+            revoked_at: d.at,
+            updated_at: d.at,
+            decided_by: d.actor,
+            decided_at: d.at,
+            reason: r.reason,
+            revocation_proposed: null,
+          })
+          .where('id', '=', r.id)
+          .where('state', '=', 'published')
+          .returning(['id', 'base_id', 'profile'])
+          .executeTakeFirst();
+        if (!row) throw stale(r.id, 'published');
+        events.push(event('revoked', row));
+      }
+      if (events.length) await tx.insertInto('events').values(events).execute();
+      await this.putStatusLists(tx, d.statusLists);
+      for (const a of d.audit) await this.auditIn(tx, a);
+    });
+  }
+
+  // --- API tokens (hashes only)
+
+  async createToken(row: Omit<ApiTokenRow, 'revoked_at'>): Promise<void> {
+    await this.db.transaction().execute(async (tx) => {
+      await tx.insertInto('api_tokens').values({ ...row, revoked_at: null }).execute();
+      await this.auditIn(tx, {
+        at: row.created_at,
+        actor: row.created_by,
+        action: 'token.create',
+        target: row.id,
+        detail: JSON.stringify({ name: row.name, roles: JSON.parse(row.roles) as unknown }),
+      });
+    });
+  }
+
+  async tokenBySha256(sha256: string): Promise<ApiTokenRow | undefined> {
+    return this.db
+      .selectFrom('api_tokens')
+      .selectAll()
+      .where('sha256', '=', sha256)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+  }
+
+  async listTokens(): Promise<ApiTokenRow[]> {
+    return this.db.selectFrom('api_tokens').selectAll().orderBy('created_at').orderBy('id').execute();
+  }
+
+  async revokeToken(id: string, actor: string): Promise<boolean> {
+    const at = now();
+    return this.db.transaction().execute(async (tx) => {
+      const r = await tx
+        .updateTable('api_tokens')
+        .set({ revoked_at: at })
+        .where('id', '=', id)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst();
+      if (Number(r.numUpdatedRows) !== 1) return false;
+      await this.auditIn(tx, { at, actor, action: 'token.revoke', target: id, detail: '{}' });
+      return true;
+    });
+  }
+
+  // --- officer keys
+
+  async addOfficerKey(row: Omit<OfficerKeyRow, 'removed_at'>): Promise<void> {
+    await this.db.transaction().execute(async (tx) => {
+      const existing = await tx.selectFrom('officer_keys').select('id').where('id', '=', row.id).executeTakeFirst();
+      if (existing)
+        throw new GatewayError(`an officer key ${row.id} exists (or existed): choose another id`, 'conflict');
+      await tx.insertInto('officer_keys').values({ ...row, removed_at: null }).execute();
+      await this.auditIn(tx, {
+        at: row.added_at,
+        actor: row.added_by,
+        action: 'officer-key.add',
+        target: row.id,
+        detail: JSON.stringify({ officer: row.officer, type: row.type, alg: row.alg, chain: row.chain_pem !== null }),
+      });
+    });
+  }
+
+  async officerKeys(opts: { removed?: boolean } = {}): Promise<OfficerKeyRow[]> {
+    let q = this.db.selectFrom('officer_keys').selectAll();
+    if (!opts.removed) q = q.where('removed_at', 'is', null);
+    return q.orderBy('id').execute();
+  }
+
+  async removeOfficerKey(id: string, actor: string): Promise<boolean> {
+    const at = now();
+    return this.db.transaction().execute(async (tx) => {
+      const r = await tx
+        .updateTable('officer_keys')
+        .set({ removed_at: at })
+        .where('id', '=', id)
+        .where('removed_at', 'is', null)
+        .executeTakeFirst();
+      if (Number(r.numUpdatedRows) !== 1) return false;
+      await this.auditIn(tx, { at, actor, action: 'officer-key.remove', target: id, detail: '{}' });
+      return true;
+    });
+  }
+
+  /** Published credentials whose proof names this verification method (they stop verifying if it goes). */
+  async countSignedWith(method: string): Promise<number> {
+    const r = await this.db
+      .selectFrom('credentials')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('signed_with', '=', method)
+      .where('state', '=', 'published')
+      .executeTakeFirst();
+    return Number(r?.n ?? 0);
+  }
+
+  // --- review page sessions and OIDC log-ins
+
+  async createSession(row: { id_sha256: string; principal: string; csrf: string; expires_at: string }): Promise<void> {
+    const at = now();
+    await this.db.deleteFrom('sessions').where('expires_at', '<', at).execute();
+    await this.db.insertInto('sessions').values({ ...row, created_at: at }).execute();
+  }
+
+  async getSession(idSha256: string): Promise<{ principal: string; csrf: string } | undefined> {
+    return this.db
+      .selectFrom('sessions')
+      .select(['principal', 'csrf'])
+      .where('id_sha256', '=', idSha256)
+      .where('expires_at', '>', now())
+      .executeTakeFirst();
+  }
+
+  async deleteSession(idSha256: string): Promise<void> {
+    await this.db.deleteFrom('sessions').where('id_sha256', '=', idSha256).execute();
+  }
+
+  async putLogin(row: { state: string; verifier: string; nonce: string; expires_at: string }): Promise<void> {
+    await this.db.deleteFrom('oidc_logins').where('expires_at', '<', now()).execute();
+    await this.db.insertInto('oidc_logins').values(row).execute();
+  }
+
+  /** A pending OIDC log-in, used once. */
+  async takeLogin(state: string): Promise<{ verifier: string; nonce: string } | undefined> {
+    return this.db.transaction().execute(async (tx) => {
+      const row = await tx
+        .selectFrom('oidc_logins')
+        .select(['verifier', 'nonce', 'expires_at'])
+        .where('state', '=', state)
+        .executeTakeFirst();
+      if (!row) return undefined;
+      await tx.deleteFrom('oidc_logins').where('state', '=', state).execute();
+      return row.expires_at > now() ? { verifier: row.verifier, nonce: row.nonce } : undefined;
+    });
+  }
+
+  /** The newest audit entries, newest first. */
+  async lastAudit(limit: number): Promise<AuditRow[]> {
+    const rows = await this.db.selectFrom('audit').selectAll().orderBy('seq', 'desc').limit(limit).execute();
+    return rows.map((r) => ({ ...r, seq: Number(r.seq) }));
+  }
+
+  /** The audit log of one target, newest last (a draft's history). */
+  async auditOf(target: string): Promise<AuditRow[]> {
+    const rows = await this.db.selectFrom('audit').selectAll().where('target', '=', target).orderBy('seq').execute();
+    return rows.map((r) => ({ ...r, seq: Number(r.seq) }));
+  }
+
+  private async putStatusLists(tx: Kysely<Database>, lists: StatusListRow[]): Promise<void> {
+    {
+      for (const list of lists) {
         await tx
           .insertInto('status_lists')
           .values(list)
@@ -484,9 +842,7 @@ export class Store {
           )
           .execute();
       }
-      await tx.updateTable('runs').set(p.run).where('id', '=', p.runId).execute();
-      for (const a of p.audit) await this.auditIn(tx, a);
-    });
+    }
   }
 
   // --- audit and keys

@@ -1,6 +1,7 @@
 // The docs page in a real browser: every operation listed with who may call it, its link to the
 // contract works, and its Content-Security-Policy blocks nothing the page needs.
 import t from 'tap';
+import { accessLabel } from '../../src/http/route.js';
 import { operations } from '../../src/http/openapi.js';
 import { chromiumMissing, launchChromium } from '../helpers/chromium.js';
 import { sqliteDatabase } from '../helpers/databases.js';
@@ -35,7 +36,7 @@ else
     t.same(
       rows.map((r) => `${r[0]} ${r[1]} ${r[2]}`).sort(),
       operations()
-        .map((o) => `${o.method} ${o.path} ${String(o.spec['x-gateway-access'])}`)
+        .map((o) => `${o.method} ${o.path} ${accessLabel(o)}`)
         .sort(),
       'every operation, with who may call it',
     );

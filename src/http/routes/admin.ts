@@ -40,7 +40,6 @@ function runView(r: Run) {
 export default async function adminRoutes(app: FastifyInstance): Promise<void> {
   const service = () => servicePort(app);
   const base = app.gateway.config.publicBaseUrl;
-  const actor = 'admin';
 
   specRoute(app, 'listClouds', async () => ({ clouds: (await service().store.listClouds()).map(cloudView) }));
 
@@ -81,7 +80,7 @@ export default async function adminRoutes(app: FastifyInstance): Promise<void> {
         interval_seconds: body.intervalSeconds ?? 3600,
         enabled: body.enabled === false ? 0 : 1,
       },
-      actor,
+      request.principal?.name ?? 'unknown',
     );
     return reply
       .code(existing ? 200 : 201)
@@ -93,7 +92,7 @@ export default async function adminRoutes(app: FastifyInstance): Promise<void> {
     const { runner, store } = service();
     const { cloudId } = request.params as { cloudId: string };
     if (!(await store.getCloud(cloudId))) throw new HttpProblem(404, `no cloud ${cloudId}`);
-    const begun = await runner.begin(cloudId, 'manual', { actor });
+    const begun = await runner.begin(cloudId, 'manual', { actor: request.principal?.name ?? 'unknown' });
     if ('busy' in begun)
       throw new HttpProblem(
         409,

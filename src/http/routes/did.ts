@@ -26,8 +26,7 @@ export default async function didRoutes(app: FastifyInstance, opts: { prefix?: s
     const { keyFile } = request.params as { keyFile: string };
     const match = /^([A-Za-z0-9][A-Za-z0-9._-]{0,63})\.pem$/.exec(keyFile);
     const keyId = match?.[1];
-    const known = keyId ? deps.credentials.keys.list().find((k) => k.id === keyId) : undefined;
-    const pem = known?.hasChain ? deps.credentials.keys.chainPem(known.id) : undefined;
+    const pem = keyId ? deps.credentials.chainFor(keyId) : undefined;
     if (!pem) throw new HttpProblem(404, `no certificate chain for ${excerpt(keyFile, 80)}`);
     return reply
       .type('application/x-pem-file')

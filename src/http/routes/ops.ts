@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { packageVersion } from '../../paths.js';
 import { openapi, operations } from '../openapi.js';
 import { HttpProblem } from '../plugins/problem.js';
-import { specRoute } from '../route.js';
+import { accessLabel, specRoute } from '../route.js';
 
 const escape = (s: string) =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -43,7 +43,7 @@ export default async function opsRoutes(app: FastifyInstance): Promise<void> {
   const rows = operations()
     .map(
       (o) =>
-        `<tr><td><code>${o.method}</code></td><td><code>${escape(o.path)}</code></td><td>${escape(String(o.spec['x-gateway-access']))}</td><td>${escape(String(o.spec.summary ?? ''))}</td></tr>`,
+        `<tr><td><code>${o.method}</code></td><td><code>${escape(o.path)}</code></td><td>${escape(accessLabel(o))}</td><td>${escape(String(o.spec.summary ?? ''))}</td></tr>`,
     )
     .join('\n');
   const page = `<!doctype html>
@@ -52,7 +52,7 @@ export default async function opsRoutes(app: FastifyInstance): Promise<void> {
 <style>body{font-family:system-ui,sans-serif;margin:2rem;max-width:72rem}table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.4rem;text-align:left;vertical-align:top}code{font-size:.95em}</style>
 </head><body>
 <h1>gx-gateway API</h1>
-<p>Version ${escape(packageVersion)} at <code>${escape(base)}</code>. The contract: <a href="${escape(new URL(base).pathname.replace(/\/+$/, ''))}/openapi.json">openapi.json</a>. Errors are RFC 9457 problem details. <em>admin</em> operations take <code>Authorization: Bearer &lt;token&gt;</code>.</p>
+<p>Version ${escape(packageVersion)} at <code>${escape(base)}</code>. The contract: <a href="${escape(new URL(base).pathname.replace(/\/+$/, ''))}/openapi.json">openapi.json</a>. Errors are RFC 9457 problem details. Operations for a role take <code>Authorization: Bearer &lt;API token or OIDC access token&gt;</code> (token), or the review page's sign-in.</p>
 <table><thead><tr><th>Method</th><th>Path</th><th>Who</th><th>What</th></tr></thead>
 <tbody>
 ${rows}

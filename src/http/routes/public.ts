@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { PUBLIC_STATES } from '../../store/schema.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import Negotiator from 'negotiator';
 import type { ProfileId } from '../../core/ids.js';
@@ -158,7 +159,9 @@ export default async function publicRoutes(app: FastifyInstance): Promise<void> 
     const svc = service();
     const { store } = svc;
     const id = idOf(base, request.url);
-    const row = await cachedCredential(svc, id);
+    const found = await cachedCredential(svc, id);
+    // Drafts (and rejected or obsolete ones) are the officers' business, not public.
+    const row = found && (PUBLIC_STATES as readonly string[]).includes(found.state) ? found : undefined;
     if (!row) {
       // The resource's IRI (no version): the current version.
       const latest = await store.latestVersion(id);
@@ -248,7 +251,8 @@ export default async function publicRoutes(app: FastifyInstance): Promise<void> 
   specRoute(app, 'getStatusList', async (request, reply) => {
     const { store } = service();
     const list = await store.getStatusList(idOf(base, request.url));
-    if (!list) throw new HttpProblem(404, 'no status list has this URL');
+    // A list first needed by drafts is signed when an officer approves them: until then it is not served.
+    if (!list?.body) throw new HttpProblem(404, 'no status list has this URL');
     return sendDocument(request, reply, list, 'public, max-age=60');
   });
 

@@ -2,12 +2,14 @@ import type { Migration, MigrationProvider } from 'kysely';
 import type { Dialect } from '../dialect.js';
 import { initial } from './0001-initial.js';
 import { listingOrder } from './0002-listing-order.js';
+import { officers } from './0003-officers.js';
 
 /** Numbered migrations, applied in order at start; a change is a new number, never an edit. */
 export function migrations(dialect: Dialect): Record<string, Migration> {
   return {
     '0001-initial': initial(dialect),
     '0002-listing-order': listingOrder,
+    '0003-officers': officers,
   };
 }
 

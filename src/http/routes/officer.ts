@@ -1,0 +1,183 @@
+import { randomUUID, createHash, randomBytes } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { parseOfficerKey, type OfficerKeyInput } from '../../approval/officer-keys.js';
+import type { SuiteId } from '../../core/ids.js';
+import { x5uUrl, verificationMethodId } from '../../credentials/did-web.js';
+import type { ApiTokenRow, OfficerKeyRow } from '../../store/store.js';
+import { HttpProblem } from '../plugins/problem.js';
+import { servicePort, specRoute } from '../route.js';
+
+/** A signature as the officer uploads it: base64 or base64url (what `base64 -w0 sig.bin` prints). */
+export function decodeSignature(text: string): Uint8Array {
+  const t = text.trim().replace(/\s+/g, '');
+  if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(t) || t.length < 16)
+    throw new HttpProblem(400, 'the signature must be base64 or base64url (e.g. `base64 -w0 signature.bin`)');
+  return new Uint8Array(Buffer.from(t.replace(/-/g, '+').replace(/_/g, '/'), 'base64'));
+}
+
+export function signingInputView(input: { draft: string; suite: string; alg: string; keyId: string; created: string; bytes: Uint8Array }) {
+  const bytes = Buffer.from(input.bytes);
+  const text = bytes.toString('utf8');
+  const printable = /^[\x20-\x7e]+$/.test(text);
+  return {
+    draft: input.draft,
+    suite: input.suite,
+    alg: input.alg,
+    keyId: input.keyId,
+    created: input.created,
+    bytesBase64: bytes.toString('base64'),
+    bytesHex: bytes.toString('hex'),
+    text: printable ? text : null,
+  };
+}
+
+export const officerKeyView = (base: string, did: string) => (k: OfficerKeyRow) => ({
+  id: k.id,
+  officer: k.officer,
+  type: k.type,
+  alg: k.alg,
+  publicKeyJwk: JSON.parse(k.jwk) as object,
+  verificationMethod: verificationMethodId(did, k.id),
+  x5u: k.chain_pem ? x5uUrl(base, k.id) : null,
+  addedAt: k.added_at,
+  addedBy: k.added_by,
+});
+
+const tokenView = (t: ApiTokenRow) => ({
+  id: t.id,
+  name: t.name,
+  roles: JSON.parse(t.roles) as string[],
+  createdAt: t.created_at,
+  createdBy: t.created_by,
+  revokedAt: t.revoked_at,
+});
+
+/** The officer's routes (drafts, signatures, revocation) and the admin's (officer keys, tokens). */
+export default async function officerRoutes(app: FastifyInstance): Promise<void> {
+  const service = () => servicePort(app);
+  const base = app.gateway.config.publicBaseUrl;
+  const did = app.gateway.credentials.did;
+  const who = (request: { principal?: { name: string } }) => request.principal?.name ?? 'unknown';
+
+  specRoute(app, 'whoAmI', async (request) => ({ name: who(request), roles: request.principal?.roles ?? [] }));
+
+  specRoute(app, 'listDrafts', async (request) => {
+    const { cloud } = request.query as { cloud?: string };
+    const { approvals } = service();
+    return { sets: await approvals.pending(cloud), decided: await approvals.decided(cloud) };
+  });
+
+  specRoute(app, 'getDraft', async (request) => {
+    const { id } = request.query as { id: string };
+    return service().approvals.show(id);
+  });
+
+  specRoute(app, 'approveDrafts', async (request) => {
+    const body = request.body as { ids?: string[]; cloud?: string };
+    return service().approvals.approve(body, who(request));
+  });
+
+  specRoute(app, 'rejectDrafts', async (request) => {
+    const body = request.body as { ids?: string[]; cloud?: string; reason: string };
+    return service().approvals.reject(body, body.reason, who(request));
+  });
+
+  specRoute(app, 'getSigningInput', async (request, reply) => {
+    const q = request.query as { id: string; key: string; suite?: SuiteId; created?: string };
+    const input = await service().approvals.signingInput(q.id, {
+      key: q.key,
+      ...(q.suite ? { suite: q.suite } : {}),
+      ...(q.created ? { created: new Date(q.created) } : {}),
+    });
+    void reply.header('cache-control', 'no-store').header('x-gx-created', input.created);
+    if (/application\/octet-stream/.test(request.headers.accept ?? ''))
+      return reply.type('application/octet-stream').send(Buffer.from(input.bytes));
+    return signingInputView(input);
+  });
+
+  specRoute(app, 'attachSignature', async (request) => {
+    const b = request.body as { id: string; key: string; suite?: SuiteId; created: string; signature: string };
+    return service().approvals.attachSignature(
+      b.id,
+      {
+        key: b.key,
+        ...(b.suite ? { suite: b.suite } : {}),
+        created: new Date(b.created),
+        signature: decodeSignature(b.signature),
+      },
+      who(request),
+    );
+  });
+
+  specRoute(app, 'revokeCredentials', async (request) => {
+    const b = request.body as { ids: string[]; reason: string };
+    return service().approvals.revoke(b.ids, b.reason, who(request));
+  });
+
+  specRoute(app, 'listOfficerKeys', async () => ({
+    keys: (await service().store.officerKeys()).map(officerKeyView(base, did)),
+  }));
+
+  specRoute(app, 'addOfficerKey', async (request, reply) => {
+    const svc = service();
+    const input = request.body as OfficerKeyInput;
+    if (app.gateway.credentials.keys.list().some((k) => k.id === input.id))
+      throw new HttpProblem(409, `${input.id} is the id of one of the gateway's own keys: choose another`);
+    const parsed = parseOfficerKey(input);
+    const row = {
+      id: input.id,
+      officer: input.officer,
+      type: parsed.type,
+      alg: parsed.alg,
+      jwk: JSON.stringify(parsed.jwk),
+      chain_pem: parsed.chainPem,
+      added_at: new Date().toISOString(),
+      added_by: who(request),
+    };
+    await svc.store.addOfficerKey(row);
+    await svc.officerKeysChanged();
+    return reply.code(201).send(officerKeyView(base, did)({ ...row, removed_at: null }));
+  });
+
+  specRoute(app, 'removeOfficerKey', async (request, reply) => {
+    const svc = service();
+    const { keyId } = request.params as { keyId: string };
+    const { force } = request.query as { force?: boolean };
+    const method = verificationMethodId(did, keyId);
+    const signed = await svc.store.countSignedWith(method);
+    if (signed && !force)
+      throw new HttpProblem(
+        409,
+        `${signed} published credentials are signed with ${keyId}: they stop verifying when it leaves the DID document. Revoke or re-sign them first, or pass force=true`,
+      );
+    if (!(await svc.store.removeOfficerKey(keyId, who(request)))) throw new HttpProblem(404, `no officer key ${keyId}`);
+    await svc.officerKeysChanged();
+    return reply.code(204).send();
+  });
+
+  specRoute(app, 'listTokens', async () => ({ tokens: (await service().store.listTokens()).map(tokenView) }));
+
+  specRoute(app, 'createToken', async (request, reply) => {
+    const b = request.body as { name: string; roles: string[] };
+    const token = randomBytes(32).toString('base64url');
+    const row = {
+      id: randomUUID(),
+      name: b.name,
+      sha256: createHash('sha256').update(token).digest('hex'),
+      roles: JSON.stringify(b.roles),
+      created_at: new Date().toISOString(),
+      created_by: who(request),
+    };
+    await service().store.createToken(row);
+    return reply
+      .code(201)
+      .header('cache-control', 'no-store')
+      .send({ ...tokenView({ ...row, revoked_at: null }), token });
+  });
+
+  specRoute(app, 'revokeToken', async (request, reply) => {
+    const { tokenId } = request.params as { tokenId: string };
+    if (!(await service().store.revokeToken(tokenId, who(request)))) throw new HttpProblem(404, `no active token ${tokenId}`);
+    return reply.code(204).send();
+  });
+}
