@@ -388,11 +388,7 @@ export class CredentialService {
   }
 
   /** The credential secured with a signature made elsewhere over `signingInput` (same options). */
-  async attachSignature(
-    credential: JsonObject,
-    req: ExternalRequest,
-    signature: Uint8Array,
-  ): Promise<Secured> {
+  async attachSignature(credential: JsonObject, req: ExternalRequest, signature: Uint8Array): Promise<Secured> {
     const { suite, opts } = await this.externalOptions(credential, req);
     return attachSignature(suite, 'credential', credential, opts, signature, { canonizer: this.canonizer });
   }

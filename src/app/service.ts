@@ -15,7 +15,8 @@ import { workerValidator } from '../pipeline/validate-in-worker.js';
 import { Store, type Cloud } from '../store/store.js';
 import { compiledShapesFile } from '../validate/shapes.js';
 import { Approvals } from '../approval/approvals.js';
-import type { CredentialService, OfficerKey } from './credential-service.js';
+import type { CredentialService } from './credential-service.js';
+import { syncOfficerKeys } from './local.js';
 import { demoSources } from './demo.js';
 
 export interface GatewayService extends ServicePort {
@@ -142,17 +143,7 @@ export async function startService(
   };
   // Officer keys live in the store (several instances share them): loaded at start, after a change
   // here, and every few seconds for changes made by another instance.
-  const loadOfficerKeys = async () => {
-    credentials.setOfficerKeys(
-      (await store.officerKeys()).map((k) => ({
-        id: k.id,
-        type: k.type as OfficerKey['type'],
-        alg: k.alg as OfficerKey['alg'],
-        publicKeyJwk: JSON.parse(k.jwk) as OfficerKey['publicKeyJwk'],
-        ...(k.chain_pem ? { chainPem: k.chain_pem } : {}),
-      })),
-    );
-  };
+  const loadOfficerKeys = () => syncOfficerKeys(store, credentials);
   try {
     await loadOfficerKeys();
   } catch (err) {

@@ -8,7 +8,14 @@ import type { Secured } from '../credentials/suites/suite.js';
 import { diffCredentials, type FieldChange } from '../describe/diff.js';
 import { Bitstring } from '../status/bitstring.js';
 import { statusListCredential } from '../status/lists.js';
-import { cloudLease, type AuditRow, type CredentialRow, type Decision, type StatusListRow, type Store } from '../store/store.js';
+import {
+  cloudLease,
+  type AuditRow,
+  type CredentialRow,
+  type Decision,
+  type StatusListRow,
+  type Store,
+} from '../store/store.js';
 
 /** What officers' decisions sign with: the credential service (the composition root provides it). */
 export interface ApprovalSigner {
@@ -95,6 +102,12 @@ function parseBody(row: CredentialRow): JsonObject {
   const payload = JSON.parse(Buffer.from(row.body.split('.')[1] ?? '', 'base64url').toString('utf8')) as JsonObject;
   return (payload.vc as JsonObject | undefined) ?? payload;
 }
+
+/**
+ * The proof date of a signature made elsewhere unless the officer names one: when the draft was made
+ * (to the second). The signing input and the upload then agree without carrying it between them.
+ */
+const draftedAt = (row: CredentialRow) => new Date(Math.floor(Date.parse(row.created_at) / 1000) * 1000);
 
 const REASON_MAX = 2000;
 
@@ -185,7 +198,9 @@ export class Approvals {
             signed_with: signedWith(s) ?? '',
             ...(await this.replaces(r)),
           });
-          decision.audit.push(this.audit(actor, 'draft.approve', r.id, { signedWith: signedWith(s), set: !target.ids }));
+          decision.audit.push(
+            this.audit(actor, 'draft.approve', r.id, { signedWith: signedWith(s), set: !target.ids }),
+          );
         }
         for (const r of revocations) {
           decision.revoke.push({ id: r.id, reason: 'its resource is no longer in the cloud (approved revocation)' });
@@ -212,8 +227,7 @@ export class Approvals {
           decision.audit.push(this.audit(actor, 'draft.reject', r.id, { reason: why }));
         }
         // A rejected set's revocation proposals are dropped too (kept published).
-        for (const r of revocations)
-          decision.audit.push(this.audit(actor, 'revocation.reject', r.id, { reason: why }));
+        for (const r of revocations) decision.audit.push(this.audit(actor, 'revocation.reject', r.id, { reason: why }));
         await this.commit(decision, [], []);
         if (revocations.length) await this.deps.store.clearProposals(revocations.map((r) => r.id));
         rejected.push(...rows.map((r) => r.id));
@@ -252,8 +266,10 @@ export class Approvals {
     opts: { key: string; suite?: SuiteId; created?: Date },
   ): Promise<SigningInput & { draft: string }> {
     const row = await this.draftRow(id, ['draft']);
-    const created = new Date(Math.floor((opts.created ?? new Date()).getTime() / 1000) * 1000);
-    const input = await this.deps.signer.signingInput(parseBody(row), this.external(opts.key, opts.suite, created));
+    const input = await this.deps.signer.signingInput(
+      parseBody(row),
+      this.external(opts.key, opts.suite, opts.created ?? draftedAt(row)),
+    );
     return { ...input, draft: row.id };
   }
 
@@ -263,13 +279,13 @@ export class Approvals {
    */
   async attachSignature(
     id: string,
-    opts: { key: string; suite?: SuiteId; created: Date; signature: Uint8Array },
+    opts: { key: string; suite?: SuiteId; created?: Date; signature: Uint8Array },
     actor: string,
   ): Promise<{ published: string; signedWith: string }> {
     const row = await this.draftRow(id, ['draft']);
     const secured = await this.deps.signer.attachSignature(
       parseBody(row),
-      this.external(opts.key, opts.suite, opts.created),
+      this.external(opts.key, opts.suite, opts.created ?? draftedAt(row)),
       opts.signature,
     );
     const method = signedWith(secured) ?? '';
@@ -320,7 +336,8 @@ export class Approvals {
       return e;
     };
     if (target.ids?.length) {
-      for (const id of target.ids) add((await this.draftRow(id, ['draft'])).cloud_id).drafts.push((await store.getCredential(id))!);
+      for (const id of target.ids)
+        add((await this.draftRow(id, ['draft'])).cloud_id).drafts.push((await store.getCredential(id))!);
     } else if (target.cloud) {
       const drafts = await store.drafts({ cloud: target.cloud, states: ['draft'] });
       const revocations = await store.revocationProposals(target.cloud);
@@ -344,7 +361,16 @@ export class Approvals {
   }
 
   private async decision(cloudId: string, actor: string): Promise<Decision> {
-    return { cloudId, at: new Date().toISOString(), actor, approve: [], reject: [], revoke: [], statusLists: [], audit: [] };
+    return {
+      cloudId,
+      at: new Date().toISOString(),
+      actor,
+      approve: [],
+      reject: [],
+      revoke: [],
+      statusLists: [],
+      audit: [],
+    };
   }
 
   private audit(actor: string, action: string, target: string, detail: object): Omit<AuditRow, 'seq'> {

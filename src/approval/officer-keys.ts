@@ -1,6 +1,13 @@
 import { createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { GatewayError } from '../core/errors.js';
-import { ALGS_FOR, assertAlgForType, keyTypeOf, publicJwk, type JwsAlg, type KeyType } from '../credentials/keys/key-types.js';
+import {
+  ALGS_FOR,
+  assertAlgForType,
+  keyTypeOf,
+  publicJwk,
+  type JwsAlg,
+  type KeyType,
+} from '../credentials/keys/key-types.js';
 import { parsePemChain, sameKey } from '../credentials/x509.js';
 import type { JWK } from 'jose';
 
@@ -37,7 +44,10 @@ export function parseOfficerKey(input: OfficerKeyInput): ParsedOfficerKey {
       key = createPublicKey({ key: input.jwk as JsonWebKey, format: 'jwk' });
     } else {
       if (/PRIVATE KEY-----/.test(input.pem!))
-        throw new GatewayError('this PEM is a private key: register the public key only (openssl pkey -pubout)', 'bad-key');
+        throw new GatewayError(
+          'this PEM is a private key: register the public key only (openssl pkey -pubout)',
+          'bad-key',
+        );
       const certs = /BEGIN CERTIFICATE/.test(input.pem!) ? parsePemChain(input.pem!) : [];
       key = certs[0] ? certs[0].publicKey : createPublicKey(input.pem!);
     }

@@ -8,6 +8,7 @@ import { healthCommand } from './commands/health.js';
 import { introspectCommand } from './commands/introspect.js';
 import { validateCommand } from './commands/validate.js';
 import { keysCommand } from './commands/keys.js';
+import { officerCommands } from './commands/officer.js';
 import { serveCommand } from './commands/serve.js';
 import { signCommands } from './commands/sign.js';
 import { tokenCommand } from './commands/token.js';
@@ -38,6 +39,7 @@ export function buildProgram(): Command {
   contextsCommand(program);
   healthCommand(program, globals);
   tokenCommand(program);
+  officerCommands(program, globals);
   return program;
 }
 

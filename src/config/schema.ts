@@ -544,7 +544,8 @@ export const configSchema = {
             rolesClaim: {
               type: 'string',
               default: 'roles',
-              description: 'The claim holding role names (an array or a space-separated string); dotted for nested claims (realm_access.roles).',
+              description:
+                'The claim holding role names (an array or a space-separated string); dotted for nested claims (realm_access.roles).',
             },
             roleMap: {
               type: 'object',
@@ -552,10 +553,11 @@ export const configSchema = {
               additionalProperties: { enum: ['admin', 'operator', 'officer', 'reader'] },
             },
             nameClaim: { type: 'string', default: 'preferred_username' },
-            clientId: { type: 'string', description: 'The review page\'s client id (authorization code + PKCE).' },
+            clientId: { type: 'string', description: "The review page's client id (authorization code + PKCE)." },
             clientSecretEnv: {
               type: 'string',
-              description: 'The environment variable holding the client secret (a confidential client); none: a public client.',
+              description:
+                'The environment variable holding the client secret (a confidential client); none: a public client.',
             },
             algorithms: {
               type: 'array',

@@ -48,7 +48,10 @@ const escape = (s: string) =>
 export async function startFakeOidc(opts: FakeOidcOptions = {}): Promise<FakeOidc> {
   const own = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const foreign = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const kid = createHash('sha256').update(own.publicKey.export({ format: 'der', type: 'spki' })).digest('base64url').slice(0, 16);
+  const kid = createHash('sha256')
+    .update(own.publicKey.export({ format: 'der', type: 'spki' }))
+    .digest('base64url')
+    .slice(0, 16);
   const jwk: JWK = { ...(await exportJWK(own.publicKey)), kid, alg: 'RS256', use: 'sig' };
   const users = opts.users ?? DEMO_USERS;
   const audience = opts.audience ?? 'gx-gateway';
@@ -96,10 +99,15 @@ export async function startFakeOidc(opts: FakeOidcOptions = {}): Promise<FakeOid
         if (missing.length || p.get('response_type') !== 'code' || p.get('code_challenge_method') !== 'S256')
           return {
             status: 400,
-            json: { error: 'invalid_request', error_description: `need ${need.join(', ')} and code_challenge_method=S256` },
+            json: {
+              error: 'invalid_request',
+              error_description: `need ${need.join(', ')} and code_challenge_method=S256`,
+            },
           };
         if (req.method === 'GET') {
-          const hidden = [...p].map(([k, v]) => `<input type="hidden" name="${escape(k)}" value="${escape(v)}">`).join('');
+          const hidden = [...p]
+            .map(([k, v]) => `<input type="hidden" name="${escape(k)}" value="${escape(v)}">`)
+            .join('');
           const buttons = users
             .map(
               (u) =>
@@ -107,7 +115,10 @@ export async function startFakeOidc(opts: FakeOidcOptions = {}): Promise<FakeOid
             )
             .join('\n');
           return {
-            headers: { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'" },
+            headers: {
+              'content-type': 'text/html; charset=utf-8',
+              'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'",
+            },
             text: `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Demo identity provider</title>
 <style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto}button{display:block;width:100%;margin:.4rem 0;padding:.6rem;font-size:1rem;text-align:left}small{color:#666}</style></head>
 <body><h1>Demo identity provider</h1><p>Sign in to <strong>${escape(p.get('client_id')!)}</strong> as:</p>
@@ -145,10 +156,23 @@ export async function startFakeOidc(opts: FakeOidcOptions = {}): Promise<FakeOid
           codes.delete(p.get('code') ?? '');
           const verifier = p.get('code_verifier') ?? '';
           const challenge = createHash('sha256').update(verifier).digest('base64url');
-          if (!grant || grant.expires < Date.now() || grant.clientId !== clientId || grant.redirectUri !== p.get('redirect_uri'))
-            return { status: 400, headers, json: { error: 'invalid_grant', error_description: 'unknown, used or expired code' } };
+          if (
+            !grant ||
+            grant.expires < Date.now() ||
+            grant.clientId !== clientId ||
+            grant.redirectUri !== p.get('redirect_uri')
+          )
+            return {
+              status: 400,
+              headers,
+              json: { error: 'invalid_grant', error_description: 'unknown, used or expired code' },
+            };
           if (challenge !== grant.challenge)
-            return { status: 400, headers, json: { error: 'invalid_grant', error_description: 'PKCE verification failed' } };
+            return {
+              status: 400,
+              headers,
+              json: { error: 'invalid_grant', error_description: 'PKCE verification failed' },
+            };
           const u = grant.user;
           const profile = { preferred_username: u.username, name: u.name ?? u.username };
           return {
@@ -158,7 +182,14 @@ export async function startFakeOidc(opts: FakeOidcOptions = {}): Promise<FakeOid
               expires_in: ttl,
               access_token: await accessToken(u.username, u.roles, profile),
               id_token: await sign(
-                { iss: issuer, aud: grant.clientId, sub: u.username, ...(grant.nonce ? { nonce: grant.nonce } : {}), ...profile, roles: u.roles },
+                {
+                  iss: issuer,
+                  aud: grant.clientId,
+                  sub: u.username,
+                  ...(grant.nonce ? { nonce: grant.nonce } : {}),
+                  ...profile,
+                  roles: u.roles,
+                },
                 own.privateKey,
               ),
               scope: 'openid profile',
@@ -167,11 +198,14 @@ export async function startFakeOidc(opts: FakeOidcOptions = {}): Promise<FakeOid
         }
         if (p.get('grant_type') === 'client_credentials') {
           const client = clientId ? opts.clients?.[clientId] : undefined;
-          if (!client || client.secret !== secret)
-            return { status: 401, headers, json: { error: 'invalid_client' } };
+          if (!client || client.secret !== secret) return { status: 401, headers, json: { error: 'invalid_client' } };
           return {
             headers,
-            json: { token_type: 'Bearer', expires_in: ttl, access_token: await accessToken(clientId!, client.roles, { preferred_username: clientId }) },
+            json: {
+              token_type: 'Bearer',
+              expires_in: ttl,
+              access_token: await accessToken(clientId!, client.roles, { preferred_username: clientId }),
+            },
           };
         }
         return { status: 400, headers, json: { error: 'unsupported_grant_type' } };
@@ -187,7 +221,11 @@ export async function startFakeOidc(opts: FakeOidcOptions = {}): Promise<FakeOid
     audience,
     users,
     issue: (claims, o = {}) =>
-      sign({ iss: issuer, aud: audience, ...claims }, o.key === 'foreign' ? foreign.privateKey : own.privateKey, o.expiresIn),
+      sign(
+        { iss: issuer, aud: audience, ...claims },
+        o.key === 'foreign' ? foreign.privateKey : own.privateKey,
+        o.expiresIn,
+      ),
     tokenFor: (username) => {
       const u = users.find((x) => x.username === username);
       if (!u) throw new Error(`no demo user ${username}`);

@@ -96,8 +96,12 @@ export class OidcVerifier {
         throw unauthorized(`the token's ${err.claim} claim is not accepted (${err.reason})`, 'invalid_token');
       if (err instanceof joseErrors.JWKSNoMatchingKey)
         throw unauthorized('the token is signed with a key the identity provider does not publish', 'invalid_token');
-      if (err instanceof joseErrors.JOSEError) throw unauthorized(`the token is not valid (${err.code})`, 'invalid_token');
-      throw new HttpProblem(503, `the identity provider cannot be reached to check the token: ${(err as Error).message}`);
+      if (err instanceof joseErrors.JOSEError)
+        throw unauthorized(`the token is not valid (${err.code})`, 'invalid_token');
+      throw new HttpProblem(
+        503,
+        `the identity provider cannot be reached to check the token: ${(err as Error).message}`,
+      );
     }
     return this.principal(payload);
   }
@@ -131,7 +135,11 @@ export class Authenticator {
       ...(config.api.adminTokenSha256
         ? [{ sha256: Buffer.from(config.api.adminTokenSha256, 'hex'), name: 'admin', roles: ['admin' as Role] }]
         : []),
-      ...config.api.tokens.map((t) => ({ sha256: Buffer.from(t.sha256, 'hex'), name: t.name, roles: t.roles as Role[] })),
+      ...config.api.tokens.map((t) => ({
+        sha256: Buffer.from(t.sha256, 'hex'),
+        name: t.name,
+        roles: t.roles as Role[],
+      })),
     ];
   }
 
@@ -145,12 +153,14 @@ export class Authenticator {
   async fromToken(token: string): Promise<Principal> {
     // Three dot-separated parts: a JWT of the identity provider; anything else: an API token.
     if (/^[\w-]+\.[\w-]+\.[\w-]+$/.test(token)) {
-      if (!this.oidc) throw unauthorized('this gateway accepts no OIDC tokens (auth.oidc is not configured)', 'invalid_token');
+      if (!this.oidc)
+        throw unauthorized('this gateway accepts no OIDC tokens (auth.oidc is not configured)', 'invalid_token');
       return this.oidc.verify(token);
     }
     const digest = createHash('sha256').update(token).digest();
     for (const t of this.configured)
-      if (timingSafeEqual(digest, t.sha256)) return { name: t.name === 'admin' ? 'admin' : `token:${t.name}`, roles: t.roles };
+      if (timingSafeEqual(digest, t.sha256))
+        return { name: t.name === 'admin' ? 'admin' : `token:${t.name}`, roles: t.roles };
     const row = await this.tokens?.tokenBySha256(sha256hex(token));
     if (row) return { name: `token:${row.name}`, roles: JSON.parse(row.roles) as Role[] };
     throw unauthorized('the token is not valid (unknown or revoked)', 'invalid_token');

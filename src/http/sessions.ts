@@ -32,7 +32,10 @@ export function sessionsPlugin(app: FastifyInstance, deps: AppDeps): void {
       throw new HttpProblem(401, 'sign in first (your session has ended)');
     }
     if (!holds(session.principal, role))
-      throw new HttpProblem(403, `this page is for the ${role} role; ${session.principal.name} has ${session.principal.roles.join(', ') || 'none'}`);
+      throw new HttpProblem(
+        403,
+        `this page is for the ${role} role; ${session.principal.name} has ${session.principal.roles.join(', ') || 'none'}`,
+      );
     request.principal = session.principal;
     request.session = { csrf: session.csrf };
   });

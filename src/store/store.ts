@@ -31,7 +31,14 @@ export const cloudLease = (cloudId: string): string => `cloud:${cloudId}`;
 /** A new version as a run writes it (published, or a draft in approval mode). */
 export type NewVersion = Omit<
   CredentialRow,
-  'superseded_at' | 'superseded_by' | 'revoked_at' | 'decided_by' | 'decided_at' | 'reason' | 'signed_with' | 'revocation_proposed'
+  | 'superseded_at'
+  | 'superseded_by'
+  | 'revoked_at'
+  | 'decided_by'
+  | 'decided_at'
+  | 'reason'
+  | 'signed_with'
+  | 'revocation_proposed'
 > & { signed_with?: string | null };
 
 /** What officers decide at once, written in one transaction (all or nothing). */
@@ -614,12 +621,21 @@ export class Store {
         profile: c.profile,
       });
       const stale = (id: string, was: string) =>
-        new GatewayError(`${id} is no longer ${was} (decided meanwhile, or a newer run replaced it); nothing was written`, 'conflict');
+        new GatewayError(
+          `${id} is no longer ${was} (decided meanwhile, or a newer run replaced it); nothing was written`,
+          'conflict',
+        );
       for (const a of d.approve) {
         if (a.supersedes) {
           const old = await tx
             .updateTable('credentials')
-            .set({ state: 'superseded', superseded_at: d.at, superseded_by: a.id, updated_at: d.at, revocation_proposed: null })
+            .set({
+              state: 'superseded',
+              superseded_at: d.at,
+              superseded_by: a.id,
+              updated_at: d.at,
+              revocation_proposed: null,
+            })
             .where('id', '=', a.supersedes)
             .where('state', '=', 'published')
             .returning(['id', 'base_id', 'profile'])
@@ -684,7 +700,10 @@ export class Store {
 
   async createToken(row: Omit<ApiTokenRow, 'revoked_at'>): Promise<void> {
     await this.db.transaction().execute(async (tx) => {
-      await tx.insertInto('api_tokens').values({ ...row, revoked_at: null }).execute();
+      await tx
+        .insertInto('api_tokens')
+        .values({ ...row, revoked_at: null })
+        .execute();
       await this.auditIn(tx, {
         at: row.created_at,
         actor: row.created_by,
@@ -730,7 +749,10 @@ export class Store {
       const existing = await tx.selectFrom('officer_keys').select('id').where('id', '=', row.id).executeTakeFirst();
       if (existing)
         throw new GatewayError(`an officer key ${row.id} exists (or existed): choose another id`, 'conflict');
-      await tx.insertInto('officer_keys').values({ ...row, removed_at: null }).execute();
+      await tx
+        .insertInto('officer_keys')
+        .values({ ...row, removed_at: null })
+        .execute();
       await this.auditIn(tx, {
         at: row.added_at,
         actor: row.added_by,
@@ -778,7 +800,10 @@ export class Store {
   async createSession(row: { id_sha256: string; principal: string; csrf: string; expires_at: string }): Promise<void> {
     const at = now();
     await this.db.deleteFrom('sessions').where('expires_at', '<', at).execute();
-    await this.db.insertInto('sessions').values({ ...row, created_at: at }).execute();
+    await this.db
+      .insertInto('sessions')
+      .values({ ...row, created_at: at })
+      .execute();
   }
 
   async getSession(idSha256: string): Promise<{ principal: string; csrf: string } | undefined> {

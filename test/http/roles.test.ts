@@ -75,7 +75,8 @@ t.test('the route × role matrix (API tokens)', async (t) => {
     t.match(none.headers.get('www-authenticate') ?? '', /^Bearer/);
     for (const who of ROLES) {
       const r = await send(req.method, req.path, { authorization: `Bearer ${tokens[who]}` }, req.body);
-      if (IMPLIED[who]!.includes(role)) t.not([401, 403].includes(r.status), true, `${op.operationId} as ${who}: allowed (${r.status})`);
+      if (IMPLIED[who]!.includes(role))
+        t.not([401, 403].includes(r.status), true, `${op.operationId} as ${who}: allowed (${r.status})`);
       else {
         t.equal(r.status, 403, `${op.operationId} as ${who}: refused`);
         t.same(contractErrors(op.operationId, r.status, r.type, r.body), [], 'a declared problem');
@@ -122,8 +123,14 @@ t.test('OIDC access tokens: accepted when right, refused with a reason when not'
   const ok = await who(await idp.tokenFor('alice'));
   t.equal(ok.status, 200, ok.body);
   t.same(JSON.parse(ok.body), { name: 'oidc:alice', roles: ['officer'] });
-  const mapped = await who(await idp.issue({ sub: 'bob', preferred_username: 'bob', roles: ['gx-compliance', 'unknown-role'] }));
-  t.same(JSON.parse(mapped.body), { name: 'oidc:bob', roles: ['officer'] }, 'roles mapped by auth.oidc.roleMap; unknown ones dropped');
+  const mapped = await who(
+    await idp.issue({ sub: 'bob', preferred_username: 'bob', roles: ['gx-compliance', 'unknown-role'] }),
+  );
+  t.same(
+    JSON.parse(mapped.body),
+    { name: 'oidc:bob', roles: ['officer'] },
+    'roles mapped by auth.oidc.roleMap; unknown ones dropped',
+  );
   const noRoles = await who(await idp.issue({ sub: 'eve', roles: [] }));
   t.equal(noRoles.status, 403, 'a valid token without a role is known but may do nothing');
 
@@ -131,7 +138,11 @@ t.test('OIDC access tokens: accepted when right, refused with a reason when not'
     ['wrong issuer', idp.issue({ sub: 'x', roles: ['admin'], iss: 'http://127.0.0.1:1/evil' }), /iss/],
     ['wrong audience', idp.issue({ sub: 'x', roles: ['admin'], aud: 'another-service' }), /aud/],
     ['expired', idp.issue({ sub: 'x', roles: ['admin'] }, { expiresIn: -3600 }), /expired/],
-    ['signed by a key the provider does not publish', idp.issue({ sub: 'x', roles: ['admin'] }, { key: 'foreign' }), /not valid|does not publish/],
+    [
+      'signed by a key the provider does not publish',
+      idp.issue({ sub: 'x', roles: ['admin'] }, { key: 'foreign' }),
+      /not valid|does not publish/,
+    ],
     ['no subject', idp.issue({ roles: ['admin'] }), /sub/],
   ];
   for (const [name, token, why] of cases) {
@@ -150,14 +161,21 @@ t.test('OIDC access tokens: accepted when right, refused with a reason when not'
 });
 
 t.test('a revoked API token is refused at once', async (t) => {
-  const made = JSON.parse((await send('POST', '/admin/tokens', ADMIN, { name: 'short-lived', roles: ['reader'] })).body) as { id: string; token: string };
+  const made = JSON.parse(
+    (await send('POST', '/admin/tokens', ADMIN, { name: 'short-lived', roles: ['reader'] })).body,
+  ) as { id: string; token: string };
   t.equal((await send('GET', '/admin/whoami', { authorization: `Bearer ${made.token}` })).status, 200);
   const list = JSON.parse((await send('GET', '/admin/tokens', ADMIN)).body) as { tokens: Record<string, unknown>[] };
-  t.ok(list.tokens.every((x) => !('token' in x) && !('sha256' in x)), 'listed without the token or its hash');
+  t.ok(
+    list.tokens.every((x) => !('token' in x) && !('sha256' in x)),
+    'listed without the token or its hash',
+  );
   t.equal((await send('DELETE', `/admin/tokens/${made.id}`, ADMIN)).status, 204);
   const after = await send('GET', '/admin/whoami', { authorization: `Bearer ${made.token}` });
   t.equal(after.status, 401);
   t.match(JSON.parse(after.body).detail, /unknown or revoked/);
-  const audit = JSON.parse((await send('GET', '/admin/audit?limit=1000', ADMIN)).body) as { entries: { action: string; target: string }[] };
+  const audit = JSON.parse((await send('GET', '/admin/audit?limit=1000', ADMIN)).body) as {
+    entries: { action: string; target: string }[];
+  };
   t.ok(audit.entries.some((e) => e.action === 'token.revoke' && e.target === made.id));
 });

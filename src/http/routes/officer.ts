@@ -15,7 +15,14 @@ export function decodeSignature(text: string): Uint8Array {
   return new Uint8Array(Buffer.from(t.replace(/-/g, '+').replace(/_/g, '/'), 'base64'));
 }
 
-export function signingInputView(input: { draft: string; suite: string; alg: string; keyId: string; created: string; bytes: Uint8Array }) {
+export function signingInputView(input: {
+  draft: string;
+  suite: string;
+  alg: string;
+  keyId: string;
+  created: string;
+  bytes: Uint8Array;
+}) {
   const bytes = Buffer.from(input.bytes);
   const text = bytes.toString('utf8');
   const printable = /^[\x20-\x7e]+$/.test(text);
@@ -96,13 +103,13 @@ export default async function officerRoutes(app: FastifyInstance): Promise<void>
   });
 
   specRoute(app, 'attachSignature', async (request) => {
-    const b = request.body as { id: string; key: string; suite?: SuiteId; created: string; signature: string };
+    const b = request.body as { id: string; key: string; suite?: SuiteId; created?: string; signature: string };
     return service().approvals.attachSignature(
       b.id,
       {
         key: b.key,
         ...(b.suite ? { suite: b.suite } : {}),
-        created: new Date(b.created),
+        ...(b.created ? { created: new Date(b.created) } : {}),
         signature: decodeSignature(b.signature),
       },
       who(request),
@@ -177,7 +184,8 @@ export default async function officerRoutes(app: FastifyInstance): Promise<void>
 
   specRoute(app, 'revokeToken', async (request, reply) => {
     const { tokenId } = request.params as { tokenId: string };
-    if (!(await service().store.revokeToken(tokenId, who(request)))) throw new HttpProblem(404, `no active token ${tokenId}`);
+    if (!(await service().store.revokeToken(tokenId, who(request))))
+      throw new HttpProblem(404, `no active token ${tokenId}`);
     return reply.code(204).send();
   });
 }

@@ -90,7 +90,8 @@ export default async function reviewRoutes(app: FastifyInstance): Promise<void> 
 
   let oidcConfig: Promise<oidc.Configuration> | undefined;
   const oidcClient = () => {
-    if (!oidcCfg?.clientId) throw new HttpProblem(404, 'no identity provider is configured for the review page (auth.oidc.clientId)');
+    if (!oidcCfg?.clientId)
+      throw new HttpProblem(404, 'no identity provider is configured for the review page (auth.oidc.clientId)');
     oidcConfig ??= oidc.discovery(
       new URL(oidcCfg.issuer),
       oidcCfg.clientId,
@@ -151,7 +152,8 @@ export default async function reviewRoutes(app: FastifyInstance): Promise<void> 
 
   specRoute(app, 'reviewOidcCallback', async (request, reply) => {
     const q = request.query as { state?: string; error?: string; error_description?: string };
-    if (q.error) return back(reply, `${base}/login`, { err: `the identity provider refused: ${q.error_description ?? q.error}` });
+    if (q.error)
+      return back(reply, `${base}/login`, { err: `the identity provider refused: ${q.error_description ?? q.error}` });
     const login = q.state ? await servicePort(app).store.takeLogin(q.state) : undefined;
     if (!login) return back(reply, `${base}/login`, { err: 'this sign-in expired or was used already: start again' });
     try {
@@ -235,18 +237,26 @@ ${s.revocations.length ? `<p>No longer in the cloud (revoked when the set is app
     const d = await approvals.show(id);
     const keys = await store.officerKeys();
     const s = d.draft;
-    const show = (v: unknown) => (v === undefined ? '<span class="muted">(absent)</span>' : `<code>${esc(JSON.stringify(v))}</code>`);
+    const show = (v: unknown) =>
+      v === undefined ? '<span class="muted">(absent)</span>' : `<code>${esc(JSON.stringify(v))}</code>`;
     const changes = d.added
       ? '<p><ins>A new resource</ins>: nothing of it is published yet.</p>'
       : d.changes.length
         ? `<table><thead><tr><th>Field</th><th>Published</th><th>This draft</th></tr></thead><tbody>${d.changes
-            .map((c) => `<tr><td><code>${esc(c.path)}</code></td><td><del>${show(c.before)}</del></td><td><ins>${show(c.after)}</ins></td></tr>`)
+            .map(
+              (c) =>
+                `<tr><td><code>${esc(c.path)}</code></td><td><del>${show(c.before)}</del></td><td><ins>${show(c.after)}</ins></td></tr>`,
+            )
             .join('')}</tbody></table>`
         : '<p class="muted">No change of content against the published version.</p>';
     const created = new Date(Math.floor(Date.now() / 1000) * 1000).toISOString();
     const pending = s.state === 'draft';
-    const keyOptions = keys.map((k) => `<option value="${esc(k.id)}">${esc(k.id)} (${esc(k.officer)}, ${esc(k.type)})</option>`).join('');
-    const suiteOptions = SUITES.map((x) => `<option${x === config.signing.defaultSuite ? ' selected' : ''}>${x}</option>`).join('');
+    const keyOptions = keys
+      .map((k) => `<option value="${esc(k.id)}">${esc(k.id)} (${esc(k.officer)}, ${esc(k.type)})</option>`)
+      .join('');
+    const suiteOptions = SUITES.map(
+      (x) => `<option${x === config.signing.defaultSuite ? ' selected' : ''}>${x}</option>`,
+    ).join('');
     const actions = pending
       ? `<h2>Decide</h2>
 <div class="card row"><form method="post" action="${base}/decide">${csrfField(request)}<input type="hidden" name="action" value="approve"><input type="hidden" name="ids" value="${esc(s.id)}"><button>Approve (the gateway signs)</button></form>
@@ -314,12 +324,15 @@ ${d.history.length ? `<h2>History</h2><ul>${d.history.map((h) => `<li>${esc(h.at
     const ids = ([] as string[]).concat(b.ids ?? []).filter(Boolean);
     const actor = request.principal!.name;
     const target = ids.length ? { ids } : one('cloud') ? { cloud: one('cloud')! } : {};
-    const home = ids.length === 1 && one('action') !== 'revoke' ? `${base}/draft?id=${encodeURIComponent(ids[0]!)}` : base;
+    const home =
+      ids.length === 1 && one('action') !== 'revoke' ? `${base}/draft?id=${encodeURIComponent(ids[0]!)}` : base;
     try {
       switch (one('action')) {
         case 'approve': {
           const r = await approvals.approve(target, actor);
-          return back(reply, home, { ok: `approved and published ${r.approved.length}${r.revoked.length ? `, revoked ${r.revoked.length}` : ''}` });
+          return back(reply, home, {
+            ok: `approved and published ${r.approved.length}${r.revoked.length ? `, revoked ${r.revoked.length}` : ''}`,
+          });
         }
         case 'reject': {
           const r = await approvals.reject(target, one('reason'), actor);
@@ -330,7 +343,12 @@ ${d.history.length ? `<h2>History</h2><ul>${d.history.map((h) => `<li>${esc(h.at
           if (Number.isNaN(created.getTime())) throw new GatewayError('created is missing or not a date', 'usage');
           const r = await approvals.attachSignature(
             ids[0] ?? '',
-            { key: one('key') ?? '', ...(one('suite') ? { suite: one('suite') as SuiteId } : {}), created, signature: decodeSignature(one('signature') ?? '') },
+            {
+              key: one('key') ?? '',
+              ...(one('suite') ? { suite: one('suite') as SuiteId } : {}),
+              created,
+              signature: decodeSignature(one('signature') ?? ''),
+            },
             actor,
           );
           return back(reply, home, { ok: `signature verified; published with ${r.signedWith}` });

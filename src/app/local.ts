@@ -1,0 +1,61 @@
+import { configPath } from '../config/load.js';
+import type { LoadedConfig } from '../config/schema.js';
+import { Approvals } from '../approval/approvals.js';
+import { Store } from '../store/store.js';
+import { CredentialService, type OfficerKey } from './credential-service.js';
+
+export interface LocalGateway {
+  store: Store;
+  credentials: CredentialService;
+  approvals: Approvals;
+  close(): Promise<void>;
+}
+
+/** The officer keys of the store into the credential service (its DID document, signature checks). */
+export async function syncOfficerKeys(store: Store, credentials: CredentialService): Promise<void> {
+  credentials.setOfficerKeys(
+    (await store.officerKeys()).map((k) => ({
+      id: k.id,
+      type: k.type as OfficerKey['type'],
+      alg: k.alg as OfficerKey['alg'],
+      publicKeyJwk: JSON.parse(k.jwk) as OfficerKey['publicKeyJwk'],
+      ...(k.chain_pem ? { chainPem: k.chain_pem } : {}),
+    })),
+  );
+}
+
+/**
+ * The store and the officer's control without a server (the CLI against the store directly): the
+ * same decisions, under the same cloud leases, as a running gateway makes; one running beside it
+ * sees them at once (keys within seconds).
+ */
+export async function openLocalGateway(loaded: LoadedConfig): Promise<LocalGateway> {
+  const { config } = loaded;
+  const store = await Store.open({
+    ...(config.database.url ? { url: config.database.url } : { file: configPath(loaded, config.database.file) }),
+    poolSize: 2,
+  });
+  const credentials = CredentialService.open(loaded);
+  try {
+    await syncOfficerKeys(store, credentials);
+  } catch (err) {
+    await store.close();
+    await credentials.close();
+    throw err;
+  }
+  const approvals = new Approvals({
+    store,
+    signer: credentials,
+    leaseMs: config.scheduler.leaseSeconds * 1000,
+    defaultSuite: config.signing.defaultSuite,
+  });
+  return {
+    store,
+    credentials,
+    approvals,
+    async close() {
+      await store.close();
+      await credentials.close();
+    },
+  };
+}

@@ -1,0 +1,271 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import type { DraftSummary, Target } from '../approval/approvals.js';
+import { parseOfficerKey, type OfficerKeyInput } from '../approval/officer-keys.js';
+import { GatewayError } from '../core/errors.js';
+import type { SuiteId } from '../core/ids.js';
+import { verificationMethodId } from '../credentials/did-web.js';
+import { officerKeyView } from '../http/routes/officer.js';
+import { loadCliConfig, type GlobalOptions } from './context.js';
+
+export type OfficerKeyView = ReturnType<ReturnType<typeof officerKeyView>>;
+export interface TokenView {
+  id: string;
+  name: string;
+  roles: string[];
+  createdAt: string;
+  createdBy: string;
+  revokedAt: string | null;
+}
+export interface DraftSet {
+  cloud: string;
+  profile: string;
+  drafts: DraftSummary[];
+  revocations: DraftSummary[];
+}
+export interface DraftDetail {
+  draft: DraftSummary;
+  credential: Record<string, unknown>;
+  changes: { path: string; before?: unknown; after?: unknown }[];
+  added: boolean;
+}
+export interface SigningInputResult {
+  draft: string;
+  suite: string;
+  alg: string;
+  keyId: string;
+  created: string;
+  bytes: Uint8Array;
+}
+
+/**
+ * What the officer and admin commands do, against the store directly (the default) or a running
+ * gateway (`--url`, with a token from `--token-file` or $GXG_TOKEN): the same operations either way.
+ */
+export interface OfficerClient {
+  readonly where: string;
+  drafts(cloud?: string): Promise<{ sets: DraftSet[]; decided: DraftSummary[] }>;
+  draft(id: string): Promise<DraftDetail>;
+  approve(target: Target): Promise<{ approved: string[]; revoked: string[] }>;
+  reject(target: Target, reason: string): Promise<{ rejected: string[] }>;
+  revoke(ids: string[], reason: string): Promise<{ revoked: string[] }>;
+  signingInput(id: string, o: { key: string; suite?: SuiteId; created?: string }): Promise<SigningInputResult>;
+  attachSignature(
+    id: string,
+    o: { key: string; suite?: SuiteId; created?: string; signature: Uint8Array },
+  ): Promise<{ published: string; signedWith: string }>;
+  officerKeys(): Promise<OfficerKeyView[]>;
+  addOfficerKey(input: OfficerKeyInput): Promise<OfficerKeyView>;
+  removeOfficerKey(id: string, force: boolean): Promise<void>;
+  tokens(): Promise<TokenView[]>;
+  createToken(name: string, roles: string[]): Promise<TokenView & { token: string }>;
+  revokeToken(id: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface RemoteOptions {
+  url?: string;
+  tokenFile?: string;
+}
+
+export async function openOfficerClient(globals: GlobalOptions, o: RemoteOptions): Promise<OfficerClient> {
+  if (o.url) return remoteClient(o);
+  const loaded = await loadCliConfig(globals);
+  const { openLocalGateway } = await import('../app/local.js');
+  const local = await openLocalGateway(loaded);
+  const actor = `cli:${userInfo().username}`;
+  const base = loaded.config.publicBaseUrl;
+  const did = local.credentials.did;
+  const view = officerKeyView(base, did);
+  return {
+    where: `the store (${local.store.where})`,
+    drafts: async (cloud) => ({
+      sets: (await local.approvals.pending(cloud)) as DraftSet[],
+      decided: await local.approvals.decided(cloud),
+    }),
+    draft: (id) => local.approvals.show(id),
+    approve: (target) => local.approvals.approve(target, actor),
+    reject: (target, reason) => local.approvals.reject(target, reason, actor),
+    revoke: (ids, reason) => local.approvals.revoke(ids, reason, actor),
+    signingInput: (id, x) =>
+      local.approvals.signingInput(id, {
+        key: x.key,
+        ...(x.suite ? { suite: x.suite } : {}),
+        ...(x.created ? { created: date(x.created) } : {}),
+      }),
+    attachSignature: (id, x) =>
+      local.approvals.attachSignature(
+        id,
+        {
+          key: x.key,
+          signature: x.signature,
+          ...(x.suite ? { suite: x.suite } : {}),
+          ...(x.created ? { created: date(x.created) } : {}),
+        },
+        actor,
+      ),
+    officerKeys: async () => (await local.store.officerKeys()).map(view),
+    async addOfficerKey(input) {
+      if (local.credentials.keys.list().some((k) => k.id === input.id))
+        throw new GatewayError(`${input.id} is the id of one of the gateway's own keys: choose another`, 'conflict');
+      const p = parseOfficerKey(input);
+      const row = {
+        id: input.id,
+        officer: input.officer,
+        type: p.type,
+        alg: p.alg,
+        jwk: JSON.stringify(p.jwk),
+        chain_pem: p.chainPem,
+        added_at: new Date().toISOString(),
+        added_by: actor,
+      };
+      await local.store.addOfficerKey(row);
+      return view({ ...row, removed_at: null });
+    },
+    async removeOfficerKey(id, force) {
+      const signed = await local.store.countSignedWith(verificationMethodId(did, id));
+      if (signed && !force)
+        throw new GatewayError(
+          `${signed} published credentials are signed with ${id}: they stop verifying when it leaves the DID document. Revoke or re-sign them first, or pass --force`,
+          'conflict',
+        );
+      if (!(await local.store.removeOfficerKey(id, actor))) throw new GatewayError(`no officer key ${id}`, 'not-found');
+    },
+    tokens: async () =>
+      (await local.store.listTokens()).map((t) => ({
+        id: t.id,
+        name: t.name,
+        roles: JSON.parse(t.roles) as string[],
+        createdAt: t.created_at,
+        createdBy: t.created_by,
+        revokedAt: t.revoked_at,
+      })),
+    async createToken(name, roles) {
+      if (!/^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/.test(name))
+        throw new GatewayError('a token name is letters, digits and . _ @ - (up to 64)', 'usage');
+      const bad = roles.filter((r) => !['admin', 'operator', 'officer', 'reader'].includes(r));
+      if (!roles.length || bad.length)
+        throw new GatewayError(`roles are admin, operator, officer, reader (not ${bad.join(', ') || 'none'})`, 'usage');
+      const token = randomBytes(32).toString('base64url');
+      const row = {
+        id: randomUUID(),
+        name,
+        sha256: createHash('sha256').update(token).digest('hex'),
+        roles: JSON.stringify([...new Set(roles)]),
+        created_at: new Date().toISOString(),
+        created_by: actor,
+      };
+      await local.store.createToken(row);
+      return {
+        id: row.id,
+        name,
+        roles: [...new Set(roles)],
+        createdAt: row.created_at,
+        createdBy: actor,
+        revokedAt: null,
+        token,
+      };
+    },
+    async revokeToken(id) {
+      if (!(await local.store.revokeToken(id, actor))) throw new GatewayError(`no active token ${id}`, 'not-found');
+    },
+    close: () => local.close(),
+  };
+}
+
+function date(s: string): Date {
+  const d = new Date(s);
+  if (Number.isNaN(d.getTime())) throw new GatewayError(`--created ${s} is not an RFC 3339 date-time`, 'usage');
+  return d;
+}
+
+function remoteClient(o: RemoteOptions): OfficerClient {
+  const base = o.url!.replace(/\/+$/, '');
+  let token: string | undefined;
+  try {
+    token = o.tokenFile ? readFileSync(o.tokenFile, 'utf8').trim() : process.env.GXG_TOKEN?.trim();
+  } catch (err) {
+    throw new GatewayError(`--token-file: ${(err as Error).message}`, 'usage');
+  }
+  if (!token) throw new GatewayError('--url needs a token: --token-file FILE or $GXG_TOKEN', 'usage');
+  const call = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+    let res: Response;
+    try {
+      res = await fetch(`${base}${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${token}`,
+          accept: 'application/json',
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        },
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+        signal: AbortSignal.timeout(120_000),
+      });
+    } catch (err) {
+      throw new GatewayError(
+        `${base} cannot be reached: ${(err as Error).cause ?? (err as Error).message}`,
+        'fetch-failed',
+      );
+    }
+    if (!res.ok) {
+      const text = await res.text();
+      let detail = text.slice(0, 500);
+      try {
+        detail = (JSON.parse(text) as { detail?: string }).detail ?? detail;
+      } catch {
+        // not a problem document
+      }
+      const code = (
+        { 401: 'unauthenticated', 403: 'forbidden', 404: 'not-found', 409: 'conflict', 400: 'bad-request' } as const
+      )[res.status as 400];
+      throw new GatewayError(`${method} ${path}: ${res.status} ${detail}`, code ?? 'http-status');
+    }
+    if (res.status === 204) return undefined as T;
+    return (await res.json()) as T;
+  };
+  const q = (params: Record<string, string | undefined>) =>
+    new URLSearchParams(Object.entries(params).filter((e): e is [string, string] => e[1] !== undefined)).toString();
+  return {
+    where: base,
+    drafts: (cloud) => call('GET', `/admin/drafts${cloud ? `?${q({ cloud })}` : ''}`),
+    draft: (id) => call('GET', `/admin/drafts/item?${q({ id })}`),
+    approve: (target) => call('POST', '/admin/drafts/approve', target),
+    reject: (target, reason) => call('POST', '/admin/drafts/reject', { ...target, reason }),
+    revoke: (ids, reason) => call('POST', '/admin/credentials/revoke', { ids, reason }),
+    async signingInput(id, x) {
+      const v = await call<{
+        draft: string;
+        suite: string;
+        alg: string;
+        keyId: string;
+        created: string;
+        bytesBase64: string;
+      }>('GET', `/admin/drafts/signing-input?${q({ id, key: x.key, suite: x.suite, created: x.created })}`);
+      return {
+        draft: v.draft,
+        suite: v.suite,
+        alg: v.alg,
+        keyId: v.keyId,
+        created: v.created,
+        bytes: Buffer.from(v.bytesBase64, 'base64'),
+      };
+    },
+    attachSignature: (id, x) =>
+      call('POST', '/admin/drafts/signature', {
+        id,
+        key: x.key,
+        ...(x.suite ? { suite: x.suite } : {}),
+        ...(x.created ? { created: x.created } : {}),
+        signature: Buffer.from(x.signature).toString('base64'),
+      }),
+    officerKeys: async () => (await call<{ keys: OfficerKeyView[] }>('GET', '/admin/officer-keys')).keys,
+    addOfficerKey: (input) => call('POST', '/admin/officer-keys', input),
+    removeOfficerKey: (id, force) =>
+      call('DELETE', `/admin/officer-keys/${encodeURIComponent(id)}${force ? '?force=true' : ''}`),
+    tokens: async () => (await call<{ tokens: TokenView[] }>('GET', '/admin/tokens')).tokens,
+    createToken: (name, roles) => call('POST', '/admin/tokens', { name, roles }),
+    revokeToken: (id) => call('DELETE', `/admin/tokens/${encodeURIComponent(id)}`),
+    close: async () => undefined,
+  };
+}
