@@ -50,10 +50,14 @@ export interface ApprovalDeps {
 export interface Target {
   ids?: string[];
   cloud?: string;
+  /** With cloud: only the set of this profile. */
+  profile?: string;
 }
 
 export interface DraftSummary {
   id: string;
+  /** For people: the subject's name, else the last part of its IRI. */
+  label: string;
   resource: string;
   version: number;
   cloud: string;
@@ -71,8 +75,21 @@ export interface DraftSummary {
   supersededBy: string | null;
 }
 
+function labelOf(r: CredentialRow): string {
+  try {
+    const doc = parseBody(r);
+    const subject = ([] as unknown[]).concat(doc.credentialSubject ?? [])[0] as Record<string, unknown> | undefined;
+    const name = subject?.name ?? subject?.['gx:name'] ?? subject?.['gx:legalName'] ?? subject?.legalName;
+    if (typeof name === 'string' && name.trim()) return name.trim().slice(0, 120);
+  } catch {
+    // a body that is not JSON: fall back to the IRI
+  }
+  return decodeURIComponent(r.subject.replace(/\/+$/, '').split('/').slice(-2).join('/'));
+}
+
 const summary = (r: CredentialRow, replaces: string | null): DraftSummary => ({
   id: r.id,
+  label: labelOf(r),
   resource: r.base_id,
   version: r.version,
   cloud: r.cloud_id,
@@ -339,10 +356,16 @@ export class Approvals {
       for (const id of target.ids)
         add((await this.draftRow(id, ['draft'])).cloud_id).drafts.push((await store.getCredential(id))!);
     } else if (target.cloud) {
-      const drafts = await store.drafts({ cloud: target.cloud, states: ['draft'] });
-      const revocations = await store.revocationProposals(target.cloud);
+      const profile = target.profile ? { profile: target.profile } : {};
+      const drafts = await store.drafts({ cloud: target.cloud, ...profile, states: ['draft'] });
+      const revocations = (await store.revocationProposals(target.cloud)).filter(
+        (r) => !target.profile || r.profile === target.profile,
+      );
       if (!drafts.length && !revocations.length)
-        throw new GatewayError(`nothing of cloud ${target.cloud} waits for a decision`, 'not-found');
+        throw new GatewayError(
+          `nothing of cloud ${target.cloud}${target.profile ? ` (${target.profile})` : ''} waits for a decision`,
+          'not-found',
+        );
       Object.assign(add(target.cloud), { drafts, revocations });
     } else throw new GatewayError('name the drafts (ids) or the cloud whose pending set is meant', 'usage');
     return out;

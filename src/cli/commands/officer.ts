@@ -23,10 +23,11 @@ async function withClient<T>(
 const SUITES = 'jws2020, jws2020-ccg, vc-jose, eddsa-rdfc-2022, ed25519-2020';
 
 /** A draft target from ids or --cloud. */
-function target(ids: string[], o: { cloud?: string }) {
+function target(ids: string[], o: { cloud?: string; profile?: string }) {
   if (ids.length && o.cloud) throw new GatewayError('name drafts or --cloud, not both', 'usage');
   if (!ids.length && !o.cloud) throw new GatewayError('name the drafts, or --cloud for its whole pending set', 'usage');
-  return ids.length ? { ids } : o.cloud ? { cloud: o.cloud } : {};
+  if (o.profile && !o.cloud) throw new GatewayError('--profile goes with --cloud', 'usage');
+  return ids.length ? { ids } : { cloud: o.cloud!, ...(o.profile ? { profile: o.profile } : {}) };
 }
 
 /**
@@ -102,8 +103,9 @@ export function officerCommands(program: Command, globals: () => GlobalOptions):
         "approve drafts (or a cloud's whole pending set, its proposed revocations included): the gateway signs and publishes them as one",
       )
       .argument('[drafts...]', 'draft ids')
-      .option('--cloud <id>', 'every pending draft of this cloud'),
-  ).action(async (ids: string[], o: RemoteOptions & { cloud?: string }) =>
+      .option('--cloud <id>', 'every pending draft of this cloud')
+      .option('--profile <profile>', 'with --cloud: only the set of gaia-x-25.11 or tagus-22.10'),
+  ).action(async (ids: string[], o: RemoteOptions & { cloud?: string; profile?: string }) =>
     withClient(globals, o, async (c) => {
       const r = await c.approve(target(ids, o));
       writeOutput(
@@ -119,8 +121,9 @@ export function officerCommands(program: Command, globals: () => GlobalOptions):
       )
       .argument('[drafts...]', 'draft ids')
       .option('--cloud <id>', 'every pending draft of this cloud')
+      .option('--profile <profile>', 'with --cloud: only the set of gaia-x-25.11 or tagus-22.10')
       .requiredOption('--reason <text>', 'why (goes to the audit log)'),
-  ).action(async (ids: string[], o: RemoteOptions & { cloud?: string; reason: string }) =>
+  ).action(async (ids: string[], o: RemoteOptions & { cloud?: string; profile?: string; reason: string }) =>
     withClient(globals, o, async (c) => {
       const r = await c.reject(target(ids, o), o.reason);
       writeOutput(`rejected ${r.rejected.length}`);

@@ -80,12 +80,12 @@ export default async function officerRoutes(app: FastifyInstance): Promise<void>
   });
 
   specRoute(app, 'approveDrafts', async (request) => {
-    const body = request.body as { ids?: string[]; cloud?: string };
+    const body = request.body as { ids?: string[]; cloud?: string; profile?: string };
     return service().approvals.approve(body, who(request));
   });
 
   specRoute(app, 'rejectDrafts', async (request) => {
-    const body = request.body as { ids?: string[]; cloud?: string; reason: string };
+    const body = request.body as { ids?: string[]; cloud?: string; profile?: string; reason: string };
     return service().approvals.reject(body, body.reason, who(request));
   });
 

@@ -14,6 +14,12 @@ const esc = (v: unknown) =>
     (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
   );
 
+function groupBy<T>(items: T[], key: (t: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const i of items) out.set(key(i), [...(out.get(key(i)) ?? []), i]);
+  return out;
+}
+
 const SUITES: SuiteId[] = ['jws2020', 'jws2020-ccg', 'vc-jose', 'eddsa-rdfc-2022', 'ed25519-2020'];
 
 const CSS = `
@@ -36,6 +42,7 @@ button.secondary{background:#fff;color:var(--accent)}button.danger{background:va
 .flash{padding:.6rem .9rem;border-radius:4px;margin:.8rem 0}.flash.ok{background:#e6f4ea;color:var(--ok)}.flash.err{background:#fbe9e9;color:var(--bad)}
 .state{display:inline-block;padding:0 .45rem;border-radius:10px;font-size:.8rem;background:var(--bg);border:1px solid var(--line)}
 .state.draft{border-color:#c9a400;background:#fff8d6}.state.rejected,.state.revoked{border-color:var(--bad);color:var(--bad)}.state.published{border-color:var(--ok);color:var(--ok)}
+details{border-top:1px solid var(--line);padding:.3rem 0}summary{cursor:pointer;padding:.2rem 0}details table{margin:.2rem 0 .5rem 1rem;width:calc(100% - 1rem)}
 del{color:var(--bad);text-decoration:none}ins{color:var(--ok);text-decoration:none}.muted{color:var(--muted)}
 .login{max-width:28rem;margin:4rem auto}.login .card{padding:1.2rem}
 `;
@@ -186,22 +193,32 @@ export default async function reviewRoutes(app: FastifyInstance): Promise<void> 
     const sets = await approvals.pending();
     const decided = await approvals.decided(undefined, 20);
     const keys = await store.officerKeys();
-    const rows = (ds: DraftSummary[]) =>
-      ds
-        .map(
-          (d) =>
-            `<tr><td><a href="${draftLink(d)}">${esc(d.subject)}</a><br><code class="muted">${esc(d.id)}</code></td><td>${esc(d.kind)}</td><td>${d.replaces ? `replaces v${esc(d.replaces.split('/v/').pop())}` : '<ins>new</ins>'}</td><td>${esc(d.createdAt.slice(0, 19).replace('T', ' '))}</td></tr>`,
-        )
+    const change = (d: DraftSummary) =>
+      d.replaces ? `<span class="state">replaces v${esc(d.replaces.split('/v/').pop())}</span>` : '<ins>new</ins>';
+    // Per set, its drafts by kind: a summary line each, opened when the set is small.
+    const byKind = (ds: DraftSummary[], open: boolean) =>
+      [...groupBy(ds, (d) => d.kind)]
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([kind, list]) => {
+          const replacing = list.filter((d) => d.replaces).length;
+          return `<details${open ? ' open' : ''}><summary><strong>${esc(kind)}</strong> <span class="muted">${list.length} · ${list.length - replacing} new${replacing ? `, ${replacing} changed` : ''}</span></summary>
+<table><tbody>${list
+            .map(
+              (d) =>
+                `<tr><td><a href="${draftLink(d)}">${esc(d.label)}</a></td><td>${change(d)}</td><td class="muted">${esc(d.createdAt.slice(0, 16).replace('T', ' '))}</td></tr>`,
+            )
+            .join('')}</tbody></table></details>`;
+        })
         .join('');
     const setHtml = sets.length
       ? sets
           .map(
             (s) => `<section class="card" data-cloud="${esc(s.cloud)}" data-profile="${esc(s.profile)}">
 <h3>${esc(s.cloud)} · ${esc(s.profile)} <span class="muted">${s.drafts.length} drafts${s.revocations.length ? `, ${s.revocations.length} proposed revocations` : ''}</span></h3>
-${s.drafts.length ? `<table><thead><tr><th>Subject</th><th>Kind</th><th>Change</th><th>Drafted</th></tr></thead><tbody>${rows(s.drafts)}</tbody></table>` : ''}
-${s.revocations.length ? `<p>No longer in the cloud (revoked when the set is approved):</p><ul>${s.revocations.map((r) => `<li><code>${esc(r.id)}</code></li>`).join('')}</ul>` : ''}
-<div class="row"><form method="post" action="${base}/decide">${csrfField(request)}<input type="hidden" name="action" value="approve"><input type="hidden" name="cloud" value="${esc(s.cloud)}"><button>Approve the whole set of ${esc(s.cloud)}</button></form>
-<form method="post" action="${base}/decide" class="row">${csrfField(request)}<input type="hidden" name="action" value="reject"><input type="hidden" name="cloud" value="${esc(s.cloud)}"><label>Reason <input name="reason" required maxlength="2000" size="36"></label><button class="danger">Reject the set</button></form></div>
+${byKind(s.drafts, s.drafts.length <= 20)}
+${s.revocations.length ? `<p>No longer in the cloud (revoked when the set is approved):</p><ul>${s.revocations.map((r) => `<li>${esc(r.label)} <code class="muted">${esc(r.id)}</code></li>`).join('')}</ul>` : ''}
+<div class="row"><form method="post" action="${base}/decide">${csrfField(request)}<input type="hidden" name="action" value="approve"><input type="hidden" name="cloud" value="${esc(s.cloud)}"><input type="hidden" name="profile" value="${esc(s.profile)}"><button>Approve all ${s.drafts.length + s.revocations.length} of ${esc(s.cloud)} · ${esc(s.profile)}</button></form>
+<form method="post" action="${base}/decide" class="row">${csrfField(request)}<input type="hidden" name="action" value="reject"><input type="hidden" name="cloud" value="${esc(s.cloud)}"><input type="hidden" name="profile" value="${esc(s.profile)}"><label>Reason <input name="reason" required maxlength="2000" size="36"></label><button class="danger">Reject the set</button></form></div>
 </section>`,
           )
           .join('')
@@ -210,7 +227,7 @@ ${s.revocations.length ? `<p>No longer in the cloud (revoked when the set is app
       ? `<table><thead><tr><th>Draft</th><th>State</th><th>By</th><th>Reason</th></tr></thead><tbody>${decided
           .map(
             (d) =>
-              `<tr><td><a href="${draftLink(d)}">${esc(d.subject)}</a></td><td><span class="state ${esc(d.state)}">${esc(d.state)}</span></td><td>${esc(d.decidedBy ?? '')}</td><td>${esc(d.reason ?? (d.supersededBy ? `replaced by ${d.supersededBy}` : ''))}</td></tr>`,
+              `<tr><td><a href="${draftLink(d)}">${esc(d.label)}</a> <span class="muted">${esc(d.kind)} · ${esc(d.profile)}</span></td><td><span class="state ${esc(d.state)}">${esc(d.state)}</span></td><td>${esc(d.decidedBy ?? '')}</td><td>${esc(d.reason ?? (d.supersededBy ? `replaced by ${d.supersededBy}` : ''))}</td></tr>`,
           )
           .join('')}</tbody></table>`
       : '<p class="muted">None yet.</p>';
@@ -266,7 +283,7 @@ ${
   keys.length
     ? `<div class="card"><form method="get" action="${base}/signing-input" class="row"><input type="hidden" name="id" value="${esc(s.id)}"><input type="hidden" name="created" value="${created}">
 <label>Officer key <select name="key">${keyOptions}</select></label><label>Suite <select name="suite">${suiteOptions}</select></label><button class="secondary">Download the signing input</button></form>
-<p class="muted">Sign the downloaded file, e.g. <code>openssl dgst -sha256 -sign officer.pem -sigopt rsa_padding_mode:pss -sigopt rsa_pss_saltlen:32 signing-input.bin | base64 -w0</code> (PS256) or <code>openssl pkeyutl -sign -inkey officer.pem -rawin -in signing-input.bin | base64 -w0</code> (EdDSA), and paste the result.</p>
+<p class="muted">1. Download the signing input above, 2. sign the file, e.g. <code>openssl dgst -sha256 -sign officer.pem -sigopt rsa_padding_mode:pss -sigopt rsa_pss_saltlen:32 signing-input.bin | base64 -w0</code> (PS256) or <code>openssl pkeyutl -sign -inkey officer.pem -rawin -in signing-input.bin | base64 -w0</code> (EdDSA), 3. paste the result below with the same key and suite.</p>
 <form method="post" action="${base}/decide">${csrfField(request)}<input type="hidden" name="action" value="signature"><input type="hidden" name="ids" value="${esc(s.id)}"><input type="hidden" name="created" value="${created}">
 <div class="row"><label>Officer key <select name="key">${keyOptions}</select></label><label>Suite <select name="suite">${suiteOptions}</select></label></div>
 <label>Signature (base64) <textarea name="signature" required></textarea></label><p><button>Upload the signature and publish</button></p></form></div>`
@@ -276,9 +293,9 @@ ${
     return page(
       reply,
       request,
-      s.subject,
-      `<h2>${esc(s.subject)} <span class="state ${esc(s.state)}">${esc(s.state)}</span></h2>
-<table><tbody><tr><th>Version id</th><td><code>${esc(s.id)}</code></td></tr><tr><th>Cloud · profile</th><td>${esc(s.cloud)} · ${esc(s.profile)}</td></tr>
+      s.label,
+      `<h2>${esc(s.label)} <span class="state ${esc(s.state)}">${esc(s.state)}</span></h2>
+<table><tbody><tr><th>Subject</th><td><code>${esc(s.subject)}</code></td></tr><tr><th>Version id</th><td><code>${esc(s.id)}</code></td></tr><tr><th>Cloud · profile</th><td>${esc(s.cloud)} · ${esc(s.profile)}</td></tr>
 <tr><th>Kind</th><td>${esc(s.kind)}</td></tr><tr><th>Replaces</th><td>${s.replaces ? `<code>${esc(s.replaces)}</code>` : 'nothing (new)'}</td></tr><tr><th>Drafted by run</th><td><code>${esc(s.run)}</code> at ${esc(s.createdAt)}</td></tr></tbody></table>
 <h2>Changes</h2>${changes}${actions}
 <h2>The credential as it will be signed</h2><pre>${esc(JSON.stringify(d.credential, null, 2))}</pre>
@@ -323,7 +340,11 @@ ${d.history.length ? `<h2>History</h2><ul>${d.history.map((h) => `<li>${esc(h.at
     const one = (k: string) => (Array.isArray(b[k]) ? b[k][0] : b[k]);
     const ids = ([] as string[]).concat(b.ids ?? []).filter(Boolean);
     const actor = request.principal!.name;
-    const target = ids.length ? { ids } : one('cloud') ? { cloud: one('cloud')! } : {};
+    const target = ids.length
+      ? { ids }
+      : one('cloud')
+        ? { cloud: one('cloud')!, ...(one('profile') ? { profile: one('profile')! } : {}) }
+        : {};
     const home =
       ids.length === 1 && one('action') !== 'revoke' ? `${base}/draft?id=${encodeURIComponent(ids[0]!)}` : base;
     try {
