@@ -6,6 +6,7 @@ import type { LoadedConfig } from '../config/schema.js';
 import { GatewayError } from '../core/errors.js';
 import type { ProfileId } from '../core/ids.js';
 import { startDemoCloud, type DemoCloud } from '../demo/cloud.js';
+import { startFakeOidc, type FakeOidc } from '../demo/oidc.js';
 import { createMetrics } from '../http/metrics.js';
 import type { ServicePort } from '../http/types.js';
 import type { SourcesSpec } from '../pipeline/introspect.js';
@@ -22,6 +23,8 @@ import { demoSources } from './demo.js';
 export interface GatewayService extends ServicePort {
   scheduler?: Scheduler;
   demo?: DemoCloud;
+  /** The demo identity provider (demo.identityProvider). */
+  identityProvider?: FakeOidc;
   /** Start the scheduler (once the server listens). */
   start(): void;
   /** Stop the scheduler (the current run finishes its stage or is abandoned), then the store. */
@@ -98,6 +101,43 @@ async function startDemo(loaded: LoadedConfig, log: Log): Promise<DemoCloud> {
 }
 
 /**
+ * The demo identity provider on loopback, configured as auth.oidc (the review page signs in through
+ * it). Development only: refused for a production base URL or beside a configured provider.
+ */
+async function startDemoIdentityProvider(loaded: LoadedConfig, log: Log): Promise<FakeOidc> {
+  const { config } = loaded;
+  if (isProductionBaseUrl(config.publicBaseUrl))
+    throw new GatewayError(
+      `demo.identityProvider is for development only, not for ${config.publicBaseUrl}: configure auth.oidc`,
+      'bad-config',
+    );
+  if (config.auth.oidc)
+    throw new GatewayError('demo.identityProvider and auth.oidc are both set: choose one', 'bad-config');
+  const port = config.server.port;
+  const wanted = config.demo.identityProviderPort ?? (port > 0 && port < 65531 ? port + 4 : 0);
+  let idp: FakeOidc;
+  try {
+    idp = await startFakeOidc({ port: wanted, audience: 'gx-gateway' });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+    log.warn({ port: wanted }, 'demo identity provider port taken: using any free port');
+    idp = await startFakeOidc({ audience: 'gx-gateway' });
+  }
+  config.auth.oidc = {
+    issuer: idp.issuer,
+    audience: 'gx-gateway',
+    clientId: 'gx-review',
+    allowHttp: true,
+    rolesClaim: 'roles',
+    nameClaim: 'preferred_username',
+    algorithms: ['RS256'],
+    clockToleranceSeconds: 30,
+  };
+  log.info({ issuer: idp.issuer }, 'demo identity provider (development only): the review page signs in through it');
+  return idp;
+}
+
+/**
  * The service side of the gateway, built from configuration: the store (migrated), the configured
  * clouds registered, the demo cloud when one is configured, the runner and the scheduler.
  */
@@ -119,7 +159,9 @@ export async function startService(
     poolSize: config.database.poolSize,
   });
   let demo: DemoCloud | undefined;
+  let identityProvider: FakeOidc | undefined;
   try {
+    if (config.demo.identityProvider) identityProvider = await startDemoIdentityProvider(loaded, log);
     for (const c of clouds) {
       const existing = await store.getCloud(c.id);
       const same =
@@ -134,6 +176,7 @@ export async function startService(
     if (clouds.some((c) => c.sources === '{"demo":true}')) demo = await startDemo(loaded, log);
   } catch (err) {
     await store.close();
+    await identityProvider?.close();
     throw err;
   }
   const metrics = createMetrics(() => store.countByState());
@@ -210,6 +253,7 @@ export async function startService(
     officerKeysChanged: loadOfficerKeys,
     ...(scheduler ? { scheduler } : {}),
     ...(demo ? { demo } : {}),
+    ...(identityProvider ? { identityProvider } : {}),
     start() {
       if (started) return;
       started = true;
@@ -232,6 +276,7 @@ export async function startService(
       await validate.close();
       await store.close();
       await demo?.close();
+      await identityProvider?.close();
     },
   };
 }

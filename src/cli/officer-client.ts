@@ -79,7 +79,7 @@ export async function openOfficerClient(globals: GlobalOptions, o: RemoteOptions
   const did = local.credentials.did;
   const view = officerKeyView(base, did);
   return {
-    where: `the store (${local.store.where})`,
+    where: local.store.where,
     drafts: async (cloud) => ({
       sets: (await local.approvals.pending(cloud)) as DraftSet[],
       decided: await local.approvals.decided(cloud),

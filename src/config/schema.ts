@@ -474,8 +474,20 @@ export const configSchema = {
       type: 'object',
       additionalProperties: false,
       default: {},
-      description: 'The demo cloud (clouds with demo: true).',
+      description: 'The demo cloud (clouds with demo: true) and the demo identity provider.',
       properties: {
+        identityProvider: {
+          type: 'boolean',
+          default: false,
+          description:
+            'Development only: start the demo OpenID Connect provider of src/demo (users alice: officer, oscar: operator, ada: admin, rita: reader; sign-in by a button) on loopback and use it as auth.oidc, so the review page signs in through it.',
+        },
+        identityProviderPort: {
+          type: 'integer',
+          minimum: 0,
+          maximum: 65535,
+          description: 'Its port; default: server.port + 4, or any when server.port is 0.',
+        },
         ports: {
           type: 'array',
           minItems: 3,

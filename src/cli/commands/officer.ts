@@ -283,10 +283,18 @@ export function officerCommands(program: Command, globals: () => GlobalOptions):
       .description('make an API token: printed once, only its sha256 is kept')
       .argument('<name>', 'what it is for (the audit log shows token:<name>)')
       .requiredOption('--role <role...>', 'admin, operator, officer or reader (repeatable)')
+      .option('-o, --out <file>', 'write the token alone to this file (owner-only) instead of printing it')
       .option('--json', 'print JSON'),
-  ).action(async (name: string, o: Opts & { role: string[] }) =>
+  ).action(async (name: string, o: Opts & { role: string[]; out?: string }) =>
     withClient(globals, o, async (c) => {
+      const { existsSync, writeFileSync } = await import('node:fs');
+      if (o.out && existsSync(o.out))
+        throw new GatewayError(`${o.out} exists: name a new file (a token file is never overwritten)`, 'usage');
       const t = await c.createToken(name, o.role);
+      if (o.out) {
+        writeFileSync(o.out, `${t.token}\n`, { mode: 0o600, flag: 'wx' });
+        return writeOutput(`token ${t.id} (${t.roles.join(', ')}) written to ${o.out}`);
+      }
       if (o.json) return writeOutput(JSON.stringify(t, null, 2));
       writeOutput(
         `token ${t.id} (${t.roles.join(', ')}); send as "Authorization: Bearer <token>"; shown once:\n  ${t.token}`,
