@@ -159,7 +159,11 @@ else {
     const tagus = page.locator('section[data-profile="tagus-22.10"]');
     await tagus.locator('button', { hasText: 'Approve all' }).click();
     t.match(await flash(page), /^approved and published \d+$/);
-    t.equal((await store.drafts({ profile: 'tagus-22.10', states: ['draft'] })).length, 0, 'the Tagus set approved as one');
+    t.equal(
+      (await store.drafts({ profile: 'tagus-22.10', states: ['draft'] })).length,
+      0,
+      'the Tagus set approved as one',
+    );
     t.ok((await store.drafts({ profile: 'gaia-x-25.11', states: ['draft'] })).length > 0, 'the 25.11 set still waits');
     await shot(page, '8-pending-after');
     await page.click('text=Sign out');
