@@ -7,6 +7,7 @@ import type { SigningInput } from '../credentials/suites/external.js';
 import type { Secured } from '../credentials/suites/suite.js';
 import { diffCredentials, type FieldChange } from '../describe/diff.js';
 import { Bitstring } from '../status/bitstring.js';
+import { groupBy } from './access.js';
 import { statusListCredential } from '../status/lists.js';
 import {
   cloudLease,
@@ -452,16 +453,17 @@ export class Approvals {
         'conflict',
       );
     }
+    // Signing a large set takes a while: the lease is renewed meanwhile, as a run renews its own.
+    const renew = setInterval(
+      () => void store.renewLease(cloudLease(cloud), this.holder, leaseMs).catch(() => undefined),
+      Math.max(100, leaseMs / 3),
+    );
+    renew.unref();
     try {
       return await fn();
     } finally {
+      clearInterval(renew);
       await store.releaseLease(cloudLease(cloud), this.holder).catch(() => undefined);
     }
   }
-}
-
-function groupBy<T>(items: T[], key: (t: T) => string): Map<string, T[]> {
-  const out = new Map<string, T[]>();
-  for (const i of items) out.set(key(i), [...(out.get(key(i)) ?? []), i]);
-  return out;
 }

@@ -1,8 +1,8 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import type { DraftSummary, Target } from '../approval/approvals.js';
-import { parseOfficerKey, type OfficerKeyInput } from '../approval/officer-keys.js';
+import { createApiToken, registerOfficerKey, removeOfficerKey, tokenView } from '../approval/access.js';
+import type { OfficerKeyInput } from '../approval/officer-keys.js';
 import { GatewayError } from '../core/errors.js';
 import type { SuiteId } from '../core/ids.js';
 import { verificationMethodId } from '../credentials/did-web.js';
@@ -10,14 +10,7 @@ import { officerKeyView } from '../http/routes/officer.js';
 import { loadCliConfig, type GlobalOptions } from './context.js';
 
 export type OfficerKeyView = ReturnType<ReturnType<typeof officerKeyView>>;
-export interface TokenView {
-  id: string;
-  name: string;
-  roles: string[];
-  createdAt: string;
-  createdBy: string;
-  revokedAt: string | null;
-}
+export type TokenView = ReturnType<typeof tokenView>;
 export interface DraftSet {
   cloud: string;
   profile: string;
@@ -106,66 +99,21 @@ export async function openOfficerClient(globals: GlobalOptions, o: RemoteOptions
         actor,
       ),
     officerKeys: async () => (await local.store.officerKeys()).map(view),
-    async addOfficerKey(input) {
-      if (local.credentials.keys.list().some((k) => k.id === input.id))
-        throw new GatewayError(`${input.id} is the id of one of the gateway's own keys: choose another`, 'conflict');
-      const p = parseOfficerKey(input);
-      const row = {
-        id: input.id,
-        officer: input.officer,
-        type: p.type,
-        alg: p.alg,
-        jwk: JSON.stringify(p.jwk),
-        chain_pem: p.chainPem,
-        added_at: new Date().toISOString(),
-        added_by: actor,
-      };
-      await local.store.addOfficerKey(row);
-      return view({ ...row, removed_at: null });
-    },
-    async removeOfficerKey(id, force) {
-      const signed = await local.store.countSignedWith(verificationMethodId(did, id));
-      if (signed && !force)
-        throw new GatewayError(
-          `${signed} published credentials are signed with ${id}: they stop verifying when it leaves the DID document. Revoke or re-sign them first, or pass --force`,
-          'conflict',
-        );
-      if (!(await local.store.removeOfficerKey(id, actor))) throw new GatewayError(`no officer key ${id}`, 'not-found');
-    },
-    tokens: async () =>
-      (await local.store.listTokens()).map((t) => ({
-        id: t.id,
-        name: t.name,
-        roles: JSON.parse(t.roles) as string[],
-        createdAt: t.created_at,
-        createdBy: t.created_by,
-        revokedAt: t.revoked_at,
-      })),
+    addOfficerKey: async (input) =>
+      view(
+        await registerOfficerKey(
+          local.store,
+          input,
+          actor,
+          local.credentials.keys.list().map((k) => k.id),
+        ),
+      ),
+    removeOfficerKey: (id, force) =>
+      removeOfficerKey(local.store, id, { verificationMethod: verificationMethodId(did, id), force, actor }),
+    tokens: async () => (await local.store.listTokens()).map(tokenView),
     async createToken(name, roles) {
-      if (!/^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/.test(name))
-        throw new GatewayError('a token name is letters, digits and . _ @ - (up to 64)', 'usage');
-      const bad = roles.filter((r) => !['admin', 'operator', 'officer', 'reader'].includes(r));
-      if (!roles.length || bad.length)
-        throw new GatewayError(`roles are admin, operator, officer, reader (not ${bad.join(', ') || 'none'})`, 'usage');
-      const token = randomBytes(32).toString('base64url');
-      const row = {
-        id: randomUUID(),
-        name,
-        sha256: createHash('sha256').update(token).digest('hex'),
-        roles: JSON.stringify([...new Set(roles)]),
-        created_at: new Date().toISOString(),
-        created_by: actor,
-      };
-      await local.store.createToken(row);
-      return {
-        id: row.id,
-        name,
-        roles: [...new Set(roles)],
-        createdAt: row.created_at,
-        createdBy: actor,
-        revokedAt: null,
-        token,
-      };
+      const made = await createApiToken(local.store, name, roles, actor);
+      return { ...tokenView(made.row), token: made.token };
     },
     async revokeToken(id) {
       if (!(await local.store.revokeToken(id, actor))) throw new GatewayError(`no active token ${id}`, 'not-found');

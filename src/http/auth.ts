@@ -1,10 +1,11 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
+import { ROLE_NAMES } from '../approval/access.js';
 import type { GatewayConfig } from '../config/schema.js';
 import { isLoopbackHost } from '../net/guard.js';
 import { HttpProblem } from './plugins/problem.js';
 
-export const ROLES = ['admin', 'operator', 'officer', 'reader'] as const;
+export const ROLES = ROLE_NAMES;
 export type Role = (typeof ROLES)[number];
 
 /**

@@ -1,9 +1,9 @@
-import { randomUUID, createHash, randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { parseOfficerKey, type OfficerKeyInput } from '../../approval/officer-keys.js';
+import { createApiToken, registerOfficerKey, removeOfficerKey, tokenView } from '../../approval/access.js';
+import type { OfficerKeyInput } from '../../approval/officer-keys.js';
 import type { SuiteId } from '../../core/ids.js';
 import { x5uUrl, verificationMethodId } from '../../credentials/did-web.js';
-import type { ApiTokenRow, OfficerKeyRow } from '../../store/store.js';
+import type { OfficerKeyRow } from '../../store/store.js';
 import { HttpProblem } from '../plugins/problem.js';
 import { servicePort, specRoute } from '../route.js';
 
@@ -48,15 +48,6 @@ export const officerKeyView = (base: string, did: string) => (k: OfficerKeyRow) 
   x5u: k.chain_pem ? x5uUrl(base, k.id) : null,
   addedAt: k.added_at,
   addedBy: k.added_by,
-});
-
-const tokenView = (t: ApiTokenRow) => ({
-  id: t.id,
-  name: t.name,
-  roles: JSON.parse(t.roles) as string[],
-  createdAt: t.created_at,
-  createdBy: t.created_by,
-  revokedAt: t.revoked_at,
 });
 
 /** The officer's routes (drafts, signatures, revocation) and the admin's (officer keys, tokens). */
@@ -127,37 +118,21 @@ export default async function officerRoutes(app: FastifyInstance): Promise<void>
 
   specRoute(app, 'addOfficerKey', async (request, reply) => {
     const svc = service();
-    const input = request.body as OfficerKeyInput;
-    if (app.gateway.credentials.keys.list().some((k) => k.id === input.id))
-      throw new HttpProblem(409, `${input.id} is the id of one of the gateway's own keys: choose another`);
-    const parsed = parseOfficerKey(input);
-    const row = {
-      id: input.id,
-      officer: input.officer,
-      type: parsed.type,
-      alg: parsed.alg,
-      jwk: JSON.stringify(parsed.jwk),
-      chain_pem: parsed.chainPem,
-      added_at: new Date().toISOString(),
-      added_by: who(request),
-    };
-    await svc.store.addOfficerKey(row);
+    const ownKeys = app.gateway.credentials.keys.list().map((k) => k.id);
+    const row = await registerOfficerKey(svc.store, request.body as OfficerKeyInput, who(request), ownKeys);
     await svc.officerKeysChanged();
-    return reply.code(201).send(officerKeyView(base, did)({ ...row, removed_at: null }));
+    return reply.code(201).send(officerKeyView(base, did)(row));
   });
 
   specRoute(app, 'removeOfficerKey', async (request, reply) => {
     const svc = service();
     const { keyId } = request.params as { keyId: string };
     const { force } = request.query as { force?: boolean };
-    const method = verificationMethodId(did, keyId);
-    const signed = await svc.store.countSignedWith(method);
-    if (signed && !force)
-      throw new HttpProblem(
-        409,
-        `${signed} published credentials are signed with ${keyId}: they stop verifying when it leaves the DID document. Revoke or re-sign them first, or pass force=true`,
-      );
-    if (!(await svc.store.removeOfficerKey(keyId, who(request)))) throw new HttpProblem(404, `no officer key ${keyId}`);
+    await removeOfficerKey(svc.store, keyId, {
+      verificationMethod: verificationMethodId(did, keyId),
+      force: Boolean(force),
+      actor: who(request),
+    });
     await svc.officerKeysChanged();
     return reply.code(204).send();
   });
@@ -166,20 +141,11 @@ export default async function officerRoutes(app: FastifyInstance): Promise<void>
 
   specRoute(app, 'createToken', async (request, reply) => {
     const b = request.body as { name: string; roles: string[] };
-    const token = randomBytes(32).toString('base64url');
-    const row = {
-      id: randomUUID(),
-      name: b.name,
-      sha256: createHash('sha256').update(token).digest('hex'),
-      roles: JSON.stringify(b.roles),
-      created_at: new Date().toISOString(),
-      created_by: who(request),
-    };
-    await service().store.createToken(row);
+    const made = await createApiToken(service().store, b.name, b.roles, who(request));
     return reply
       .code(201)
       .header('cache-control', 'no-store')
-      .send({ ...tokenView({ ...row, revoked_at: null }), token });
+      .send({ ...tokenView(made.row), token: made.token });
   });
 
   specRoute(app, 'revokeToken', async (request, reply) => {

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import * as oidc from 'openid-client';
+import { groupBy } from '../../approval/access.js';
 import type { DraftSummary } from '../../approval/approvals.js';
 import { GatewayError } from '../../core/errors.js';
 import type { SuiteId } from '../../core/ids.js';
@@ -13,12 +14,6 @@ const esc = (v: unknown) =>
     /[&<>"']/g,
     (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
   );
-
-function groupBy<T>(items: T[], key: (t: T) => string): Map<string, T[]> {
-  const out = new Map<string, T[]>();
-  for (const i of items) out.set(key(i), [...(out.get(key(i)) ?? []), i]);
-  return out;
-}
 
 const SUITES: SuiteId[] = ['jws2020', 'jws2020-ccg', 'vc-jose', 'eddsa-rdfc-2022', 'ed25519-2020'];
 
