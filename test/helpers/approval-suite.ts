@@ -365,6 +365,12 @@ export async function approvalSuite(t: Test, db: TestDatabase): Promise<void> {
         { headers: OFFICER },
       );
       t.equal(inputStale.status, 409, 'no signing input for a stale draft either');
+      const attachStale = await call(
+        'attachSignature',
+        '/admin/drafts/signature',
+        post(OFFICER, { id: stale.id, key: 'alice-rsa', signature: randomBytes(256).toString('base64') }),
+      );
+      t.equal(attachStale.status, 409, 'nor a signature');
 
       const before = json(await call('listChanges', '/changes?limit=1000')).events.length;
       const ok = json(await call('approveDrafts', '/admin/drafts/approve', post(OFFICER, { cloud: 'demo' })));
@@ -412,5 +418,32 @@ export async function approvalSuite(t: Test, db: TestDatabase): Promise<void> {
           e.action === 'credential.revoke' && e.target === item.id && e.detail.reason === 'flavor withdrawn from sale',
       ),
     );
+  });
+
+  t.test('a removed officer key signs nothing more', async (t) => {
+    const keep = await call('removeOfficerKey', '/admin/officer-keys/alice-rsa', { method: 'DELETE', headers: ADMIN });
+    t.equal(keep.status, 409, 'published credentials name it');
+    t.match(json(keep).detail, /published credentials are signed with alice-rsa/);
+    const gone = await call('removeOfficerKey', '/admin/officer-keys/alice-rsa?force=true', {
+      method: 'DELETE',
+      headers: ADMIN,
+    });
+    t.equal(gone.status, 204);
+    await call('startRun', '/admin/clouds/demo/runs', post(ADMIN, {}));
+    await settledRun(svc.url);
+    const demo = svc.gw.service.demo!;
+    t.ok(demo.openstack.deleteImage(demo.openstack.imageIds()[0]!));
+    await call('startRun', '/admin/clouds/demo/runs', post(ADMIN, {}));
+    await settledRun(svc.url);
+    const draft = (await pending())[0]!;
+    const r = await call(
+      'getSigningInput',
+      `/admin/drafts/signing-input?id=${encodeURIComponent(draft.id)}&key=alice-rsa`,
+      { headers: OFFICER },
+    );
+    t.equal(r.status, 404);
+    t.match(json(r).detail, /no officer key alice-rsa is registered \(or it was removed\)/);
+    const did = json(await call('getDidDocument', '/.well-known/did.json'));
+    t.notOk(JSON.stringify(did).includes('#alice-rsa'), 'gone from the DID document');
   });
 }
