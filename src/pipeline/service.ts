@@ -365,6 +365,7 @@ export class CloudRunner {
         });
       }
       pub.supersede.push(...plan.supersede);
+      pub.obsolete!.push(...plan.obsolete);
       s.published = plan.add.length;
       s.superseded = plan.supersede.length;
       published += plan.add.length;
@@ -494,10 +495,12 @@ export class CloudRunner {
     };
     // Approval mode: a resource drafted before with the same content keeps that draft (pending or
     // rejected: an officer's no stands until the content changes); other pending drafts become obsolete.
+    // In auto mode (say, switched from approval) every pending draft is obsolete: what a run publishes
+    // replaces it, and approving it later would put older content over newer.
     const earlier = new Map<string, CredentialRow>();
-    if (this.deps.approval)
-      for (const d of await store.drafts({ cloud: cloudId, profile, states: ['draft', 'rejected'] }))
-        if (!earlier.has(d.base_id)) earlier.set(d.base_id, d);
+    const states: CredentialRow['state'][] = this.deps.approval ? ['draft', 'rejected'] : ['draft'];
+    for (const d of await store.drafts({ cloud: cloudId, profile, states }))
+      if (!earlier.has(d.base_id)) earlier.set(d.base_id, d);
     const kept = new Set<string>();
     const sign = new Set<string>();
     const withheld = new Set(set.withheld);
@@ -510,7 +513,7 @@ export class CloudRunner {
         const entry = statusEntry(profile, cur.status_list, cur.status_index, 'revocation');
         return { ...c, id: cur.id, credential: withStatus({ ...c.credential, id: cur.id }, profile, entry) };
       }
-      const before = earlier.get(c.id);
+      const before = this.deps.approval ? earlier.get(c.id) : undefined;
       if (before && before.content_hash === c.contentHash) {
         kept.add(before.id);
         if (before.state === 'draft') plan.pending++;

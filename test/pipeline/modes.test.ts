@@ -1,0 +1,85 @@
+// signing.mode at the runner: approval keeps drafts and signs nothing (not even a status list);
+// switched back to auto, a run publishes and every pending draft becomes obsolete (approving it
+// later would put older content over newer).
+import t from 'tap';
+import { DEMO_PROVIDER } from '../../src/config/load.js';
+import { startDemoCloud } from '../../src/demo/cloud.js';
+import { demoSources } from '../../src/app/demo.js';
+import { CloudRunner } from '../../src/pipeline/service.js';
+import { Store } from '../../src/store/store.js';
+import { sqliteDatabase } from '../helpers/databases.js';
+import { tempGateway } from '../helpers/gateway.js';
+
+const gw = tempGateway({ provider: DEMO_PROVIDER });
+t.teardown(() => gw.cleanup());
+await gw.service.keys.create({ type: 'RSA', rsaBits: 2048, id: 'rsa' });
+const demo = await startDemoCloud();
+t.teardown(() => demo.close());
+const { spec, env } = demoSources(demo, { HOME: '/nonexistent' });
+const db = sqliteDatabase();
+t.teardown(() => db.drop());
+const store = await Store.open(db.location);
+t.teardown(() => store.close());
+await store.putCloud(
+  {
+    id: 'demo',
+    name: 'Demo',
+    sources: '{"demo":true}',
+    profiles: '["gaia-x-25.11"]',
+    interval_seconds: 60,
+    enabled: 1,
+  },
+  'test',
+);
+let signatures = 0;
+const signer = new Proxy(gw.service, {
+  get(target, prop, receiver) {
+    const v = Reflect.get(target, prop, receiver) as unknown;
+    if (typeof v !== 'function') return v;
+    return (...args: unknown[]) => {
+      if (prop === 'signSet' || prop === 'signCredential' || prop === 'signValidated') signatures++;
+      return (v as (...a: unknown[]) => unknown).apply(target, args);
+    };
+  },
+});
+const runner = (approval: boolean) =>
+  new CloudRunner({
+    store,
+    signer,
+    canonizer: gw.service.canonizer,
+    baseUrl: 'https://provider.example',
+    provider: gw.service.loaded.config.provider!,
+    resolveSources: async () => ({ spec, env }),
+    leaseMs: 30_000,
+    statusListSize: 1024,
+    approval,
+  });
+
+t.test('approval mode: drafts, no signature at all', async (t) => {
+  const r = await runner(true).run('demo', 'manual');
+  t.equal('run' in r && r.run.state, 'succeeded');
+  t.equal(signatures, 0, 'nothing signed: credentials and status lists wait for an officer');
+  const drafts = await store.drafts({ states: ['draft'] });
+  t.ok(drafts.length > 90);
+  t.equal((await store.statusLists('demo', 'gaia-x-25.11'))[0]!.body, '', 'the status list is recorded, not signed');
+  const again = await runner(true).run('demo', 'manual');
+  t.equal('run' in again && JSON.parse(again.run.summary)['gaia-x-25.11'].pending, drafts.length, 'kept as they are');
+  t.equal((await store.drafts({ states: ['draft'] })).length, drafts.length);
+});
+
+t.test('back to auto: published, and the pending drafts obsolete', async (t) => {
+  const drafts = await store.drafts({ states: ['draft'] });
+  const r = await runner(false).run('demo', 'manual');
+  t.equal('run' in r && r.run.state, 'succeeded');
+  t.ok(signatures > 0);
+  t.equal((await store.drafts({ states: ['draft'] })).length, 0, 'no draft left to approve');
+  const obsolete = await store.drafts({ states: ['obsolete'] });
+  t.equal(obsolete.length, drafts.length);
+  const published = await store.listCredentials({ state: 'published', limit: 1000 });
+  t.equal(published.length, drafts.length);
+  t.ok(
+    obsolete.every((o) => published.some((p) => p.id === o.superseded_by && p.base_id === o.base_id)),
+    'each replaced by the version published for its resource',
+  );
+  t.ok((await store.statusLists('demo', 'gaia-x-25.11'))[0]!.body, 'the status list is signed now');
+});
