@@ -19,6 +19,7 @@ import { startDemoCloud } from '../src/demo/cloud.js';
 import { describe } from '../src/describe/describe.js';
 import { introspect } from '../src/pipeline/introspect.js';
 import { CloudRunner } from '../src/pipeline/service.js';
+import { Approvals } from '../src/approval/approvals.js';
 import { Store } from '../src/store/store.js';
 
 const BIN = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
@@ -261,6 +262,40 @@ async function benchPipeline(): Promise<void> {
   );
   console.log(
     `  re-run (nothing changed)     ${tAgain.toFixed(0).padStart(6)} ms ×(introspect + expand) ${(tAgain / (tIntro + tExpand)).toFixed(2)}   (nothing signed)`,
+  );
+
+  // Approval mode: a run that drafts (validates, signs nothing), then an officer approving the whole
+  // set: signed with the gateway key and published in one transaction. Floor: canonicalize and sign each.
+  await store.putCloud(
+    {
+      id: 'approval',
+      name: 'approval',
+      sources: '{}',
+      profiles: '["gaia-x-25.11","tagus-22.10"]',
+      interval_seconds: 60,
+      enabled: 1,
+    },
+    'bench',
+  );
+  const drafting = new CloudRunner({
+    store,
+    signer: svc,
+    canonizer: svc.canonizer,
+    baseUrl: 'https://provider.example',
+    provider: loaded.config.provider!,
+    resolveSources: async () => ({ spec, env }),
+    leaseMs: 60_000,
+    approval: true,
+  });
+  const td = performance.now();
+  await drafting.run('approval', 'bench');
+  const tDraft = performance.now() - td;
+  const approvals = new Approvals({ store, signer: svc, leaseMs: 60_000, defaultSuite: 'jws2020' });
+  const ta = performance.now();
+  const approved = await approvals.approve({ cloud: 'approval' }, 'bench');
+  const tApprove = performance.now() - ta;
+  console.log(
+    `  approval mode: drafting run   ${tDraft.toFixed(0).padStart(6)} ms (nothing signed); approving the set of ${approved.approved.length}: ${tApprove.toFixed(0)} ms ×(canonicalize and sign each) ${(tApprove / tCanonSign).toFixed(2)}`,
   );
   await store.close();
   await demo.close();

@@ -165,7 +165,11 @@ export class Approvals {
       if (!s) sets.set(key, (s = { cloud: r.cloud_id, profile: r.profile, drafts: [], revocations: [] }));
       return s;
     };
-    for (const d of drafts) setOf(d).drafts.push(summary(d, (await store.publishedVersion(d.base_id))?.id ?? null));
+    const published = new Map<string, Map<string, string>>();
+    for (const d of drafts) {
+      if (!published.has(d.cloud_id)) published.set(d.cloud_id, await store.publishedIds(d.cloud_id));
+      setOf(d).drafts.push(summary(d, published.get(d.cloud_id)!.get(d.base_id) ?? null));
+    }
     for (const p of proposals) setOf(p).revocations.push(summary(p, null));
     return [...sets.values()].sort((a, b) => (a.cloud + a.profile).localeCompare(b.cloud + b.profile));
   }
@@ -207,14 +211,16 @@ export class Approvals {
         const rows = await this.fresh(drafts);
         const secured = rows.length ? await this.deps.signer.signValidated(rows.map((r) => parseBody(r))) : [];
         const decision = await this.decision(cloud, actor);
+        const current = await this.deps.store.publishedIds(cloud);
         for (const [i, r] of rows.entries()) {
           const s = secured[i]!;
+          const supersedes = current.get(r.base_id);
           decision.approve.push({
             id: r.id,
             body: bodyOf(s),
             media_type: mediaTypeOf(s, r.profile as ProfileId),
             signed_with: signedWith(s) ?? '',
-            ...(await this.replaces(r)),
+            ...(supersedes ? { supersedes } : {}),
           });
           decision.audit.push(
             this.audit(actor, 'draft.approve', r.id, { signedWith: signedWith(s), set: !target.ids }),
@@ -354,8 +360,12 @@ export class Approvals {
       return e;
     };
     if (target.ids?.length) {
-      for (const id of target.ids)
-        add((await this.draftRow(id, ['draft'])).cloud_id).drafts.push((await store.getCredential(id))!);
+      const rows = await store.credentialsById(target.ids);
+      for (const id of new Set(target.ids)) {
+        const row = rows.get(id);
+        if (row?.state !== 'draft') await this.draftRow(id, ['draft']); // throws what it is instead
+        add(row!.cloud_id).drafts.push(row!);
+      }
     } else if (target.cloud) {
       const profile = target.profile ? { profile: target.profile } : {};
       const drafts = await store.drafts({ cloud: target.cloud, ...profile, states: ['draft'] });
@@ -374,9 +384,10 @@ export class Approvals {
 
   /** Re-read under the lease: each must still be a draft (a run may have replaced it meanwhile). */
   private async fresh(rows: CredentialRow[]): Promise<CredentialRow[]> {
-    const out: CredentialRow[] = [];
-    for (const r of rows) out.push(await this.draftRow(r.id, ['draft']));
-    return out;
+    const now = await this.deps.store.credentialsById(rows.map((r) => r.id));
+    const stale = rows.find((r) => now.get(r.id)?.state !== 'draft');
+    if (stale) await this.draftRow(stale.id, ['draft']); // throws what became of it
+    return rows.map((r) => now.get(r.id)!);
   }
 
   private async replaces(r: CredentialRow): Promise<{ supersedes?: string }> {

@@ -318,6 +318,20 @@ export class Store {
     return this.db.selectFrom('credentials').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
+  /** Credentials by id (in chunks), as a map. */
+  async credentialsById(ids: string[]): Promise<Map<string, CredentialRow>> {
+    const out = new Map<string, CredentialRow>();
+    for (let i = 0; i < ids.length; i += 500) {
+      const rows = await this.db
+        .selectFrom('credentials')
+        .selectAll()
+        .where('id', 'in', ids.slice(i, i + 500))
+        .execute();
+      for (const r of rows) out.set(r.id, r);
+    }
+    return out;
+  }
+
   /** The newest public version of a resource (published, superseded or revoked; drafts are not public). */
   async latestVersion(baseId: string): Promise<CredentialRow | undefined> {
     return this.db
@@ -566,11 +580,8 @@ export class Store {
     q = q.where('state', 'in', f.states ?? ['draft']);
     if (f.cloud) q = q.where('cloud_id', '=', f.cloud);
     if (f.profile) q = q.where('profile', '=', f.profile);
-    return q
-      .orderBy('created_at', 'desc')
-      .orderBy('id')
-      .limit(f.limit ?? 10000)
-      .execute();
+    q = q.orderBy('created_at', 'desc').orderBy('id');
+    return (f.limit ? q.limit(f.limit) : q).execute();
   }
 
   /** Published versions a run in approval mode proposed to revoke (their resource vanished). */
@@ -592,6 +603,17 @@ export class Store {
         .set({ revocation_proposed: null })
         .where('id', 'in', ids.slice(i, i + 500))
         .execute();
+  }
+
+  /** The published version of each resource of a cloud: resource IRI → version id. */
+  async publishedIds(cloudId: string): Promise<Map<string, string>> {
+    const rows = await this.db
+      .selectFrom('credentials')
+      .select(['id', 'base_id'])
+      .where('cloud_id', '=', cloudId)
+      .where('state', '=', 'published')
+      .execute();
+    return new Map(rows.map((r) => [r.base_id, r.id]));
   }
 
   /** The published version of a resource. */
