@@ -159,6 +159,8 @@ export async function approvalSuite(t: Test, db: TestDatabase): Promise<void> {
       /^eyJ[\w-]+\.[0-9a-f]{64}$/,
       'JWS2020: protected header . hex SHA-256 of the canonical credential',
     );
+    t.match(view.protectedHeader, { alg: 'PS256', b64: false, crit: ['b64'] }, 'the protected header, decoded');
+    t.match(view.payload, /^[0-9a-f]{64}$/, 'the hex SHA-256 payload');
     const sig = opensslSign(rsa, bytes);
 
     const forged = await call(

@@ -26,6 +26,14 @@ export function signingInputView(input: {
   const bytes = Buffer.from(input.bytes);
   const text = bytes.toString('utf8');
   const printable = /^[\x20-\x7e]+$/.test(text);
+  // A JWS signing input (jws2020, vc-jose): its protected header, decoded, and its payload as sent.
+  const jws = printable ? /^([A-Za-z0-9_-]+)\.([^.]+)$/.exec(text) : null;
+  let header: Record<string, unknown> | null = null;
+  try {
+    header = jws ? (JSON.parse(Buffer.from(jws[1]!, 'base64url').toString('utf8')) as Record<string, unknown>) : null;
+  } catch {
+    header = null;
+  }
   return {
     draft: input.draft,
     suite: input.suite,
@@ -35,6 +43,8 @@ export function signingInputView(input: {
     bytesBase64: bytes.toString('base64'),
     bytesHex: bytes.toString('hex'),
     text: printable ? text : null,
+    protectedHeader: header,
+    payload: header ? jws![2]! : null,
   };
 }
 
