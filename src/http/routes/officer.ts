@@ -28,7 +28,7 @@ export function signingInputView(input: {
   const printable = /^[\x20-\x7e]+$/.test(text);
   // A JWS signing input (jws2020, vc-jose): its protected header, decoded, and its payload as sent.
   const jws = printable ? /^([A-Za-z0-9_-]+)\.([^.]+)$/.exec(text) : null;
-  let header: Record<string, unknown> | null = null;
+  let header: Record<string, unknown> | null;
   try {
     header = jws ? (JSON.parse(Buffer.from(jws[1]!, 'base64url').toString('utf8')) as Record<string, unknown>) : null;
   } catch {
