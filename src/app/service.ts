@@ -179,7 +179,10 @@ export async function startService(
     await identityProvider?.close();
     throw err;
   }
-  const metrics = createMetrics(() => store.countByState());
+  const metrics = createMetrics(
+    () => store.countByState(),
+    () => store.outboxTargets(),
+  );
   const listeners = new Set<() => void>();
   const changed = () => {
     for (const l of listeners) l();

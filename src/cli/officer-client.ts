@@ -7,6 +7,8 @@ import { GatewayError } from '../core/errors.js';
 import type { SuiteId } from '../core/ids.js';
 import { verificationMethodId } from '../credentials/did-web.js';
 import { officerKeyView } from '../http/routes/officer.js';
+import { outboxItemView } from '../http/routes/outbox.js';
+import type { OutboxState } from '../store/schema.js';
 import { loadCliConfig, type GlobalOptions } from './context.js';
 
 export type OfficerKeyView = ReturnType<ReturnType<typeof officerKeyView>>;
@@ -54,7 +56,23 @@ export interface OfficerClient {
   tokens(): Promise<TokenView[]>;
   createToken(name: string, roles: string[]): Promise<TokenView & { token: string }>;
   revokeToken(id: string): Promise<void>;
+  outbox(f: {
+    target?: string;
+    state?: string;
+    limit?: number;
+  }): Promise<{ targets: OutboxTargetView[]; items: OutboxItemView[] }>;
+  retryOutbox(id: string): Promise<void>;
+  dropOutbox(id: string): Promise<void>;
   close(): Promise<void>;
+}
+
+export type OutboxItemView = ReturnType<typeof outboxItemView>;
+export interface OutboxTargetView {
+  target: string;
+  pending: number;
+  dead: number;
+  oldestPending: string | null;
+  lastDelivered: string | null;
 }
 
 export interface RemoteOptions {
@@ -117,6 +135,24 @@ export async function openOfficerClient(globals: GlobalOptions, o: RemoteOptions
     },
     async revokeToken(id) {
       if (!(await local.store.revokeToken(id, actor))) throw new GatewayError(`no active token ${id}`, 'not-found');
+    },
+    outbox: async (f) => ({
+      targets: await local.store.outboxTargets(),
+      items: (
+        await local.store.listOutbox({
+          ...(f.target ? { target: f.target } : {}),
+          ...(f.state ? { state: f.state as OutboxState } : {}),
+          limit: f.limit ?? 100,
+        })
+      ).map(outboxItemView),
+    }),
+    async retryOutbox(id) {
+      if (!(await local.store.retryOutbox(id, actor)))
+        throw new GatewayError(`no dead or pending outbox item ${id}`, 'not-found');
+    },
+    async dropOutbox(id) {
+      if (!(await local.store.dropOutbox(id, actor)))
+        throw new GatewayError(`no dead or pending outbox item ${id}`, 'not-found');
     },
     close: () => local.close(),
   };
@@ -214,6 +250,13 @@ function remoteClient(o: RemoteOptions): OfficerClient {
     tokens: async () => (await call<{ tokens: TokenView[] }>('GET', '/admin/tokens')).tokens,
     createToken: (name, roles) => call('POST', '/admin/tokens', { name, roles }),
     revokeToken: (id) => call('DELETE', `/admin/tokens/${encodeURIComponent(id)}`),
+    outbox: (f) =>
+      call(
+        'GET',
+        `/admin/outbox?${q({ target: f.target, state: f.state, limit: f.limit ? String(f.limit) : undefined })}`,
+      ),
+    retryOutbox: (id) => call('POST', `/admin/outbox/${encodeURIComponent(id)}/retry`),
+    dropOutbox: (id) => call('DELETE', `/admin/outbox/${encodeURIComponent(id)}`),
     close: async () => undefined,
   };
 }

@@ -9,6 +9,7 @@ import { introspectCommand } from './commands/introspect.js';
 import { validateCommand } from './commands/validate.js';
 import { keysCommand } from './commands/keys.js';
 import { officerCommands } from './commands/officer.js';
+import { outboxCommands } from './commands/outbox.js';
 import { serveCommand } from './commands/serve.js';
 import { signCommands } from './commands/sign.js';
 import { tokenCommand } from './commands/token.js';
@@ -40,6 +41,7 @@ export function buildProgram(): Command {
   healthCommand(program, globals);
   tokenCommand(program);
   officerCommands(program, globals);
+  outboxCommands(program, globals);
   return program;
 }
 

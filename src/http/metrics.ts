@@ -6,9 +6,20 @@ export interface GatewayMetrics {
   runs: Counter<'outcome'>;
   credentials: Gauge<'state'>;
   http: Histogram<'method' | 'route' | 'status'>;
+  outbox: Gauge<'target' | 'state'>;
+  deliveries: Counter<'target' | 'outcome'>;
 }
 
-export function createMetrics(countByState?: () => Promise<Record<string, number>>): GatewayMetrics {
+export interface OutboxStats {
+  target: string;
+  pending: number;
+  dead: number;
+}
+
+export function createMetrics(
+  countByState?: () => Promise<Record<string, number>>,
+  outboxStats?: () => Promise<OutboxStats[]>,
+): GatewayMetrics {
   const registry = new Registry();
   const runs = new Counter({
     name: 'gxg_runs_total',
@@ -35,5 +46,24 @@ export function createMetrics(countByState?: () => Promise<Record<string, number
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [registry],
   });
-  return { registry, runs, credentials, http };
+  const outbox = new Gauge({
+    name: 'gxg_outbox_items',
+    help: 'Outbox items per target: pending (the backlog) and dead letters.',
+    labelNames: ['target', 'state'] as const,
+    registers: [registry],
+    async collect() {
+      if (!outboxStats) return;
+      for (const t of await outboxStats()) {
+        this.set({ target: t.target, state: 'pending' }, t.pending);
+        this.set({ target: t.target, state: 'dead' }, t.dead);
+      }
+    },
+  });
+  const deliveries = new Counter({
+    name: 'gxg_outbox_deliveries_total',
+    help: 'Delivery attempts per target by outcome (delivered, retry, dead).',
+    labelNames: ['target', 'outcome'] as const,
+    registers: [registry],
+  });
+  return { registry, runs, credentials, http, outbox, deliveries };
 }

@@ -18,6 +18,7 @@ export interface Database {
   officer_keys: OfficerKeysTable;
   sessions: SessionsTable;
   oidc_logins: OidcLoginsTable;
+  outbox: OutboxTable;
 }
 
 export interface CloudsTable {
@@ -204,4 +205,33 @@ export interface OidcLoginsTable {
   verifier: string;
   nonce: string;
   expires_at: string;
+}
+
+/**
+ * `pending`: to deliver (from next_attempt_at, by whoever holds its lease); `delivered`; `dead`:
+ * refused by the target or failed too often (an operator re-drives or drops it); `dropped`.
+ */
+export type OutboxState = 'pending' | 'delivered' | 'dead' | 'dropped';
+
+export interface OutboxTable {
+  /** Order of writing: each target's items are delivered in this order. */
+  seq: Generated<number>;
+  /** Unique and stable: the idempotency key the target sees. */
+  id: string;
+  target: string;
+  /** What to do there: add, revoke, delete, register, … (the target's publisher knows). */
+  action: string;
+  /** What it is about (a credential id, a participant). */
+  subject: string;
+  /** JSON: what the publisher needs beyond the subject. */
+  payload: string;
+  state: OutboxState;
+  attempts: number;
+  next_attempt_at: string;
+  last_error: string | null;
+  /** The instance delivering it now, and until when. */
+  holder: string | null;
+  lease_until: string | null;
+  created_at: string;
+  delivered_at: string | null;
 }

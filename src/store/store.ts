@@ -11,6 +11,8 @@ import type {
   Database,
   EventsTable,
   OfficerKeysTable,
+  OutboxState,
+  OutboxTable,
   RunsTable,
   StatusListsTable,
 } from './schema.js';
@@ -23,6 +25,9 @@ export type StatusListRow = StatusListsTable;
 export type EventRow = Omit<EventsTable, 'seq'> & { seq: number };
 export type AuditRow = Omit<AuditTable, 'seq'> & { seq: number };
 export type ApiTokenRow = ApiTokensTable;
+export type OutboxRow = Omit<OutboxTable, 'seq'> & { seq: number };
+/** An item for the outbox, written with the change that causes it. */
+export type NewOutboxItem = Pick<OutboxTable, 'id' | 'target' | 'action' | 'subject' | 'payload'>;
 export type OfficerKeyRow = OfficerKeysTable;
 
 /** The lease a cloud's runs and its officers' decisions share: one writer per cloud at a time. */
@@ -53,6 +58,8 @@ export interface Decision {
   /** Status lists as they stand after the decision (re-signed where bits changed). */
   statusLists: StatusListRow[];
   audit: Omit<AuditRow, 'seq'>[];
+  /** Deliveries the decision causes: written in the same transaction. */
+  outbox?: NewOutboxItem[];
 }
 
 export interface ListFilter {
@@ -79,6 +86,8 @@ export interface Publication {
   obsolete?: { id: string; by: string | null }[];
   /** Approval mode: per profile, the published versions whose resource vanished (proposed for revocation). */
   proposals?: { profile: string; ids: string[] }[];
+  /** Deliveries this change causes (clearing houses, catalogues): written in the same transaction. */
+  outbox?: NewOutboxItem[];
   /** Versions the new ones replace: old id → new id. */
   supersede: { id: string; by: string }[];
   /** Versions whose resource vanished after a complete introspection. */
@@ -552,6 +561,7 @@ export class Store {
           .values(events.slice(i, i + 200))
           .execute();
       await this.putStatusLists(tx, p.statusLists);
+      await this.enqueueIn(tx, p.outbox ?? [], p.at);
       await tx.updateTable('runs').set(p.run).where('id', '=', p.runId).execute();
       for (const a of p.audit) await this.auditIn(tx, a);
     });
@@ -714,7 +724,185 @@ export class Store {
       }
       if (events.length) await tx.insertInto('events').values(events).execute();
       await this.putStatusLists(tx, d.statusLists);
+      await this.enqueueIn(tx, d.outbox ?? [], d.at);
       for (const a of d.audit) await this.auditIn(tx, a);
+    });
+  }
+
+  // --- the outbox
+
+  private async enqueueIn(tx: Kysely<Database>, items: NewOutboxItem[], at: string): Promise<void> {
+    for (let i = 0; i < items.length; i += 200)
+      await tx
+        .insertInto('outbox')
+        .values(
+          items.slice(i, i + 200).map((it) => ({
+            ...it,
+            state: 'pending' as const,
+            attempts: 0,
+            next_attempt_at: at,
+            last_error: null,
+            holder: null,
+            lease_until: null,
+            created_at: at,
+            delivered_at: null,
+          })),
+        )
+        .onConflict((oc) => oc.column('id').doNothing())
+        .execute();
+  }
+
+  /** Items to deliver, on their own (a manual `publish`); an id already queued is not queued twice. */
+  async enqueue(items: NewOutboxItem[]): Promise<void> {
+    await this.db.transaction().execute((tx) => this.enqueueIn(tx, items, now()));
+  }
+
+  /** Targets with something pending. */
+  async outboxTargetsDue(): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('outbox')
+      .select('target')
+      .distinct()
+      .where('state', '=', 'pending')
+      .where('next_attempt_at', '<=', now())
+      .execute();
+    return rows.map((r) => r.target);
+  }
+
+  /**
+   * Take the head of a target's queue (its oldest pending item) for delivery: only when it is due
+   * and nobody else holds it. Items of one target are delivered in order, by one instance at a time:
+   * the conditional update is the lease (one winner on SQLite and on PostgreSQL alike).
+   */
+  async claimOutbox(target: string, holder: string, leaseMs: number): Promise<OutboxRow | undefined> {
+    const at = now();
+    const head = await this.db
+      .selectFrom('outbox')
+      .selectAll()
+      .where('target', '=', target)
+      .where('state', '=', 'pending')
+      .orderBy('seq')
+      .limit(1)
+      .executeTakeFirst();
+    if (!head || head.next_attempt_at > at) return undefined;
+    const until = new Date(Date.now() + leaseMs).toISOString();
+    const r = await this.db
+      .updateTable('outbox')
+      .set({ holder, lease_until: until })
+      .where('seq', '=', head.seq)
+      .where('state', '=', 'pending')
+      .where((eb) => eb.or([eb('holder', 'is', null), eb('lease_until', '<=', at), eb('holder', '=', holder)]))
+      .executeTakeFirst();
+    if (Number(r.numUpdatedRows) !== 1) return undefined;
+    return { ...head, seq: Number(head.seq), holder, lease_until: until };
+  }
+
+  /** Delivered: false when the lease was lost meanwhile (another instance may deliver it again: the target sees the same id). */
+  async outboxDelivered(seq: number, holder: string): Promise<boolean> {
+    const r = await this.db
+      .updateTable('outbox')
+      .set({ state: 'delivered', delivered_at: now(), holder: null, lease_until: null, last_error: null })
+      .where('seq', '=', seq)
+      .where('holder', '=', holder)
+      .where('state', '=', 'pending')
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
+  /** A failed attempt: again at `retryAt`, or a dead letter. */
+  async outboxFailed(seq: number, holder: string, f: { error: string; retryAt?: string }): Promise<void> {
+    await this.db
+      .updateTable('outbox')
+      .set((eb) => ({
+        attempts: eb('attempts', '+', 1),
+        last_error: f.error.slice(0, 2000),
+        state: f.retryAt ? ('pending' as const) : ('dead' as const),
+        next_attempt_at: f.retryAt ?? now(),
+        holder: null,
+        lease_until: null,
+      }))
+      .where('seq', '=', seq)
+      .where('holder', '=', holder)
+      .where('state', '=', 'pending')
+      .execute();
+  }
+
+  async listOutbox(f: { target?: string; state?: OutboxState; limit: number; after?: number }): Promise<OutboxRow[]> {
+    let q = this.db.selectFrom('outbox').selectAll();
+    if (f.target) q = q.where('target', '=', f.target);
+    if (f.state) q = q.where('state', '=', f.state);
+    if (f.after) q = q.where('seq', '>', f.after);
+    const rows = await q.orderBy('seq').limit(f.limit).execute();
+    return rows.map((r) => ({ ...r, seq: Number(r.seq) }));
+  }
+
+  /** Per target: backlog, dead letters, oldest pending, last delivery, last error. */
+  async outboxTargets(): Promise<
+    { target: string; pending: number; dead: number; oldestPending: string | null; lastDelivered: string | null }[]
+  > {
+    const rows = await this.db
+      .selectFrom('outbox')
+      .select((eb) => [
+        'target',
+        'state',
+        eb.fn.countAll().as('n'),
+        eb.fn.min('created_at').as('oldest'),
+        eb.fn.max('delivered_at').as('last'),
+      ])
+      .groupBy(['target', 'state'])
+      .execute();
+    const out = new Map<
+      string,
+      { target: string; pending: number; dead: number; oldestPending: string | null; lastDelivered: string | null }
+    >();
+    for (const r of rows) {
+      const t = out.get(r.target) ?? {
+        target: r.target,
+        pending: 0,
+        dead: 0,
+        oldestPending: null,
+        lastDelivered: null,
+      };
+      if (r.state === 'pending') {
+        t.pending = Number(r.n);
+        t.oldestPending = (r.oldest as string | null) ?? null;
+      }
+      if (r.state === 'dead') t.dead = Number(r.n);
+      if (r.state === 'delivered') t.lastDelivered = (r.last as string | null) ?? null;
+      out.set(r.target, t);
+    }
+    return [...out.values()].sort((a, b) => a.target.localeCompare(b.target));
+  }
+
+  /** An operator re-drives a dead letter (or hurries a pending item): due now, attempts from zero. */
+  async retryOutbox(id: string, actor: string): Promise<boolean> {
+    const at = now();
+    return this.db.transaction().execute(async (tx) => {
+      const r = await tx
+        .updateTable('outbox')
+        .set({ state: 'pending', attempts: 0, next_attempt_at: at, holder: null, lease_until: null })
+        .where('id', '=', id)
+        .where('state', 'in', ['dead', 'pending'])
+        .executeTakeFirst();
+      if (Number(r.numUpdatedRows) !== 1) return false;
+      await this.auditIn(tx, { at, actor, action: 'outbox.retry', target: id, detail: '{}' });
+      return true;
+    });
+  }
+
+  /** An operator gives an item up: never delivered. */
+  async dropOutbox(id: string, actor: string): Promise<boolean> {
+    const at = now();
+    return this.db.transaction().execute(async (tx) => {
+      const r = await tx
+        .updateTable('outbox')
+        .set({ state: 'dropped', holder: null, lease_until: null })
+        .where('id', '=', id)
+        .where('state', 'in', ['dead', 'pending'])
+        .executeTakeFirst();
+      if (Number(r.numUpdatedRows) !== 1) return false;
+      await this.auditIn(tx, { at, actor, action: 'outbox.drop', target: id, detail: '{}' });
+      return true;
     });
   }
 

@@ -59,7 +59,8 @@ function requestFor(op: { method: string; path: string; spec: Record<string, unk
     .replace('{cloudId}', 'no-such-cloud')
     .replace('{runId}', '00000000-0000-4000-8000-000000000000')
     .replace('{keyId}', 'no-such-key')
-    .replace('{tokenId}', 'no-such-token');
+    .replace('{tokenId}', 'no-such-token')
+    .replace('{itemId}', 'no-such-item');
   return { method: op.method, path, body: op.spec.requestBody ? {} : undefined };
 }
 

@@ -6,7 +6,7 @@ import type { OfficerClient, RemoteOptions } from '../officer-client.js';
 
 type Opts = RemoteOptions & { json?: boolean };
 
-async function withClient<T>(
+export async function withClient<T>(
   globals: () => GlobalOptions,
   o: RemoteOptions,
   fn: (c: OfficerClient) => Promise<T>,
@@ -22,6 +22,12 @@ async function withClient<T>(
 
 const SUITES = 'jws2020, jws2020-ccg, vc-jose, eddsa-rdfc-2022, ed25519-2020';
 
+/** `--url` and `--token-file`: the command goes to a running gateway instead of the store. */
+export const remote = (cmd: Command) =>
+  cmd
+    .option('--url <url>', 'a running gateway instead of the store directly')
+    .option('--token-file <file>', 'with --url: a file holding an API or OIDC token (default: $GXG_TOKEN)');
+
 /** A draft target from ids or --cloud. */
 function target(ids: string[], o: { cloud?: string; profile?: string }) {
   if (ids.length && o.cloud) throw new GatewayError('name drafts or --cloud, not both', 'usage');
@@ -35,11 +41,6 @@ function target(ids: string[], o: { cloud?: string; profile?: string }) {
  * tokens): against the store directly by default, or a running gateway with --url.
  */
 export function officerCommands(program: Command, globals: () => GlobalOptions): void {
-  const remote = (cmd: Command) =>
-    cmd
-      .option('--url <url>', 'a running gateway instead of the store directly')
-      .option('--token-file <file>', 'with --url: a file holding an API or OIDC token (default: $GXG_TOKEN)');
-
   const drafts = program
     .command('drafts')
     .description('drafts waiting for a compliance officer (signing.mode approval)');

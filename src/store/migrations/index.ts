@@ -3,6 +3,7 @@ import type { Dialect } from '../dialect.js';
 import { initial } from './0001-initial.js';
 import { listingOrder } from './0002-listing-order.js';
 import { officers } from './0003-officers.js';
+import { outbox } from './0004-outbox.js';
 
 /** Numbered migrations, applied in order at start; a change is a new number, never an edit. */
 export function migrations(dialect: Dialect): Record<string, Migration> {
@@ -10,6 +11,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '0001-initial': initial(dialect),
     '0002-listing-order': listingOrder,
     '0003-officers': officers,
+    '0004-outbox': outbox(dialect),
   };
 }
 

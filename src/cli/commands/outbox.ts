@@ -1,0 +1,54 @@
+import type { Command } from 'commander';
+import type { GlobalOptions } from '../context.js';
+import { writeOutput } from '../io.js';
+import type { RemoteOptions } from '../officer-client.js';
+import { remote, withClient } from './officer.js';
+
+/** `gx-gateway outbox list|retry|drop`: what waits for clearing houses and catalogues. */
+export function outboxCommands(program: Command, globals: () => GlobalOptions): void {
+  const outbox = program
+    .command('outbox')
+    .description('deliveries to clearing houses and catalogues: backlog, dead letters');
+  remote(
+    outbox
+      .command('list')
+      .description('per target: backlog, dead letters, oldest pending, last delivery; then the items')
+      .option('--target <name>', 'one target only')
+      .option('--state <state>', 'pending, delivered, dead or dropped')
+      .option('--limit <n>', 'items at most (default 100)', (v) => Number(v))
+      .option('--json', 'print JSON'),
+  ).action(async (o: RemoteOptions & { target?: string; state?: string; limit?: number; json?: boolean }) =>
+    withClient(globals, o, async (c) => {
+      const r = await c.outbox(o);
+      if (o.json) return writeOutput(JSON.stringify(r, null, 2));
+      if (!r.targets.length) writeOutput('the outbox is empty');
+      for (const t of r.targets)
+        writeOutput(
+          `${t.target}: ${t.pending} pending${t.oldestPending ? ` (oldest ${t.oldestPending})` : ''}, ${t.dead} dead, last delivery ${t.lastDelivered ?? 'never'}`,
+        );
+      for (const i of r.items)
+        writeOutput(
+          `  ${i.state.padEnd(9)} ${i.id}  ${i.target} ${i.action} ${i.subject}${i.attempts ? `  (${i.attempts} attempts${i.lastError ? `: ${i.lastError}` : ''})` : ''}`,
+        );
+    }),
+  );
+  remote(
+    outbox
+      .command('retry')
+      .description('re-drive a dead letter (due now, attempts from zero)')
+      .argument('<id>', 'item id'),
+  ).action(async (id: string, o: RemoteOptions) =>
+    withClient(globals, o, async (c) => {
+      await c.retryOutbox(id);
+      writeOutput(`${id} is due now`);
+    }),
+  );
+  remote(
+    outbox.command('drop').description('give an item up: it is never delivered').argument('<id>', 'item id'),
+  ).action(async (id: string, o: RemoteOptions) =>
+    withClient(globals, o, async (c) => {
+      await c.dropOutbox(id);
+      writeOutput(`dropped ${id}`);
+    }),
+  );
+}
