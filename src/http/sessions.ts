@@ -49,29 +49,49 @@ export function sessionsPlugin(app: FastifyInstance, deps: AppDeps): void {
   });
 }
 
+/** What a session was made from: an API token of the store (checked again on each request) or an OIDC sign-in. */
+interface SessionBasis {
+  /** sha256 of the store token it was made with: revoking the token ends the session. */
+  storeToken?: string;
+  /** When the credentials it was made with expire (an OIDC access token's exp): the session ends then too. */
+  until?: Date;
+}
+
 async function readSession(deps: AppDeps, request: FastifyRequest) {
   const id = request.cookies?.[SESSION_COOKIE];
   if (!id || !deps.service || !/^[A-Za-z0-9_-]{20,100}$/.test(id)) return undefined;
   const row = await deps.service.store.getSession(sha256(id));
-  return row ? { principal: JSON.parse(row.principal) as Principal, csrf: row.csrf } : undefined;
+  if (!row) return undefined;
+  const stored = JSON.parse(row.principal) as { principal: Principal; storeToken?: string };
+  if (stored.storeToken && !(await deps.service.store.tokenBySha256(stored.storeToken))) {
+    await deps.service.store.deleteSession(sha256(id));
+    return undefined;
+  }
+  return { principal: stored.principal, csrf: row.csrf };
 }
 
-export async function startSession(deps: AppDeps, reply: FastifyReply, principal: Principal): Promise<void> {
+export async function startSession(
+  deps: AppDeps,
+  reply: FastifyReply,
+  principal: Principal,
+  basis: SessionBasis = {},
+): Promise<void> {
   if (!deps.service) throw new HttpProblem(503, 'this gateway runs without a store: no sign-in');
   const id = randomBytes(32).toString('base64url');
   const minutes = deps.config.auth.sessionMinutes;
+  const until = Math.min(Date.now() + minutes * 60_000, basis.until?.getTime() ?? Infinity);
   await deps.service.store.createSession({
     id_sha256: sha256(id),
-    principal: JSON.stringify(principal),
+    principal: JSON.stringify({ principal, ...(basis.storeToken ? { storeToken: basis.storeToken } : {}) }),
     csrf: randomBytes(24).toString('base64url'),
-    expires_at: new Date(Date.now() + minutes * 60_000).toISOString(),
+    expires_at: new Date(until).toISOString(),
   });
   void reply.setCookie(SESSION_COOKIE, id, {
     path: reviewPath(deps.config.publicBaseUrl),
     httpOnly: true,
     sameSite: 'lax',
     secure: deps.config.publicBaseUrl.startsWith('https:'),
-    maxAge: minutes * 60,
+    maxAge: Math.max(1, Math.floor((until - Date.now()) / 1000)),
   });
 }
 

@@ -117,6 +117,25 @@ t.test('the review page: signed-in officers only', async (t) => {
   t.equal(bad.status, 303);
   t.match(bad.headers.get('location'), /\/review\/login\?err=/);
   t.notOk(bad.headers.get('set-cookie'), 'no session for a bad token');
+
+  // An officer signs in with a store token; revoking the token ends the session at once.
+  const made = JSON.parse(
+    (await send('POST', '/admin/tokens', ADMIN, { name: 'page-officer', roles: ['officer'] })).body,
+  ) as {
+    id: string;
+    token: string;
+  };
+  const officer = await fetch(`${svc.url}/review/login`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ token: made.token }),
+  });
+  const officerSession = officer.headers.get('set-cookie')!.split(';')[0]!;
+  t.equal((await send('GET', '/review', { cookie: officerSession })).status, 200, 'an officer reviews');
+  t.equal((await send('DELETE', `/admin/tokens/${made.id}`, ADMIN)).status, 204);
+  const after = await send('GET', '/review', { cookie: officerSession });
+  t.equal(after.status, 303, 'the session ended with its token');
 });
 
 t.test('OIDC access tokens: accepted when right, refused with a reason when not', async (t) => {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import * as oidc from 'openid-client';
 import { groupBy } from '../../approval/access.js';
@@ -123,7 +124,10 @@ export default async function reviewRoutes(app: FastifyInstance): Promise<void> 
     const token = String((request.body as { token?: unknown } | undefined)?.token ?? '').trim();
     try {
       const principal = await app.auth.fromToken(token);
-      await startSession(deps, reply, principal);
+      // A token kept in the store can be revoked: the session is checked against it on each request.
+      const sha = createHash('sha256').update(token).digest('hex');
+      const stored = await servicePort(app).store.tokenBySha256(sha);
+      await startSession(deps, reply, principal, stored ? { storeToken: sha } : {});
       return reply.redirect(base, 303);
     } catch (err) {
       return back(reply, `${base}/login`, { err: err instanceof HttpProblem ? err.detail : 'the token is not valid' });
@@ -168,7 +172,9 @@ export default async function reviewRoutes(app: FastifyInstance): Promise<void> 
       });
       // The roles come from the access token, checked as every bearer token is (issuer, audience, key).
       const principal = await app.auth.oidc!.verify(tokens.access_token);
-      await startSession(deps, reply, principal);
+      // The session lasts no longer than the access token it was made from.
+      const exp = tokens.expiresIn();
+      await startSession(deps, reply, principal, exp ? { until: new Date(Date.now() + exp * 1000) } : {});
       return reply.redirect(base, 303);
     } catch (err) {
       const why = err instanceof HttpProblem ? err.detail : (err as Error).message;
