@@ -16,6 +16,9 @@ import { workerValidator } from '../pipeline/validate-in-worker.js';
 import { Store, type Cloud } from '../store/store.js';
 import { compiledShapesFile } from '../validate/shapes.js';
 import { Approvals } from '../approval/approvals.js';
+import { isLoopbackHost } from '../net/guard.js';
+import { OutboxWorker } from '../publish/outbox.js';
+import { ClientCredentials, xfsc2025Publisher } from '../publish/xfsc-2025.js';
 import type { CredentialService } from './credential-service.js';
 import { syncOfficerKeys } from './local.js';
 import { demoSources } from './demo.js';
@@ -198,12 +201,52 @@ export async function startService(
   }
   const officerTimer = setInterval(() => loadOfficerKeys().catch(() => undefined), 5000);
   officerTimer.unref();
+  // Catalogues as outbox targets: what runs and decisions publish or revoke goes there, in order.
+  const catalogues = config.publish.catalogues.map((c) => {
+    for (const u of [c.url, c.tokenUrl]) {
+      const url = new URL(u);
+      if (url.protocol !== 'https:' && !(c.allowHttp && url.protocol === 'http:' && isLoopbackHost(url.hostname)))
+        throw new GatewayError(
+          `publish.catalogues.${c.name}: ${u} must be https (http only on loopback with allowHttp, for development)`,
+          'bad-config',
+        );
+    }
+    const secret = c.clientSecretEnv ? process.env[c.clientSecretEnv] : '';
+    if (secret === undefined)
+      throw new GatewayError(
+        `publish.catalogues.${c.name}: the environment variable ${c.clientSecretEnv} (its client secret) is not set`,
+        'bad-config',
+      );
+    return xfsc2025Publisher(c.name, c.url, {
+      store,
+      present: async (credential) => {
+        const vp = await credentials.present([credential], { suite: 'jws2020' });
+        return vp.format === 'ldp' ? JSON.stringify(vp.document) : vp.jwt;
+      },
+      tokens: new ClientCredentials({ tokenUrl: c.tokenUrl, clientId: c.clientId, clientSecret: secret }),
+    });
+  });
+  const catalogueTargets = catalogues.map((c) => c.target);
+  const outbox = catalogues.length
+    ? new OutboxWorker({
+        store,
+        publishers: catalogues,
+        log,
+        maxAttempts: config.publish.outbox.maxAttempts,
+        baseBackoffMs: config.publish.outbox.baseBackoffMs,
+        maxBackoffMs: config.publish.outbox.maxBackoffMs,
+        tickMs: config.publish.outbox.tickMs,
+        onAttempt: (target, outcome) => metrics.deliveries.inc({ target, outcome }),
+      })
+    : undefined;
+  if (outbox) listeners.add(() => outbox.kick());
   const approvals = new Approvals({
     store,
     signer: credentials,
     leaseMs: config.scheduler.leaseSeconds * 1000,
     defaultSuite: config.signing.defaultSuite,
     onChange: changed,
+    catalogueTargets,
   });
   const resolveSources = async (cloud: Cloud) => {
     const sources = JSON.parse(cloud.sources) as SourcesSpec & { demo?: boolean; useSources?: boolean };
@@ -233,6 +276,7 @@ export async function startService(
     runTimeoutMs: config.scheduler.runTimeoutSeconds * 1000,
     maxSetCredentials: config.limits.maxSetCredentials,
     approval: config.signing.mode === 'approval',
+    catalogueTargets,
     log,
     onRunFinished: (run) => {
       metrics.runs.inc({ outcome: run.state });
@@ -262,6 +306,7 @@ export async function startService(
       started = true;
       if (!shapesReady()) log.error({}, 'compiled shapes are missing: run `npm run build`; runs will fail validation');
       scheduler?.start();
+      outbox?.start();
     },
     onChange(listener: () => void) {
       listeners.add(listener);
@@ -276,6 +321,7 @@ export async function startService(
     async close() {
       clearInterval(officerTimer);
       await scheduler?.stop();
+      await outbox?.stop();
       await validate.close();
       await store.close();
       await demo?.close();

@@ -7,6 +7,7 @@ import type { SigningInput } from '../credentials/suites/external.js';
 import type { Secured } from '../credentials/suites/suite.js';
 import { diffCredentials, type FieldChange } from '../describe/diff.js';
 import { Bitstring } from '../status/bitstring.js';
+import { catalogueDeliveries } from '../store/deliveries.js';
 import { groupBy } from './access.js';
 import { statusListCredential } from '../status/lists.js';
 import {
@@ -45,6 +46,8 @@ export interface ApprovalDeps {
   holder?: string;
   /** Called after every decision (what is public changed). */
   onChange?(): void;
+  /** Catalogue targets of the outbox: what a decision publishes or revokes is queued for each. */
+  catalogueTargets?: string[];
 }
 
 /** Which drafts a decision is about: some by id, or every pending one of a cloud (its set). */
@@ -430,6 +433,14 @@ export class Approvals {
       l.bits.set(r.status_index, true);
       l.changed = true;
     }
+    const clearing = new Map(touched.map((r) => [r.id, r.clearing_house]));
+    decision.outbox = catalogueDeliveries(this.deps.catalogueTargets ?? [], {
+      added: decision.approve.map((a) => ({ id: a.id, clearing_house: clearing.get(a.id) ?? 1 })),
+      removed: [
+        ...decision.approve.flatMap((a) => (a.supersedes ? [a.supersedes] : [])),
+        ...decision.revoke.map((r) => r.id),
+      ],
+    });
     const issued = decision.at.replace(/\.\d{3}Z$/, 'Z');
     for (const l of lists.values()) {
       if (!l.changed) continue;

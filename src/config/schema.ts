@@ -539,6 +539,47 @@ export const configSchema = {
         },
       },
     },
+    publish: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      description: 'Where published credentials go, through the durable outbox.',
+      properties: {
+        catalogues: {
+          type: 'array',
+          default: [],
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['name', 'url', 'tokenUrl', 'clientId'],
+            properties: {
+              name: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,40}$', description: 'The outbox target name.' },
+              api: { enum: ['2025'], default: '2025', description: 'The XFSC catalogue API generation.' },
+              url: { type: 'string', format: 'uri' },
+              tokenUrl: { type: 'string', format: 'uri', description: "The catalogue's OIDC token endpoint." },
+              clientId: { type: 'string', minLength: 1 },
+              clientSecretEnv: { type: 'string', description: 'The environment variable holding the client secret.' },
+              allowHttp: {
+                type: 'boolean',
+                default: false,
+                description: 'Development only: http URLs on loopback.',
+              },
+            },
+          },
+        },
+        outbox: {
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          properties: {
+            maxAttempts: { type: 'integer', minimum: 1, default: 8 },
+            baseBackoffMs: { type: 'integer', minimum: 1, default: 1000 },
+            maxBackoffMs: { type: 'integer', minimum: 1, default: 900000 },
+            tickMs: { type: 'integer', minimum: 10, default: 1000 },
+          },
+        },
+      },
+    },
     auth: {
       type: 'object',
       additionalProperties: false,

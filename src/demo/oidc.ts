@@ -21,7 +21,7 @@ export interface FakeOidcOptions {
   audience?: string;
   users?: DemoUser[];
   /** Confidential clients for the client credentials grant: id → secret and roles. */
-  clients?: Record<string, { secret: string; roles: string[] }>;
+  clients?: Record<string, { secret: string; roles: string[]; claims?: Record<string, unknown> }>;
   tokenSeconds?: number;
 }
 
@@ -204,7 +204,10 @@ export async function startFakeOidc(opts: FakeOidcOptions = {}): Promise<FakeOid
             json: {
               token_type: 'Bearer',
               expires_in: ttl,
-              access_token: await accessToken(clientId!, client.roles, { preferred_username: clientId }),
+              access_token: await accessToken(clientId!, client.roles, {
+                preferred_username: clientId,
+                ...client.claims,
+              }),
             },
           };
         }

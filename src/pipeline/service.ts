@@ -19,6 +19,7 @@ import {
   type StatusListRow,
   type Store,
 } from '../store/store.js';
+import { catalogueDeliveries } from '../store/deliveries.js';
 import type { SourcesSpec } from './introspect.js';
 import { runPipeline, type CredentialSigner } from './run.js';
 import type { SetValidator } from './validate-in-worker.js';
@@ -55,6 +56,8 @@ export interface RunnerDeps {
    * signed (status lists included) and nothing vanished is revoked without one.
    */
   approval?: boolean;
+  /** Catalogue targets of the outbox: what a run publishes or revokes is queued for each. */
+  catalogueTargets?: string[];
 }
 
 export type RunOutcome = { run: Run } | { busy: true; holder: string };
@@ -408,6 +411,10 @@ export class CloudRunner {
         pub.statusLists.push(list.row);
       }
     }
+    pub.outbox = catalogueDeliveries(this.deps.catalogueTargets ?? [], {
+      added: pub.add.filter((a) => a.state === 'published'),
+      removed: [...pub.supersede.map((x) => x.id), ...pub.revoke],
+    });
     if (signal?.aborted) throw new GatewayError('the gateway is stopping', 'unavailable');
     if (lost()) throw new GatewayError('the run lost its lease (another instance took the cloud over)', 'conflict');
     const refusedAll = result.profiles.every((p) => p.refused);

@@ -19,6 +19,7 @@ export interface Database {
   sessions: SessionsTable;
   oidc_logins: OidcLoginsTable;
   outbox: OutboxTable;
+  catalogue_entries: CatalogueEntriesTable;
 }
 
 export interface CloudsTable {
@@ -234,4 +235,14 @@ export interface OutboxTable {
   lease_until: string | null;
   created_at: string;
   delivered_at: string | null;
+}
+
+export interface CatalogueEntriesTable {
+  target: string;
+  credential_id: string;
+  /** The catalogue's own reference: the 2025 API's SHA-256 hash, the 2026 API's IRI. */
+  ref: string;
+  /** active | revoked | deleted, as the catalogue last answered. */
+  state: string;
+  updated_at: string;
 }

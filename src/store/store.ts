@@ -906,6 +906,28 @@ export class Store {
     });
   }
 
+  // --- catalogue entries
+
+  async putCatalogueEntry(target: string, credentialId: string, ref: string, state: string): Promise<void> {
+    const row = { target, credential_id: credentialId, ref, state, updated_at: now() };
+    await this.db
+      .insertInto('catalogue_entries')
+      .values(row)
+      .onConflict((oc) =>
+        oc.columns(['target', 'credential_id']).doUpdateSet({ ref, state, updated_at: row.updated_at }),
+      )
+      .execute();
+  }
+
+  async catalogueEntry(target: string, credentialId: string) {
+    return this.db
+      .selectFrom('catalogue_entries')
+      .selectAll()
+      .where('target', '=', target)
+      .where('credential_id', '=', credentialId)
+      .executeTakeFirst();
+  }
+
   // --- API tokens (hashes only)
 
   async createToken(row: Omit<ApiTokenRow, 'revoked_at'>): Promise<void> {

@@ -10,6 +10,7 @@ const cases: [string, RegExp, (url: string) => string][] = [
   ['kubernetes', /fake Kubernetes API at (http\S+)/, (u) => `${u}/version`],
   ['netbox', /fake NetBox.* at (http:\/\/\S+)/i, (u) => `${u}/api/status/`],
   ['oidc', /fake OpenID Connect provider at (http:\/\/\S+)/, (u) => `${u}/.well-known/openid-configuration`],
+  ['xfsc', /fake XFSC federated catalogue \(2025 API\) at (http:\/\/\S+)/, (u) => `${u}/self-descriptions`],
 ];
 
 for (const [name, banner, probe] of cases) {

@@ -4,6 +4,7 @@ import { initial } from './0001-initial.js';
 import { listingOrder } from './0002-listing-order.js';
 import { officers } from './0003-officers.js';
 import { outbox } from './0004-outbox.js';
+import { catalogueEntries } from './0005-catalogue-entries.js';
 
 /** Numbered migrations, applied in order at start; a change is a new number, never an edit. */
 export function migrations(dialect: Dialect): Record<string, Migration> {
@@ -12,6 +13,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '0002-listing-order': listingOrder,
     '0003-officers': officers,
     '0004-outbox': outbox(dialect),
+    '0005-catalogue-entries': catalogueEntries,
   };
 }
 

@@ -1,0 +1,155 @@
+import { createHash } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { startFake, type FakeResponse, type FakeServer } from './http.js';
+
+/**
+ * The Eclipse XFSC federated catalogue's 2025 API (`/self-descriptions`, the API most deployments
+ * run; ../shared/xfsc/fc-openapi-2025-self-descriptions.yaml), faithful where the gateway meets it:
+ * bearer JWTs from its OIDC provider with `resource_access.federated-catalogue.roles`; a
+ * self-description is a VC 1.1 JSON-LD presentation posted as the request body; its id is the
+ * SHA-256 hex of the exact body (409 for the same bytes again); one active entry per credential
+ * subject (a new upload deprecates the old); revoke only an active one (409 otherwise); errors
+ * `{"code","message"}`. It really checks what it receives: every credential carries a proof, is
+ * fetched from its `id` URL and must be byte for byte what was uploaded (as catalogues pull), and an
+ * optional verifier checks the signatures.
+ */
+export interface CatalogueEntry {
+  sdHash: string;
+  id: string;
+  status: 'active' | 'eol' | 'deprecated' | 'revoked';
+  issuer: string;
+  validatorDids: string[];
+  uploadDatetime: string;
+  statusDatetime: string;
+  content: string;
+}
+
+export interface FakeCatalogueOptions {
+  port?: number;
+  /** The OIDC provider whose tokens it accepts (its JWKS); without one, any bearer token. */
+  issuer?: string;
+  /** Verify an uploaded presentation's signatures (the gateway's verifier in tests and the demo). */
+  verify?: (presentation: Record<string, unknown>) => Promise<string | undefined>;
+  /** Fetch credential id URLs (default: fetch; the demo and tests reach loopback). */
+  fetchText?: (url: string) => Promise<{ status: number; text: string }>;
+}
+
+export interface FakeCatalogue extends FakeServer {
+  entries: Map<string, CatalogueEntry>;
+}
+
+const WRITE_ROLES = ['Ro-MU-CA', 'Ro-SD-A', 'Ro-MU-A'];
+const err = (status: number, code: string, message: string): FakeResponse => ({ status, json: { code, message } });
+
+export async function startFakeCatalogue(opts: FakeCatalogueOptions = {}): Promise<FakeCatalogue> {
+  const entries = new Map<string, CatalogueEntry>();
+  const jwks = opts.issuer ? createRemoteJWKSet(new URL(`${opts.issuer}/jwks`)) : undefined;
+  const fetchText =
+    opts.fetchText ??
+    (async (url: string) => {
+      const r = await fetch(url, { signal: AbortSignal.timeout(10_000), redirect: 'follow' });
+      return { status: r.status, text: await r.text() };
+    });
+  const now = () => new Date().toISOString();
+
+  const authorize = async (header: string | undefined): Promise<FakeResponse | undefined> => {
+    const m = /^Bearer (.+)$/.exec(header ?? '');
+    if (!m) return err(401, 'unauthorized', 'no bearer token');
+    if (!jwks) return undefined;
+    try {
+      const { payload } = await jwtVerify(m[1]!, jwks, { issuer: opts.issuer! });
+      const roles =
+        (payload.resource_access as Record<string, { roles?: string[] }> | undefined)?.['federated-catalogue']?.roles ??
+        [];
+      if (!roles.some((r) => WRITE_ROLES.includes(r)))
+        return err(403, 'forbidden', `the token has none of the roles ${WRITE_ROLES.join(', ')}`);
+      return undefined;
+    } catch (e) {
+      return err(401, 'unauthorized', `token not accepted: ${(e as Error).message}`);
+    }
+  };
+
+  const fake = await startFake(async (req, url, body): Promise<FakeResponse | undefined> => {
+    const path = url.pathname;
+    if (req.method === 'GET' && path === '/self-descriptions') {
+      const statuses = url.searchParams.get('statuses')?.split(',');
+      const ids = url.searchParams.get('ids')?.split(',');
+      const items = [...entries.values()]
+        .filter((e) => (!statuses || statuses.includes(e.status)) && (!ids || ids.includes(e.id)))
+        .map(({ content, ...meta }) => ({
+          meta,
+          ...(url.searchParams.get('withContent') === 'true' ? { content } : {}),
+        }));
+      return { json: { totalCount: items.length, items } };
+    }
+    const denied = await authorize(req.headers.authorization);
+    if (denied) return denied;
+    if (req.method === 'POST' && path === '/self-descriptions') {
+      const sdHash = createHash('sha256').update(body).digest('hex');
+      if (entries.has(sdHash)) return err(409, 'conflict', `a self-description with hash ${sdHash} exists`);
+      let vp: Record<string, unknown>;
+      try {
+        vp = JSON.parse(body) as Record<string, unknown>;
+      } catch {
+        return err(400, 'client_error', 'the body is not JSON');
+      }
+      const types = ([] as unknown[]).concat(vp.type ?? []);
+      const credentials = ([] as unknown[]).concat(vp.verifiableCredential ?? []) as Record<string, unknown>[];
+      if (!types.includes('VerifiablePresentation') || !credentials.length)
+        return err(400, 'client_error', 'expected a VerifiablePresentation with verifiableCredential');
+      for (const c of credentials) {
+        if (!c.proof) return err(422, 'verification_error', `credential ${String(c.id)} has no proof`);
+        if (typeof c.id !== 'string') return err(422, 'verification_error', 'a credential without id');
+        // As a catalogue pulls: the credential at its id URL must be exactly what was uploaded.
+        const served = await fetchText(c.id).catch((e: Error) => ({ status: 0, text: e.message }));
+        if (served.status !== 200)
+          return err(422, 'verification_error', `${c.id} answered ${served.status}: ${served.text.slice(0, 200)}`);
+        if (served.text !== JSON.stringify(c))
+          return err(422, 'verification_error', `${c.id} serves other bytes than the uploaded credential`);
+      }
+      const problem = await opts.verify?.(vp);
+      if (problem) return err(422, 'verification_error', problem);
+      const first = credentials[0]!;
+      const subject = (([] as unknown[]).concat(first.credentialSubject ?? [])[0] as { id?: string } | undefined)?.id;
+      const issuer = typeof first.issuer === 'string' ? first.issuer : String((first.issuer as { id?: string })?.id);
+      const at = now();
+      for (const e of entries.values())
+        if (e.id === subject && e.status === 'active') Object.assign(e, { status: 'deprecated', statusDatetime: at });
+      const entry: CatalogueEntry = {
+        sdHash,
+        id: subject ?? String(first.id),
+        status: 'active',
+        issuer,
+        validatorDids: [],
+        uploadDatetime: at,
+        statusDatetime: at,
+        content: body,
+      };
+      entries.set(sdHash, entry);
+      const { content: _content, ...meta } = entry;
+      return { status: 201, headers: { location: `/self-descriptions/${sdHash}` }, json: meta };
+    }
+    const revoke = /^\/self-descriptions\/([0-9a-f]{64})\/revoke$/.exec(path);
+    if (req.method === 'POST' && revoke) {
+      const e = entries.get(revoke[1]!);
+      if (!e) return err(404, 'not_found', `no self-description ${revoke[1]}`);
+      if (e.status !== 'active') return err(409, 'conflict', `self-description ${e.sdHash} is ${e.status}, not active`);
+      Object.assign(e, { status: 'revoked', statusDatetime: now() });
+      const { content: _content, ...meta } = e;
+      return { json: meta };
+    }
+    const one = /^\/self-descriptions\/([0-9a-f]{64})$/.exec(path);
+    if (one && req.method === 'DELETE') {
+      if (!entries.delete(one[1]!)) return err(404, 'not_found', `no self-description ${one[1]}`);
+      return { status: 200, json: {} };
+    }
+    return undefined;
+  });
+  return Object.assign(fake, { entries });
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const fake = await startFakeCatalogue({ port: Number(process.argv[2] ?? 0) });
+  process.stdout.write(`fake XFSC federated catalogue (2025 API) at ${fake.url} (any bearer token)\n`);
+}

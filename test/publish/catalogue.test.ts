@@ -1,0 +1,123 @@
+// Published credentials reach an XFSC federated catalogue (2025 API fake, over real HTTP) through
+// the durable outbox: the catalogue's client-credentials token from the fake OIDC provider, each
+// Gaia-X credential uploaded as a signed presentation that the catalogue verifies (the gateway's
+// verifier on the presentation, and the bytes at each credential's id URL); a vanished resource's
+// entry revoked; a catalogue down for a while receives everything once when it is back.
+import t from 'tap';
+import { startFakeOidc } from '../../src/demo/oidc.js';
+import { startFakeCatalogue } from '../../src/demo/xfsc.js';
+import { sqliteDatabase } from '../helpers/databases.js';
+import { ADMIN, PUBLIC_BASE, removeDir, settledRun, startService, type ServiceUnderTest } from '../helpers/service.js';
+
+const idp = await startFakeOidc({
+  clients: {
+    'gx-gateway': {
+      secret: 'catalogue-secret',
+      roles: [],
+      claims: { resource_access: { 'federated-catalogue': { roles: ['Ro-SD-A'] } } },
+    },
+  },
+});
+// The catalogue needs the gateway (its URL, its verifier), which is started after it.
+const gw: { svc?: ServiceUnderTest } = {};
+const catalogue = await startFakeCatalogue({
+  issuer: idp.issuer,
+  fetchText: async (url) => {
+    const r = await fetch(url.replace(PUBLIC_BASE, gw.svc!.url));
+    return { status: r.status, text: await r.text() };
+  },
+  verify: async (vp) => {
+    const report = await gw.svc!.gw.credentials.verify(vp, { skipX5u: true });
+    return report.valid
+      ? undefined
+      : report.checks
+          .filter((c) => !c.ok)
+          .map((c) => c.message)
+          .join('; ');
+  },
+});
+// Down for its first deliveries: the outbox retries until it is back.
+catalogue.faults.push({ path: /^\/self-descriptions/, status: 503, times: 3 });
+process.env.GXG_TEST_CATALOGUE_SECRET = 'catalogue-secret';
+const db = sqliteDatabase();
+const svc = (gw.svc = await startService(db.location, {
+  publish: {
+    catalogues: [
+      {
+        name: 'xfsc',
+        url: catalogue.url,
+        tokenUrl: `${idp.issuer}/token`,
+        clientId: 'gx-gateway',
+        clientSecretEnv: 'GXG_TEST_CATALOGUE_SECRET',
+        allowHttp: true,
+      },
+    ],
+    outbox: { baseBackoffMs: 50, maxBackoffMs: 200, tickMs: 50 },
+  },
+}));
+t.teardown(async () => {
+  await svc.close();
+  await catalogue.close();
+  await idp.close();
+  await db.drop();
+  removeDir(svc.dir);
+});
+const store = svc.gw.service.store;
+const until = async (what: () => Promise<boolean>, ms = 30_000) => {
+  const end = Date.now() + ms;
+  while (!(await what())) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+};
+
+t.test('every Gaia-X credential reaches the catalogue, verified, once', async (t) => {
+  const run = await settledRun(svc.url);
+  t.equal(run.state, 'succeeded');
+  const published = await store.listCredentials({ state: 'published', clearingHouse: true, limit: 1000 });
+  await until(async () => (await store.listOutbox({ state: 'pending', limit: 1 })).length === 0);
+  t.equal(catalogue.entries.size, published.length, `${published.length} self-descriptions in the catalogue`);
+  // One active entry per credential subject: the Tagus and 25.11 credentials of a subject share it.
+  const subjects = new Set(published.map((p) => p.subject));
+  const active = [...catalogue.entries.values()].filter((e) => e.status === 'active');
+  t.equal(active.length, subjects.size, 'one active per subject, the other deprecated');
+  t.equal(
+    catalogue.requests.filter((r) => r.method === 'POST').length,
+    published.length + 3,
+    'each once, after 3 refusals while down',
+  );
+  const items = await store.listOutbox({ target: 'xfsc', limit: 1000 });
+  t.ok(items.every((i) => i.state === 'delivered'));
+  t.equal(items[0]!.attempts, 3, 'the first waited for the catalogue');
+  const entry = await store.catalogueEntry('xfsc', published[0]!.id);
+  t.match(entry, { state: 'active', ref: /^[0-9a-f]{64}$/ }, 'its hash there is kept');
+  t.ok(catalogue.entries.has(entry!.ref));
+  const scs = await store.listCredentials({ state: 'published', clearingHouse: false, limit: 1 });
+  t.notOk(
+    items.some((i) => i.subject === scs[0]!.id),
+    'our scs facts are not sent',
+  );
+});
+
+t.test('a vanished image: its entry revoked in the catalogue', async (t) => {
+  const demo = svc.gw.service.demo!;
+  const images = await store.listCredentials({
+    state: 'published',
+    type: 'VMImage',
+    profile: 'gaia-x-25.11',
+    limit: 100,
+  });
+  const id = demo.openstack.imageIds().find((i) => images.some((c) => c.base_id.endsWith(`/images/${i}`)))!;
+  const victim = images.find((c) => c.base_id.endsWith(`/images/${id}`))!;
+  t.ok(demo.openstack.deleteImage(id));
+  const r = await fetch(`${svc.url}/admin/clouds/demo/runs`, { method: 'POST', headers: ADMIN });
+  t.equal(r.status, 202);
+  await settledRun(svc.url);
+  await until(async () => (await store.listOutbox({ state: 'pending', limit: 1 })).length === 0);
+  const entry = await store.catalogueEntry('xfsc', victim.id);
+  t.equal(entry!.state, 'revoked');
+  t.equal(catalogue.entries.get(entry!.ref)!.status, 'revoked', 'revoked in the catalogue');
+  const metrics = await (await fetch(`${svc.url}/metrics`, { headers: ADMIN })).text();
+  t.match(metrics, /gxg_outbox_deliveries_total\{target="xfsc",outcome="delivered"\} \d+/);
+  t.match(metrics, /gxg_outbox_deliveries_total\{target="xfsc",outcome="retry"\} 3/);
+});
