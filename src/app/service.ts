@@ -312,11 +312,26 @@ export async function startService(
       listeners.add(listener);
     },
     async ready() {
-      return {
+      const checks: Record<string, boolean> = {
         database: await store.ping(),
         keys: credentials.keys.list().length > 0,
         shapes: shapesReady(),
       };
+      // A target is down when its oldest pending item has waited longer than the threshold and
+      // nothing reached it meanwhile (a backlog that does not move).
+      if (catalogueTargets.length && checks.database) {
+        const limit = new Date(Date.now() - config.publish.outbox.downAfterSeconds * 1000).toISOString();
+        const stats = await store.outboxTargets();
+        for (const target of catalogueTargets) {
+          const t = stats.find((x) => x.target === target);
+          checks[`outbox:${target}`] = !(
+            t?.oldestPending &&
+            t.oldestPending < limit &&
+            (!t.lastDelivered || t.lastDelivered < limit)
+          );
+        }
+      }
+      return checks;
     },
     async close() {
       clearInterval(officerTimer);

@@ -576,6 +576,13 @@ export const configSchema = {
             baseBackoffMs: { type: 'integer', minimum: 1, default: 1000 },
             maxBackoffMs: { type: 'integer', minimum: 1, default: 900000 },
             tickMs: { type: 'integer', minimum: 10, default: 1000 },
+            downAfterSeconds: {
+              type: 'integer',
+              minimum: 1,
+              default: 900,
+              description:
+                '/ready reports a target down when its oldest pending item is older than this and nothing was delivered to it since.',
+            },
           },
         },
       },

@@ -52,7 +52,7 @@ const svc = (gw.svc = await startService(db.location, {
         allowHttp: true,
       },
     ],
-    outbox: { baseBackoffMs: 50, maxBackoffMs: 200, tickMs: 50 },
+    outbox: { baseBackoffMs: 50, maxBackoffMs: 200, tickMs: 50, downAfterSeconds: 1, maxAttempts: 10_000 },
   },
 }));
 t.teardown(async () => {
@@ -120,4 +120,25 @@ t.test('a vanished image: its entry revoked in the catalogue', async (t) => {
   const metrics = await (await fetch(`${svc.url}/metrics`, { headers: ADMIN })).text();
   t.match(metrics, /gxg_outbox_deliveries_total\{target="xfsc",outcome="delivered"\} \d+/);
   t.match(metrics, /gxg_outbox_deliveries_total\{target="xfsc",outcome="retry"\} 3/);
+});
+
+t.test('a catalogue down longer than its threshold: /ready says so, until the backlog moves', async (t) => {
+  const ready = async () => {
+    const r = await fetch(`${svc.url}/ready`);
+    return { status: r.status, body: (await r.json()) as { checks: Record<string, boolean> } };
+  };
+  t.equal((await ready()).status, 200);
+  t.equal((await ready()).body.checks['outbox:xfsc'], true);
+  catalogue.faults.push({ path: /^\/self-descriptions/, status: 503, times: 100_000 });
+  const demo = svc.gw.service.demo!;
+  t.ok(demo.openstack.deleteImage(demo.openstack.imageIds()[0]!));
+  await fetch(`${svc.url}/admin/clouds/demo/runs`, { method: 'POST', headers: ADMIN });
+  await settledRun(svc.url);
+  await until(async () => (await ready()).status === 503);
+  const down = await ready();
+  t.equal(down.body.checks['outbox:xfsc'], false, 'the catalogue is reported down');
+  catalogue.faults.length = 0;
+  await until(async () => (await ready()).status === 200);
+  await until(async () => (await store.listOutbox({ state: 'pending', limit: 1 })).length === 0);
+  t.equal((await store.listOutbox({ state: 'dead', limit: 1 })).length, 0, 'its backlog delivered, nothing lost');
 });
