@@ -180,15 +180,18 @@ async function benchPipeline(): Promise<void> {
     },
     'bench',
   );
-  const runner = new CloudRunner({
-    store,
-    signer: svc,
-    canonizer: svc.canonizer,
-    baseUrl: 'https://provider.example',
-    provider: loaded.config.provider!,
-    resolveSources: async () => ({ spec, env }),
-    leaseMs: 60_000,
-  });
+  const runnerFor = (approval: boolean) =>
+    new CloudRunner({
+      store,
+      signer: svc,
+      canonizer: svc.canonizer,
+      baseUrl: 'https://provider.example',
+      provider: loaded.config.provider!,
+      resolveSources: async () => ({ spec, env }),
+      leaseMs: 60_000,
+      approval,
+    });
+  const runner = runnerFor(false);
   // Warm (shapes compiled, contexts parsed), in another cloud id so the measured run is a first run.
   await store.putCloud(
     {
@@ -277,16 +280,7 @@ async function benchPipeline(): Promise<void> {
     },
     'bench',
   );
-  const drafting = new CloudRunner({
-    store,
-    signer: svc,
-    canonizer: svc.canonizer,
-    baseUrl: 'https://provider.example',
-    provider: loaded.config.provider!,
-    resolveSources: async () => ({ spec, env }),
-    leaseMs: 60_000,
-    approval: true,
-  });
+  const drafting = runnerFor(true);
   const td = performance.now();
   await drafting.run('approval', 'bench');
   const tDraft = performance.now() - td;

@@ -81,8 +81,12 @@ export const tokenView = (t: ApiTokenRow) => ({
   revokedAt: t.revoked_at,
 });
 
-export function groupBy<T>(items: T[], key: (t: T) => string): Map<string, T[]> {
-  const out = new Map<string, T[]>();
-  for (const i of items) out.set(key(i), [...(out.get(key(i)) ?? []), i]);
-  return out;
+/**
+ * A signature as an officer hands it over, as text: base64 or base64url (what `base64 -w0
+ * signature.bin` prints). Undefined when the text is not that (then it is the raw bytes).
+ */
+export function signatureFromText(text: string): Uint8Array | undefined {
+  const t = text.trim().replace(/\s+/g, '');
+  if (t.length < 16 || !/^[A-Za-z0-9+/_-]+={0,2}$/.test(t)) return undefined;
+  return new Uint8Array(Buffer.from(t.replace(/-/g, '+').replace(/_/g, '/'), 'base64'));
 }

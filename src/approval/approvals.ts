@@ -8,7 +8,7 @@ import type { Secured } from '../credentials/suites/suite.js';
 import { diffCredentials, type FieldChange } from '../describe/diff.js';
 import { Bitstring } from '../status/bitstring.js';
 import { catalogueDeliveries } from '../store/deliveries.js';
-import { groupBy } from './access.js';
+import { groupBy } from '../core/group.js';
 import { statusListCredential } from '../status/lists.js';
 import {
   cloudLease,

@@ -1,38 +1,23 @@
 import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import type { DraftSummary, Target } from '../approval/approvals.js';
+import type { Approvals, DraftSummary, Target } from '../approval/approvals.js';
+import type { SigningInput } from '../credentials/suites/external.js';
 import { createApiToken, registerOfficerKey, removeOfficerKey, tokenView } from '../approval/access.js';
 import type { OfficerKeyInput } from '../approval/officer-keys.js';
 import { GatewayError } from '../core/errors.js';
 import type { SuiteId } from '../core/ids.js';
 import { verificationMethodId } from '../credentials/did-web.js';
-import { officerKeyView } from '../http/routes/officer.js';
+import { officerKeyView, type signingInputView } from '../http/routes/officer.js';
 import { outboxItemView } from '../http/routes/outbox.js';
 import type { OutboxState } from '../store/schema.js';
+import type { OutboxTargetStats } from '../store/store.js';
 import { loadCliConfig, type GlobalOptions } from './context.js';
 
 export type OfficerKeyView = ReturnType<ReturnType<typeof officerKeyView>>;
 export type TokenView = ReturnType<typeof tokenView>;
-export interface DraftSet {
-  cloud: string;
-  profile: string;
-  drafts: DraftSummary[];
-  revocations: DraftSummary[];
-}
-export interface DraftDetail {
-  draft: DraftSummary;
-  credential: Record<string, unknown>;
-  changes: { path: string; before?: unknown; after?: unknown }[];
-  added: boolean;
-}
-export interface SigningInputResult {
-  draft: string;
-  suite: string;
-  alg: string;
-  keyId: string;
-  created: string;
-  bytes: Uint8Array;
-}
+export type DraftSet = Awaited<ReturnType<Approvals['pending']>>[number];
+export type DraftDetail = Omit<Awaited<ReturnType<Approvals['show']>>, 'published' | 'history'>;
+export type SigningInputResult = SigningInput & { draft: string };
 
 /**
  * What the officer and admin commands do, against the store directly (the default) or a running
@@ -67,13 +52,7 @@ export interface OfficerClient {
 }
 
 export type OutboxItemView = ReturnType<typeof outboxItemView>;
-export interface OutboxTargetView {
-  target: string;
-  pending: number;
-  dead: number;
-  oldestPending: string | null;
-  lastDelivered: string | null;
-}
+export type OutboxTargetView = OutboxTargetStats;
 
 export interface RemoteOptions {
   url?: string;
@@ -92,7 +71,7 @@ export async function openOfficerClient(globals: GlobalOptions, o: RemoteOptions
   return {
     where: local.store.where,
     drafts: async (cloud) => ({
-      sets: (await local.approvals.pending(cloud)) as DraftSet[],
+      sets: await local.approvals.pending(cloud),
       decided: await local.approvals.decided(cloud),
     }),
     draft: (id) => local.approvals.show(id),
@@ -218,14 +197,10 @@ function remoteClient(o: RemoteOptions): OfficerClient {
     reject: (target, reason) => call('POST', '/admin/drafts/reject', { ...target, reason }),
     revoke: (ids, reason) => call('POST', '/admin/credentials/revoke', { ids, reason }),
     async signingInput(id, x) {
-      const v = await call<{
-        draft: string;
-        suite: string;
-        alg: string;
-        keyId: string;
-        created: string;
-        bytesBase64: string;
-      }>('GET', `/admin/drafts/signing-input?${q({ id, key: x.key, suite: x.suite, created: x.created })}`);
+      const v = await call<ReturnType<typeof signingInputView>>(
+        'GET',
+        `/admin/drafts/signing-input?${q({ id, key: x.key, suite: x.suite, created: x.created })}`,
+      );
       return {
         draft: v.draft,
         suite: v.suite,

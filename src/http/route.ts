@@ -66,6 +66,9 @@ export function servicePort(app: FastifyInstance): ServicePort {
   return service;
 }
 
+/** Who a guarded route's caller is, for the audit log (`token:<name>`, `oidc:<user>`, `admin`). */
+export const actorOf = (request: FastifyRequest): string => request.principal?.name ?? 'unknown';
+
 /** The bearer check: a valid API or OIDC token holding the role (401 without, 403 with too little). */
 export function bearerCheck(app: FastifyInstance, role: Role) {
   return async (request: FastifyRequest): Promise<void> => {

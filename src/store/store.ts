@@ -26,6 +26,14 @@ export type EventRow = Omit<EventsTable, 'seq'> & { seq: number };
 export type AuditRow = Omit<AuditTable, 'seq'> & { seq: number };
 export type ApiTokenRow = ApiTokensTable;
 export type OutboxRow = Omit<OutboxTable, 'seq'> & { seq: number };
+/** Per outbox target: backlog, dead letters, oldest pending item, last delivery. */
+export interface OutboxTargetStats {
+  target: string;
+  pending: number;
+  dead: number;
+  oldestPending: string | null;
+  lastDelivered: string | null;
+}
 /** An item for the outbox, written with the change that causes it. */
 export type NewOutboxItem = Pick<OutboxTable, 'id' | 'target' | 'action' | 'subject' | 'payload'>;
 export type OfficerKeyRow = OfficerKeysTable;
@@ -837,9 +845,7 @@ export class Store {
   }
 
   /** Per target: backlog, dead letters, oldest pending, last delivery, last error. */
-  async outboxTargets(): Promise<
-    { target: string; pending: number; dead: number; oldestPending: string | null; lastDelivered: string | null }[]
-  > {
+  async outboxTargets(): Promise<OutboxTargetStats[]> {
     const rows = await this.db
       .selectFrom('outbox')
       .select((eb) => [
@@ -851,10 +857,7 @@ export class Store {
       ])
       .groupBy(['target', 'state'])
       .execute();
-    const out = new Map<
-      string,
-      { target: string; pending: number; dead: number; oldestPending: string | null; lastDelivered: string | null }
-    >();
+    const out = new Map<string, OutboxTargetStats>();
     for (const r of rows) {
       const t = out.get(r.target) ?? {
         target: r.target,
@@ -876,32 +879,31 @@ export class Store {
 
   /** An operator re-drives a dead letter (or hurries a pending item): due now, attempts from zero. */
   async retryOutbox(id: string, actor: string): Promise<boolean> {
-    const at = now();
-    return this.db.transaction().execute(async (tx) => {
-      const r = await tx
-        .updateTable('outbox')
-        .set({ state: 'pending', attempts: 0, next_attempt_at: at, holder: null, lease_until: null })
-        .where('id', '=', id)
-        .where('state', 'in', ['dead', 'pending'])
-        .executeTakeFirst();
-      if (Number(r.numUpdatedRows) !== 1) return false;
-      await this.auditIn(tx, { at, actor, action: 'outbox.retry', target: id, detail: '{}' });
-      return true;
-    });
+    return this.operateOutbox(id, actor, 'outbox.retry', { state: 'pending', attempts: 0, next_attempt_at: now() });
   }
 
   /** An operator gives an item up: never delivered. */
   async dropOutbox(id: string, actor: string): Promise<boolean> {
+    return this.operateOutbox(id, actor, 'outbox.drop', { state: 'dropped' });
+  }
+
+  /** An operator's change of a dead or pending item (its lease let go), audited; false: no such item. */
+  private async operateOutbox(
+    id: string,
+    actor: string,
+    action: string,
+    set: Partial<Pick<OutboxTable, 'state' | 'attempts' | 'next_attempt_at'>>,
+  ): Promise<boolean> {
     const at = now();
     return this.db.transaction().execute(async (tx) => {
       const r = await tx
         .updateTable('outbox')
-        .set({ state: 'dropped', holder: null, lease_until: null })
+        .set({ ...set, holder: null, lease_until: null })
         .where('id', '=', id)
         .where('state', 'in', ['dead', 'pending'])
         .executeTakeFirst();
       if (Number(r.numUpdatedRows) !== 1) return false;
-      await this.auditIn(tx, { at, actor, action: 'outbox.drop', target: id, detail: '{}' });
+      await this.auditIn(tx, { at, actor, action, target: id, detail: '{}' });
       return true;
     });
   }

@@ -195,10 +195,8 @@ export function officerCommands(program: Command, globals: () => GlobalOptions):
     withClient(globals, o, async (c) => {
       const { readFileSync } = await import('node:fs');
       const raw = readFileSync(file);
-      const text = raw.toString('latin1').trim();
-      const signature = /^[A-Za-z0-9+/_-]{16,}={0,2}$/.test(text)
-        ? Buffer.from(text.replace(/-/g, '+').replace(/_/g, '/'), 'base64')
-        : raw;
+      const { signatureFromText } = await import('../../approval/access.js');
+      const signature = signatureFromText(raw.toString('latin1')) ?? raw;
       const r = await c.attachSignature(id, {
         key: o.key,
         signature,

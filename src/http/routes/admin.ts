@@ -4,7 +4,7 @@ import type { ProfileId } from '../../core/ids.js';
 import { buildSources, hasSources, type SourcesSpec } from '../../pipeline/introspect.js';
 import type { Cloud, Run } from '../../store/store.js';
 import { HttpProblem } from '../plugins/problem.js';
-import { servicePort, specRoute } from '../route.js';
+import { actorOf, servicePort, specRoute } from '../route.js';
 
 function cloudView(c: Cloud) {
   const sources = JSON.parse(c.sources) as Record<string, unknown>;
@@ -80,7 +80,7 @@ export default async function adminRoutes(app: FastifyInstance): Promise<void> {
         interval_seconds: body.intervalSeconds ?? 3600,
         enabled: body.enabled === false ? 0 : 1,
       },
-      request.principal?.name ?? 'unknown',
+      actorOf(request),
     );
     return reply
       .code(existing ? 200 : 201)
@@ -92,7 +92,7 @@ export default async function adminRoutes(app: FastifyInstance): Promise<void> {
     const { runner, store } = service();
     const { cloudId } = request.params as { cloudId: string };
     if (!(await store.getCloud(cloudId))) throw new HttpProblem(404, `no cloud ${cloudId}`);
-    const begun = await runner.begin(cloudId, 'manual', { actor: request.principal?.name ?? 'unknown' });
+    const begun = await runner.begin(cloudId, 'manual', { actor: actorOf(request) });
     if ('busy' in begun)
       throw new HttpProblem(
         409,

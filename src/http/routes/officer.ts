@@ -1,28 +1,27 @@
 import type { FastifyInstance } from 'fastify';
-import { createApiToken, registerOfficerKey, removeOfficerKey, tokenView } from '../../approval/access.js';
+import {
+  createApiToken,
+  registerOfficerKey,
+  removeOfficerKey,
+  signatureFromText,
+  tokenView,
+} from '../../approval/access.js';
+import type { SigningInput } from '../../credentials/suites/external.js';
 import type { OfficerKeyInput } from '../../approval/officer-keys.js';
 import type { SuiteId } from '../../core/ids.js';
 import { x5uUrl, verificationMethodId } from '../../credentials/did-web.js';
 import type { OfficerKeyRow } from '../../store/store.js';
 import { HttpProblem } from '../plugins/problem.js';
-import { servicePort, specRoute } from '../route.js';
+import { actorOf, servicePort, specRoute } from '../route.js';
 
 /** A signature as the officer uploads it: base64 or base64url (what `base64 -w0 sig.bin` prints). */
 export function decodeSignature(text: string): Uint8Array {
-  const t = text.trim().replace(/\s+/g, '');
-  if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(t) || t.length < 16)
-    throw new HttpProblem(400, 'the signature must be base64 or base64url (e.g. `base64 -w0 signature.bin`)');
-  return new Uint8Array(Buffer.from(t.replace(/-/g, '+').replace(/_/g, '/'), 'base64'));
+  const bytes = signatureFromText(text);
+  if (!bytes) throw new HttpProblem(400, 'the signature must be base64 or base64url (e.g. `base64 -w0 signature.bin`)');
+  return bytes;
 }
 
-export function signingInputView(input: {
-  draft: string;
-  suite: string;
-  alg: string;
-  keyId: string;
-  created: string;
-  bytes: Uint8Array;
-}) {
+export function signingInputView(input: SigningInput & { draft: string }) {
   const bytes = Buffer.from(input.bytes);
   const text = bytes.toString('utf8');
   const printable = /^[\x20-\x7e]+$/.test(text);
@@ -65,9 +64,8 @@ export default async function officerRoutes(app: FastifyInstance): Promise<void>
   const service = () => servicePort(app);
   const base = app.gateway.config.publicBaseUrl;
   const did = app.gateway.credentials.did;
-  const who = (request: { principal?: { name: string } }) => request.principal?.name ?? 'unknown';
 
-  specRoute(app, 'whoAmI', async (request) => ({ name: who(request), roles: request.principal?.roles ?? [] }));
+  specRoute(app, 'whoAmI', async (request) => ({ name: actorOf(request), roles: request.principal?.roles ?? [] }));
 
   specRoute(app, 'listDrafts', async (request) => {
     const { cloud } = request.query as { cloud?: string };
@@ -82,12 +80,12 @@ export default async function officerRoutes(app: FastifyInstance): Promise<void>
 
   specRoute(app, 'approveDrafts', async (request) => {
     const body = request.body as { ids?: string[]; cloud?: string; profile?: string };
-    return service().approvals.approve(body, who(request));
+    return service().approvals.approve(body, actorOf(request));
   });
 
   specRoute(app, 'rejectDrafts', async (request) => {
     const body = request.body as { ids?: string[]; cloud?: string; profile?: string; reason: string };
-    return service().approvals.reject(body, body.reason, who(request));
+    return service().approvals.reject(body, body.reason, actorOf(request));
   });
 
   specRoute(app, 'getSigningInput', async (request, reply) => {
@@ -113,13 +111,13 @@ export default async function officerRoutes(app: FastifyInstance): Promise<void>
         ...(b.created ? { created: new Date(b.created) } : {}),
         signature: decodeSignature(b.signature),
       },
-      who(request),
+      actorOf(request),
     );
   });
 
   specRoute(app, 'revokeCredentials', async (request) => {
     const b = request.body as { ids: string[]; reason: string };
-    return service().approvals.revoke(b.ids, b.reason, who(request));
+    return service().approvals.revoke(b.ids, b.reason, actorOf(request));
   });
 
   specRoute(app, 'listOfficerKeys', async () => ({
@@ -129,7 +127,7 @@ export default async function officerRoutes(app: FastifyInstance): Promise<void>
   specRoute(app, 'addOfficerKey', async (request, reply) => {
     const svc = service();
     const ownKeys = app.gateway.credentials.keys.list().map((k) => k.id);
-    const row = await registerOfficerKey(svc.store, request.body as OfficerKeyInput, who(request), ownKeys);
+    const row = await registerOfficerKey(svc.store, request.body as OfficerKeyInput, actorOf(request), ownKeys);
     await svc.officerKeysChanged();
     return reply.code(201).send(officerKeyView(base, did)(row));
   });
@@ -141,7 +139,7 @@ export default async function officerRoutes(app: FastifyInstance): Promise<void>
     await removeOfficerKey(svc.store, keyId, {
       verificationMethod: verificationMethodId(did, keyId),
       force: Boolean(force),
-      actor: who(request),
+      actor: actorOf(request),
     });
     await svc.officerKeysChanged();
     return reply.code(204).send();
@@ -151,7 +149,7 @@ export default async function officerRoutes(app: FastifyInstance): Promise<void>
 
   specRoute(app, 'createToken', async (request, reply) => {
     const b = request.body as { name: string; roles: string[] };
-    const made = await createApiToken(service().store, b.name, b.roles, who(request));
+    const made = await createApiToken(service().store, b.name, b.roles, actorOf(request));
     return reply
       .code(201)
       .header('cache-control', 'no-store')
@@ -160,7 +158,7 @@ export default async function officerRoutes(app: FastifyInstance): Promise<void>
 
   specRoute(app, 'revokeToken', async (request, reply) => {
     const { tokenId } = request.params as { tokenId: string };
-    if (!(await service().store.revokeToken(tokenId, who(request))))
+    if (!(await service().store.revokeToken(tokenId, actorOf(request))))
       throw new HttpProblem(404, `no active token ${tokenId}`);
     return reply.code(204).send();
   });

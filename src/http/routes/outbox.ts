@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { OutboxState } from '../../store/schema.js';
 import type { OutboxRow } from '../../store/store.js';
 import { HttpProblem } from '../plugins/problem.js';
-import { servicePort, specRoute } from '../route.js';
+import { actorOf, servicePort, specRoute } from '../route.js';
 
 export const outboxItemView = (r: OutboxRow) => ({
   seq: r.seq,
@@ -21,7 +21,6 @@ export const outboxItemView = (r: OutboxRow) => ({
 /** The outbox for operators: what waits per target, dead letters, re-drive and drop. */
 export default async function outboxRoutes(app: FastifyInstance): Promise<void> {
   const service = () => servicePort(app);
-  const who = (request: { principal?: { name: string } }) => request.principal?.name ?? 'unknown';
 
   specRoute(app, 'listOutbox', async (request) => {
     const q = request.query as { target?: string; state?: OutboxState; after?: number; limit?: number };
@@ -37,14 +36,14 @@ export default async function outboxRoutes(app: FastifyInstance): Promise<void> 
 
   specRoute(app, 'retryOutboxItem', async (request, reply) => {
     const { itemId } = request.params as { itemId: string };
-    if (!(await service().store.retryOutbox(itemId, who(request))))
+    if (!(await service().store.retryOutbox(itemId, actorOf(request))))
       throw new HttpProblem(404, `no dead or pending outbox item ${itemId}`);
     return reply.code(204).send();
   });
 
   specRoute(app, 'dropOutboxItem', async (request, reply) => {
     const { itemId } = request.params as { itemId: string };
-    if (!(await service().store.dropOutbox(itemId, who(request))))
+    if (!(await service().store.dropOutbox(itemId, actorOf(request))))
       throw new HttpProblem(404, `no dead or pending outbox item ${itemId}`);
     return reply.code(204).send();
   });

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import * as oidc from 'openid-client';
-import { groupBy } from '../../approval/access.js';
 import type { DraftSummary } from '../../approval/approvals.js';
 import { GatewayError } from '../../core/errors.js';
-import type { SuiteId } from '../../core/ids.js';
+import { groupBy } from '../../core/group.js';
+import { SUITE_IDS, type SuiteId } from '../../core/ids.js';
 import { HttpProblem } from '../plugins/problem.js';
 import { servicePort, specRoute } from '../route.js';
 import { endSession, reviewPath, startSession } from '../sessions.js';
@@ -15,8 +15,6 @@ const esc = (v: unknown) =>
     /[&<>"']/g,
     (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
   );
-
-const SUITES: SuiteId[] = ['jws2020', 'jws2020-ccg', 'vc-jose', 'eddsa-rdfc-2022', 'ed25519-2020'];
 
 const CSS = `
 :root{--fg:#1d2733;--muted:#5b6673;--line:#d8dee5;--accent:#0b5cad;--ok:#1f7a3a;--bad:#a32020;--bg:#f6f8fa}
@@ -272,7 +270,7 @@ ${s.revocations.length ? `<p>No longer in the cloud (revoked when the set is app
     const keyOptions = keys
       .map((k) => `<option value="${esc(k.id)}">${esc(k.id)} (${esc(k.officer)}, ${esc(k.type)})</option>`)
       .join('');
-    const suiteOptions = SUITES.map(
+    const suiteOptions = SUITE_IDS.map(
       (x) => `<option${x === config.signing.defaultSuite ? ' selected' : ''}>${x}</option>`,
     ).join('');
     const actions = pending
