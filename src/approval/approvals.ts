@@ -128,6 +128,20 @@ function parseBody(row: CredentialRow): JsonObject {
  * The proof date of a signature made elsewhere unless the officer names one: when the draft was made
  * (to the second). The signing input and the upload then agree without carrying it between them.
  */
+/**
+ * A draft keeps the bytes its run validated, `validFrom` included, however late it is approved; one
+ * whose validity ended meanwhile (a notary credential's `validUntil`, say) cannot be approved.
+ */
+function assertCurrent(row: CredentialRow): void {
+  const c = parseBody(row);
+  const until = c.validUntil ?? c.expirationDate;
+  if (typeof until === 'string' && !(Date.parse(until) > Date.now()))
+    throw new GatewayError(
+      `${row.id} expired on ${until} (${c.validUntil !== undefined ? 'validUntil' : 'expirationDate'}) before it was approved: reject it; the next run drafts the resource anew with current dates`,
+      'conflict',
+    );
+}
+
 const draftedAt = (row: CredentialRow) => new Date(Math.floor(Date.parse(row.created_at) / 1000) * 1000);
 
 const REASON_MAX = 2000;
@@ -212,6 +226,7 @@ export class Approvals {
     for (const [cloud, { drafts, revocations }] of await this.select(target)) {
       await this.withLease(cloud, async () => {
         const rows = await this.fresh(drafts);
+        rows.forEach(assertCurrent);
         const secured = rows.length ? await this.deps.signer.signValidated(rows.map((r) => parseBody(r))) : [];
         const decision = await this.decision(cloud, actor);
         const current = await this.deps.store.publishedIds(cloud);
@@ -293,6 +308,7 @@ export class Approvals {
     opts: { key: string; suite?: SuiteId; created?: Date },
   ): Promise<SigningInput & { draft: string }> {
     const row = await this.draftRow(id, ['draft']);
+    assertCurrent(row);
     const input = await this.deps.signer.signingInput(
       parseBody(row),
       this.external(opts.key, opts.suite, opts.created ?? draftedAt(row)),
@@ -310,6 +326,7 @@ export class Approvals {
     actor: string,
   ): Promise<{ published: string; signedWith: string }> {
     const row = await this.draftRow(id, ['draft']);
+    assertCurrent(row);
     const secured = await this.deps.signer.attachSignature(
       parseBody(row),
       this.external(opts.key, opts.suite, opts.created ?? draftedAt(row)),

@@ -7,6 +7,7 @@ import { startDemoCloud } from '../../src/demo/cloud.js';
 import { demoSources } from '../../src/app/demo.js';
 import { CloudRunner } from '../../src/pipeline/service.js';
 import { Store } from '../../src/store/store.js';
+import { Approvals } from '../../src/approval/approvals.js';
 import { sqliteDatabase } from '../helpers/databases.js';
 import { tempGateway } from '../helpers/gateway.js';
 
@@ -82,4 +83,51 @@ t.test('back to auto: published, and the pending drafts obsolete', async (t) => 
     'each replaced by the version published for its resource',
   );
   t.ok((await store.statusLists('demo', 'gaia-x-25.11'))[0]!.body, 'the status list is signed now');
+});
+
+t.test("approved late: the run's validFrom kept; expired: refused with what the officer can do", async (t) => {
+  const own = sqliteDatabase();
+  t.teardown(() => own.drop());
+  const store = await Store.open(own.location);
+  t.teardown(() => store.close());
+  await store.putCloud(
+    { id: 'demo', name: 'Demo', sources: '{}', profiles: '["gaia-x-25.11"]', interval_seconds: 60, enabled: 1 },
+    'test',
+  );
+  await new CloudRunner({
+    store,
+    signer,
+    canonizer: gw.service.canonizer,
+    baseUrl: 'https://provider.example',
+    provider: gw.service.loaded.config.provider!,
+    resolveSources: async () => ({ spec, env }),
+    leaseMs: 30_000,
+    statusListSize: 1024,
+    approval: true,
+  }).run('demo', 'manual');
+  const [late, expired] = await store.drafts({ states: ['draft'] });
+  const approvals = new Approvals({ store, signer, leaseMs: 30_000, defaultSuite: 'jws2020' });
+  const body = JSON.parse(expired!.body) as Record<string, unknown>;
+  await store.db
+    .updateTable('credentials')
+    .set({ body: JSON.stringify({ ...body, validUntil: '2026-01-01T00:00:00Z' }) })
+    .where('id', '=', expired!.id)
+    .execute();
+  const refused = await approvals.approve({ ids: [expired!.id] }, 'officer').then(
+    () => undefined,
+    (e: Error) => e,
+  );
+  t.match(refused?.message, /expired on 2026-01-01T00:00:00Z \(validUntil\) before it was approved: reject it/);
+  t.notMatch(refused?.message, /allow-expired/, 'no option the officer commands do not have');
+  await t.rejects(approvals.signingInput(expired!.id, { key: 'any' }), /expired on/);
+  t.equal((await store.getCredential(expired!.id))!.state, 'draft', 'nothing decided');
+  await approvals.approve({ ids: [late!.id] }, 'officer');
+  const signed = JSON.parse((await store.getCredential(late!.id))!.body) as {
+    validFrom: string;
+    proof: { created: string };
+  };
+  t.equal(signed.validFrom, (JSON.parse(late!.body) as { validFrom: string }).validFrom, "the run's validFrom");
+  t.ok(signed.proof.created >= signed.validFrom, 'signed at approval');
+  await approvals.reject({ ids: [expired!.id] }, 'expired before approval', 'officer');
+  t.equal((await store.getCredential(expired!.id))!.state, 'rejected', 'an expired draft can be rejected');
 });
