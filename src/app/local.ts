@@ -2,10 +2,15 @@ import { configPath } from '../config/load.js';
 import type { LoadedConfig } from '../config/schema.js';
 import { Approvals } from '../approval/approvals.js';
 import { Store } from '../store/store.js';
+import type { PublishSetup } from '../publish/plan.js';
+import { COMPLIANCE_TARGET } from '../store/deliveries.js';
+import { DEMO_CATALOGUE, DEMO_CLEARING_HOUSE } from './peers.js';
 import { CredentialService, type OfficerKey } from './credential-service.js';
 
 export interface LocalGateway {
   store: Store;
+  /** The configured publish targets over this store (`publish`, `compliance status`). */
+  publish: PublishSetup;
   credentials: CredentialService;
   approvals: Approvals;
   close(): Promise<void>;
@@ -51,11 +56,36 @@ export async function openLocalGateway(loaded: LoadedConfig): Promise<LocalGatew
   });
   return {
     store,
+    publish: publishSetup(loaded, store),
     credentials,
     approvals,
     async close() {
       await store.close();
       await credentials.close();
     },
+  };
+}
+
+/**
+ * The publish targets a configuration names, over a store: the catalogues, and the clearing houses as
+ * one target (demo.peers: the demo's catalogue and clearing house, as `serve` configures them).
+ */
+export function publishSetup(loaded: LoadedConfig, store: Store): PublishSetup {
+  const { publish, demo } = loaded.config;
+  const peers = demo.peers && !publish.catalogues.length && !publish.clearingHouses.length;
+  const catalogues = peers ? [DEMO_CATALOGUE] : publish.catalogues.map((c) => c.name);
+  const houses: { name: string; tagusUrl?: string; loireUrl?: string }[] = peers
+    ? [{ name: DEMO_CLEARING_HOUSE, tagusUrl: 'demo', loireUrl: 'demo' }]
+    : publish.clearingHouses;
+  const complianceProfiles = [
+    ...(houses.some((h) => h.tagusUrl) ? ['tagus-22.10'] : []),
+    ...(houses.some((h) => h.loireUrl) ? ['gaia-x-25.11'] : []),
+  ];
+  return {
+    store,
+    targets: [...catalogues, ...(houses.length ? [COMPLIANCE_TARGET] : [])],
+    complianceProfiles,
+    renewBeforeMs: publish.compliance.renewBeforeDays * 86_400_000,
+    clearingHouses: houses.map((h) => h.name),
   };
 }

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, randomUUID, X509Certificate } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { configPath, isProductionBaseUrl } from '../config/load.js';
@@ -17,10 +17,18 @@ import { Store, type Cloud } from '../store/store.js';
 import { compiledShapesFile } from '../validate/shapes.js';
 import { Approvals } from '../approval/approvals.js';
 import { isLoopbackHost } from '../net/guard.js';
+import { parsePemChain } from '../credentials/x509.js';
+import type { VerificationReport } from '../credentials/verify.js';
 import { OutboxWorker } from '../publish/outbox.js';
 import { ClientCredentials, xfsc2025Publisher } from '../publish/xfsc-2025.js';
+import { CompliancePublisher } from '../publish/compliance.js';
+import { credentialEventsPublisher, EVENTS_TARGET } from '../publish/events.js';
+import type { Publisher } from '../publish/outbox.js';
+import { COMPLIANCE_TARGET } from '../store/deliveries.js';
+import { complianceStatus, publishNow, publishPlan } from '../publish/plan.js';
+import { DEMO_CATALOGUE, DEMO_CLEARING_HOUSE, startDemoPeers, type DemoPeers } from './peers.js';
 import type { CredentialService } from './credential-service.js';
-import { syncOfficerKeys } from './local.js';
+import { publishSetup, syncOfficerKeys } from './local.js';
 import { demoSources } from './demo.js';
 
 export interface GatewayService extends ServicePort {
@@ -28,6 +36,12 @@ export interface GatewayService extends ServicePort {
   demo?: DemoCloud;
   /** The demo identity provider (demo.identityProvider). */
   identityProvider?: FakeOidc;
+  /** The demo peers (demo.peers). */
+  peers?: DemoPeers;
+  /** The clearing houses, when configured. */
+  compliance?: CompliancePublisher;
+  /** Queue a compliance request for every cloud that needs one now; how many were queued. */
+  complianceSweep(): Promise<number>;
   /** Start the scheduler (once the server listens). */
   start(): void;
   /** Stop the scheduler (the current run finishes its stage or is abandoned), then the store. */
@@ -38,6 +52,25 @@ interface Log {
   info(o: object, m: string): void;
   warn(o: object, m: string): void;
   error(o: object, m: string): void;
+}
+
+/** PEM root certificates from files (relative to the configuration). */
+function readAnchors(loaded: LoadedConfig, files: string[]): X509Certificate[] {
+  return files.flatMap((f) => {
+    const file = configPath(loaded, f);
+    try {
+      return parsePemChain(readFileSync(file, 'utf8'));
+    } catch (err) {
+      throw new GatewayError(`cannot read the trust anchors in ${file}: ${(err as Error).message}`, 'bad-config');
+    }
+  });
+}
+
+/** A failed verification report's problems, in one line. */
+function problemsOf(report: VerificationReport): string {
+  return [report, ...(report.credentials ?? [])]
+    .flatMap((r) => r.checks.filter((c) => !c.ok).map((c) => `${r.id ? `${r.id}: ` : ''}${c.message ?? c.check}`))
+    .join('; ');
 }
 
 /** The cloud rows the configuration names (`clouds`), registered at start. */
@@ -201,36 +234,146 @@ export async function startService(
   }
   const officerTimer = setInterval(() => loadOfficerKeys().catch(() => undefined), 5000);
   officerTimer.unref();
-  // Catalogues as outbox targets: what runs and decisions publish or revoke goes there, in order.
-  const catalogues = config.publish.catalogues.map((c) => {
-    for (const u of [c.url, c.tokenUrl]) {
-      const url = new URL(u);
-      if (url.protocol !== 'https:' && !(c.allowHttp && url.protocol === 'http:' && isLoopbackHost(url.hostname)))
-        throw new GatewayError(
-          `publish.catalogues.${c.name}: ${u} must be https (http only on loopback with allowHttp, for development)`,
-          'bad-config',
-        );
-    }
-    const secret = c.clientSecretEnv ? process.env[c.clientSecretEnv] : '';
-    if (secret === undefined)
+  // Demo peers (development only): a clearing house, a catalogue and a credential event service on
+  // loopback, configured as the publish targets.
+  let peers: DemoPeers | undefined;
+  const secrets = new Map<string, string>();
+  let peerAnchors: X509Certificate[] = [];
+  if (config.demo.peers) {
+    const p = config.publish;
+    if (
+      isProductionBaseUrl(config.publicBaseUrl) ||
+      p.clearingHouses.length ||
+      p.catalogues.length ||
+      p.credentialEvents
+    ) {
+      clearInterval(officerTimer);
+      await store.close();
+      await demo?.close();
+      await identityProvider?.close();
       throw new GatewayError(
-        `publish.catalogues.${c.name}: the environment variable ${c.clientSecretEnv} (its client secret) is not set`,
+        isProductionBaseUrl(config.publicBaseUrl)
+          ? `demo.peers is for development only, not for ${config.publicBaseUrl}`
+          : 'demo.peers and publish targets are both configured: choose one',
         'bad-config',
       );
-    return xfsc2025Publisher(c.name, c.url, {
-      store,
-      present: async (credential) => {
-        const vp = await credentials.present([credential], { suite: 'jws2020' });
-        return vp.format === 'ldp' ? JSON.stringify(vp.document) : vp.jwt;
+    }
+    peers = await startDemoPeers(
+      config.server.port,
+      async (input) => {
+        const report = await credentials.verify(input);
+        return report.valid ? undefined : problemsOf(report);
       },
-      tokens: new ClientCredentials({ tokenUrl: c.tokenUrl, clientId: c.clientId, clientSecret: secret }),
-    });
-  });
-  const catalogueTargets = catalogues.map((c) => c.target);
-  const outbox = catalogues.length
+      log,
+    );
+    const ch = peers.clearingHouse;
+    p.clearingHouses = [
+      {
+        name: DEMO_CLEARING_HOUSE,
+        registryUrl: `${ch.url}/registry/v1`,
+        tagusUrl: `${ch.url}/compliance/v1`,
+        loireUrl: `${ch.url}/compliance/v2`,
+        label: 'standard-compliance',
+        did: ch.did,
+        timeoutMs: 30_000,
+        allowHttp: true,
+      },
+    ];
+    peerAnchors = [new X509Certificate(ch.rootPem)];
+    p.credentialEvents = { url: peers.events.url, allowHttp: true };
+    p.catalogues = [
+      {
+        name: DEMO_CATALOGUE,
+        api: '2025',
+        url: peers.catalogue.url,
+        tokenUrl: `${peers.catalogueIdp.issuer}/token`,
+        clientId: 'gx-gateway',
+        allowHttp: true,
+      },
+    ];
+    secrets.set(DEMO_CATALOGUE, peers.catalogueSecret);
+    log.info(
+      { clearingHouse: ch.url, catalogue: peers.catalogue.url, events: peers.events.url },
+      'demo peers (development only): a Gaia-X clearing house, an XFSC catalogue and a credential event service',
+    );
+  }
+  const publishers: Publisher[] = [];
+  let compliance: CompliancePublisher | undefined;
+  try {
+    const checkUrl = (where: string, u: string, allowHttp: boolean) => {
+      const url = new URL(u);
+      if (url.protocol !== 'https:' && !(allowHttp && url.protocol === 'http:' && isLoopbackHost(url.hostname)))
+        throw new GatewayError(
+          `${where}: ${u} must be https (http only on loopback with allowHttp, for development)`,
+          'bad-config',
+        );
+    };
+    // Catalogues as outbox targets: what runs and decisions publish or revoke goes there, in order.
+    for (const c of config.publish.catalogues) {
+      for (const u of [c.url, c.tokenUrl]) checkUrl(`publish.catalogues.${c.name}`, u, c.allowHttp);
+      const secret = secrets.get(c.name) ?? (c.clientSecretEnv ? process.env[c.clientSecretEnv] : '');
+      if (secret === undefined)
+        throw new GatewayError(
+          `publish.catalogues.${c.name}: the environment variable ${c.clientSecretEnv} (its client secret) is not set`,
+          'bad-config',
+        );
+      publishers.push(
+        xfsc2025Publisher(c.name, c.url, {
+          store,
+          present: async (credential) => {
+            const vp = await credentials.present([credential], { suite: 'jws2020' });
+            return vp.format === 'ldp' ? JSON.stringify(vp.document) : vp.jwt;
+          },
+          tokens: new ClientCredentials({ tokenUrl: c.tokenUrl, clientId: c.clientId, clientSecret: secret }),
+        }),
+      );
+    }
+    const events = config.publish.credentialEvents;
+    if (events) {
+      checkUrl('publish.credentialEvents', events.url, events.allowHttp);
+      publishers.push(credentialEventsPublisher(events.url, { store, source: config.publicBaseUrl }));
+    }
+    if (config.publish.clearingHouses.length) {
+      const clearingHouses = config.publish.clearingHouses.map((ch) => {
+        if (!ch.tagusUrl && !ch.loireUrl)
+          throw new GatewayError(`publish.clearingHouses.${ch.name}: set tagusUrl, loireUrl or both`, 'bad-config');
+        for (const u of [ch.registryUrl, ch.tagusUrl, ch.loireUrl])
+          if (u) checkUrl(`publish.clearingHouses.${ch.name}`, u, ch.allowHttp);
+        return {
+          ...ch,
+          trustAnchors: peers
+            ? peerAnchors
+            : readAnchors(loaded, ch.trustAnchorFiles ?? config.resolver.trustAnchorFiles ?? []),
+        };
+      });
+      compliance = new CompliancePublisher({
+        store,
+        clearingHouses,
+        newId: () => `${config.publicBaseUrl.replace(/\/+$/, '')}/compliance/${randomUUID()}`,
+        presentJwt: async (jwts) => {
+          const vp = await credentials.present(jwts, { suite: 'vc-jose' });
+          if (vp.format !== 'jwt') throw new GatewayError('a VP-JWT was expected', 'internal');
+          return vp.jwt;
+        },
+        chainOf: (row) => (row.signed_with ? credentials.chainFor(row.signed_with.replace(/^.*#/, '')) : undefined),
+        renewBeforeMs: config.publish.compliance.renewBeforeDays * 86_400_000,
+        ...(events ? { eventsTarget: EVENTS_TARGET } : {}),
+      });
+      publishers.push(compliance);
+    }
+  } catch (err) {
+    clearInterval(officerTimer);
+    await store.close();
+    await peers?.close();
+    await demo?.close();
+    await identityProvider?.close();
+    throw err;
+  }
+  const catalogueTargets = publishers.filter((p) => p.target !== EVENTS_TARGET).map((p) => p.target);
+  const outbox = publishers.length
     ? new OutboxWorker({
         store,
-        publishers: catalogues,
+        publishers,
         log,
         maxAttempts: config.publish.outbox.maxAttempts,
         baseBackoffMs: config.publish.outbox.baseBackoffMs,
@@ -240,6 +383,18 @@ export async function startService(
       })
     : undefined;
   if (outbox) listeners.add(() => outbox.kick());
+  const setup = publishSetup(loaded, store);
+  const complianceSweep = async (): Promise<number> => {
+    if (!compliance) return 0;
+    const items = (await publishPlan(setup, COMPLIANCE_TARGET)).get(COMPLIANCE_TARGET) ?? [];
+    if (items.length) {
+      await store.enqueue(items);
+      outbox?.kick();
+    }
+    return items.length;
+  };
+  const sweepTimer = setInterval(() => complianceSweep().catch(() => undefined), 10 * 60_000);
+  sweepTimer.unref();
   const approvals = new Approvals({
     store,
     signer: credentials,
@@ -301,12 +456,24 @@ export async function startService(
     ...(scheduler ? { scheduler } : {}),
     ...(demo ? { demo } : {}),
     ...(identityProvider ? { identityProvider } : {}),
+    ...(peers ? { peers } : {}),
+    ...(compliance ? { compliance } : {}),
+    complianceSweep,
+    async complianceStatus(cloud?: string) {
+      return { clearingHouses: setup.clearingHouses, items: await complianceStatus(setup, cloud) };
+    },
+    async publishNow(opts: { to?: string; dryRun?: boolean }) {
+      const plan = await publishNow(setup, opts);
+      if (!plan.dryRun) outbox?.kick();
+      return plan;
+    },
     start() {
       if (started) return;
       started = true;
       if (!shapesReady()) log.error({}, 'compiled shapes are missing: run `npm run build`; runs will fail validation');
       scheduler?.start();
       outbox?.start();
+      complianceSweep().catch((err: Error) => log.warn({ err: err.message }, 'compliance: sweep failed'));
     },
     onChange(listener: () => void) {
       listeners.add(listener);
@@ -335,12 +502,15 @@ export async function startService(
     },
     async close() {
       clearInterval(officerTimer);
+      clearInterval(sweepTimer);
       await scheduler?.stop();
       await outbox?.stop();
       await validate.close();
       await store.close();
       await demo?.close();
       await identityProvider?.close();
+      await compliance?.close();
+      await peers?.close();
     },
   };
 }

@@ -452,6 +452,7 @@ export class Approvals {
     }
     const clearing = new Map(touched.map((r) => [r.id, r.clearing_house]));
     decision.outbox = catalogueDeliveries(this.deps.catalogueTargets ?? [], {
+      cloud: decision.cloudId,
       added: decision.approve.map((a) => ({ id: a.id, clearing_house: clearing.get(a.id) ?? 1 })),
       removed: [
         ...decision.approve.flatMap((a) => (a.supersedes ? [a.supersedes] : [])),

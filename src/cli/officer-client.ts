@@ -12,6 +12,7 @@ import { outboxItemView } from '../http/routes/outbox.js';
 import type { OutboxState } from '../store/schema.js';
 import type { OutboxTargetStats } from '../store/store.js';
 import { loadCliConfig, type GlobalOptions } from './context.js';
+import { complianceStatus, publishNow, type ComplianceStatus, type PublishPlan } from '../publish/plan.js';
 
 export type OfficerKeyView = ReturnType<ReturnType<typeof officerKeyView>>;
 export type TokenView = ReturnType<typeof tokenView>;
@@ -48,6 +49,8 @@ export interface OfficerClient {
   }): Promise<{ targets: OutboxTargetView[]; items: OutboxItemView[] }>;
   retryOutbox(id: string): Promise<void>;
   dropOutbox(id: string): Promise<void>;
+  complianceStatus(cloud?: string): Promise<{ clearingHouses: string[]; items: ComplianceStatus[] }>;
+  publish(o: { to?: string; dryRun?: boolean }): Promise<PublishPlan>;
   close(): Promise<void>;
 }
 
@@ -133,6 +136,11 @@ export async function openOfficerClient(globals: GlobalOptions, o: RemoteOptions
       if (!(await local.store.dropOutbox(id, actor)))
         throw new GatewayError(`no dead or pending outbox item ${id}`, 'not-found');
     },
+    complianceStatus: async (cloud) => ({
+      clearingHouses: local.publish.clearingHouses,
+      items: await complianceStatus(local.publish, cloud),
+    }),
+    publish: (o) => publishNow(local.publish, o),
     close: () => local.close(),
   };
 }
@@ -232,6 +240,8 @@ function remoteClient(o: RemoteOptions): OfficerClient {
       ),
     retryOutbox: (id) => call('POST', `/admin/outbox/${encodeURIComponent(id)}/retry`),
     dropOutbox: (id) => call('DELETE', `/admin/outbox/${encodeURIComponent(id)}`),
+    complianceStatus: (cloud) => call('GET', `/admin/compliance?${q({ cloud })}`),
+    publish: (o) => call('POST', '/admin/publish', o),
     close: async () => undefined,
   };
 }

@@ -40,7 +40,7 @@ export const EMBEDDED_DEFAULT = {
   keys: { generateDevKeys: true },
   provider: DEMO_PROVIDER,
   clouds: [{ id: 'demo', name: 'Demo cloud (src/demo)', demo: true, intervalSeconds: 300 }],
-  demo: { identityProvider: true },
+  demo: { identityProvider: true, peers: true },
 };
 
 /** The embedded default's base URL for a port. */

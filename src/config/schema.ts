@@ -482,6 +482,12 @@ export const configSchema = {
           description:
             'Development only: start the demo OpenID Connect provider of src/demo (users alice: officer, oscar: operator, ada: admin, rita: reader; sign-in by a button) on loopback and use it as auth.oidc, so the review page signs in through it.',
         },
+        peers: {
+          type: 'boolean',
+          default: false,
+          description:
+            'Development only: start the demo peers of src/demo on loopback (a Gaia-X clearing house, an XFSC federated catalogue, a credential event service) and publish to them (publish.clearingHouses, catalogues, credentialEvents must then be empty).',
+        },
         identityProviderPort: {
           type: 'integer',
           minimum: 0,
@@ -565,6 +571,85 @@ export const configSchema = {
                 description: 'Development only: http URLs on loopback.',
               },
             },
+          },
+        },
+        clearingHouses: {
+          type: 'array',
+          default: [],
+          description:
+            "Gaia-X clearing houses (GXDCH), tried in this order (the next on a timeout, 5xx or connection error): each cloud's signed clearing-house credentials are submitted for a compliance credential after every change and before the last one expires.",
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['name'],
+            properties: {
+              name: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,40}$' },
+              registryUrl: {
+                type: 'string',
+                format: 'uri',
+                description:
+                  'The registry (e.g. https://registry.lab.gaia-x.eu/v1): implemented shapes and trust anchors are checked there before submitting.',
+              },
+              tagusUrl: {
+                type: 'string',
+                format: 'uri',
+                description:
+                  'Compliance, Tagus generation (e.g. https://compliance.lab.gaia-x.eu/v1): takes tagus-22.10 sets.',
+              },
+              loireUrl: {
+                type: 'string',
+                format: 'uri',
+                description:
+                  'Compliance, Loire generation (e.g. https://compliance.lab.gaia-x.eu/v2): takes gaia-x-25.11 sets signed as VC-JWTs (signing.defaultSuite: vc-jose).',
+              },
+              label: {
+                enum: ['standard-compliance', 'label-level-1', 'label-level-2', 'label-level-3'],
+                default: 'standard-compliance',
+                description: 'What the Loire service is asked for.',
+              },
+              did: {
+                type: 'string',
+                pattern: '^did:web:',
+                description:
+                  "The clearing house's DID, the issuer its compliance credentials must have (default: did:web of the compliance host).",
+              },
+              trustAnchorFiles: {
+                type: 'array',
+                items: { type: 'string' },
+                description:
+                  "PEM roots the clearing house's x5u chain must end in (default: resolver.trustAnchorFiles).",
+              },
+              timeoutMs: { type: 'integer', minimum: 1000, default: 60000 },
+              allowHttp: {
+                type: 'boolean',
+                default: false,
+                description: 'Development only: http URLs on loopback.',
+              },
+            },
+          },
+        },
+        compliance: {
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          properties: {
+            renewBeforeDays: {
+              type: 'integer',
+              minimum: 1,
+              default: 14,
+              description: 'A compliance credential is renewed this long before it expires.',
+            },
+          },
+        },
+        credentialEvents: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['url'],
+          description:
+            'The Gaia-X Credential Event Service: each compliance credential issued or renewed is pushed there as a CloudEvent (eu.gaia-x.credential), so catalogues that poll it fetch the credentials from their id URLs.',
+          properties: {
+            url: { type: 'string', format: 'uri', description: 'e.g. https://ces.lab.gaia-x.eu' },
+            allowHttp: { type: 'boolean', default: false, description: 'Development only: http on loopback.' },
           },
         },
         outbox: {

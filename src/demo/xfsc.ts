@@ -70,82 +70,86 @@ export async function startFakeCatalogue(opts: FakeCatalogueOptions = {}): Promi
     }
   };
 
-  const fake = await startFake(async (req, url, body): Promise<FakeResponse | undefined> => {
-    const path = url.pathname;
-    if (req.method === 'GET' && path === '/self-descriptions') {
-      const statuses = url.searchParams.get('statuses')?.split(',');
-      const ids = url.searchParams.get('ids')?.split(',');
-      const items = [...entries.values()]
-        .filter((e) => (!statuses || statuses.includes(e.status)) && (!ids || ids.includes(e.id)))
-        .map(({ content, ...meta }) => ({
-          meta,
-          ...(url.searchParams.get('withContent') === 'true' ? { content } : {}),
-        }));
-      return { json: { totalCount: items.length, items } };
-    }
-    const denied = await authorize(req.headers.authorization);
-    if (denied) return denied;
-    if (req.method === 'POST' && path === '/self-descriptions') {
-      const sdHash = createHash('sha256').update(body).digest('hex');
-      if (entries.has(sdHash)) return err(409, 'conflict', `a self-description with hash ${sdHash} exists`);
-      let vp: Record<string, unknown>;
-      try {
-        vp = JSON.parse(body) as Record<string, unknown>;
-      } catch {
-        return err(400, 'client_error', 'the body is not JSON');
+  const fake = await startFake(
+    async (req, url, body): Promise<FakeResponse | undefined> => {
+      const path = url.pathname;
+      if (req.method === 'GET' && path === '/self-descriptions') {
+        const statuses = url.searchParams.get('statuses')?.split(',');
+        const ids = url.searchParams.get('ids')?.split(',');
+        const items = [...entries.values()]
+          .filter((e) => (!statuses || statuses.includes(e.status)) && (!ids || ids.includes(e.id)))
+          .map(({ content, ...meta }) => ({
+            meta,
+            ...(url.searchParams.get('withContent') === 'true' ? { content } : {}),
+          }));
+        return { json: { totalCount: items.length, items } };
       }
-      const types = ([] as unknown[]).concat(vp.type ?? []);
-      const credentials = ([] as unknown[]).concat(vp.verifiableCredential ?? []) as Record<string, unknown>[];
-      if (!types.includes('VerifiablePresentation') || !credentials.length)
-        return err(400, 'client_error', 'expected a VerifiablePresentation with verifiableCredential');
-      for (const c of credentials) {
-        if (!c.proof) return err(422, 'verification_error', `credential ${String(c.id)} has no proof`);
-        if (typeof c.id !== 'string') return err(422, 'verification_error', 'a credential without id');
-        // As a catalogue pulls: the credential at its id URL must be exactly what was uploaded.
-        const served = await fetchText(c.id).catch((e: Error) => ({ status: 0, text: e.message }));
-        if (served.status !== 200)
-          return err(422, 'verification_error', `${c.id} answered ${served.status}: ${served.text.slice(0, 200)}`);
-        if (served.text !== JSON.stringify(c))
-          return err(422, 'verification_error', `${c.id} serves other bytes than the uploaded credential`);
+      const denied = await authorize(req.headers.authorization);
+      if (denied) return denied;
+      if (req.method === 'POST' && path === '/self-descriptions') {
+        const sdHash = createHash('sha256').update(body).digest('hex');
+        if (entries.has(sdHash)) return err(409, 'conflict', `a self-description with hash ${sdHash} exists`);
+        let vp: Record<string, unknown>;
+        try {
+          vp = JSON.parse(body) as Record<string, unknown>;
+        } catch {
+          return err(400, 'client_error', 'the body is not JSON');
+        }
+        const types = ([] as unknown[]).concat(vp.type ?? []);
+        const credentials = ([] as unknown[]).concat(vp.verifiableCredential ?? []) as Record<string, unknown>[];
+        if (!types.includes('VerifiablePresentation') || !credentials.length)
+          return err(400, 'client_error', 'expected a VerifiablePresentation with verifiableCredential');
+        for (const c of credentials) {
+          if (!c.proof) return err(422, 'verification_error', `credential ${String(c.id)} has no proof`);
+          if (typeof c.id !== 'string') return err(422, 'verification_error', 'a credential without id');
+          // As a catalogue pulls: the credential at its id URL must be exactly what was uploaded.
+          const served = await fetchText(c.id).catch((e: Error) => ({ status: 0, text: e.message }));
+          if (served.status !== 200)
+            return err(422, 'verification_error', `${c.id} answered ${served.status}: ${served.text.slice(0, 200)}`);
+          if (served.text !== JSON.stringify(c))
+            return err(422, 'verification_error', `${c.id} serves other bytes than the uploaded credential`);
+        }
+        const problem = await opts.verify?.(vp);
+        if (problem) return err(422, 'verification_error', problem);
+        const first = credentials[0]!;
+        const subject = (([] as unknown[]).concat(first.credentialSubject ?? [])[0] as { id?: string } | undefined)?.id;
+        const issuer = typeof first.issuer === 'string' ? first.issuer : String((first.issuer as { id?: string })?.id);
+        const at = now();
+        for (const e of entries.values())
+          if (e.id === subject && e.status === 'active') Object.assign(e, { status: 'deprecated', statusDatetime: at });
+        const entry: CatalogueEntry = {
+          sdHash,
+          id: subject ?? String(first.id),
+          status: 'active',
+          issuer,
+          validatorDids: [],
+          uploadDatetime: at,
+          statusDatetime: at,
+          content: body,
+        };
+        entries.set(sdHash, entry);
+        const { content: _content, ...meta } = entry;
+        return { status: 201, headers: { location: `/self-descriptions/${sdHash}` }, json: meta };
       }
-      const problem = await opts.verify?.(vp);
-      if (problem) return err(422, 'verification_error', problem);
-      const first = credentials[0]!;
-      const subject = (([] as unknown[]).concat(first.credentialSubject ?? [])[0] as { id?: string } | undefined)?.id;
-      const issuer = typeof first.issuer === 'string' ? first.issuer : String((first.issuer as { id?: string })?.id);
-      const at = now();
-      for (const e of entries.values())
-        if (e.id === subject && e.status === 'active') Object.assign(e, { status: 'deprecated', statusDatetime: at });
-      const entry: CatalogueEntry = {
-        sdHash,
-        id: subject ?? String(first.id),
-        status: 'active',
-        issuer,
-        validatorDids: [],
-        uploadDatetime: at,
-        statusDatetime: at,
-        content: body,
-      };
-      entries.set(sdHash, entry);
-      const { content: _content, ...meta } = entry;
-      return { status: 201, headers: { location: `/self-descriptions/${sdHash}` }, json: meta };
-    }
-    const revoke = /^\/self-descriptions\/([0-9a-f]{64})\/revoke$/.exec(path);
-    if (req.method === 'POST' && revoke) {
-      const e = entries.get(revoke[1]!);
-      if (!e) return err(404, 'not_found', `no self-description ${revoke[1]}`);
-      if (e.status !== 'active') return err(409, 'conflict', `self-description ${e.sdHash} is ${e.status}, not active`);
-      Object.assign(e, { status: 'revoked', statusDatetime: now() });
-      const { content: _content, ...meta } = e;
-      return { json: meta };
-    }
-    const one = /^\/self-descriptions\/([0-9a-f]{64})$/.exec(path);
-    if (one && req.method === 'DELETE') {
-      if (!entries.delete(one[1]!)) return err(404, 'not_found', `no self-description ${one[1]}`);
-      return { status: 200, json: {} };
-    }
-    return undefined;
-  });
+      const revoke = /^\/self-descriptions\/([0-9a-f]{64})\/revoke$/.exec(path);
+      if (req.method === 'POST' && revoke) {
+        const e = entries.get(revoke[1]!);
+        if (!e) return err(404, 'not_found', `no self-description ${revoke[1]}`);
+        if (e.status !== 'active')
+          return err(409, 'conflict', `self-description ${e.sdHash} is ${e.status}, not active`);
+        Object.assign(e, { status: 'revoked', statusDatetime: now() });
+        const { content: _content, ...meta } = e;
+        return { json: meta };
+      }
+      const one = /^\/self-descriptions\/([0-9a-f]{64})$/.exec(path);
+      if (one && req.method === 'DELETE') {
+        if (!entries.delete(one[1]!)) return err(404, 'not_found', `no self-description ${one[1]}`);
+        return { status: 200, json: {} };
+      }
+      return undefined;
+    },
+    opts.port !== undefined ? { port: opts.port } : {},
+  );
   return Object.assign(fake, { entries });
 }
 

@@ -412,6 +412,7 @@ export class CloudRunner {
       }
     }
     pub.outbox = catalogueDeliveries(this.deps.catalogueTargets ?? [], {
+      cloud: cloud.id,
       added: pub.add.filter((a) => a.state === 'published'),
       removed: [...pub.supersede.map((x) => x.id), ...pub.revoke],
     });

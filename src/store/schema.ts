@@ -20,6 +20,7 @@ export interface Database {
   oidc_logins: OidcLoginsTable;
   outbox: OutboxTable;
   catalogue_entries: CatalogueEntriesTable;
+  compliance: ComplianceTable;
 }
 
 export interface CloudsTable {
@@ -245,4 +246,28 @@ export interface CatalogueEntriesTable {
   /** active | revoked | deleted, as the catalogue last answered. */
   state: string;
   updated_at: string;
+}
+
+export type ComplianceState = 'issued' | 'replaced' | 'rejected';
+
+export interface ComplianceTable {
+  /** The compliance credential's id (`vcid`): where the gateway serves it. */
+  id: string;
+  cloud_id: string;
+  profile: string;
+  /** sha256 of the sorted ids of the credentials submitted. */
+  set_hash: string;
+  /** issued: the current one; replaced: a newer one covers the set; rejected: the clearing house refused the set. */
+  state: ComplianceState;
+  /** The configured name of the clearing house that answered. */
+  clearing_house: string;
+  /** The compliance credential exactly as received ('' for a refusal). */
+  body: string;
+  media_type: string;
+  /** JSON array of the credential ids it covers (or that were refused). */
+  covered: string;
+  /** The clearing house's refusal, for people. */
+  message: string | null;
+  valid_until: string | null;
+  created_at: string;
 }

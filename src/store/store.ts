@@ -6,6 +6,7 @@ import type {
   ApiTokensTable,
   AuditTable,
   CloudsTable,
+  ComplianceTable,
   CredentialState,
   CredentialsTable,
   Database,
@@ -25,6 +26,7 @@ export type StatusListRow = StatusListsTable;
 export type EventRow = Omit<EventsTable, 'seq'> & { seq: number };
 export type AuditRow = Omit<AuditTable, 'seq'> & { seq: number };
 export type ApiTokenRow = ApiTokensTable;
+export type ComplianceRow = ComplianceTable;
 export type OutboxRow = Omit<OutboxTable, 'seq'> & { seq: number };
 /** Per outbox target: backlog, dead letters, oldest pending item, last delivery. */
 export interface OutboxTargetStats {
@@ -835,6 +837,31 @@ export class Store {
       .execute();
   }
 
+  /** Which of these item ids the outbox has (in any state). */
+  async existingOutboxIds(ids: string[]): Promise<Set<string>> {
+    const out = new Set<string>();
+    for (let i = 0; i < ids.length; i += 500) {
+      const rows = await this.db
+        .selectFrom('outbox')
+        .select('id')
+        .where('id', 'in', ids.slice(i, i + 500))
+        .execute();
+      for (const r of rows) out.add(r.id);
+    }
+    return out;
+  }
+
+  /** The credentials a catalogue holds as active entries. */
+  async activeCatalogueIds(target: string): Promise<Set<string>> {
+    const rows = await this.db
+      .selectFrom('catalogue_entries')
+      .select('credential_id')
+      .where('target', '=', target)
+      .where('state', '=', 'active')
+      .execute();
+    return new Set(rows.map((r) => r.credential_id));
+  }
+
   async listOutbox(f: { target?: string; state?: OutboxState; limit: number; after?: number }): Promise<OutboxRow[]> {
     let q = this.db.selectFrom('outbox').selectAll();
     if (f.target) q = q.where('target', '=', f.target);
@@ -928,6 +955,89 @@ export class Store {
       .where('target', '=', target)
       .where('credential_id', '=', credentialId)
       .executeTakeFirst();
+  }
+
+  // --- compliance credentials (what clearing houses answered)
+
+  /** The published clearing-house credentials of a cloud's profile: what a compliance request covers. */
+  async clearingHouseSet(cloudId: string, profile: string): Promise<CredentialRow[]> {
+    return this.db
+      .selectFrom('credentials')
+      .selectAll()
+      .where('cloud_id', '=', cloudId)
+      .where('profile', '=', profile)
+      .where('state', '=', 'published')
+      .where('clearing_house', '=', 1)
+      .orderBy('id')
+      .execute();
+  }
+
+  /** The newest answer for a cloud's profile (issued, replaced or rejected). */
+  async latestCompliance(cloudId: string, profile: string): Promise<ComplianceRow | undefined> {
+    return this.db
+      .selectFrom('compliance')
+      .selectAll()
+      .where('cloud_id', '=', cloudId)
+      .where('profile', '=', profile)
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .executeTakeFirst();
+  }
+
+  async getCompliance(id: string): Promise<ComplianceRow | undefined> {
+    return this.db.selectFrom('compliance').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  /** Answers, newest first: every cloud's, or one cloud's; `current` only the issued ones. */
+  async listCompliance(f: { cloud?: string; current?: boolean; limit?: number } = {}): Promise<ComplianceRow[]> {
+    let q = this.db.selectFrom('compliance').selectAll();
+    if (f.cloud) q = q.where('cloud_id', '=', f.cloud);
+    if (f.current) q = q.where('state', '=', 'issued');
+    return q
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(f.limit ?? 200)
+      .execute();
+  }
+
+  /** Issued compliance credentials that end before `before`: due for renewal. */
+  async complianceDue(before: string): Promise<ComplianceRow[]> {
+    return this.db
+      .selectFrom('compliance')
+      .selectAll()
+      .where('state', '=', 'issued')
+      .where('valid_until', '<', before)
+      .execute();
+  }
+
+  /**
+   * Record a clearing house's answer in one transaction: an issued credential replaces the cloud's
+   * previous one for the profile; follow-up deliveries (credential events) are queued with it.
+   */
+  async recordCompliance(row: Omit<ComplianceRow, 'created_at'>, outbox: NewOutboxItem[] = []): Promise<void> {
+    const at = now();
+    await this.db.transaction().execute(async (tx) => {
+      if (row.state === 'issued')
+        await tx
+          .updateTable('compliance')
+          .set({ state: 'replaced' })
+          .where('cloud_id', '=', row.cloud_id)
+          .where('profile', '=', row.profile)
+          .where('state', '=', 'issued')
+          .execute();
+      await tx
+        .insertInto('compliance')
+        .values({ ...row, created_at: at })
+        .execute();
+      await this.auditIn(tx, {
+        at,
+        actor: `clearing-house:${row.clearing_house}`,
+        action: row.state === 'issued' ? 'compliance.issued' : 'compliance.rejected',
+        target: row.id,
+        detail: JSON.stringify({ cloud: row.cloud_id, profile: row.profile, covered: JSON.parse(row.covered).length }),
+      });
+      if (outbox.length) await this.enqueueIn(tx, outbox, at);
+    });
   }
 
   // --- API tokens (hashes only)

@@ -51,4 +51,53 @@ export function outboxCommands(program: Command, globals: () => GlobalOptions): 
       writeOutput(`dropped ${id}`);
     }),
   );
+
+  remote(
+    program
+      .command('publish')
+      .description(
+        'queue what each target lacks: catalogue entries of published credentials, compliance requests for changed or expiring sets (the running gateway delivers them)',
+      )
+      .option('--to <target>', 'one target only (a catalogue name, or compliance)')
+      .option('--dry-run', 'only say what would be queued')
+      .option('--json', 'print JSON'),
+  ).action(async (o: RemoteOptions & { to?: string; dryRun?: boolean; json?: boolean }) =>
+    withClient(globals, o, async (c) => {
+      const r = await c.publish({ ...(o.to ? { to: o.to } : {}), dryRun: Boolean(o.dryRun) });
+      if (o.json) return writeOutput(JSON.stringify(r, null, 2));
+      if (!r.targets.length) writeOutput('no publish target is configured (the publish section)');
+      for (const t of r.targets) {
+        writeOutput(`${t.target}: ${t.queued} ${r.dryRun ? 'would be queued' : 'queued'}`);
+        for (const id of t.items) writeOutput(`  ${id}`);
+        if (t.queued > t.items.length) writeOutput(`  … and ${t.queued - t.items.length} more`);
+      }
+    }),
+  );
+  const compliance = program.command('compliance').description("the clearing houses' compliance credentials");
+  remote(
+    compliance
+      .command('status')
+      .description(
+        'per cloud and profile: the compliance credential (valid until) or the refusal, and whether a submission is due',
+      )
+      .option('--cloud <id>', 'one cloud only')
+      .option('--json', 'print JSON'),
+  ).action(async (o: RemoteOptions & { cloud?: string; json?: boolean }) =>
+    withClient(globals, o, async (c) => {
+      const r = await c.complianceStatus(o.cloud);
+      if (o.json) return writeOutput(JSON.stringify(r, null, 2));
+      if (!r.clearingHouses.length) return writeOutput('no clearing house is configured (publish.clearingHouses)');
+      writeOutput(`clearing houses, in order: ${r.clearingHouses.join(', ')}`);
+      for (const i of r.items) {
+        const what =
+          i.state === 'issued'
+            ? `issued by ${i.clearingHouse} at ${i.at}, valid until ${i.validUntil}, covers ${i.covered}: ${i.id}`
+            : i.state === 'rejected'
+              ? `REFUSED by ${i.clearingHouse} at ${i.at}: ${i.message}`
+              : 'none yet';
+        writeOutput(`${i.cloud} ${i.profile}: ${what}`);
+        writeOutput(`  ${i.credentials} clearing-house credentials; ${i.due ? `due (${i.reason})` : i.reason}`);
+      }
+    }),
+  );
 }

@@ -47,4 +47,14 @@ export default async function outboxRoutes(app: FastifyInstance): Promise<void> 
       throw new HttpProblem(404, `no dead or pending outbox item ${itemId}`);
     return reply.code(204).send();
   });
+
+  specRoute(app, 'complianceStatus', async (request) => {
+    const { cloud } = request.query as { cloud?: string };
+    return service().complianceStatus(cloud);
+  });
+
+  specRoute(app, 'publishNow', async (request) => {
+    const body = (request.body ?? {}) as { to?: string; dryRun?: boolean };
+    return service().publishNow({ ...(body.to ? { to: body.to } : {}), dryRun: body.dryRun ?? false });
+  });
 }

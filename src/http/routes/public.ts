@@ -256,6 +256,17 @@ export default async function publicRoutes(app: FastifyInstance): Promise<void> 
     return sendDocument(request, reply, list, 'public, max-age=60');
   });
 
+  specRoute(app, 'getCompliance', async (request, reply) => {
+    const row = await service().store.getCompliance(idOf(base, request.url));
+    if (!row || row.state === 'rejected') throw new HttpProblem(404, 'no compliance credential has this URL');
+    return reply
+      .type(row.media_type)
+      .header('gx-credential-state', row.state)
+      .header('cache-control', 'public, max-age=300')
+      .header('access-control-allow-origin', '*')
+      .send(row.body);
+  });
+
   specRoute(app, 'getPresentation', async (request, reply) => {
     const { store } = service();
     const { cloud, release } = request.params as { cloud: string; release: string };

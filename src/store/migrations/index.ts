@@ -5,6 +5,7 @@ import { listingOrder } from './0002-listing-order.js';
 import { officers } from './0003-officers.js';
 import { outbox } from './0004-outbox.js';
 import { catalogueEntries } from './0005-catalogue-entries.js';
+import { compliance } from './0006-compliance.js';
 
 /** Numbered migrations, applied in order at start; a change is a new number, never an edit. */
 export function migrations(dialect: Dialect): Record<string, Migration> {
@@ -14,6 +15,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '0003-officers': officers,
     '0004-outbox': outbox(dialect),
     '0005-catalogue-entries': catalogueEntries,
+    '0006-compliance': compliance,
   };
 }
 

@@ -1,0 +1,363 @@
+import { createHash, generateKeyPairSync, X509Certificate, type KeyObject } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import canonicalize from 'canonicalize';
+import { decodeJwt, decodeProtectedHeader, exportJWK, SignJWT } from 'jose';
+import { createDevChain } from '../credentials/keys/certificates.js';
+import { didWebDocumentUrl } from '../credentials/did-web.js';
+import { findVerificationMethod } from '../credentials/resolver.js';
+import { parsePemChain } from '../credentials/x509.js';
+import { isLoopbackHost } from '../net/guard.js';
+import { shapesDir } from '../paths.js';
+import { startFake, type FakeResponse, type FakeServer } from './http.js';
+
+/**
+ * A Gaia-X Digital Clearing House (GXDCH) on one port, faithful where the gateway meets it
+ * (../shared/gaia-x/COMPLIANCE-NOTES.md; gx-compliance, gx-registry, gx-notary):
+ * - registry `/registry/v1/api/termsAndConditions`, `POST /registry/v1/api/trustAnchor/chain`
+ *   (`{"certs": pem}` → `{"result": true}` or 409), `/registry/v1/shapes/implemented` (the classes
+ *   its shapes target; a credential of another type is refused);
+ * - compliance, Tagus: `POST /compliance/v1/api/credential-offers?vcid=` with a VC 1.1 presentation
+ *   (JSON-LD, no proof needed); Loire: `POST /compliance/v2/api/credential-offers/{standard-compliance|
+ *   label-level-1|2|3}?vcid=` with `application/vp+jwt` (each credential an
+ *   EnvelopedVerifiableCredential `data:application/vc+jwt,…`);
+ * - its own did:web (`/.well-known/did.json`) and x5u chain; the compliance credential is a VC-JWT
+ *   signed with its key (ES256), valid 90 days, naming for each credential `sha256-` + hex SHA-256 of
+ *   the RFC 8785 form of the credential as sent (Tagus `gx:integrity`, Loire `gx:digestSRI`).
+ * It really checks: every credential's issuer chain (DID document → x5u) ends in one of its trust
+ * anchors (any self-signed root when it has none: the lab's development mode), every subject type is
+ * implemented, the participant is in the presentation (Tagus), and — with `verify` — each signature.
+ * Refusals are 409 with `{statusCode, message, results}`; faults are switchable (`faults`).
+ */
+export interface FakeClearingHouseOptions {
+  port?: number;
+  /** Verify a credential or a presentation JWT (the gateway's verifier in tests and the demo); a problem or undefined. */
+  verify?: (input: unknown) => Promise<string | undefined>;
+  /** PEM roots issuers' chains must end in (none: any self-signed root, development mode). */
+  trustAnchors?: string[];
+  /** Fetch DID documents and x5u chains (default: fetch; http on loopback only). */
+  fetchText?: (url: string) => Promise<string>;
+  /** Days a compliance credential is valid (90). */
+  validityDays?: number;
+}
+
+export interface IssuedCompliance {
+  id: string;
+  generation: 'tagus' | 'loire';
+  jwt: string;
+  covered: { id: string; digest: string }[];
+}
+
+export interface FakeClearingHouse extends FakeServer {
+  did: string;
+  /** Its root certificate (PEM): the trust anchor for what it issues. */
+  rootPem: string;
+  issued: IssuedCompliance[];
+  /** Submissions refused (409) and issued, counted. */
+  counts: { refused: number; issued: number };
+  trustAnchors: string[];
+}
+
+export const TERMS_AND_CONDITIONS = {
+  version: '22.10',
+  text: 'The PARTICIPANT signing the Self-Description agrees as follows: to update its descriptions about any changes, be it technical, organizational, or legal - especially but not limited to contractual in regards to the indicated attributes present in the descriptions. The keypair used to sign Verifiable Credentials will be revoked where Gaia-X Association becomes aware of any inaccurate statements in regards to the claims which result in a non-compliance with the Trust Framework and policy rules defined in the Policy Rules and Labelling Document (PRLD).',
+};
+
+/** The classes the Gaia-X shapes of both generations target (what the registry lists as implemented). */
+export function implementedShapes(): string[] {
+  const names = new Set<string>();
+  for (const file of [join('22.10', 'gx_shacl.json'), join('25.11', 'gx.shacl.ttl')]) {
+    const text = readFileSync(join(shapesDir, 'gaia-x', file), 'utf8');
+    for (const m of text.matchAll(/targetClass"?\s*:?\s*(?:\{\s*"@id"\s*:\s*")?gx:([A-Za-z]+)/g)) names.add(m[1]!);
+  }
+  return [...names].sort();
+}
+
+const jcsDigest = (doc: unknown) => `sha256-${createHash('sha256').update(canonicalize(doc)!).digest('hex')}`;
+const conflict = (message: string, results: string[] = []): FakeResponse => ({
+  status: 409,
+  json: { statusCode: 409, message, error: 'Conflict', results },
+});
+const asArray = (v: unknown): unknown[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+
+export async function startFakeClearingHouse(opts: FakeClearingHouseOptions = {}): Promise<FakeClearingHouse> {
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const implemented = new Set(implementedShapes());
+  const issued: IssuedCompliance[] = [];
+  const trustAnchors = [...(opts.trustAnchors ?? [])];
+  const validityMs = (opts.validityDays ?? 90) * 24 * 3600_000;
+  const fetchText =
+    opts.fetchText ??
+    (async (url: string) => {
+      const r = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+      if (!r.ok) throw new Error(`${url} answered ${r.status}`);
+      return r.text();
+    });
+  let did = '';
+  let chainPem = '';
+  let jwk: Record<string, unknown> = {};
+  const counts = { refused: 0, issued: 0 };
+
+  /** A chain is trusted when its root is one of the anchors (any self-signed root without anchors). */
+  const chainProblem = (pem: string): string | undefined => {
+    let certs: X509Certificate[];
+    try {
+      certs = parsePemChain(pem);
+    } catch (e) {
+      return `the certificate chain does not parse: ${(e as Error).message}`;
+    }
+    const root = certs.at(-1);
+    if (!root) return 'the certificate chain is empty';
+    if (!root.checkIssued(root)) return `the chain ends in ${root.subject}, not in a root certificate`;
+    if (!trustAnchors.length) return undefined;
+    const anchored = trustAnchors.some((a) => new X509Certificate(a).fingerprint256 === root.fingerprint256);
+    return anchored
+      ? undefined
+      : `the chain's root (${root.subject.replace(/\n/g, ', ')}) is not a Gaia-X trust anchor`;
+  };
+
+  /** The issuer's key as its DID document names it, with an x5u chain ending in a trust anchor. */
+  const issuerProblem = async (issuer: string, method: string): Promise<string | undefined> => {
+    if (!issuer.startsWith('did:web:')) return `the issuer ${issuer} is not a did:web`;
+    let url: URL;
+    try {
+      url = didWebDocumentUrl(issuer, 'https');
+      if (isLoopbackHost(url.hostname)) url.protocol = 'http:';
+    } catch (e) {
+      return (e as Error).message;
+    }
+    let doc: Record<string, unknown>;
+    try {
+      doc = JSON.parse(await fetchText(url.href)) as Record<string, unknown>;
+    } catch (e) {
+      return `the DID document of ${issuer} could not be resolved: ${(e as Error).message}`;
+    }
+    const vm = findVerificationMethod(doc, method);
+    if (!vm) return `${method} is not a verification method of ${issuer}`;
+    const x5u = (vm.publicKeyJwk as { x5u?: string } | undefined)?.x5u;
+    if (!x5u) return `${method} has no x5u certificate chain`;
+    try {
+      return chainProblem(await fetchText(x5u));
+    } catch (e) {
+      return `the x5u chain ${x5u} could not be fetched: ${(e as Error).message}`;
+    }
+  };
+
+  const typeProblems = (credential: Record<string, unknown>): string[] =>
+    asArray(credential.credentialSubject).flatMap((s) =>
+      asArray((s as { type?: unknown })?.type)
+        .map(String)
+        .filter((t) => !implemented.has(t.replace(/^gx:/, '')))
+        .map((t) => `${String(credential.id)}: the type ${t} is not in the registry's implemented shapes`),
+    );
+
+  const sign = (payload: Record<string, unknown>) =>
+    new SignJWT(payload)
+      .setProtectedHeader({ alg: 'ES256', typ: 'vc+jwt', cty: 'vc', iss: did, kid: `${did}#X509-JWK2020` })
+      .setIssuedAt()
+      .sign(privateKey as KeyObject);
+
+  const tagus = async (vcid: string, body: string): Promise<FakeResponse> => {
+    let vp: Record<string, unknown>;
+    try {
+      vp = JSON.parse(body) as Record<string, unknown>;
+    } catch {
+      return { status: 400, json: { statusCode: 400, message: 'the body is not JSON', error: 'Bad Request' } };
+    }
+    const credentials = asArray(vp.verifiableCredential) as Record<string, unknown>[];
+    if (!asArray(vp.type).includes('VerifiablePresentation') || !credentials.length)
+      return {
+        status: 400,
+        json: { statusCode: 400, message: 'expected a VerifiablePresentation', error: 'Bad Request' },
+      };
+    const results: string[] = [];
+    for (const c of credentials) {
+      if (typeof c !== 'object' || !c || !c.proof) {
+        results.push(`${String(c?.id)}: no proof (the Tagus service takes JSON-LD credentials with their proofs)`);
+        continue;
+      }
+      results.push(...typeProblems(c));
+      const proof = c.proof as { verificationMethod?: string };
+      const issuer = typeof c.issuer === 'string' ? c.issuer : String((c.issuer as { id?: string })?.id);
+      const chain = await issuerProblem(issuer, String(proof.verificationMethod));
+      if (chain) results.push(`${String(c.id)}: ${chain}`);
+      const bad = await opts.verify?.(c);
+      if (bad) results.push(`${String(c.id)}: ${bad}`);
+    }
+    const types = credentials.flatMap((c) =>
+      asArray(c.credentialSubject).flatMap((s) => asArray((s as { type?: unknown })?.type)),
+    );
+    if (!types.includes('gx:LegalParticipant'))
+      results.push('the presentation holds no gx:LegalParticipant: the participant must be in the same presentation');
+    if (results.length) return conflict('VerifiablePresentation validation failed', results);
+    const covered = credentials.map((c) => ({ id: String(c.id), digest: jcsDigest(c) }));
+    const issuedAt = new Date();
+    const jwt = await sign({
+      '@context': ['https://www.w3.org/2018/credentials/v1', 'https://w3id.org/security/suites/jws-2020/v1'],
+      type: ['VerifiableCredential'],
+      id: vcid,
+      issuer: did,
+      issuanceDate: issuedAt.toISOString(),
+      expirationDate: new Date(issuedAt.getTime() + validityMs).toISOString(),
+      credentialSubject: covered.map((c) => ({
+        type: 'gx:compliance',
+        id: c.id,
+        'gx:integrity': c.digest,
+        'gx:integrityNormalization': 'RFC8785:JCS',
+        'gx:version': '22.10',
+      })),
+    });
+    issued.push({ id: vcid, generation: 'tagus', jwt, covered });
+    return { status: 201, headers: { 'content-type': 'application/vc+jwt' }, text: jwt };
+  };
+
+  const loire = async (vcid: string, level: string, body: string, contentType: string): Promise<FakeResponse> => {
+    if (!/^application\/vp\+(ld\+)?jwt/.test(contentType))
+      return {
+        status: 415,
+        json: {
+          statusCode: 415,
+          message: `expected application/vp+jwt, not ${contentType}`,
+          error: 'Unsupported Media Type',
+        },
+      };
+    let header: Record<string, unknown>;
+    let vp: Record<string, unknown>;
+    try {
+      header = decodeProtectedHeader(body.trim()) as Record<string, unknown>;
+      vp = decodeJwt(body.trim()) as Record<string, unknown>;
+    } catch (e) {
+      return {
+        status: 400,
+        json: { statusCode: 400, message: `not a JWT: ${(e as Error).message}`, error: 'Bad Request' },
+      };
+    }
+    const results: string[] = [];
+    const bad = await opts.verify?.(body.trim());
+    if (bad) results.push(`presentation: ${bad}`);
+    const covered: { id: string; digest: string; type: string }[] = [];
+    for (const e of asArray(vp.verifiableCredential) as Record<string, unknown>[]) {
+      const m = /^data:application\/vc\+(?:ld\+json\+)?jwt,(.+)$/.exec(String(e?.id));
+      if (e?.type !== 'EnvelopedVerifiableCredential' || !m) {
+        results.push('every credential must be an EnvelopedVerifiableCredential with a data:application/vc+jwt id');
+        continue;
+      }
+      let vc: Record<string, unknown>;
+      let vcHeader: Record<string, unknown>;
+      try {
+        vc = decodeJwt(m[1]!) as Record<string, unknown>;
+        vcHeader = decodeProtectedHeader(m[1]!) as Record<string, unknown>;
+      } catch (err) {
+        results.push(`an enveloped credential is not a JWT: ${(err as Error).message}`);
+        continue;
+      }
+      results.push(...typeProblems(vc));
+      const issuer = typeof vc.issuer === 'string' ? vc.issuer : String((vc.issuer as { id?: string })?.id);
+      const chain = await issuerProblem(issuer, String(vcHeader.kid));
+      if (chain) results.push(`${String(vc.id)}: ${chain}`);
+      const types = asArray(vc.credentialSubject).flatMap((s) => asArray((s as { type?: unknown })?.type));
+      covered.push({ id: String(vc.id), digest: jcsDigest(vc), type: String(types[0] ?? 'VerifiableCredential') });
+    }
+    if (!covered.length && !results.length) results.push('the presentation holds no credential');
+    if (typeof header.kid !== 'string') results.push('the presentation JWT has no kid');
+    if (results.length) return conflict('VerifiablePresentation validation failed', results);
+    const from = new Date();
+    const jwt = await sign({
+      '@context': ['https://www.w3.org/ns/credentials/v2', 'https://w3id.org/gaia-x/development#'],
+      type: ['VerifiableCredential', 'gx:LabelCredential'],
+      id: vcid,
+      issuer: did,
+      validFrom: from.toISOString(),
+      validUntil: new Date(from.getTime() + validityMs).toISOString(),
+      credentialSubject: {
+        id: `${vcid}#cs`,
+        type: 'gx:LabelCredential',
+        'gx:labelLevel': {
+          'standard-compliance': 'SC',
+          'label-level-1': 'L1',
+          'label-level-2': 'L2',
+          'label-level-3': 'L3',
+        }[level],
+        'gx:engineVersion': '2.0.0-fake',
+        'gx:rulesVersion': 'CD25.11',
+        'gx:compliantCredentials': covered.map((c) => ({ id: c.id, type: c.type, 'gx:digestSRI': c.digest })),
+      },
+    });
+    issued.push({ id: vcid, generation: 'loire', jwt, covered });
+    return { status: 201, headers: { 'content-type': 'application/vc+jwt' }, text: jwt };
+  };
+
+  const fake = await startFake(
+    async (req, url, body): Promise<FakeResponse | undefined> => {
+      const path = url.pathname;
+      if (req.method === 'GET' && path === '/.well-known/did.json')
+        return {
+          json: {
+            '@context': ['https://www.w3.org/ns/did/v1', 'https://w3id.org/security/suites/jws-2020/v1'],
+            id: did,
+            verificationMethod: [
+              { id: `${did}#X509-JWK2020`, type: 'JsonWebKey2020', controller: did, publicKeyJwk: jwk },
+            ],
+            assertionMethod: [`${did}#X509-JWK2020`],
+          },
+        };
+      if (req.method === 'GET' && path === '/.well-known/x509CertificateChain.pem')
+        return { headers: { 'content-type': 'application/x-pem-file' }, text: chainPem };
+      if (req.method === 'GET' && path === '/registry/v1/api/termsAndConditions')
+        return {
+          json: { ...TERMS_AND_CONDITIONS, hash: createHash('sha256').update(TERMS_AND_CONDITIONS.text).digest('hex') },
+        };
+      if (req.method === 'GET' && path === '/registry/v1/shapes/implemented') return { json: [...implemented] };
+      if (req.method === 'POST' && path === '/registry/v1/api/trustAnchor/chain') {
+        const certs = (JSON.parse(body || '{}') as { certs?: string }).certs ?? '';
+        const problem = chainProblem(certs);
+        return problem ? conflict(problem) : { json: { result: true } };
+      }
+      const vcid = url.searchParams.get('vcid') ?? '';
+      if (
+        req.method === 'POST' &&
+        (path === '/compliance/v1/api/credential-offers' || /^\/compliance\/v2\//.test(path))
+      ) {
+        if (!/^https?:\/\//.test(vcid))
+          return {
+            status: 400,
+            json: { statusCode: 400, message: 'vcid must be the URL of the credential to issue', error: 'Bad Request' },
+          };
+        const out =
+          path === '/compliance/v1/api/credential-offers'
+            ? await tagus(vcid, body)
+            : await (async () => {
+                const m = /^\/compliance\/v2\/api\/credential-offers\/(standard-compliance|label-level-[123])$/.exec(
+                  path,
+                );
+                return m ? loire(vcid, m[1]!, body, req.headers['content-type'] ?? '') : undefined;
+              })();
+        if (out?.status === 409) counts.refused++;
+        if (out?.status === 201) counts.issued++;
+        return out;
+      }
+      return undefined;
+    },
+    opts.port !== undefined ? { port: opts.port } : {},
+  );
+  did = `did:web:${encodeURIComponent(new URL(fake.url).host)}`;
+  const chain = await createDevChain(publicKey, 'fake Gaia-X clearing house');
+  chainPem = chain.chainPem;
+
+  jwk = { ...(await exportJWK(publicKey)), alg: 'ES256', x5u: `${fake.url}/.well-known/x509CertificateChain.pem` };
+  return Object.assign(fake, {
+    did,
+    rootPem: chain.rootPem,
+    issued,
+    trustAnchors,
+    counts,
+  });
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const fake = await startFakeClearingHouse({ port: Number(process.argv[2] ?? 0) });
+  process.stdout.write(
+    `fake Gaia-X clearing house at ${fake.url} (did ${fake.did}; registry /registry/v1, compliance /compliance/v1 (Tagus) and /compliance/v2 (Loire); any self-signed issuer root; signatures checked only when the gateway runs it)\n`,
+  );
+}

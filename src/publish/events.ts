@@ -1,0 +1,52 @@
+import type { Store } from '../store/store.js';
+import type { Delivery, DeliveryResult, Publisher } from './outbox.js';
+
+import { EVENTS_TARGET } from './plan.js';
+
+export { EVENTS_TARGET };
+
+/**
+ * The Gaia-X Credential Event Service as an outbox target: each compliance credential issued or
+ * renewed is posted as a CloudEvent of type `eu.gaia-x.credential` (structured mode), its VC-JWT in
+ * `data_base64` (a JSON-LD credential would go in `data`); the outbox item's id is the event id, so a
+ * repeat after a crash is the same event. Catalogues polling the service fetch what it covers from
+ * the credentials' `id` URLs.
+ */
+export function credentialEventsPublisher(url: string, deps: { store: Store; source: string }): Publisher {
+  const endpoint = `${url.replace(/\/+$/, '')}/credentials-events`;
+  return {
+    target: EVENTS_TARGET,
+    async deliver(d: Delivery, signal: AbortSignal): Promise<DeliveryResult> {
+      const row = await deps.store.getCompliance(d.subject);
+      if (!row || row.state === 'rejected') return { ok: true };
+      const jwt = !row.body.startsWith('{');
+      const event = {
+        specversion: '1.0',
+        type: 'eu.gaia-x.credential',
+        source: deps.source,
+        id: d.id,
+        subject: row.id,
+        time: row.created_at,
+        datacontenttype: jwt ? 'application/vc+jwt' : 'application/vc+ld+json',
+        ...(jwt
+          ? { data_base64: Buffer.from(row.body).toString('base64') }
+          : { data: JSON.parse(row.body) as unknown }),
+      };
+      const r = await fetch(endpoint, {
+        method: 'POST',
+        headers: { 'content-type': 'application/cloudevents+json', accept: 'application/json' },
+        body: JSON.stringify(event),
+        signal,
+      });
+      if (r.ok || r.status === 409) return { ok: true };
+      const text = (await r.text()).slice(0, 300);
+      const after = Number(r.headers.get('retry-after'));
+      return {
+        ok: false,
+        retry: r.status >= 500 || r.status === 429 || r.status === 408,
+        error: `the credential event service answered ${r.status}: ${text}`,
+        ...(after > 0 ? { retryAfterMs: after * 1000 } : {}),
+      };
+    },
+  };
+}

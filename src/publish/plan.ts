@@ -1,0 +1,183 @@
+import { catalogueDeliveries, complianceDelivery, COMPLIANCE_TARGET } from '../store/deliveries.js';
+import type { ComplianceRow, CredentialRow, NewOutboxItem, Store } from '../store/store.js';
+import { GatewayError } from '../core/errors.js';
+import { createHash } from 'node:crypto';
+
+export const EVENTS_TARGET = 'credential-events';
+
+/** The set a compliance credential covers, named by its credential ids. */
+export function setHash(ids: string[]): string {
+  return createHash('sha256')
+    .update([...ids].sort().join('\n'))
+    .digest('hex');
+}
+
+/** What publishing is configured: the targets (catalogues, `compliance`) and what the clearing houses take. */
+export interface PublishSetup {
+  store: Store;
+  /** Outbox targets that take credentials (catalogues, and `compliance` when clearing houses are configured). */
+  targets: string[];
+  /** The profiles some configured clearing house takes. */
+  complianceProfiles: string[];
+  renewBeforeMs: number;
+  clearingHouses: string[];
+  now?: () => Date;
+}
+
+export interface ComplianceStatus {
+  cloud: string;
+  profile: string;
+  state: 'none' | 'issued' | 'rejected';
+  due: boolean;
+  reason: string;
+  credentials: number;
+  id?: string;
+  clearingHouse?: string;
+  validUntil?: string | null;
+  covered?: number;
+  message?: string | null;
+  at?: string;
+}
+
+export interface PublishPlan {
+  dryRun: boolean;
+  targets: { target: string; queued: number; items: string[] }[];
+}
+
+/** Whether an issued compliance credential is to be renewed now. */
+export function renewalDue(row: ComplianceRow, renewBeforeMs: number, now: Date): boolean {
+  return (
+    row.state === 'issued' && row.valid_until !== null && Date.parse(row.valid_until) - renewBeforeMs <= now.getTime()
+  );
+}
+
+/**
+ * What the clearing house generation of a profile cannot take: Loire (gaia-x-25.11) takes VC-JWTs,
+ * Tagus (tagus-22.10) JSON-LD credentials with their proofs.
+ */
+export function formatProblem(profile: string, rows: CredentialRow[]): string | undefined {
+  const jsonLd = rows.filter((r) => r.body.startsWith('{')).length;
+  if (profile === 'gaia-x-25.11' && jsonLd)
+    return 'not submitted: Loire clearing houses take VC-JWTs and these gaia-x-25.11 credentials are JSON-LD (sign them with signing.defaultSuite: vc-jose)';
+  if (profile === 'tagus-22.10' && jsonLd < rows.length)
+    return 'not submitted: Tagus clearing houses take JSON-LD credentials and these tagus-22.10 credentials are JWTs (sign them with a JSON-LD suite: jws2020)';
+  return undefined;
+}
+
+/** Whether a cloud's profile needs a (new) submission now, and why (not). */
+export async function complianceDue(
+  setup: Pick<PublishSetup, 'store' | 'renewBeforeMs' | 'now'>,
+  cloud: string,
+  profile: string,
+): Promise<{ due: boolean; rows: CredentialRow[]; reason: string; latest: ComplianceRow | undefined }> {
+  const rows = await setup.store.clearingHouseSet(cloud, profile);
+  const latest = await setup.store.latestCompliance(cloud, profile);
+  if (!rows.length) return { due: false, rows, latest, reason: 'no published clearing-house credentials' };
+  const format = formatProblem(profile, rows);
+  if (format) return { due: false, rows, latest, reason: format };
+  if (latest?.set_hash !== setHash(rows.map((r) => r.id))) return { due: true, rows, latest, reason: 'changed' };
+  if (latest.state === 'rejected')
+    return {
+      due: false,
+      rows,
+      latest,
+      reason: `refused by ${latest.clearing_house}; resent when the credentials change`,
+    };
+  if (renewalDue(latest, setup.renewBeforeMs, setup.now?.() ?? new Date()))
+    return { due: true, rows, latest, reason: 'renewal' };
+  return { due: false, rows, latest, reason: `valid until ${latest.valid_until}` };
+}
+
+/** Per cloud and profile: the last answer of the clearing houses and whether a submission is due. */
+export async function complianceStatus(setup: PublishSetup, cloud?: string): Promise<ComplianceStatus[]> {
+  const items: ComplianceStatus[] = [];
+  const clouds = cloud ? [cloud] : (await setup.store.listClouds()).map((c) => c.id);
+  for (const c of clouds)
+    for (const profile of setup.complianceProfiles) {
+      const { due, rows, reason, latest } = await complianceDue(setup, c, profile);
+      items.push({
+        cloud: c,
+        profile,
+        state: latest ? (latest.state === 'rejected' ? 'rejected' : 'issued') : 'none',
+        due,
+        reason,
+        credentials: rows.length,
+        ...(latest
+          ? {
+              id: latest.id,
+              clearingHouse: latest.clearing_house,
+              validUntil: latest.valid_until,
+              covered: (JSON.parse(latest.covered) as string[]).length,
+              message: latest.message,
+              at: latest.created_at,
+            }
+          : {}),
+      });
+    }
+  return items;
+}
+
+/**
+ * What each target lacks, as outbox items not queued before: for a catalogue, every published
+ * Gaia-X credential it holds no active entry of; for the clearing houses, a compliance request for
+ * every cloud whose set changed or whose compliance credential is due for renewal.
+ */
+export async function publishPlan(setup: PublishSetup, to?: string): Promise<Map<string, NewOutboxItem[]>> {
+  const { store, targets } = setup;
+  if (to && !targets.includes(to))
+    throw new GatewayError(
+      `no publish target ${to}: ${targets.length ? `the targets are ${targets.join(', ')}` : 'none is configured (the publish section)'}`,
+      'bad-request',
+    );
+  const plan = new Map<string, NewOutboxItem[]>();
+  const clouds = await store.listClouds();
+  for (const target of to ? [to] : targets) {
+    const items: NewOutboxItem[] = [];
+    if (target === COMPLIANCE_TARGET) {
+      for (const cloud of clouds)
+        for (const profile of setup.complianceProfiles) {
+          const { due, rows, reason, latest } = await complianceDue(setup, cloud.id, profile);
+          if (due)
+            items.push(
+              complianceDelivery(cloud.id, [
+                reason,
+                reason === 'renewal' ? latest!.id : rows.map((r) => r.id).join(','),
+              ]),
+            );
+        }
+    } else {
+      const active = await store.activeCatalogueIds(target);
+      for (const cloud of clouds) {
+        const rows = await store.listCredentials({
+          cloud: cloud.id,
+          state: 'published',
+          clearingHouse: true,
+          limit: 1_000_000,
+        });
+        const missing = rows.filter((r) => !active.has(r.id));
+        items.push(...catalogueDeliveries([target], { cloud: cloud.id, added: missing, removed: [] }));
+      }
+    }
+    const existing = await store.existingOutboxIds(items.map((i) => i.id));
+    plan.set(
+      target,
+      items.filter((i) => !existing.has(i.id)),
+    );
+  }
+  return plan;
+}
+
+/** Queue the plan (unless dryRun); what was (or would be) queued per target. */
+export async function publishNow(setup: PublishSetup, opts: { to?: string; dryRun?: boolean }): Promise<PublishPlan> {
+  const plan = await publishPlan(setup, opts.to);
+  const all = [...plan.values()].flat();
+  if (!opts.dryRun && all.length) await setup.store.enqueue(all);
+  return {
+    dryRun: Boolean(opts.dryRun),
+    targets: [...plan].map(([target, items]) => ({
+      target,
+      queued: items.length,
+      items: items.slice(0, 100).map((i) => i.id),
+    })),
+  };
+}

@@ -1,0 +1,231 @@
+// Clearing houses through the outbox, over real HTTP: the demo cloud's signed clearing-house
+// credentials go to the GXDCH fake (which verifies every signature with the gateway's verifier,
+// resolves each issuer's DID and x5u chain, and checks the registry's implemented shapes); the
+// compliance credential that comes back is verified (issuer, signature, x5u chain against the
+// configured anchor, one digest per credential sent) before it is stored and served; a clearing
+// house that is down is passed over; one that refuses gets the same set never again, only a changed
+// one; each issuance is pushed to the credential event service as a CloudEvent.
+import t, { type Test } from 'tap';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import canonicalize from 'canonicalize';
+import { compactVerify, decodeJwt, importJWK } from 'jose';
+import { startFakeEventService } from '../../src/demo/ces.js';
+import { startFakeClearingHouse, type FakeClearingHouse } from '../../src/demo/gxdch.js';
+import { sqliteDatabase } from '../helpers/databases.js';
+import { runCli } from '../helpers/cli.js';
+import {
+  ADMIN,
+  ADMIN_TOKEN,
+  PUBLIC_BASE,
+  removeDir,
+  settledRun,
+  startService,
+  type ServiceUnderTest,
+} from '../helpers/service.js';
+
+const sha = (doc: unknown) => `sha256-${createHash('sha256').update(canonicalize(doc)!).digest('hex')}`;
+const until = async (what: () => Promise<boolean>, ms = 30_000) => {
+  const end = Date.now() + ms;
+  while (!(await what())) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+};
+
+/** A clearing house that reaches the gateway under test (its public URLs rewritten to its socket) and verifies with it. */
+async function clearingHouse(gw: { svc?: ServiceUnderTest }): Promise<FakeClearingHouse> {
+  return startFakeClearingHouse({
+    fetchText: async (url) => {
+      const r = await fetch(url.replace(/^https?:\/\/gateway\.test/, gw.svc!.url));
+      if (!r.ok) throw new Error(`${url} answered ${r.status}`);
+      return r.text();
+    },
+    verify: async (input) => {
+      const report = await gw.svc!.gw.credentials.verify(input, { skipX5u: true });
+      return report.valid
+        ? undefined
+        : [report, ...(report.credentials ?? [])]
+            .flatMap((r) => r.checks.filter((c) => !c.ok).map((c) => c.message ?? c.check))
+            .join('; ');
+    },
+  });
+}
+
+async function verifyCompliance(t: Test, jwt: string, fake: FakeClearingHouse) {
+  const doc = (await (await fetch(`${fake.url}/.well-known/did.json`)).json()) as {
+    verificationMethod: { publicKeyJwk: Record<string, unknown> }[];
+  };
+  const { x5u: _x5u, ...jwk } = doc.verificationMethod[0]!.publicKeyJwk;
+  await t.resolves(compactVerify(jwt, await importJWK(jwk, 'ES256')), 'signed by the clearing house (jose)');
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'gxg-compliance-'));
+t.teardown(() => removeDir(dir));
+
+t.test('Tagus: failover past a clearing house that is down; verified, stored, served, announced', async (t) => {
+  const gw: { svc?: ServiceUnderTest } = {};
+  const down = await clearingHouse(gw);
+  down.faults.push({ path: /^\/compliance\//, status: 503 });
+  const fake = await clearingHouse(gw);
+  const events = await startFakeEventService();
+  const anchor = join(dir, 'gxdch-root.pem');
+  writeFileSync(anchor, fake.rootPem);
+  const db = sqliteDatabase();
+  const house = (name: string, f: FakeClearingHouse) => ({
+    name,
+    registryUrl: `${f.url}/registry/v1`,
+    tagusUrl: `${f.url}/compliance/v1`,
+    did: f.did,
+    allowHttp: true,
+    trustAnchorFiles: [anchor],
+  });
+  const svc = (gw.svc = await startService(db.location, {
+    publish: {
+      clearingHouses: [house('down', down), house('lab', fake)],
+      credentialEvents: { url: events.url, allowHttp: true },
+      outbox: { baseBackoffMs: 50, maxBackoffMs: 200, tickMs: 50 },
+    },
+  }));
+  t.teardown(async () => {
+    await svc.close();
+    await Promise.all([down.close(), fake.close(), events.close()]);
+    await db.drop();
+    removeDir(svc.dir);
+  });
+  const store = svc.gw.service.store;
+  t.equal((await settledRun(svc.url)).state, 'succeeded');
+  await until(async () => (await store.listCompliance({ current: true })).length > 0);
+  const [row] = await store.listCompliance({ current: true });
+  t.equal(row!.clearing_house, 'lab', 'the second clearing house answered');
+  t.ok(
+    down.requests.some((r) => r.path.startsWith('/compliance/v1')),
+    'the first was tried',
+  );
+  t.equal(row!.profile, 'tagus-22.10');
+
+  const served = await fetch(row!.id.replace(PUBLIC_BASE, svc.url));
+  t.equal(served.status, 200);
+  t.match(served.headers.get('content-type'), /application\/vc\+jwt/);
+  const jwt = await served.text();
+  t.equal(jwt, fake.issued[0]!.jwt, 'served exactly as received');
+  await verifyCompliance(t, jwt, fake);
+  const vc = decodeJwt(jwt) as { credentialSubject: { id: string; 'gx:integrity': string }[]; issuer: string };
+  t.equal(vc.issuer, fake.did);
+  const covered = JSON.parse(row!.covered) as string[];
+  t.equal(vc.credentialSubject.length, covered.length);
+  t.ok(covered.length >= 3, `${covered.length} credentials covered`);
+  for (const id of covered) {
+    const bytes = await (await fetch(id.replace(PUBLIC_BASE, svc.url))).text();
+    const entry = vc.credentialSubject.find((s) => s.id === id);
+    t.equal(entry?.['gx:integrity'], sha(JSON.parse(bytes)), `the digest of the served bytes of ${id.slice(-40)}`);
+  }
+  t.ok(
+    fake.requests.some((r) => r.path === '/registry/v1/shapes/implemented'),
+    'the registry was asked for its implemented shapes',
+  );
+  t.ok(
+    fake.requests.some((r) => r.path === '/registry/v1/api/trustAnchor/chain'),
+    'and whether our chain is anchored',
+  );
+
+  await until(async () => events.events.length > 0);
+  const event = events.events[0]!;
+  t.equal(event.type, 'eu.gaia-x.credential');
+  t.equal(event.datacontenttype, 'application/vc+jwt');
+  t.equal(Buffer.from(event.data_base64!, 'base64').toString(), jwt, 'the event carries the compliance credential');
+
+  const status = await (await fetch(`${svc.url}/admin/compliance`, { headers: ADMIN })).json();
+  t.match(status, {
+    clearingHouses: ['down', 'lab'],
+    items: [{ profile: 'tagus-22.10', state: 'issued', due: false }],
+  });
+  const cli = await runCli(['compliance', 'status', '--url', svc.url], { env: { GXG_TOKEN: ADMIN_TOKEN } });
+  t.equal(cli.code, 0, cli.err);
+  t.match(cli.out, /demo tagus-22\.10: issued by lab at .*, valid until/);
+  const dry = await runCli(['publish', '--dry-run', '--url', svc.url], { env: { GXG_TOKEN: ADMIN_TOKEN } });
+  t.match(dry.out, /compliance: 0 would be queued/, 'nothing left to submit');
+  const unknown = await fetch(`${svc.url}/admin/publish`, {
+    method: 'POST',
+    headers: { ...ADMIN, 'content-type': 'application/json' },
+    body: JSON.stringify({ to: 'nowhere' }),
+  });
+  t.equal(unknown.status, 400);
+  t.match(await unknown.json(), { detail: /no publish target nowhere: the targets are compliance/ });
+});
+
+t.test('Loire: a refusal is recorded and not resent until the credentials change', async (t) => {
+  const gw: { svc?: ServiceUnderTest } = {};
+  const fake = await clearingHouse(gw);
+  // An anchor our development chain does not end in: the clearing house refuses (409 with its results).
+  const other = await startFakeClearingHouse();
+  fake.trustAnchors.push(other.rootPem);
+  await other.close();
+  const anchor = join(dir, 'loire-root.pem');
+  writeFileSync(anchor, fake.rootPem);
+  const db = sqliteDatabase();
+  const svc = (gw.svc = await startService(db.location, {
+    signing: { defaultSuite: 'vc-jose' },
+    clouds: [{ id: 'demo', name: 'Demo', demo: true, intervalSeconds: 3600, profiles: ['gaia-x-25.11'] }],
+    publish: {
+      clearingHouses: [
+        {
+          name: 'lab',
+          loireUrl: `${fake.url}/compliance/v2`,
+          did: fake.did,
+          allowHttp: true,
+          trustAnchorFiles: [anchor],
+        },
+      ],
+      outbox: { baseBackoffMs: 50, maxBackoffMs: 200, tickMs: 50 },
+    },
+  }));
+  t.teardown(async () => {
+    await svc.close();
+    await fake.close();
+    await db.drop();
+    removeDir(svc.dir);
+  });
+  const store = svc.gw.service.store;
+  t.equal((await settledRun(svc.url)).state, 'succeeded');
+  await until(async () => (await store.listCompliance()).length > 0);
+  const [refused] = await store.listCompliance();
+  t.equal(refused!.state, 'rejected');
+  t.match(refused!.message, /409: VerifiablePresentation validation failed[\s\S]*is not a Gaia-X trust anchor/);
+  t.equal(fake.counts.refused, 1);
+  const dead = await store.listOutbox({ target: 'compliance', state: 'dead', limit: 10 });
+  t.equal(dead.length, 1, 'a dead letter for the operator, not retried');
+  t.match(dead[0]!.last_error, /lab refused/);
+
+  // Unchanged: nothing is submitted again, whatever runs or sweeps.
+  await fetch(`${svc.url}/admin/clouds/demo/runs`, { method: 'POST', headers: ADMIN });
+  await settledRun(svc.url);
+  t.equal(await svc.gw.service.complianceSweep(), 0, 'the sweep finds nothing due');
+  await new Promise((r) => setTimeout(r, 300));
+  t.equal(fake.counts.refused + fake.counts.issued, 1, 'the same set was not resent');
+
+  // The clearing house trusts us now, and the cloud changes: the new set is submitted and accepted.
+  fake.trustAnchors.length = 0;
+  const demo = svc.gw.service.demo!;
+  t.ok(demo.openstack.deleteImage(demo.openstack.imageIds()[0]!));
+  await fetch(`${svc.url}/admin/clouds/demo/runs`, { method: 'POST', headers: ADMIN });
+  t.equal((await settledRun(svc.url)).state, 'succeeded');
+  await until(async () => (await store.listCompliance({ current: true })).length > 0);
+  const [issued] = await store.listCompliance({ current: true });
+  t.equal(issued!.profile, 'gaia-x-25.11');
+  await verifyCompliance(t, issued!.body, fake);
+  const vc = decodeJwt(issued!.body) as {
+    type: string[];
+    credentialSubject: { 'gx:compliantCredentials': { id: string; 'gx:digestSRI': string }[] };
+  };
+  t.ok(vc.type.includes('gx:LabelCredential'));
+  const named = vc.credentialSubject['gx:compliantCredentials'];
+  const covered = JSON.parse(issued!.covered) as string[];
+  t.equal(named.length, covered.length);
+  for (const id of covered.slice(0, 10)) {
+    const jwt = await (await fetch(id.replace(PUBLIC_BASE, svc.url))).text();
+    t.equal(named.find((n) => n.id === id)?.['gx:digestSRI'], sha(decodeJwt(jwt)), `digest of ${id.slice(-40)}`);
+  }
+});
