@@ -6,7 +6,7 @@
 // house that is down is passed over; one that refuses gets the same set never again, only a changed
 // one; each issuance is pushed to the credential event service as a CloudEvent.
 import t, { type Test } from 'tap';
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +14,7 @@ import canonicalize from 'canonicalize';
 import { compactVerify, decodeJwt, importJWK } from 'jose';
 import { startFakeEventService } from '../../src/demo/ces.js';
 import { startFakeClearingHouse, type FakeClearingHouse } from '../../src/demo/gxdch.js';
+import { contractErrors } from '../helpers/contract.js';
 import { sqliteDatabase } from '../helpers/databases.js';
 import { runCli } from '../helpers/cli.js';
 import {
@@ -62,6 +63,18 @@ async function verifyCompliance(t: Test, jwt: string, fake: FakeClearingHouse) {
   await t.resolves(compactVerify(jwt, await importJWK(jwk, 'ES256')), 'signed by the clearing house (jose)');
 }
 
+/** A response, checked against openapi.yaml. */
+async function call(t: Test, op: string, url: string, init: RequestInit = {}) {
+  const r = await fetch(url, init);
+  const body = await r.text();
+  t.same(
+    contractErrors(op, r.status, r.headers.get('content-type'), body),
+    [],
+    `${op} ${r.status} as openapi.yaml says`,
+  );
+  return { status: r.status, headers: r.headers, body };
+}
+
 const dir = mkdtempSync(join(tmpdir(), 'gxg-compliance-'));
 t.teardown(() => removeDir(dir));
 
@@ -106,10 +119,12 @@ t.test('Tagus: failover past a clearing house that is down; verified, stored, se
   );
   t.equal(row!.profile, 'tagus-22.10');
 
-  const served = await fetch(row!.id.replace(PUBLIC_BASE, svc.url));
+  const served = await call(t, 'getCompliance', row!.id.replace(PUBLIC_BASE, svc.url));
   t.equal(served.status, 200);
   t.match(served.headers.get('content-type'), /application\/vc\+jwt/);
-  const jwt = await served.text();
+  t.equal(served.headers.get('gx-credential-state'), 'issued');
+  const jwt = served.body;
+  t.equal((await call(t, 'getCompliance', `${svc.url}/compliance/${randomUUID()}`)).status, 404);
   t.equal(jwt, fake.issued[0]!.jwt, 'served exactly as received');
   await verifyCompliance(t, jwt, fake);
   const vc = decodeJwt(jwt) as { credentialSubject: { id: string; 'gx:integrity': string }[]; issuer: string };
@@ -137,7 +152,9 @@ t.test('Tagus: failover past a clearing house that is down; verified, stored, se
   t.equal(event.datacontenttype, 'application/vc+jwt');
   t.equal(Buffer.from(event.data_base64!, 'base64').toString(), jwt, 'the event carries the compliance credential');
 
-  const status = await (await fetch(`${svc.url}/admin/compliance`, { headers: ADMIN })).json();
+  const status = JSON.parse(
+    (await call(t, 'complianceStatus', `${svc.url}/admin/compliance`, { headers: ADMIN })).body,
+  );
   t.match(status, {
     clearingHouses: ['down', 'lab'],
     items: [{ profile: 'tagus-22.10', state: 'issued', due: false }],
@@ -147,13 +164,19 @@ t.test('Tagus: failover past a clearing house that is down; verified, stored, se
   t.match(cli.out, /demo tagus-22\.10: issued by lab at .*, valid until/);
   const dry = await runCli(['publish', '--dry-run', '--url', svc.url], { env: { GXG_TOKEN: ADMIN_TOKEN } });
   t.match(dry.out, /compliance: 0 would be queued/, 'nothing left to submit');
-  const unknown = await fetch(`${svc.url}/admin/publish`, {
-    method: 'POST',
-    headers: { ...ADMIN, 'content-type': 'application/json' },
-    body: JSON.stringify({ to: 'nowhere' }),
-  });
+  const post = (body: object) =>
+    call(t, 'publishNow', `${svc.url}/admin/publish`, {
+      method: 'POST',
+      headers: { ...ADMIN, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  const unknown = await post({ to: 'nowhere' });
   t.equal(unknown.status, 400);
-  t.match(await unknown.json(), { detail: /no publish target nowhere: the targets are compliance/ });
+  t.match(JSON.parse(unknown.body), { detail: /no publish target nowhere: the targets are compliance/ });
+  t.match(JSON.parse((await post({ dryRun: true })).body), {
+    dryRun: true,
+    targets: [{ target: 'compliance', queued: 0 }],
+  });
 });
 
 t.test('Loire: a refusal is recorded and not resent until the credentials change', async (t) => {
