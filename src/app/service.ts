@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomUUID, X509Certificate } from 'node:crypto';
+import { createHash, randomBytes, X509Certificate } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { configPath, isProductionBaseUrl } from '../config/load.js';
@@ -20,7 +20,7 @@ import { isLoopbackHost } from '../net/guard.js';
 import { parsePemChain } from '../credentials/x509.js';
 import type { VerificationReport } from '../credentials/verify.js';
 import { OutboxWorker } from '../publish/outbox.js';
-import { ClientCredentials, xfsc2025Publisher } from '../publish/xfsc-2025.js';
+import { CatalogueTokens, xfscPublisher } from '../publish/xfsc.js';
 import { CompliancePublisher } from '../publish/compliance.js';
 import { credentialEventsPublisher, EVENTS_TARGET } from '../publish/events.js';
 import type { Publisher } from '../publish/outbox.js';
@@ -64,6 +64,12 @@ function readAnchors(loaded: LoadedConfig, files: string[]): X509Certificate[] {
       throw new GatewayError(`cannot read the trust anchors in ${file}: ${(err as Error).message}`, 'bad-config');
     }
   });
+}
+
+/** A UUID named by a key (the same key, the same UUID): SHA-256 in the UUID layout, version 8. */
+function nameUuid(key: string): string {
+  const h = createHash('sha256').update(key).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
 /** A failed verification report's problems, in one line. */
@@ -298,6 +304,11 @@ export async function startService(
     );
   }
   const publishers: Publisher[] = [];
+  const presentJwt = async (jwts: string[]) => {
+    const vp = await credentials.present(jwts, { suite: 'vc-jose' });
+    if (vp.format !== 'jwt') throw new GatewayError('a VP-JWT was expected', 'internal');
+    return vp.jwt;
+  };
   let compliance: CompliancePublisher | undefined;
   try {
     const checkUrl = (where: string, u: string, allowHttp: boolean) => {
@@ -317,14 +328,26 @@ export async function startService(
           `publish.catalogues.${c.name}: the environment variable ${c.clientSecretEnv} (its client secret) is not set`,
           'bad-config',
         );
+      const password = c.username ? (c.passwordEnv ? process.env[c.passwordEnv] : undefined) : '';
+      if (password === undefined)
+        throw new GatewayError(
+          `publish.catalogues.${c.name}: the password grant needs passwordEnv naming a set environment variable`,
+          'bad-config',
+        );
       publishers.push(
-        xfsc2025Publisher(c.name, c.url, {
+        xfscPublisher(c.name, c.url, c.api, {
           store,
-          present: async (credential) => {
+          presentLd: async (credential) => {
             const vp = await credentials.present([credential], { suite: 'jws2020' });
             return vp.format === 'ldp' ? JSON.stringify(vp.document) : vp.jwt;
           },
-          tokens: new ClientCredentials({ tokenUrl: c.tokenUrl, clientId: c.clientId, clientSecret: secret }),
+          presentJwt,
+          tokens: new CatalogueTokens({
+            tokenUrl: c.tokenUrl,
+            clientId: c.clientId,
+            clientSecret: secret,
+            ...(c.username ? { user: { username: c.username, password } } : {}),
+          }),
         }),
       );
     }
@@ -349,12 +372,8 @@ export async function startService(
       compliance = new CompliancePublisher({
         store,
         clearingHouses,
-        newId: () => `${config.publicBaseUrl.replace(/\/+$/, '')}/compliance/${randomUUID()}`,
-        presentJwt: async (jwts) => {
-          const vp = await credentials.present(jwts, { suite: 'vc-jose' });
-          if (vp.format !== 'jwt') throw new GatewayError('a VP-JWT was expected', 'internal');
-          return vp.jwt;
-        },
+        newId: (key) => `${config.publicBaseUrl.replace(/\/+$/, '')}/compliance/${nameUuid(key)}`,
+        presentJwt,
         chainOf: (row) => (row.signed_with ? credentials.chainFor(row.signed_with.replace(/^.*#/, '')) : undefined),
         renewBeforeMs: config.publish.compliance.renewBeforeDays * 86_400_000,
         ...(events ? { eventsTarget: EVENTS_TARGET } : {}),

@@ -560,11 +560,25 @@ export const configSchema = {
             required: ['name', 'url', 'tokenUrl', 'clientId'],
             properties: {
               name: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,40}$', description: 'The outbox target name.' },
-              api: { enum: ['2025'], default: '2025', description: 'The XFSC catalogue API generation.' },
+              api: {
+                enum: ['2025', '2026', 'auto'],
+                default: 'auto',
+                description:
+                  'The XFSC catalogue API generation: 2025 (/self-descriptions, JSON-LD presentations), 2026 (/assets, VP-JWTs), or auto (detected at the first delivery).',
+              },
               url: { type: 'string', format: 'uri' },
               tokenUrl: { type: 'string', format: 'uri', description: "The catalogue's OIDC token endpoint." },
               clientId: { type: 'string', minLength: 1 },
               clientSecretEnv: { type: 'string', description: 'The environment variable holding the client secret.' },
+              username: {
+                type: 'string',
+                description:
+                  "The password grant's service user (existing deployments); without it, client credentials.",
+              },
+              passwordEnv: {
+                type: 'string',
+                description: "The environment variable holding the service user's password.",
+              },
               allowHttp: {
                 type: 'boolean',
                 default: false,

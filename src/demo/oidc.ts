@@ -22,6 +22,8 @@ export interface FakeOidcOptions {
   users?: DemoUser[];
   /** Confidential clients for the client credentials grant: id → secret and roles. */
   clients?: Record<string, { secret: string; roles: string[]; claims?: Record<string, unknown> }>;
+  /** Service users for the password grant (Keycloak's direct access grants): name → password and claims. */
+  serviceUsers?: Record<string, { password: string; claims?: Record<string, unknown> }>;
   tokenSeconds?: number;
 }
 
@@ -82,7 +84,7 @@ export async function startFakeOidc(opts: FakeOidcOptions = {}): Promise<FakeOid
             token_endpoint: `${issuer}/token`,
             jwks_uri: `${issuer}/jwks`,
             response_types_supported: ['code'],
-            grant_types_supported: ['authorization_code', 'client_credentials'],
+            grant_types_supported: ['authorization_code', 'client_credentials', 'password'],
             subject_types_supported: ['public'],
             id_token_signing_alg_values_supported: ['RS256'],
             code_challenge_methods_supported: ['S256'],
@@ -208,6 +210,26 @@ export async function startFakeOidc(opts: FakeOidcOptions = {}): Promise<FakeOid
                 preferred_username: clientId,
                 ...client.claims,
               }),
+            },
+          };
+        }
+        if (p.get('grant_type') === 'password') {
+          const client = clientId ? opts.clients?.[clientId] : undefined;
+          if (!client || client.secret !== secret) return { status: 401, headers, json: { error: 'invalid_client' } };
+          const name = p.get('username') ?? '';
+          const user = opts.serviceUsers?.[name];
+          if (!user || user.password !== p.get('password'))
+            return {
+              status: 401,
+              headers,
+              json: { error: 'invalid_grant', error_description: 'Invalid user credentials' },
+            };
+          return {
+            headers,
+            json: {
+              token_type: 'Bearer',
+              expires_in: ttl,
+              access_token: await accessToken(name, [], { preferred_username: name, ...user.claims }),
             },
           };
         }

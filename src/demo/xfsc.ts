@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
 import { startFake, type FakeResponse, type FakeServer } from './http.js';
 
 /**
@@ -25,6 +25,8 @@ export interface CatalogueEntry {
   content: string;
 }
 
+export type CatalogueOptions = FakeCatalogueOptions;
+
 export interface FakeCatalogueOptions {
   port?: number;
   /** The OIDC provider whose tokens it accepts (its JWKS); without one, any bearer token. */
@@ -37,28 +39,22 @@ export interface FakeCatalogueOptions {
 
 export interface FakeCatalogue extends FakeServer {
   entries: Map<string, CatalogueEntry>;
+  /** Registered participants: id → the credential (or presentation) registered. */
+  participants: Map<string, string>;
 }
 
 const WRITE_ROLES = ['Ro-MU-CA', 'Ro-SD-A', 'Ro-MU-A'];
 const err = (status: number, code: string, message: string): FakeResponse => ({ status, json: { code, message } });
 
-export async function startFakeCatalogue(opts: FakeCatalogueOptions = {}): Promise<FakeCatalogue> {
-  const entries = new Map<string, CatalogueEntry>();
-  const jwks = opts.issuer ? createRemoteJWKSet(new URL(`${opts.issuer}/jwks`)) : undefined;
-  const fetchText =
-    opts.fetchText ??
-    (async (url: string) => {
-      const r = await fetch(url, { signal: AbortSignal.timeout(10_000), redirect: 'follow' });
-      return { status: r.status, text: await r.text() };
-    });
-  const now = () => new Date().toISOString();
-
-  const authorize = async (header: string | undefined): Promise<FakeResponse | undefined> => {
+/** Bearer JWTs of the catalogue's OIDC provider with a writing role (without a provider: any bearer token). */
+export function catalogueAuthorizer(issuer?: string) {
+  const jwks = issuer ? createRemoteJWKSet(new URL(`${issuer}/jwks`)) : undefined;
+  return async (header: string | undefined): Promise<FakeResponse | undefined> => {
     const m = /^Bearer (.+)$/.exec(header ?? '');
     if (!m) return err(401, 'unauthorized', 'no bearer token');
     if (!jwks) return undefined;
     try {
-      const { payload } = await jwtVerify(m[1]!, jwks, { issuer: opts.issuer! });
+      const { payload } = await jwtVerify(m[1]!, jwks, { issuer: issuer! });
       const roles =
         (payload.resource_access as Record<string, { roles?: string[] }> | undefined)?.['federated-catalogue']?.roles ??
         [];
@@ -69,6 +65,58 @@ export async function startFakeCatalogue(opts: FakeCatalogueOptions = {}): Promi
       return err(401, 'unauthorized', `token not accepted: ${(e as Error).message}`);
     }
   };
+}
+
+/**
+ * `/participants` of both API generations: POST registers the participant whose credential (a
+ * presentation, a VC-JWT or a VP-JWT) is the body (409 when registered), PUT updates it, GET reads it.
+ */
+export function participants() {
+  const registered = new Map<string, string>();
+  const idOf = (body: string): string | undefined => {
+    try {
+      const doc = (body.trim().startsWith('{') ? JSON.parse(body) : decodeJwt(body.trim())) as Record<string, unknown>;
+      const vc = ([] as unknown[]).concat(doc.verifiableCredential ?? doc)[0] as Record<string, unknown>;
+      const inner = /^data:application\/vc\+(?:ld\+json\+)?jwt,(.+)$/.exec(String(vc?.id));
+      const credential = inner ? (decodeJwt(inner[1]!) as Record<string, unknown>) : vc;
+      return (([] as unknown[]).concat(credential?.credentialSubject ?? [])[0] as { id?: string } | undefined)?.id;
+    } catch {
+      return undefined;
+    }
+  };
+  const handler = async (method: string, path: string, body: string): Promise<FakeResponse | undefined> => {
+    if (method === 'POST' && path === '/participants') {
+      const id = idOf(body);
+      if (!id) return err(400, 'client_error', 'the body is not a participant credential');
+      if (registered.has(id)) return err(409, 'conflict', `participant ${id} is registered`);
+      registered.set(id, body);
+      return { status: 201, headers: { location: `/participants/${encodeURIComponent(id)}` }, json: { id, name: id } };
+    }
+    const one = /^\/participants\/([^/]+)$/.exec(path);
+    if (!one) return undefined;
+    const id = decodeURIComponent(one[1]!);
+    if (!registered.has(id)) return err(404, 'not_found', `no participant ${id}`);
+    if (method === 'PUT') {
+      if (idOf(body) !== id) return err(400, 'client_error', `the credential is not about participant ${id}`);
+      registered.set(id, body);
+    }
+    return method === 'PUT' || method === 'GET' ? { json: { id, name: id } } : undefined;
+  };
+  return Object.assign(handler, { registered });
+}
+
+export async function startFakeCatalogue(opts: FakeCatalogueOptions = {}): Promise<FakeCatalogue> {
+  const entries = new Map<string, CatalogueEntry>();
+  const fetchText =
+    opts.fetchText ??
+    (async (url: string) => {
+      const r = await fetch(url, { signal: AbortSignal.timeout(10_000), redirect: 'follow' });
+      return { status: r.status, text: await r.text() };
+    });
+  const now = () => new Date().toISOString();
+
+  const authorize = catalogueAuthorizer(opts.issuer);
+  const people = participants();
 
   const fake = await startFake(
     async (req, url, body): Promise<FakeResponse | undefined> => {
@@ -86,6 +134,8 @@ export async function startFakeCatalogue(opts: FakeCatalogueOptions = {}): Promi
       }
       const denied = await authorize(req.headers.authorization);
       if (denied) return denied;
+      const registered = await people(req.method ?? 'GET', path, body);
+      if (registered) return registered;
       if (req.method === 'POST' && path === '/self-descriptions') {
         const sdHash = createHash('sha256').update(body).digest('hex');
         if (entries.has(sdHash)) return err(409, 'conflict', `a self-description with hash ${sdHash} exists`);
@@ -150,7 +200,7 @@ export async function startFakeCatalogue(opts: FakeCatalogueOptions = {}): Promi
     },
     opts.port !== undefined ? { port: opts.port } : {},
   );
-  return Object.assign(fake, { entries });
+  return Object.assign(fake, { entries, participants: people.registered });
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -30,8 +30,11 @@ export interface ClearingHouse {
 export interface ComplianceDeps {
   store: Store;
   clearingHouses: ClearingHouse[];
-  /** The id (and URL) of a new compliance credential of a cloud's profile (its `vcid`). */
-  newId(cloud: string, profile: string): string;
+  /**
+   * The id (and URL) of a compliance credential (its `vcid`), the same for the same key: a delivery
+   * resent after a lost answer asks for the same credential again.
+   */
+  newId(key: string): string;
   /** A VP-JWT of these VC-JWTs, signed with the gateway's key (Loire). */
   presentJwt(jwts: string[]): Promise<string>;
   /** The x5u chain (PEM) of the key that signed a credential, when it has one (registry check). */
@@ -105,7 +108,7 @@ export class CompliancePublisher implements Publisher {
     for (const profile of this.profiles()) {
       const { due, rows } = await complianceDue(this.deps, cloud, profile);
       if (!due) continue;
-      const outcome = await this.submit(cloud, profile, rows, signal);
+      const outcome = await this.submit(this.deps.newId(`${d.id}|${profile}`), profile, rows, signal);
       const base = {
         cloud_id: cloud,
         profile,
@@ -141,7 +144,7 @@ export class CompliancePublisher implements Publisher {
       } else if (outcome.kind === 'rejected') {
         await this.deps.store.recordCompliance({
           ...base,
-          id: this.deps.newId(cloud, profile),
+          id: this.deps.newId(`${d.id}|${profile}`),
           state: 'rejected',
           clearing_house: outcome.ch,
           body: '',
@@ -159,11 +162,10 @@ export class CompliancePublisher implements Publisher {
   }
 
   /** Submit one set to the clearing houses in order. */
-  async submit(cloud: string, profile: string, rows: CredentialRow[], signal: AbortSignal): Promise<Outcome> {
+  async submit(vcid: string, profile: string, rows: CredentialRow[], signal: AbortSignal): Promise<Outcome> {
     const generation = GENERATION[profile]!;
     const format = formatProblem(profile, rows);
     if (format) return { kind: 'rejected', ch: '-', message: format };
-    const vcid = this.deps.newId(cloud, profile);
     const sent = rows.map((r) => ({ id: r.id, digest: jcsDigest(credentialOf(r)) }));
     const failures: string[] = [];
     for (const ch of this.deps.clearingHouses) {

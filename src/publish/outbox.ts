@@ -11,6 +11,11 @@ export interface Delivery {
   payload: unknown;
   /** Attempts made before this one. */
   attempts: number;
+  /**
+   * An earlier attempt may have reached the target without its answer being recorded (it failed,
+   * or its instance died mid-delivery): look for what it made before making it again.
+   */
+  resumed: boolean;
 }
 
 /**
@@ -106,7 +111,7 @@ export class OutboxWorker {
     return delivered;
   }
 
-  private async attempt(publisher: Publisher, item: OutboxRow): Promise<DeliveryResult> {
+  private async attempt(publisher: Publisher, item: OutboxRow & { takenOver: boolean }): Promise<DeliveryResult> {
     const signal = AbortSignal.any([this.abort.signal, AbortSignal.timeout(this.o.deliveryTimeoutMs ?? 60_000)]);
     try {
       return await publisher.deliver(
@@ -117,6 +122,7 @@ export class OutboxWorker {
           subject: item.subject,
           payload: JSON.parse(item.payload) as unknown,
           attempts: item.attempts,
+          resumed: item.attempts > 0 || item.takenOver,
         },
         signal,
       );

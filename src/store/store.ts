@@ -784,7 +784,15 @@ export class Store {
    * and nobody else holds it. Items of one target are delivered in order, by one instance at a time:
    * the conditional update is the lease (one winner on SQLite and on PostgreSQL alike).
    */
-  async claimOutbox(target: string, holder: string, leaseMs: number): Promise<OutboxRow | undefined> {
+  /**
+   * Claim the head item of a target for `leaseMs`. `takenOver`: another holder had claimed it and
+   * never finished (it crashed or stopped mid-delivery), so the target may have it already.
+   */
+  async claimOutbox(
+    target: string,
+    holder: string,
+    leaseMs: number,
+  ): Promise<(OutboxRow & { takenOver: boolean }) | undefined> {
     const at = now();
     const head = await this.db
       .selectFrom('outbox')
@@ -804,7 +812,13 @@ export class Store {
       .where((eb) => eb.or([eb('holder', 'is', null), eb('lease_until', '<=', at), eb('holder', '=', holder)]))
       .executeTakeFirst();
     if (Number(r.numUpdatedRows) !== 1) return undefined;
-    return { ...head, seq: Number(head.seq), holder, lease_until: until };
+    return {
+      ...head,
+      seq: Number(head.seq),
+      holder,
+      lease_until: until,
+      takenOver: head.holder !== null && head.holder !== holder,
+    };
   }
 
   /** Delivered: false when the lease was lost meanwhile (another instance may deliver it again: the target sees the same id). */

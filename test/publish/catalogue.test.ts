@@ -37,7 +37,7 @@ const catalogue = await startFakeCatalogue({
   },
 });
 // Down for its first deliveries: the outbox retries until it is back.
-catalogue.faults.push({ path: /^\/self-descriptions/, status: 503, times: 3 });
+catalogue.faults.push({ path: /^\/self-descriptions$/, status: 503, times: 3 });
 process.env.GXG_TEST_CATALOGUE_SECRET = 'catalogue-secret';
 const db = sqliteDatabase();
 const svc = (gw.svc = await startService(db.location, {
@@ -82,16 +82,21 @@ t.test('every Gaia-X credential reaches the catalogue, verified, once', async (t
   const active = [...catalogue.entries.values()].filter((e) => e.status === 'active');
   t.equal(active.length, subjects.size, 'one active per subject, the other deprecated');
   t.equal(
-    catalogue.requests.filter((r) => r.method === 'POST').length,
+    catalogue.requests.filter((r) => r.method === 'POST' && r.path === '/self-descriptions').length,
     published.length + 3,
     'each once, after 3 refusals while down',
   );
   const items = await store.listOutbox({ target: 'xfsc', limit: 1000 });
-  t.ok(items.every((i) => i.state === 'delivered'));
+  t.same(
+    items.filter((i) => i.state !== 'delivered').map((i) => [i.id, i.state, i.last_error]),
+    [],
+    'every item delivered',
+  );
   t.equal(items[0]!.attempts, 3, 'the first waited for the catalogue');
   const entry = await store.catalogueEntry('xfsc', published[0]!.id);
   t.match(entry, { state: 'active', ref: /^[0-9a-f]{64}$/ }, 'its hash there is kept');
   t.ok(catalogue.entries.has(entry!.ref));
+  t.ok(catalogue.participants.size >= 1, 'the participant registered with its own credential');
   const scs = await store.listCredentials({ state: 'published', clearingHouse: false, limit: 1 });
   t.notOk(
     items.some((i) => i.subject === scs[0]!.id),
