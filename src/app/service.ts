@@ -398,6 +398,8 @@ export async function startService(
         baseBackoffMs: config.publish.outbox.baseBackoffMs,
         maxBackoffMs: config.publish.outbox.maxBackoffMs,
         tickMs: config.publish.outbox.tickMs,
+        leaseMs: config.publish.outbox.leaseSeconds * 1000,
+        deliveryTimeoutMs: config.publish.outbox.leaseSeconds * 800,
         onAttempt: (target, outcome) => metrics.deliveries.inc({ target, outcome }),
       })
     : undefined;

@@ -675,6 +675,13 @@ export const configSchema = {
             baseBackoffMs: { type: 'integer', minimum: 1, default: 1000 },
             maxBackoffMs: { type: 'integer', minimum: 1, default: 900000 },
             tickMs: { type: 'integer', minimum: 10, default: 1000 },
+            leaseSeconds: {
+              type: 'integer',
+              minimum: 2,
+              default: 60,
+              description:
+                'How long an instance holds the item it delivers; one that dies mid-delivery leaves it to another after this (a delivery is cut off before it runs out).',
+            },
             downAfterSeconds: {
               type: 'integer',
               minimum: 1,

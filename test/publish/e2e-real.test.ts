@@ -1,0 +1,130 @@
+// End to end on the real OpenStack control plane (scripts/openstack-lite): introspected by a gateway
+// service, described, validated, signed; the clearing-house set submitted to the GXDCH fake (which
+// verifies every signature and issuer chain) and its compliance credential verified (integrity
+// digests of the served bytes); every Gaia-X credential published to an XFSC catalogue of each API
+// generation, each of which fetches the credentials from their id URLs and verifies every signature.
+import t from 'tap';
+import { createHash } from 'node:crypto';
+import canonicalize from 'canonicalize';
+import { decodeJwt } from 'jose';
+import { startFakeClearingHouse } from '../../src/demo/gxdch.js';
+import { startFakeCatalogue } from '../../src/demo/xfsc.js';
+import { startFakeCatalogue2026 } from '../../src/demo/xfsc-2026.js';
+import { holdsCredential } from '../../src/publish/xfsc.js';
+import { sqliteDatabase } from '../helpers/databases.js';
+import { openstackLite } from '../helpers/openstack-lite.js';
+import { PUBLIC_BASE, removeDir, settledRun, startService, type ServiceUnderTest } from '../helpers/service.js';
+import { startFake } from '../../src/demo/http.js';
+
+const lite = openstackLite();
+if ('skip' in lite) {
+  t.plan(0, lite.skip);
+} else {
+  process.env.OS_CLIENT_CONFIG_FILE = lite.cloudsYaml;
+  const gw: { svc?: ServiceUnderTest } = {};
+  const fetchText = async (url: string) => {
+    const r = await fetch(url.replace(/^https?:\/\/gateway\.test/, gw.svc!.url));
+    return { status: r.status, text: await r.text() };
+  };
+  const verify = async (input: unknown) => {
+    const report = await gw.svc!.gw.credentials.verify(input, { skipX5u: true });
+    return report.valid
+      ? undefined
+      : [report, ...(report.credentials ?? [])]
+          .flatMap((r) => r.checks.filter((c) => !c.ok).map((c) => c.message ?? c.check))
+          .join('; ');
+  };
+  const verified: string[] = [];
+  const counting = async (input: unknown) => {
+    const problem = await verify(input);
+    if (!problem) verified.push(typeof input === 'string' ? input : JSON.stringify(input));
+    return problem;
+  };
+  const gxdch = await startFakeClearingHouse({
+    verify: counting,
+    fetchText: async (url) => {
+      const r = await fetchText(url);
+      if (r.status !== 200) throw new Error(`${url} answered ${r.status}`);
+      return r.text;
+    },
+  });
+  const fc2025 = await startFakeCatalogue({ verify: counting, fetchText });
+  const fc2026 = await startFakeCatalogue2026({ verify: counting, fetchText });
+  const tokens = await startFake(() => ({ json: { access_token: 't', expires_in: 3600, token_type: 'Bearer' } }));
+  const db = sqliteDatabase();
+  const catalogue = (name: string, url: string, api: string) => ({
+    name,
+    api,
+    url,
+    tokenUrl: `${tokens.url}/token`,
+    clientId: 'gx-gateway',
+    allowHttp: true,
+  });
+  const svc = (gw.svc = await startService(db.location, {
+    clouds: [{ id: 'real', name: 'openstack-lite', useSources: true, intervalSeconds: 3600 }],
+    sources: { openstack: [{ cloud: 'openstack-lite' }] },
+    publish: {
+      clearingHouses: [
+        {
+          name: 'lab',
+          registryUrl: `${gxdch.url}/registry/v1`,
+          tagusUrl: `${gxdch.url}/compliance/v1`,
+          did: gxdch.did,
+          allowHttp: true,
+        },
+      ],
+      catalogues: [catalogue('fc2025', fc2025.url, '2025'), catalogue('fc2026', fc2026.url, 'auto')],
+      outbox: { baseBackoffMs: 50, maxBackoffMs: 200, tickMs: 50 },
+    },
+  }));
+  t.teardown(async () => {
+    await svc.close();
+    await Promise.all([gxdch.close(), fc2025.close(), fc2026.close(), tokens.close()]);
+    await db.drop();
+    removeDir(svc.dir);
+  });
+  const store = svc.gw.service.store;
+
+  t.test('the real cloud → signed → compliance → both catalogues, every signature verified', async (t) => {
+    const run = await settledRun(svc.url, 'real', 120_000);
+    t.equal(run.state, 'succeeded', JSON.stringify(run.error));
+    const end = Date.now() + 60_000;
+    while ((await store.listOutbox({ state: 'pending', limit: 1 })).length || !gxdch.issued.length) {
+      if (Date.now() > end) throw new Error('the outbox did not settle');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    t.same(await store.listOutbox({ state: 'dead', limit: 5 }), [], 'no dead letter');
+    const published = await store.listCredentials({
+      cloud: 'real',
+      state: 'published',
+      clearingHouse: true,
+      limit: 1000,
+    });
+    t.ok(published.length > 5, `${published.length} clearing-house credentials`);
+
+    const [compliance] = await store.listCompliance({ current: true });
+    t.equal(compliance?.profile, 'tagus-22.10');
+    const vc = decodeJwt(compliance!.body) as { credentialSubject: { id: string; 'gx:integrity': string }[] };
+    for (const s of vc.credentialSubject) {
+      const bytes = (await fetchText(s.id)).text;
+      const digest = `sha256-${createHash('sha256')
+        .update(canonicalize(JSON.parse(bytes))!)
+        .digest('hex')}`;
+      t.equal(s['gx:integrity'], digest, `integrity of ${s.id.replace(PUBLIC_BASE, '')}`);
+    }
+
+    for (const row of published) {
+      t.equal(
+        [...fc2025.entries.values()].filter((e) => holdsCredential(e.content, row.id)).length,
+        1,
+        `2025 catalogue holds ${row.id.replace(PUBLIC_BASE, '')}`,
+      );
+      t.equal(
+        [...fc2026.assets.values()].flat().filter((v) => holdsCredential(v.content, row.id)).length,
+        1,
+        `2026 catalogue holds ${row.id.replace(PUBLIC_BASE, '')}`,
+      );
+    }
+    t.ok(verified.length >= 2 * published.length, `${verified.length} presentations and credentials verified`);
+  });
+}
