@@ -14,6 +14,7 @@ import { fmt, measure } from './harness.js';
 import { benchInventory } from './inventory.js';
 import { benchValidate } from './validate.js';
 import { benchService } from './service.js';
+import { benchOutbox } from './outbox.js';
 import { sampleLegalPerson } from '../test/helpers/samples.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gxg-bench-'));
@@ -167,3 +168,4 @@ rmSync(dir, { recursive: true, force: true });
 await benchInventory();
 await benchValidate();
 await benchService();
+await benchOutbox();
