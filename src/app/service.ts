@@ -245,64 +245,6 @@ export async function startService(
   let peers: DemoPeers | undefined;
   const secrets = new Map<string, string>();
   let peerAnchors: X509Certificate[] = [];
-  if (config.demo.peers) {
-    const p = config.publish;
-    if (
-      isProductionBaseUrl(config.publicBaseUrl) ||
-      p.clearingHouses.length ||
-      p.catalogues.length ||
-      p.credentialEvents
-    ) {
-      clearInterval(officerTimer);
-      await store.close();
-      await demo?.close();
-      await identityProvider?.close();
-      throw new GatewayError(
-        isProductionBaseUrl(config.publicBaseUrl)
-          ? `demo.peers is for development only, not for ${config.publicBaseUrl}`
-          : 'demo.peers and publish targets are both configured: choose one',
-        'bad-config',
-      );
-    }
-    peers = await startDemoPeers(
-      config.server.port,
-      async (input) => {
-        const report = await credentials.verify(input);
-        return report.valid ? undefined : problemsOf(report);
-      },
-      log,
-    );
-    const ch = peers.clearingHouse;
-    p.clearingHouses = [
-      {
-        name: DEMO_CLEARING_HOUSE,
-        registryUrl: `${ch.url}/registry/v1`,
-        tagusUrl: `${ch.url}/compliance/v1`,
-        loireUrl: `${ch.url}/compliance/v2`,
-        label: 'standard-compliance',
-        did: ch.did,
-        timeoutMs: 30_000,
-        allowHttp: true,
-      },
-    ];
-    peerAnchors = [new X509Certificate(ch.rootPem)];
-    p.credentialEvents = { url: peers.events.url, allowHttp: true };
-    p.catalogues = [
-      {
-        name: DEMO_CATALOGUE,
-        api: '2025',
-        url: peers.catalogue.url,
-        tokenUrl: `${peers.catalogueIdp.issuer}/token`,
-        clientId: 'gx-gateway',
-        allowHttp: true,
-      },
-    ];
-    secrets.set(DEMO_CATALOGUE, peers.catalogueSecret);
-    log.info(
-      { clearingHouse: ch.url, catalogue: peers.catalogue.url, events: peers.events.url },
-      'demo peers (development only): a Gaia-X clearing house, an XFSC catalogue and a credential event service',
-    );
-  }
   const publishers: Publisher[] = [];
   const presentJwt = async (jwts: string[]) => {
     const vp = await credentials.present(jwts, { suite: 'vc-jose' });
@@ -311,6 +253,60 @@ export async function startService(
   };
   let compliance: CompliancePublisher | undefined;
   try {
+    if (config.demo.peers) {
+      const p = config.publish;
+      if (
+        isProductionBaseUrl(config.publicBaseUrl) ||
+        p.clearingHouses.length ||
+        p.catalogues.length ||
+        p.credentialEvents
+      ) {
+        throw new GatewayError(
+          isProductionBaseUrl(config.publicBaseUrl)
+            ? `demo.peers is for development only, not for ${config.publicBaseUrl}`
+            : 'demo.peers and publish targets are both configured: choose one',
+          'bad-config',
+        );
+      }
+      peers = await startDemoPeers(
+        config.server.port,
+        async (input) => {
+          const report = await credentials.verify(input);
+          return report.valid ? undefined : problemsOf(report);
+        },
+        log,
+      );
+      const ch = peers.clearingHouse;
+      p.clearingHouses = [
+        {
+          name: DEMO_CLEARING_HOUSE,
+          registryUrl: `${ch.url}/registry/v1`,
+          tagusUrl: `${ch.url}/compliance/v1`,
+          loireUrl: `${ch.url}/compliance/v2`,
+          label: 'standard-compliance',
+          did: ch.did,
+          timeoutMs: 30_000,
+          allowHttp: true,
+        },
+      ];
+      peerAnchors = [new X509Certificate(ch.rootPem)];
+      p.credentialEvents = { url: peers.events.url, allowHttp: true };
+      p.catalogues = [
+        {
+          name: DEMO_CATALOGUE,
+          api: '2025',
+          url: peers.catalogue.url,
+          tokenUrl: `${peers.catalogueIdp.issuer}/token`,
+          clientId: 'gx-gateway',
+          allowHttp: true,
+        },
+      ];
+      secrets.set(DEMO_CATALOGUE, peers.catalogueSecret);
+      log.info(
+        { clearingHouse: ch.url, catalogue: peers.catalogue.url, events: peers.events.url },
+        'demo peers (development only): a Gaia-X clearing house, an XFSC catalogue and a credential event service',
+      );
+    }
     const checkUrl = (where: string, u: string, allowHttp: boolean) => {
       const url = new URL(u);
       if (url.protocol !== 'https:' && !(allowHttp && url.protocol === 'http:' && isLoopbackHost(url.hostname)))

@@ -12,8 +12,6 @@ import { COMPLIANCE_TARGET } from '../store/deliveries.js';
 import type { Delivery, DeliveryResult, Publisher } from './outbox.js';
 import { complianceDue, formatProblem, setHash } from './plan.js';
 
-export { COMPLIANCE_TARGET } from '../store/deliveries.js';
-
 /** One configured clearing house (publish.clearingHouses), its trust anchors read. */
 export interface ClearingHouse {
   name: string;
@@ -200,7 +198,7 @@ export class CompliancePublisher implements Publisher {
           continue;
         }
         const jwt = (await r.text()).trim();
-        const checked = await this.verifyCompliance(ch, jwt, vcid, sent, timeout);
+        const checked = await this.verifyCompliance(ch, jwt, vcid, sent);
         if (typeof checked === 'string') {
           failures.push(`${ch.name}: its compliance credential does not verify: ${checked}`);
           continue;
@@ -294,7 +292,6 @@ export class CompliancePublisher implements Publisher {
     jwt: string,
     vcid: string,
     sent: { id: string; digest: string }[],
-    _signal?: AbortSignal,
   ): Promise<{ validUntil: string } | string> {
     let header: { alg?: string; kid?: string };
     let payload: Record<string, unknown>;

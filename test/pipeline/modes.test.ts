@@ -43,9 +43,9 @@ const signer = new Proxy(gw.service, {
     };
   },
 });
-const runner = (approval: boolean) =>
+const runner = (approval: boolean, on = store) =>
   new CloudRunner({
-    store,
+    store: on,
     signer,
     canonizer: gw.service.canonizer,
     baseUrl: 'https://provider.example',
@@ -94,17 +94,7 @@ t.test("approved late: the run's validFrom kept; expired: refused with what the 
     { id: 'demo', name: 'Demo', sources: '{}', profiles: '["gaia-x-25.11"]', interval_seconds: 60, enabled: 1 },
     'test',
   );
-  await new CloudRunner({
-    store,
-    signer,
-    canonizer: gw.service.canonizer,
-    baseUrl: 'https://provider.example',
-    provider: gw.service.loaded.config.provider!,
-    resolveSources: async () => ({ spec, env }),
-    leaseMs: 30_000,
-    statusListSize: 1024,
-    approval: true,
-  }).run('demo', 'manual');
+  await runner(true, store).run('demo', 'manual');
   const [late, expired] = await store.drafts({ states: ['draft'] });
   const approvals = new Approvals({ store, signer, leaseMs: 30_000, defaultSuite: 'jws2020' });
   const body = JSON.parse(expired!.body) as Record<string, unknown>;

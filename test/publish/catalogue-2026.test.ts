@@ -9,7 +9,8 @@ import { startFakeOidc } from '../../src/demo/oidc.js';
 import { startFakeCatalogue2026 } from '../../src/demo/xfsc-2026.js';
 import { catalogueError } from '../../src/publish/xfsc.js';
 import { sqliteDatabase } from '../helpers/databases.js';
-import { ADMIN, PUBLIC_BASE, removeDir, settledRun, startService, type ServiceUnderTest } from '../helpers/service.js';
+import { gatewayFetch, gatewayVerifier, until } from '../helpers/peers.js';
+import { ADMIN, removeDir, settledRun, startService, type ServiceUnderTest } from '../helpers/service.js';
 
 const roles = { resource_access: { 'federated-catalogue': { roles: ['Ro-SD-A'] } } };
 const idp = await startFakeOidc({
@@ -19,18 +20,8 @@ const idp = await startFakeOidc({
 const gw: { svc?: ServiceUnderTest } = {};
 const catalogue = await startFakeCatalogue2026({
   issuer: idp.issuer,
-  fetchText: async (url) => {
-    const r = await fetch(url.replace(PUBLIC_BASE, gw.svc!.url));
-    return { status: r.status, text: await r.text() };
-  },
-  verify: async (input) => {
-    const report = await gw.svc!.gw.credentials.verify(input, { skipX5u: true });
-    return report.valid
-      ? undefined
-      : [report, ...(report.credentials ?? [])]
-          .flatMap((r) => r.checks.filter((c) => !c.ok).map((c) => c.message ?? c.check))
-          .join('; ');
-  },
+  fetchText: gatewayFetch(gw),
+  verify: gatewayVerifier(gw),
 });
 process.env.GXG_TEST_FC_SECRET = 'client-secret';
 process.env.GXG_TEST_FC_PASSWORD = 'service-password';
@@ -62,13 +53,6 @@ t.teardown(async () => {
   removeDir(svc.dir);
 });
 const store = svc.gw.service.store;
-const until = async (what: () => Promise<boolean>, ms = 30_000) => {
-  const end = Date.now() + ms;
-  while (!(await what())) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
 const idle = () => until(async () => (await store.listOutbox({ state: 'pending', limit: 1 })).length === 0);
 
 t.test('detected, signed in as a service user, every credential uploaded as a VP-JWT and verified', async (t) => {

@@ -7,7 +7,8 @@ import t from 'tap';
 import { startFakeOidc } from '../../src/demo/oidc.js';
 import { startFakeCatalogue } from '../../src/demo/xfsc.js';
 import { sqliteDatabase } from '../helpers/databases.js';
-import { ADMIN, PUBLIC_BASE, removeDir, settledRun, startService, type ServiceUnderTest } from '../helpers/service.js';
+import { gatewayFetch, gatewayVerifier } from '../helpers/peers.js';
+import { ADMIN, removeDir, settledRun, startService, type ServiceUnderTest } from '../helpers/service.js';
 
 const idp = await startFakeOidc({
   clients: {
@@ -22,19 +23,8 @@ const idp = await startFakeOidc({
 const gw: { svc?: ServiceUnderTest } = {};
 const catalogue = await startFakeCatalogue({
   issuer: idp.issuer,
-  fetchText: async (url) => {
-    const r = await fetch(url.replace(PUBLIC_BASE, gw.svc!.url));
-    return { status: r.status, text: await r.text() };
-  },
-  verify: async (vp) => {
-    const report = await gw.svc!.gw.credentials.verify(vp, { skipX5u: true });
-    return report.valid
-      ? undefined
-      : report.checks
-          .filter((c) => !c.ok)
-          .map((c) => c.message)
-          .join('; ');
-  },
+  fetchText: gatewayFetch(gw),
+  verify: gatewayVerifier(gw),
 });
 // Down for its first deliveries: the outbox retries until it is back.
 catalogue.faults.push({ path: /^\/self-descriptions$/, status: 503, times: 3 });

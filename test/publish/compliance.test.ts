@@ -16,6 +16,7 @@ import { startFakeEventService } from '../../src/demo/ces.js';
 import { startFakeClearingHouse, type FakeClearingHouse } from '../../src/demo/gxdch.js';
 import { contractErrors } from '../helpers/contract.js';
 import { sqliteDatabase } from '../helpers/databases.js';
+import { gatewayFetch, gatewayVerifier, until } from '../helpers/peers.js';
 import { runCli } from '../helpers/cli.js';
 import {
   ADMIN,
@@ -28,30 +29,16 @@ import {
 } from '../helpers/service.js';
 
 const sha = (doc: unknown) => `sha256-${createHash('sha256').update(canonicalize(doc)!).digest('hex')}`;
-const until = async (what: () => Promise<boolean>, ms = 30_000) => {
-  const end = Date.now() + ms;
-  while (!(await what())) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
 
 /** A clearing house that reaches the gateway under test (its public URLs rewritten to its socket) and verifies with it. */
 async function clearingHouse(gw: { svc?: ServiceUnderTest }): Promise<FakeClearingHouse> {
   return startFakeClearingHouse({
     fetchText: async (url) => {
-      const r = await fetch(url.replace(/^https?:\/\/gateway\.test/, gw.svc!.url));
-      if (!r.ok) throw new Error(`${url} answered ${r.status}`);
-      return r.text();
+      const r = await gatewayFetch(gw)(url);
+      if (r.status !== 200) throw new Error(`${url} answered ${r.status}`);
+      return r.text;
     },
-    verify: async (input) => {
-      const report = await gw.svc!.gw.credentials.verify(input, { skipX5u: true });
-      return report.valid
-        ? undefined
-        : [report, ...(report.credentials ?? [])]
-            .flatMap((r) => r.checks.filter((c) => !c.ok).map((c) => c.message ?? c.check))
-            .join('; ');
-    },
+    verify: gatewayVerifier(gw),
   });
 }
 
@@ -202,6 +189,8 @@ t.test('Loire: a refusal is recorded and not resent until the credentials change
           trustAnchorFiles: [anchor],
         },
       ],
+      // Longer than the 90 days a compliance credential lasts: each one is due for renewal at once.
+      compliance: { renewBeforeDays: 100 },
       outbox: { baseBackoffMs: 50, maxBackoffMs: 200, tickMs: 50 },
     },
   }));
@@ -251,4 +240,13 @@ t.test('Loire: a refusal is recorded and not resent until the credentials change
     const jwt = await (await fetch(id.replace(PUBLIC_BASE, svc.url))).text();
     t.equal(named.find((n) => n.id === id)?.['gx:digestSRI'], sha(decodeJwt(jwt)), `digest of ${id.slice(-40)}`);
   }
+
+  // Renewal: before it expires, the same set is submitted again; the new credential replaces the old.
+  t.equal(await svc.gw.service.complianceSweep(), 1, 'due for renewal');
+  await until(async () => (await store.listCompliance({ current: true }))[0]?.id !== issued!.id);
+  const [renewed] = await store.listCompliance({ current: true });
+  t.equal(renewed!.set_hash, issued!.set_hash, 'the same set');
+  t.equal((await store.getCompliance(issued!.id))!.state, 'replaced');
+  const old = await fetch(issued!.id.replace(PUBLIC_BASE, svc.url));
+  t.equal(old.headers.get('gx-credential-state'), 'replaced', 'the old one still served, marked replaced');
 });

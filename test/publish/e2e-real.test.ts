@@ -13,6 +13,7 @@ import { startFakeCatalogue2026 } from '../../src/demo/xfsc-2026.js';
 import { holdsCredential } from '../../src/publish/xfsc.js';
 import { sqliteDatabase } from '../helpers/databases.js';
 import { openstackLite } from '../helpers/openstack-lite.js';
+import { gatewayFetch, gatewayVerifier } from '../helpers/peers.js';
 import { PUBLIC_BASE, removeDir, settledRun, startService, type ServiceUnderTest } from '../helpers/service.js';
 import { startFake } from '../../src/demo/http.js';
 
@@ -22,18 +23,8 @@ if ('skip' in lite) {
 } else {
   process.env.OS_CLIENT_CONFIG_FILE = lite.cloudsYaml;
   const gw: { svc?: ServiceUnderTest } = {};
-  const fetchText = async (url: string) => {
-    const r = await fetch(url.replace(/^https?:\/\/gateway\.test/, gw.svc!.url));
-    return { status: r.status, text: await r.text() };
-  };
-  const verify = async (input: unknown) => {
-    const report = await gw.svc!.gw.credentials.verify(input, { skipX5u: true });
-    return report.valid
-      ? undefined
-      : [report, ...(report.credentials ?? [])]
-          .flatMap((r) => r.checks.filter((c) => !c.ok).map((c) => c.message ?? c.check))
-          .join('; ');
-  };
+  const fetchText = gatewayFetch(gw);
+  const verify = gatewayVerifier(gw);
   const verified: string[] = [];
   const counting = async (input: unknown) => {
     const problem = await verify(input);
