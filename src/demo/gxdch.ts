@@ -10,6 +10,7 @@ import { findVerificationMethod } from '../credentials/resolver.js';
 import { parsePemChain } from '../credentials/x509.js';
 import { isLoopbackHost } from '../net/guard.js';
 import { shapesDir } from '../paths.js';
+import { tagusTermsAndConditions } from '../describe/tagus-22.10.js';
 import { startFake, type FakeResponse, type FakeServer } from './http.js';
 
 /**
@@ -57,12 +58,15 @@ export interface FakeClearingHouse extends FakeServer {
   /** Submissions refused (409) and issued, counted. */
   counts: { refused: number; issued: number };
   trustAnchors: string[];
+  /** Change the terms and conditions its registry serves. */
+  setTerms(text: string): void;
 }
 
-export const TERMS_AND_CONDITIONS = {
-  version: '22.10',
-  text: 'The PARTICIPANT signing the Self-Description agrees as follows: to update its descriptions about any changes, be it technical, organizational, or legal - especially but not limited to contractual in regards to the indicated attributes present in the descriptions. The keypair used to sign Verifiable Credentials will be revoked where Gaia-X Association becomes aware of any inaccurate statements in regards to the claims which result in a non-compliance with the Trust Framework and policy rules defined in the Policy Rules and Labelling Document (PRLD).',
-};
+/** The Gaia-X terms and conditions the registry serves (Tagus: the text its shapes require). */
+export function termsAndConditions(): { version: string; text: string; hash: string } {
+  const text = tagusTermsAndConditions();
+  return { version: '22.10', text, hash: createHash('sha256').update(text).digest('hex') };
+}
 
 /** The classes the Gaia-X shapes of both generations target (what the registry lists as implemented). */
 export function implementedShapes(): string[] {
@@ -84,6 +88,8 @@ const asArray = (v: unknown): unknown[] => (v === undefined ? [] : Array.isArray
 export async function startFakeClearingHouse(opts: FakeClearingHouseOptions = {}): Promise<FakeClearingHouse> {
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const implemented = new Set(implementedShapes());
+  /** What its registry serves as the terms and conditions (replaceable: a registry with other terms). */
+  let terms = termsAndConditions();
   const issued: IssuedCompliance[] = [];
   const trustAnchors = [...(opts.trustAnchors ?? [])];
   const validityMs = (opts.validityDays ?? 90) * 24 * 3600_000;
@@ -188,6 +194,15 @@ export async function startFakeClearingHouse(opts: FakeClearingHouseOptions = {}
     const types = credentials.flatMap((c) =>
       asArray(c.credentialSubject).flatMap((s) => asArray((s as { type?: unknown })?.type)),
     );
+    for (const c of credentials)
+      for (const subject of asArray(c.credentialSubject) as Record<string, unknown>[])
+        if (
+          asArray(subject?.type).includes('gx:GaiaXTermsAndConditions') &&
+          subject['gx:termsAndConditions'] !== terms.text
+        )
+          results.push(
+            `${String(c.id)}: gx:termsAndConditions is not the text of the Gaia-X terms and conditions ${terms.version}`,
+          );
     if (!types.includes('gx:LegalParticipant'))
       results.push('the presentation holds no gx:LegalParticipant: the participant must be in the same presentation');
     if (results.length) return conflict('VerifiablePresentation validation failed', results);
@@ -304,10 +319,7 @@ export async function startFakeClearingHouse(opts: FakeClearingHouseOptions = {}
         };
       if (req.method === 'GET' && path === '/.well-known/x509CertificateChain.pem')
         return { headers: { 'content-type': 'application/x-pem-file' }, text: chainPem };
-      if (req.method === 'GET' && path === '/registry/v1/api/termsAndConditions')
-        return {
-          json: { ...TERMS_AND_CONDITIONS, hash: createHash('sha256').update(TERMS_AND_CONDITIONS.text).digest('hex') },
-        };
+      if (req.method === 'GET' && path === '/registry/v1/api/termsAndConditions') return { json: terms };
       if (req.method === 'GET' && path === '/registry/v1/shapes/implemented') return { json: [...implemented] };
       if (req.method === 'POST' && path === '/registry/v1/api/trustAnchor/chain') {
         const certs = (JSON.parse(body || '{}') as { certs?: string }).certs ?? '';
@@ -352,6 +364,9 @@ export async function startFakeClearingHouse(opts: FakeClearingHouseOptions = {}
     issued,
     trustAnchors,
     counts,
+    setTerms(text: string) {
+      terms = { version: terms.version, text, hash: createHash('sha256').update(text).digest('hex') };
+    },
   });
 }
 

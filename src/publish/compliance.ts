@@ -171,7 +171,7 @@ export class CompliancePublisher implements Publisher {
       if (!base) continue;
       const timeout = AbortSignal.any([signal, AbortSignal.timeout(ch.timeoutMs)]);
       try {
-        const refused = await this.registryRefusal(ch, rows, timeout);
+        const refused = await this.registryRefusal(ch, rows, generation, timeout);
         if (refused) return { kind: 'rejected', ch: ch.name, message: refused };
         const r =
           generation === 'tagus'
@@ -223,10 +223,27 @@ export class CompliancePublisher implements Publisher {
   private async registryRefusal(
     ch: ClearingHouse,
     rows: CredentialRow[],
+    generation: Generation,
     signal: AbortSignal,
   ): Promise<string | undefined> {
     if (!ch.registryUrl) return undefined;
     const base = ch.registryUrl.replace(/\/+$/, '');
+    if (generation === 'tagus') {
+      // The participant accepts the terms the registry serves: the text in our credential must be that text.
+      const terms = (await this.cached(`${base}:terms`, async () => {
+        const r = await fetch(`${base}/api/termsAndConditions`, { headers: { accept: 'application/json' }, signal });
+        if (!r.ok) throw new Error(`the registry answered ${r.status} for its terms and conditions`);
+        return (await r.json()) as { version?: string; text?: string; hash?: string };
+      })) as { version?: string; text?: string; hash?: string };
+      for (const row of rows) {
+        const subjects = ([] as unknown[]).concat(credentialOf(row).credentialSubject ?? []) as JsonObject[];
+        const accepted = subjects.find((x) =>
+          ([] as unknown[]).concat(x?.type ?? []).includes('gx:GaiaXTermsAndConditions'),
+        );
+        if (accepted && accepted['gx:termsAndConditions'] !== terms.text)
+          return `the registry of ${ch.name} serves other terms and conditions (version ${terms.version}, sha256 ${terms.hash}) than ${row.id} accepts: update the gateway (its bundled 22.10 shapes) before submitting`;
+      }
+    }
     const implemented = new Set(
       (await this.cached(`${base}:shapes`, async () => {
         const r = await fetch(`${base}/shapes/implemented`, { headers: { accept: 'application/json' }, signal });

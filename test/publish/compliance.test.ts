@@ -250,3 +250,44 @@ t.test('Loire: a refusal is recorded and not resent until the credentials change
   const old = await fetch(issued!.id.replace(PUBLIC_BASE, svc.url));
   t.equal(old.headers.get('gx-credential-state'), 'replaced', 'the old one still served, marked replaced');
 });
+
+t.test('a registry serving other terms and conditions: refused before anything is submitted', async (t) => {
+  const gw: { svc?: ServiceUnderTest } = {};
+  const fake = await clearingHouse(gw);
+  fake.setTerms('Other terms and conditions than the ones our credential accepts.');
+  const db = sqliteDatabase();
+  const svc = (gw.svc = await startService(db.location, {
+    clouds: [{ id: 'demo', name: 'Demo', demo: true, intervalSeconds: 3600, profiles: ['tagus-22.10'] }],
+    publish: {
+      clearingHouses: [
+        {
+          name: 'lab',
+          registryUrl: `${fake.url}/registry/v1`,
+          tagusUrl: `${fake.url}/compliance/v1`,
+          did: fake.did,
+          allowHttp: true,
+        },
+      ],
+      outbox: { baseBackoffMs: 50, maxBackoffMs: 200, tickMs: 50 },
+    },
+  }));
+  t.teardown(async () => {
+    await svc.close();
+    await fake.close();
+    await db.drop();
+    removeDir(svc.dir);
+  });
+  const store = svc.gw.service.store;
+  t.equal((await settledRun(svc.url)).state, 'succeeded');
+  await until(async () => (await store.listCompliance()).length > 0);
+  const [refused] = await store.listCompliance();
+  t.equal(refused!.state, 'rejected');
+  t.match(
+    refused!.message,
+    /the registry of lab serves other terms and conditions \(version 22\.10, sha256 [0-9a-f]{64}\)/,
+  );
+  t.notOk(
+    fake.requests.some((r) => r.path.startsWith('/compliance/')),
+    'nothing was sent to the compliance service',
+  );
+});
