@@ -224,6 +224,10 @@ export async function startService(
   const metrics = createMetrics(
     () => store.countByState(),
     () => store.outboxTargets(),
+    async () =>
+      (await store.listCompliance({ current: true, limit: 1000 })).flatMap((c) =>
+        c.valid_until ? [{ cloud: c.cloud_id, profile: c.profile, validUntil: c.valid_until }] : [],
+      ),
   );
   const listeners = new Set<() => void>();
   const changed = () => {
@@ -503,10 +507,10 @@ export async function startService(
       };
       // A target is down when its oldest pending item has waited longer than the threshold and
       // nothing reached it meanwhile (a backlog that does not move).
-      if (catalogueTargets.length && checks.database) {
+      if (publishers.length && checks.database) {
         const limit = new Date(Date.now() - config.publish.outbox.downAfterSeconds * 1000).toISOString();
         const stats = await store.outboxTargets();
-        for (const target of catalogueTargets) {
+        for (const { target } of publishers) {
           const t = stats.find((x) => x.target === target);
           checks[`outbox:${target}`] = !(
             t?.oldestPending &&

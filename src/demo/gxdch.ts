@@ -123,6 +123,17 @@ export async function startFakeClearingHouse(opts: FakeClearingHouseOptions = {}
       : `the chain's root (${root.subject.replace(/\n/g, ', ')}) is not a Gaia-X trust anchor`;
   };
 
+  /** DID documents and certificate chains are cached 5 minutes, as the clearing houses do. */
+  const fetched = new Map<string, { until: number; text: Promise<string> }>();
+  const cachedText = (url: string): Promise<string> => {
+    const hit = fetched.get(url);
+    if (hit && hit.until > Date.now()) return hit.text;
+    const text = fetchText(url);
+    fetched.set(url, { until: Date.now() + 300_000, text });
+    text.catch(() => fetched.delete(url));
+    return text;
+  };
+
   /** The issuer's key as its DID document names it, with an x5u chain ending in a trust anchor. */
   const issuerProblem = async (issuer: string, method: string): Promise<string | undefined> => {
     if (!issuer.startsWith('did:web:')) return `the issuer ${issuer} is not a did:web`;
@@ -135,7 +146,7 @@ export async function startFakeClearingHouse(opts: FakeClearingHouseOptions = {}
     }
     let doc: Record<string, unknown>;
     try {
-      doc = JSON.parse(await fetchText(url.href)) as Record<string, unknown>;
+      doc = JSON.parse(await cachedText(url.href)) as Record<string, unknown>;
     } catch (e) {
       return `the DID document of ${issuer} could not be resolved: ${(e as Error).message}`;
     }
@@ -144,7 +155,7 @@ export async function startFakeClearingHouse(opts: FakeClearingHouseOptions = {}
     const x5u = (vm.publicKeyJwk as { x5u?: string } | undefined)?.x5u;
     if (!x5u) return `${method} has no x5u certificate chain`;
     try {
-      return chainProblem(await fetchText(x5u));
+      return chainProblem(await cachedText(x5u));
     } catch (e) {
       return `the x5u chain ${x5u} could not be fetched: ${(e as Error).message}`;
     }

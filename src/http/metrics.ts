@@ -16,9 +16,17 @@ export interface OutboxStats {
   dead: number;
 }
 
+/** A cloud profile's current compliance credential: when it ends. */
+export interface ComplianceExpiry {
+  cloud: string;
+  profile: string;
+  validUntil: string;
+}
+
 export function createMetrics(
   countByState?: () => Promise<Record<string, number>>,
   outboxStats?: () => Promise<OutboxStats[]>,
+  complianceExpiry?: () => Promise<ComplianceExpiry[]>,
 ): GatewayMetrics {
   const registry = new Registry();
   const runs = new Counter({
@@ -64,6 +72,18 @@ export function createMetrics(
     help: 'Delivery attempts per target by outcome (delivered, retry, dead).',
     labelNames: ['target', 'outcome'] as const,
     registers: [registry],
+  });
+  new Gauge({
+    name: 'gxg_compliance_valid_until_seconds',
+    help: "When each cloud profile's current compliance credential expires (Unix time): alert well before it.",
+    labelNames: ['cloud', 'profile'] as const,
+    registers: [registry],
+    async collect() {
+      if (!complianceExpiry) return;
+      this.reset();
+      for (const c of await complianceExpiry())
+        this.set({ cloud: c.cloud, profile: c.profile }, Math.floor(Date.parse(c.validUntil) / 1000));
+    },
   });
   return { registry, runs, credentials, http, outbox, deliveries };
 }

@@ -106,13 +106,11 @@ export class CompliancePublisher implements Publisher {
     for (const profile of this.profiles()) {
       const { due, rows } = await complianceDue(this.deps, cloud, profile);
       if (!due) continue;
-      const outcome = await this.submit(this.deps.newId(`${d.id}|${profile}`), profile, rows, signal);
-      const base = {
-        cloud_id: cloud,
-        profile,
-        set_hash: setHash(rows.map((r) => r.id)),
-        covered: JSON.stringify(rows.map((r) => r.id)),
-      };
+      const set = setHash(rows.map((r) => r.id));
+      // The same delivery of the same set asks for the same credential (a resend after a lost answer).
+      const vcid = this.deps.newId(`${d.id}|${profile}|${set}`);
+      const outcome = await this.submit(vcid, profile, rows, signal);
+      const base = { cloud_id: cloud, profile, set_hash: set, covered: JSON.stringify(rows.map((r) => r.id)) };
       if (outcome.kind === 'issued') {
         const id = String(decodeJwt(outcome.jwt).id);
         const events: NewOutboxItem[] = this.deps.eventsTarget
@@ -142,7 +140,7 @@ export class CompliancePublisher implements Publisher {
       } else if (outcome.kind === 'rejected') {
         await this.deps.store.recordCompliance({
           ...base,
-          id: this.deps.newId(`${d.id}|${profile}`),
+          id: vcid,
           state: 'rejected',
           clearing_house: outcome.ch,
           body: '',

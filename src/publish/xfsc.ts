@@ -297,8 +297,11 @@ export function xfscPublisher(
     if (chosen) return chosen;
     const r = await caller(baseUrl, deps.tokens)('GET', '/assets?limit=1', signal);
     await r.body?.cancel();
-    if (r.status >= 500 || r.status === 401 || r.status === 429)
-      throw new Error(`cannot tell the catalogue's API generation: GET /assets answered ${r.status}`);
+    // 2xx: the 2026 API; 404: no /assets, the 2025 API; anything else says nothing (set `api`).
+    if (!r.ok && r.status !== 404)
+      throw new Error(
+        `cannot tell the catalogue's API generation: GET /assets answered ${r.status}; set publish.catalogues[].api`,
+      );
     chosen = (r.ok ? xfsc2026 : xfsc2025)(baseUrl, deps);
     return chosen;
   };

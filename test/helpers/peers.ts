@@ -1,3 +1,8 @@
+import { createHash } from 'node:crypto';
+import canonicalize from 'canonicalize';
+import { compactVerify, importJWK } from 'jose';
+import type { Test } from 'tap';
+import { startFakeClearingHouse, type FakeClearingHouse } from '../../src/demo/gxdch.js';
 import type { ServiceUnderTest } from './service.js';
 
 /** Where a peer fake reaches the gateway under test: its public base URL (http or https) rewritten to its socket. */
@@ -21,10 +26,35 @@ export function gatewayVerifier(gw: { svc?: ServiceUnderTest }) {
 }
 
 /** Poll until `what` holds (or fail after `ms`). */
-export async function until(what: () => boolean | Promise<boolean>, ms = 30_000): Promise<void> {
+export async function until(what: () => boolean | Promise<boolean>, ms = 90_000): Promise<void> {
   const end = Date.now() + ms;
   while (!(await what())) {
     if (Date.now() > end) throw new Error(`timed out after ${ms} ms`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/** `sha256-` + hex SHA-256 of the RFC 8785 form: what clearing houses name a credential by. */
+export const sha = (doc: unknown) => `sha256-${createHash('sha256').update(canonicalize(doc)!).digest('hex')}`;
+
+/** A clearing house fake that reaches the gateway under test (its public URLs rewritten to its socket) and verifies with it. */
+export async function clearingHouse(gw: { svc?: ServiceUnderTest }): Promise<FakeClearingHouse> {
+  return startFakeClearingHouse({
+    fetchText: async (url) => {
+      const r = await gatewayFetch(gw)(url);
+      if (r.status !== 200) throw new Error(`${url} answered ${r.status}`);
+      return r.text;
+    },
+    verify: gatewayVerifier(gw),
+  });
+}
+
+export async function verifyCompliance(t: Test, jwt: string, fake: FakeClearingHouse) {
+  const doc = (await (await fetch(`${fake.url}/.well-known/did.json`)).json()) as {
+    verificationMethod: { publicKeyJwk: Record<string, unknown> }[];
+  };
+  const { x5u: _x5u, ...jwk } = doc.verificationMethod[0]!.publicKeyJwk;
+  await t.resolves(compactVerify(jwt, await importJWK(jwk, 'ES256')), 'signed by the clearing house (jose)');
+}
+
+/** A response, checked against openapi.yaml. */

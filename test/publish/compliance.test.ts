@@ -6,17 +6,16 @@
 // house that is down is passed over; one that refuses gets the same set never again, only a changed
 // one; each issuance is pushed to the credential event service as a CloudEvent.
 import t, { type Test } from 'tap';
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import canonicalize from 'canonicalize';
-import { compactVerify, decodeJwt, importJWK } from 'jose';
+import { decodeJwt } from 'jose';
 import { startFakeEventService } from '../../src/demo/ces.js';
-import { startFakeClearingHouse, type FakeClearingHouse } from '../../src/demo/gxdch.js';
+import type { FakeClearingHouse } from '../../src/demo/gxdch.js';
 import { contractErrors } from '../helpers/contract.js';
 import { sqliteDatabase } from '../helpers/databases.js';
-import { gatewayFetch, gatewayVerifier, until } from '../helpers/peers.js';
+import { clearingHouse, sha, until, verifyCompliance } from '../helpers/peers.js';
 import { runCli } from '../helpers/cli.js';
 import {
   ADMIN,
@@ -27,28 +26,6 @@ import {
   startService,
   type ServiceUnderTest,
 } from '../helpers/service.js';
-
-const sha = (doc: unknown) => `sha256-${createHash('sha256').update(canonicalize(doc)!).digest('hex')}`;
-
-/** A clearing house that reaches the gateway under test (its public URLs rewritten to its socket) and verifies with it. */
-async function clearingHouse(gw: { svc?: ServiceUnderTest }): Promise<FakeClearingHouse> {
-  return startFakeClearingHouse({
-    fetchText: async (url) => {
-      const r = await gatewayFetch(gw)(url);
-      if (r.status !== 200) throw new Error(`${url} answered ${r.status}`);
-      return r.text;
-    },
-    verify: gatewayVerifier(gw),
-  });
-}
-
-async function verifyCompliance(t: Test, jwt: string, fake: FakeClearingHouse) {
-  const doc = (await (await fetch(`${fake.url}/.well-known/did.json`)).json()) as {
-    verificationMethod: { publicKeyJwk: Record<string, unknown> }[];
-  };
-  const { x5u: _x5u, ...jwk } = doc.verificationMethod[0]!.publicKeyJwk;
-  await t.resolves(compactVerify(jwt, await importJWK(jwk, 'ES256')), 'signed by the clearing house (jose)');
-}
 
 /** A response, checked against openapi.yaml. */
 async function call(t: Test, op: string, url: string, init: RequestInit = {}) {
@@ -142,6 +119,12 @@ t.test('Tagus: failover past a clearing house that is down; verified, stored, se
   const status = JSON.parse(
     (await call(t, 'complianceStatus', `${svc.url}/admin/compliance`, { headers: ADMIN })).body,
   );
+  const metrics = await (await fetch(`${svc.url}/metrics`, { headers: ADMIN })).text();
+  t.match(
+    metrics,
+    `gxg_compliance_valid_until_seconds{cloud="demo",profile="tagus-22.10"} ${Math.floor(Date.parse(row!.valid_until!) / 1000)}`,
+    'its expiry in the metrics',
+  );
   t.match(status, {
     clearingHouses: ['down', 'lab'],
     items: [{ profile: 'tagus-22.10', state: 'issued', due: false }],
@@ -164,91 +147,6 @@ t.test('Tagus: failover past a clearing house that is down; verified, stored, se
     dryRun: true,
     targets: [{ target: 'compliance', queued: 0 }],
   });
-});
-
-t.test('Loire: a refusal is recorded and not resent until the credentials change', async (t) => {
-  const gw: { svc?: ServiceUnderTest } = {};
-  const fake = await clearingHouse(gw);
-  // An anchor our development chain does not end in: the clearing house refuses (409 with its results).
-  const other = await startFakeClearingHouse();
-  fake.trustAnchors.push(other.rootPem);
-  await other.close();
-  const anchor = join(dir, 'loire-root.pem');
-  writeFileSync(anchor, fake.rootPem);
-  const db = sqliteDatabase();
-  const svc = (gw.svc = await startService(db.location, {
-    signing: { defaultSuite: 'vc-jose' },
-    clouds: [{ id: 'demo', name: 'Demo', demo: true, intervalSeconds: 3600, profiles: ['gaia-x-25.11'] }],
-    publish: {
-      clearingHouses: [
-        {
-          name: 'lab',
-          loireUrl: `${fake.url}/compliance/v2`,
-          did: fake.did,
-          allowHttp: true,
-          trustAnchorFiles: [anchor],
-        },
-      ],
-      // Longer than the 90 days a compliance credential lasts: each one is due for renewal at once.
-      compliance: { renewBeforeDays: 100 },
-      outbox: { baseBackoffMs: 50, maxBackoffMs: 200, tickMs: 50 },
-    },
-  }));
-  t.teardown(async () => {
-    await svc.close();
-    await fake.close();
-    await db.drop();
-    removeDir(svc.dir);
-  });
-  const store = svc.gw.service.store;
-  t.equal((await settledRun(svc.url)).state, 'succeeded');
-  await until(async () => (await store.listCompliance()).length > 0);
-  const [refused] = await store.listCompliance();
-  t.equal(refused!.state, 'rejected');
-  t.match(refused!.message, /409: VerifiablePresentation validation failed[\s\S]*is not a Gaia-X trust anchor/);
-  t.equal(fake.counts.refused, 1);
-  const dead = await store.listOutbox({ target: 'compliance', state: 'dead', limit: 10 });
-  t.equal(dead.length, 1, 'a dead letter for the operator, not retried');
-  t.match(dead[0]!.last_error, /lab refused/);
-
-  // Unchanged: nothing is submitted again, whatever runs or sweeps.
-  await fetch(`${svc.url}/admin/clouds/demo/runs`, { method: 'POST', headers: ADMIN });
-  await settledRun(svc.url);
-  t.equal(await svc.gw.service.complianceSweep(), 0, 'the sweep finds nothing due');
-  await new Promise((r) => setTimeout(r, 300));
-  t.equal(fake.counts.refused + fake.counts.issued, 1, 'the same set was not resent');
-
-  // The clearing house trusts us now, and the cloud changes: the new set is submitted and accepted.
-  fake.trustAnchors.length = 0;
-  const demo = svc.gw.service.demo!;
-  t.ok(demo.openstack.deleteImage(demo.openstack.imageIds()[0]!));
-  await fetch(`${svc.url}/admin/clouds/demo/runs`, { method: 'POST', headers: ADMIN });
-  t.equal((await settledRun(svc.url)).state, 'succeeded');
-  await until(async () => (await store.listCompliance({ current: true })).length > 0);
-  const [issued] = await store.listCompliance({ current: true });
-  t.equal(issued!.profile, 'gaia-x-25.11');
-  await verifyCompliance(t, issued!.body, fake);
-  const vc = decodeJwt(issued!.body) as {
-    type: string[];
-    credentialSubject: { 'gx:compliantCredentials': { id: string; 'gx:digestSRI': string }[] };
-  };
-  t.ok(vc.type.includes('gx:LabelCredential'));
-  const named = vc.credentialSubject['gx:compliantCredentials'];
-  const covered = JSON.parse(issued!.covered) as string[];
-  t.equal(named.length, covered.length);
-  for (const id of covered.slice(0, 10)) {
-    const jwt = await (await fetch(id.replace(PUBLIC_BASE, svc.url))).text();
-    t.equal(named.find((n) => n.id === id)?.['gx:digestSRI'], sha(decodeJwt(jwt)), `digest of ${id.slice(-40)}`);
-  }
-
-  // Renewal: before it expires, the same set is submitted again; the new credential replaces the old.
-  t.equal(await svc.gw.service.complianceSweep(), 1, 'due for renewal');
-  await until(async () => (await store.listCompliance({ current: true }))[0]?.id !== issued!.id);
-  const [renewed] = await store.listCompliance({ current: true });
-  t.equal(renewed!.set_hash, issued!.set_hash, 'the same set');
-  t.equal((await store.getCompliance(issued!.id))!.state, 'replaced');
-  const old = await fetch(issued!.id.replace(PUBLIC_BASE, svc.url));
-  t.equal(old.headers.get('gx-credential-state'), 'replaced', 'the old one still served, marked replaced');
 });
 
 t.test('a registry serving other terms and conditions: refused before anything is submitted', async (t) => {
