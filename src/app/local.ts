@@ -2,7 +2,7 @@ import { configPath } from '../config/load.js';
 import type { LoadedConfig } from '../config/schema.js';
 import { Approvals } from '../approval/approvals.js';
 import { Store } from '../store/store.js';
-import type { PublishSetup } from '../publish/plan.js';
+import { complianceProfiles, type PublishSetup } from '../publish/plan.js';
 import { COMPLIANCE_TARGET } from '../store/deliveries.js';
 import { DEMO_CATALOGUE, DEMO_CLEARING_HOUSE } from './peers.js';
 import { CredentialService, type OfficerKey } from './credential-service.js';
@@ -77,14 +77,10 @@ export function publishSetup(loaded: LoadedConfig, store: Store): PublishSetup {
   const houses: { name: string; tagusUrl?: string; loireUrl?: string }[] = peers
     ? [{ name: DEMO_CLEARING_HOUSE, tagusUrl: 'demo', loireUrl: 'demo' }]
     : publish.clearingHouses;
-  const complianceProfiles = [
-    ...(houses.some((h) => h.tagusUrl) ? ['tagus-22.10'] : []),
-    ...(houses.some((h) => h.loireUrl) ? ['gaia-x-25.11'] : []),
-  ];
   return {
     store,
     targets: [...catalogues, ...(houses.length ? [COMPLIANCE_TARGET] : [])],
-    complianceProfiles,
+    complianceProfiles: complianceProfiles(houses),
     renewBeforeMs: publish.compliance.renewBeforeDays * 86_400_000,
     clearingHouses: houses.map((h) => h.name),
   };

@@ -16,7 +16,7 @@ import { workerValidator } from '../pipeline/validate-in-worker.js';
 import { Store, type Cloud } from '../store/store.js';
 import { compiledShapesFile } from '../validate/shapes.js';
 import { Approvals } from '../approval/approvals.js';
-import { isLoopbackHost } from '../net/guard.js';
+import { httpsOrDevLoopback } from '../net/guard.js';
 import { parsePemChain } from '../credentials/x509.js';
 import type { VerificationReport } from '../credentials/verify.js';
 import { OutboxWorker } from '../publish/outbox.js';
@@ -312,8 +312,7 @@ export async function startService(
       );
     }
     const checkUrl = (where: string, u: string, allowHttp: boolean) => {
-      const url = new URL(u);
-      if (url.protocol !== 'https:' && !(allowHttp && url.protocol === 'http:' && isLoopbackHost(url.hostname)))
+      if (!httpsOrDevLoopback(new URL(u), allowHttp))
         throw new GatewayError(
           `${where}: ${u} must be https (http only on loopback with allowHttp, for development)`,
           'bad-config',
@@ -388,7 +387,8 @@ export async function startService(
     await identityProvider?.close();
     throw err;
   }
-  const catalogueTargets = publishers.filter((p) => p.target !== EVENTS_TARGET).map((p) => p.target);
+  // What runs and decisions queue for: the catalogues and the clearing houses (events follow issuance).
+  const setup = publishSetup(loaded, store);
   const outbox = publishers.length
     ? new OutboxWorker({
         store,
@@ -404,7 +404,6 @@ export async function startService(
       })
     : undefined;
   if (outbox) listeners.add(() => outbox.kick());
-  const setup = publishSetup(loaded, store);
   const complianceSweep = async (): Promise<number> => {
     if (!compliance) return 0;
     const items = (await publishPlan(setup, COMPLIANCE_TARGET)).get(COMPLIANCE_TARGET) ?? [];
@@ -422,7 +421,7 @@ export async function startService(
     leaseMs: config.scheduler.leaseSeconds * 1000,
     defaultSuite: config.signing.defaultSuite,
     onChange: changed,
-    catalogueTargets,
+    catalogueTargets: setup.targets,
   });
   const resolveSources = async (cloud: Cloud) => {
     const sources = JSON.parse(cloud.sources) as SourcesSpec & { demo?: boolean; useSources?: boolean };
@@ -452,7 +451,7 @@ export async function startService(
     runTimeoutMs: config.scheduler.runTimeoutSeconds * 1000,
     maxSetCredentials: config.limits.maxSetCredentials,
     approval: config.signing.mode === 'approval',
-    catalogueTargets,
+    catalogueTargets: setup.targets,
     log,
     onRunFinished: (run) => {
       metrics.runs.inc({ outcome: run.state });

@@ -2,7 +2,6 @@ import { createHash, generateKeyPairSync, X509Certificate, type KeyObject } from
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import canonicalize from 'canonicalize';
 import { decodeJwt, decodeProtectedHeader, exportJWK, SignJWT } from 'jose';
 import { createDevChain } from '../credentials/keys/certificates.js';
 import { didWebDocumentUrl } from '../credentials/did-web.js';
@@ -12,6 +11,10 @@ import { isLoopbackHost } from '../net/guard.js';
 import { shapesDir } from '../paths.js';
 import { tagusTermsAndConditions } from '../describe/tagus-22.10.js';
 import { startFake, type FakeResponse, type FakeServer } from './http.js';
+import { asArray } from '../core/group.js';
+import { issuerId } from '../credentials/verification-method.js';
+import { envelopedJwt } from '../credentials/suites/vc-jose.js';
+import { jcsDigest } from '../publish/compliance.js';
 
 /**
  * A Gaia-X Digital Clearing House (GXDCH) on one port, faithful where the gateway meets it
@@ -78,12 +81,10 @@ export function implementedShapes(): string[] {
   return [...names].sort();
 }
 
-const jcsDigest = (doc: unknown) => `sha256-${createHash('sha256').update(canonicalize(doc)!).digest('hex')}`;
 const conflict = (message: string, results: string[] = []): FakeResponse => ({
   status: 409,
   json: { statusCode: 409, message, error: 'Conflict', results },
 });
-const asArray = (v: unknown): unknown[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
 export async function startFakeClearingHouse(opts: FakeClearingHouseOptions = {}): Promise<FakeClearingHouse> {
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
@@ -196,7 +197,7 @@ export async function startFakeClearingHouse(opts: FakeClearingHouseOptions = {}
       }
       results.push(...typeProblems(c));
       const proof = c.proof as { verificationMethod?: string };
-      const issuer = typeof c.issuer === 'string' ? c.issuer : String((c.issuer as { id?: string })?.id);
+      const issuer = String(issuerId(c));
       const chain = await issuerProblem(issuer, String(proof.verificationMethod));
       if (chain) results.push(`${String(c.id)}: ${chain}`);
       const bad = await opts.verify?.(c);
@@ -264,22 +265,22 @@ export async function startFakeClearingHouse(opts: FakeClearingHouseOptions = {}
     if (bad) results.push(`presentation: ${bad}`);
     const covered: { id: string; digest: string; type: string }[] = [];
     for (const e of asArray(vp.verifiableCredential) as Record<string, unknown>[]) {
-      const m = /^data:application\/vc\+(?:ld\+json\+)?jwt,(.+)$/.exec(String(e?.id));
-      if (e?.type !== 'EnvelopedVerifiableCredential' || !m) {
+      const jwt = envelopedJwt(e);
+      if (e?.type !== 'EnvelopedVerifiableCredential' || !jwt) {
         results.push('every credential must be an EnvelopedVerifiableCredential with a data:application/vc+jwt id');
         continue;
       }
       let vc: Record<string, unknown>;
       let vcHeader: Record<string, unknown>;
       try {
-        vc = decodeJwt(m[1]!) as Record<string, unknown>;
-        vcHeader = decodeProtectedHeader(m[1]!) as Record<string, unknown>;
+        vc = decodeJwt(jwt) as Record<string, unknown>;
+        vcHeader = decodeProtectedHeader(jwt) as Record<string, unknown>;
       } catch (err) {
         results.push(`an enveloped credential is not a JWT: ${(err as Error).message}`);
         continue;
       }
       results.push(...typeProblems(vc));
-      const issuer = typeof vc.issuer === 'string' ? vc.issuer : String((vc.issuer as { id?: string })?.id);
+      const issuer = String(issuerId(vc));
       const chain = await issuerProblem(issuer, String(vcHeader.kid));
       if (chain) results.push(`${String(vc.id)}: ${chain}`);
       const types = asArray(vc.credentialSubject).flatMap((s) => asArray((s as { type?: unknown })?.type));

@@ -3,6 +3,9 @@ import { fileURLToPath } from 'node:url';
 import { decodeJwt } from 'jose';
 import { startFake, type FakeResponse, type FakeServer } from './http.js';
 import { catalogueAuthorizer, participants, type CatalogueOptions } from './xfsc.js';
+import { asArray } from '../core/group.js';
+import { issuerId } from '../credentials/verification-method.js';
+import { envelopedJwt } from '../credentials/suites/vc-jose.js';
 
 /**
  * The Eclipse XFSC federated catalogue's 2026 API (`/assets`; ../shared/xfsc/fc-openapi-2026-assets.yaml),
@@ -32,7 +35,6 @@ export interface FakeCatalogue2026 extends FakeServer {
 }
 
 const err = (status: number, code: string, message: string): FakeResponse => ({ status, json: { code, message } });
-const asArray = (v: unknown): unknown[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
 export async function startFakeCatalogue2026(opts: CatalogueOptions = {}): Promise<FakeCatalogue2026> {
   const assets = new Map<string, AssetVersion[]>();
@@ -77,14 +79,14 @@ export async function startFakeCatalogue2026(opts: CatalogueOptions = {}): Promi
         const vp = decodeJwt(body.trim()) as Record<string, unknown>;
         const out = [];
         for (const e of asArray(vp.verifiableCredential) as Record<string, unknown>[]) {
-          const m = /^data:application\/vc\+(?:ld\+json\+)?jwt,(.+)$/.exec(String(e?.id));
-          if (e?.type !== 'EnvelopedVerifiableCredential' || !m)
+          const jwt = envelopedJwt(e);
+          if (e?.type !== 'EnvelopedVerifiableCredential' || !jwt)
             return err(
               400,
               'client_error',
               'each credential must be an EnvelopedVerifiableCredential (data:application/vc+jwt,…)',
             );
-          out.push(jwtCredential(m[1]!));
+          out.push(jwtCredential(jwt));
         }
         return { credentials: out };
       }
@@ -139,7 +141,7 @@ export async function startFakeCatalogue2026(opts: CatalogueOptions = {}): Promi
         if (problem) return err(422, 'verification_error', problem);
         const first = parsed.credentials[0]!.doc;
         const iri = (asArray(first.credentialSubject)[0] as { id?: string } | undefined)?.id ?? String(first.id);
-        const issuer = typeof first.issuer === 'string' ? first.issuer : String((first.issuer as { id?: string })?.id);
+        const issuer = String(issuerId(first));
         const versions = assets.get(iri) ?? [];
         const previous = versions.at(-1);
         if (previous?.status === 'active') previous.status = 'deprecated';

@@ -1,7 +1,10 @@
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
+import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { asArray } from '../core/group.js';
+import { credentialsIn } from '../publish/xfsc.js';
 import { startFake, type FakeResponse, type FakeServer } from './http.js';
+import { issuerId } from '../credentials/verification-method.js';
 
 /**
  * The Eclipse XFSC federated catalogue's 2025 API (`/self-descriptions`, the API most deployments
@@ -73,17 +76,8 @@ export function catalogueAuthorizer(issuer?: string) {
  */
 export function participants() {
   const registered = new Map<string, string>();
-  const idOf = (body: string): string | undefined => {
-    try {
-      const doc = (body.trim().startsWith('{') ? JSON.parse(body) : decodeJwt(body.trim())) as Record<string, unknown>;
-      const vc = ([] as unknown[]).concat(doc.verifiableCredential ?? doc)[0] as Record<string, unknown>;
-      const inner = /^data:application\/vc\+(?:ld\+json\+)?jwt,(.+)$/.exec(String(vc?.id));
-      const credential = inner ? (decodeJwt(inner[1]!) as Record<string, unknown>) : vc;
-      return (([] as unknown[]).concat(credential?.credentialSubject ?? [])[0] as { id?: string } | undefined)?.id;
-    } catch {
-      return undefined;
-    }
-  };
+  const idOf = (body: string): string | undefined =>
+    (asArray(credentialsIn(body)[0]?.credentialSubject)[0] as { id?: string } | undefined)?.id;
   const handler = async (method: string, path: string, body: string): Promise<FakeResponse | undefined> => {
     if (method === 'POST' && path === '/participants') {
       const id = idOf(body);
@@ -145,8 +139,8 @@ export async function startFakeCatalogue(opts: FakeCatalogueOptions = {}): Promi
         } catch {
           return err(400, 'client_error', 'the body is not JSON');
         }
-        const types = ([] as unknown[]).concat(vp.type ?? []);
-        const credentials = ([] as unknown[]).concat(vp.verifiableCredential ?? []) as Record<string, unknown>[];
+        const types = asArray(vp.type);
+        const credentials = asArray(vp.verifiableCredential) as Record<string, unknown>[];
         if (!types.includes('VerifiablePresentation') || !credentials.length)
           return err(400, 'client_error', 'expected a VerifiablePresentation with verifiableCredential');
         for (const c of credentials) {
@@ -162,8 +156,8 @@ export async function startFakeCatalogue(opts: FakeCatalogueOptions = {}): Promi
         const problem = await opts.verify?.(vp);
         if (problem) return err(422, 'verification_error', problem);
         const first = credentials[0]!;
-        const subject = (([] as unknown[]).concat(first.credentialSubject ?? [])[0] as { id?: string } | undefined)?.id;
-        const issuer = typeof first.issuer === 'string' ? first.issuer : String((first.issuer as { id?: string })?.id);
+        const subject = (asArray(first.credentialSubject)[0] as { id?: string } | undefined)?.id;
+        const issuer = String(issuerId(first));
         const at = now();
         for (const e of entries.values())
           if (e.id === subject && e.status === 'active') Object.assign(e, { status: 'deprecated', statusDatetime: at });

@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
 import { ROLE_NAMES } from '../approval/access.js';
 import type { GatewayConfig } from '../config/schema.js';
-import { isLoopbackHost } from '../net/guard.js';
+import { httpsOrDevLoopback } from '../net/guard.js';
 import { HttpProblem } from './plugins/problem.js';
 
 export const ROLES = ROLE_NAMES;
@@ -52,7 +52,7 @@ export class OidcVerifier {
 
   constructor(readonly config: OidcConfig) {
     const url = new URL(config.issuer);
-    if (url.protocol !== 'https:' && !(config.allowHttp && url.protocol === 'http:' && isLoopbackHost(url.hostname)))
+    if (!httpsOrDevLoopback(url, Boolean(config.allowHttp)))
       throw new Error(
         `auth.oidc.issuer ${config.issuer} must be https (http only on loopback with auth.oidc.allowHttp, for development)`,
       );

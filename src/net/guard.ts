@@ -96,3 +96,8 @@ export function isLoopbackHost(hostname: string): boolean {
   if (isIP(h) === 6) return h === '::1' || /^::ffff:127\./.test(h);
   return false;
 }
+
+/** https, or (development, with allowHttp) plain http to a loopback host: the rule for every configured peer URL. */
+export function httpsOrDevLoopback(url: URL, allowHttp: boolean): boolean {
+  return url.protocol === 'https:' || (allowHttp && url.protocol === 'http:' && isLoopbackHost(url.hostname));
+}

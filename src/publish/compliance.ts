@@ -2,15 +2,15 @@ import { createHash, type X509Certificate } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import { compactVerify, decodeJwt, decodeProtectedHeader, importJWK, type JWK } from 'jose';
 import type { JsonObject } from '../core/ids.js';
-import { didWebDocumentUrl } from '../credentials/did-web.js';
-import { findVerificationMethod } from '../credentials/resolver.js';
+import { asArray } from '../core/group.js';
+import { createDidResolver, findVerificationMethod, type DidResolverService } from '../credentials/resolver.js';
 import { checkX5uChain } from '../credentials/x509.js';
+import { issuerId } from '../credentials/verification-method.js';
 import { createGuardedFetcher, type GuardedFetcher } from '../net/guarded-fetch.js';
-import { isLoopbackHost } from '../net/guard.js';
-import type { CredentialRow, NewOutboxItem, Store } from '../store/store.js';
+import type { PublishedBody, NewOutboxItem, Store } from '../store/store.js';
 import { COMPLIANCE_TARGET } from '../store/deliveries.js';
 import type { Delivery, DeliveryResult, Publisher } from './outbox.js';
-import { complianceDue, formatProblem, setHash } from './plan.js';
+import { complianceDue, complianceProfiles, formatProblem, setHash } from './plan.js';
 
 /** One configured clearing house (publish.clearingHouses), its trust anchors read. */
 export interface ClearingHouse {
@@ -36,7 +36,7 @@ export interface ComplianceDeps {
   /** A VP-JWT of these VC-JWTs, signed with the gateway's key (Loire). */
   presentJwt(jwts: string[]): Promise<string>;
   /** The x5u chain (PEM) of the key that signed a credential, when it has one (registry check). */
-  chainOf(row: CredentialRow): string | undefined;
+  chainOf(row: PublishedBody): string | undefined;
   /** Renew this long before a compliance credential expires. */
   renewBeforeMs: number;
   /** The credential event service's outbox target, when configured: each issuance is queued for it. */
@@ -58,7 +58,7 @@ export function jcsDigest(doc: unknown): string {
   return `sha256-${createHash('sha256').update(canonicalize(doc)!).digest('hex')}`;
 }
 
-const credentialOf = (row: CredentialRow): JsonObject =>
+const credentialOf = (row: PublishedBody): JsonObject =>
   (row.body.startsWith('{') ? JSON.parse(row.body) : decodeJwt(row.body.trim())) as JsonObject;
 
 async function problemText(r: Response): Promise<string> {
@@ -83,7 +83,8 @@ async function problemText(r: Response): Promise<string> {
  */
 export class CompliancePublisher implements Publisher {
   readonly target = COMPLIANCE_TARGET;
-  private readonly fetchers = new Map<string, GuardedFetcher>();
+  private readonly fetchers: GuardedFetcher[] = [];
+  private readonly resolvers = new Map<string, DidResolverService>();
   private readonly registryCache = new Map<string, { until: number; value: unknown }>();
 
   constructor(private readonly deps: ComplianceDeps) {}
@@ -94,9 +95,7 @@ export class CompliancePublisher implements Publisher {
 
   /** The profiles some configured clearing house takes. */
   profiles(): string[] {
-    return Object.entries(GENERATION)
-      .filter(([, g]) => this.deps.clearingHouses.some((ch) => urlOf(ch, g)))
-      .map(([p]) => p);
+    return complianceProfiles(this.deps.clearingHouses);
   }
 
   async deliver(d: Delivery, signal: AbortSignal): Promise<DeliveryResult> {
@@ -158,7 +157,7 @@ export class CompliancePublisher implements Publisher {
   }
 
   /** Submit one set to the clearing houses in order. */
-  async submit(vcid: string, profile: string, rows: CredentialRow[], signal: AbortSignal): Promise<Outcome> {
+  async submit(vcid: string, profile: string, rows: PublishedBody[], signal: AbortSignal): Promise<Outcome> {
     const generation = GENERATION[profile]!;
     const format = formatProblem(profile, rows);
     if (format) return { kind: 'rejected', ch: '-', message: format };
@@ -220,7 +219,7 @@ export class CompliancePublisher implements Publisher {
   /** Before submitting: every subject type must be implemented, and our chains anchored (registry). */
   private async registryRefusal(
     ch: ClearingHouse,
-    rows: CredentialRow[],
+    rows: PublishedBody[],
     generation: Generation,
     signal: AbortSignal,
   ): Promise<string | undefined> {
@@ -234,10 +233,8 @@ export class CompliancePublisher implements Publisher {
         return (await r.json()) as { version?: string; text?: string; hash?: string };
       })) as { version?: string; text?: string; hash?: string };
       for (const row of rows) {
-        const subjects = ([] as unknown[]).concat(credentialOf(row).credentialSubject ?? []) as JsonObject[];
-        const accepted = subjects.find((x) =>
-          ([] as unknown[]).concat(x?.type ?? []).includes('gx:GaiaXTermsAndConditions'),
-        );
+        const subjects = asArray(credentialOf(row).credentialSubject) as JsonObject[];
+        const accepted = subjects.find((x) => asArray(x?.type).includes('gx:GaiaXTermsAndConditions'));
         if (accepted && accepted['gx:termsAndConditions'] !== terms.text)
           return `the registry of ${ch.name} serves other terms and conditions (version ${terms.version}, sha256 ${terms.hash}) than ${row.id} accepts: update the gateway (its bundled 22.10 shapes) before submitting`;
       }
@@ -283,18 +280,21 @@ export class CompliancePublisher implements Publisher {
     return value;
   }
 
-  private fetcher(ch: ClearingHouse): GuardedFetcher {
-    let f = this.fetchers.get(ch.name);
-    if (!f) {
-      f = createGuardedFetcher({
+  /** Each clearing house's DID resolver (DID documents and x5u chains cached, as verification caches them). */
+  private resolver(ch: ClearingHouse): DidResolverService {
+    let r = this.resolvers.get(ch.name);
+    if (!r) {
+      const fetcher = createGuardedFetcher({
         allowPrivateNetworks: ch.allowHttp,
         allowHttp: ch.allowHttp,
         timeoutMs: Math.min(ch.timeoutMs, 15_000),
         maxBytes: 1 << 20,
       });
-      this.fetchers.set(ch.name, f);
+      this.fetchers.push(fetcher);
+      r = createDidResolver({ fetcher, allowHttp: ch.allowHttp, cacheTtlMs: 300_000 });
+      this.resolvers.set(ch.name, r);
     }
-    return f;
+    return r;
   }
 
   /**
@@ -317,26 +317,21 @@ export class CompliancePublisher implements Publisher {
       return `not a JWT: ${(e as Error).message}`;
     }
     const expected = ch.did ?? `did:web:${encodeURIComponent(new URL((ch.tagusUrl ?? ch.loireUrl)!).host)}`;
-    const issuer = typeof payload.issuer === 'string' ? payload.issuer : (payload.issuer as { id?: string })?.id;
+    const issuer = issuerId(payload as JsonObject);
     if (issuer !== expected) return `issued by ${String(issuer)}, not by ${expected}`;
     if (payload.id !== vcid) return `its id is ${String(payload.id)}, not the vcid ${vcid}`;
     if (!header.kid?.startsWith(`${expected}#`)) return `its key ${String(header.kid)} is not one of ${expected}`;
     if (!['ES256', 'ES384', 'PS256', 'RS256', 'EdDSA'].includes(header.alg ?? ''))
       return `alg ${header.alg} is not accepted`;
-    const fetcher = this.fetcher(ch);
-    const url = didWebDocumentUrl(expected, 'https');
-    if (ch.allowHttp && isLoopbackHost(url.hostname)) url.protocol = 'http:';
-    const doc = JSON.parse(await fetcher.getText(url.href, 'application/did+json, application/json')) as Record<
-      string,
-      unknown
-    >;
+    const resolver = this.resolver(ch);
+    const doc = await resolver.resolve(expected);
     const vm = findVerificationMethod(doc, header.kid);
     const jwk = vm?.publicKeyJwk as (JWK & { x5u?: string }) | undefined;
     if (!jwk) return `${header.kid} is not in the DID document of ${expected}`;
     if (!jwk.x5u) return `${header.kid} has no x5u certificate chain`;
     const chain = checkX5uChain(
       jwk as Parameters<typeof checkX5uChain>[0],
-      await fetcher.getText(jwk.x5u, 'application/x-pem-file, */*'),
+      await resolver.fetchText(jwk.x5u, 'application/x-pem-file, */*'),
       {
         now: this.now(),
         ...(ch.trustAnchors.length ? { trustAnchors: ch.trustAnchors } : {}),
@@ -353,9 +348,7 @@ export class CompliancePublisher implements Publisher {
     const until = (payload.validUntil ?? payload.expirationDate) as string | undefined;
     if (!until || !(Date.parse(until) > this.now().getTime()))
       return `it is not valid now (valid until ${String(until)})`;
-    const subjects = (
-      Array.isArray(payload.credentialSubject) ? payload.credentialSubject : [payload.credentialSubject]
-    ) as Record<string, unknown>[] | undefined[];
+    const subjects = asArray(payload.credentialSubject) as (Record<string, unknown> | undefined)[];
     const named = new Map<string, string>();
     for (const s of subjects) {
       if (!s) continue;
@@ -372,6 +365,6 @@ export class CompliancePublisher implements Publisher {
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.fetchers.values()].map((f) => f.close()));
+    await Promise.all(this.fetchers.map((f) => f.close()));
   }
 }

@@ -1,9 +1,7 @@
 import type { Store } from '../store/store.js';
-import type { Delivery, DeliveryResult, Publisher } from './outbox.js';
+import { httpFailure, type Delivery, type DeliveryResult, type Publisher } from './outbox.js';
 
-import { EVENTS_TARGET } from './plan.js';
-
-export { EVENTS_TARGET };
+export const EVENTS_TARGET = 'credential-events';
 
 /**
  * The Gaia-X Credential Event Service as an outbox target: each compliance credential issued or
@@ -40,13 +38,11 @@ export function credentialEventsPublisher(url: string, deps: { store: Store; sou
       });
       if (r.ok || r.status === 409) return { ok: true };
       const text = (await r.text()).slice(0, 300);
-      const after = Number(r.headers.get('retry-after'));
-      return {
-        ok: false,
-        retry: r.status >= 500 || r.status === 429 || r.status === 408,
-        error: `the credential event service answered ${r.status}: ${text}`,
-        ...(after > 0 ? { retryAfterMs: after * 1000 } : {}),
-      };
+      return httpFailure(
+        r.status,
+        `the credential event service answered ${r.status}: ${text}`,
+        r.headers.get('retry-after'),
+      );
     },
   };
 }

@@ -24,6 +24,16 @@ export interface Delivery {
  */
 export type DeliveryResult = { ok: true } | { ok: false; retry: boolean; error: string; retryAfterMs?: number };
 
+/**
+ * A target's HTTP answer that is not a success, as a delivery result: 401 (a token to renew), 408,
+ * 429 and 5xx (and no answer, 0) are tried again, honouring Retry-After; any other 4xx is a refusal.
+ */
+export function httpFailure(status: number, error: string, retryAfter: string | null): DeliveryResult {
+  const retry = status === 0 || status === 401 || status === 408 || status === 429 || status >= 500;
+  const after = Number(retryAfter);
+  return { ok: false, retry, error, ...(after > 0 ? { retryAfterMs: after * 1000 } : {}) };
+}
+
 /** One kind of target (a clearing house, a catalogue, the credential event service): delivers items. */
 export interface Publisher {
   readonly target: string;

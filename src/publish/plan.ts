@@ -1,9 +1,17 @@
 import { catalogueDeliveries, complianceDelivery, COMPLIANCE_TARGET } from '../store/deliveries.js';
-import type { ComplianceRow, CredentialRow, NewOutboxItem, Store } from '../store/store.js';
+import type { ComplianceRow, NewOutboxItem, PublishedBody, Store } from '../store/store.js';
 import { GatewayError } from '../core/errors.js';
 import { createHash } from 'node:crypto';
 
-export const EVENTS_TARGET = 'credential-events';
+/** The profiles configured clearing houses take: tagus-22.10 with a Tagus service, gaia-x-25.11 with a Loire one. */
+export function complianceProfiles(
+  houses: { tagusUrl?: string | undefined; loireUrl?: string | undefined }[],
+): string[] {
+  return [
+    ...(houses.some((h) => h.tagusUrl) ? ['tagus-22.10'] : []),
+    ...(houses.some((h) => h.loireUrl) ? ['gaia-x-25.11'] : []),
+  ];
+}
 
 /** The set a compliance credential covers, named by its credential ids. */
 export function setHash(ids: string[]): string {
@@ -55,7 +63,7 @@ export function renewalDue(row: ComplianceRow, renewBeforeMs: number, now: Date)
  * What the clearing house generation of a profile cannot take: Loire (gaia-x-25.11) takes VC-JWTs,
  * Tagus (tagus-22.10) JSON-LD credentials with their proofs.
  */
-export function formatProblem(profile: string, rows: CredentialRow[]): string | undefined {
+export function formatProblem(profile: string, rows: PublishedBody[]): string | undefined {
   const jsonLd = rows.filter((r) => r.body.startsWith('{')).length;
   if (profile === 'gaia-x-25.11' && jsonLd)
     return 'not submitted: Loire clearing houses take VC-JWTs and these gaia-x-25.11 credentials are JSON-LD (sign them with signing.defaultSuite: vc-jose)';
@@ -69,8 +77,8 @@ export async function complianceDue(
   setup: Pick<PublishSetup, 'store' | 'renewBeforeMs' | 'now'>,
   cloud: string,
   profile: string,
-): Promise<{ due: boolean; rows: CredentialRow[]; reason: string; latest: ComplianceRow | undefined }> {
-  const rows = await setup.store.clearingHouseSet(cloud, profile);
+): Promise<{ due: boolean; rows: PublishedBody[]; reason: string; latest: ComplianceRow | undefined }> {
+  const rows = await setup.store.publishedBodies(cloud, profile, true);
   const latest = await setup.store.latestCompliance(cloud, profile);
   if (!rows.length) return { due: false, rows, latest, reason: 'no published clearing-house credentials' };
   const format = formatProblem(profile, rows);

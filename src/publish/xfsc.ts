@@ -1,6 +1,9 @@
+import { decodeJwt } from 'jose';
+import { asArray } from '../core/group.js';
+import { envelopedJwt } from '../credentials/suites/vc-jose.js';
 import type { JsonObject } from '../core/ids.js';
 import type { CredentialRow, Store } from '../store/store.js';
-import type { Delivery, DeliveryResult, Publisher } from './outbox.js';
+import { httpFailure, type Delivery, type DeliveryResult, type Publisher } from './outbox.js';
 
 /**
  * Bearer tokens from the catalogue's OIDC provider: the client credentials grant, or the password
@@ -83,12 +86,6 @@ export async function catalogueError(r: Response): Promise<string> {
   return `${r.status} ${MEANING[r.status] ?? 'unexpected answer'} (${detail})`;
 }
 
-function failure(status: number, error: string, retryAfter: string | null): DeliveryResult {
-  const retry = status === 401 || status === 408 || status === 429 || status >= 500 || status === 0;
-  const after = Number(retryAfter);
-  return { ok: false, retry, error, ...(after > 0 ? { retryAfterMs: after * 1000 } : {}) };
-}
-
 /** One generation of the catalogue API behind one interface. */
 export interface CatalogueApi {
   readonly generation: '2025' | '2026';
@@ -104,23 +101,26 @@ export interface CatalogueApi {
   find(row: CredentialRow, signal: AbortSignal): Promise<string | undefined>;
 }
 
-/** Whether an uploaded body (a presentation, JSON or JWT) holds the credential with this id. */
-export function holdsCredential(content: string, id: string): boolean {
-  const decode = (jwt: string) =>
-    JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
+/**
+ * The credentials an uploaded body carries: a presentation (JSON or a VP-JWT, enveloped VC-JWTs
+ * decoded) or a single credential; none when it is neither.
+ */
+export function credentialsIn(content: string): JsonObject[] {
   try {
-    const doc = (content.trim().startsWith('{') ? JSON.parse(content) : decode(content.trim())) as Record<
-      string,
-      unknown
-    >;
-    return ([] as unknown[]).concat(doc.verifiableCredential ?? doc).some((c) => {
-      const vc = c as Record<string, unknown>;
-      const m = /^data:application\/vc\+(?:ld\+json\+)?jwt,(.+)$/.exec(String(vc?.id));
-      return (m ? decode(m[1]!).id : vc?.id) === id;
+    const text = content.trim();
+    const doc = (text.startsWith('{') ? JSON.parse(text) : decodeJwt(text)) as JsonObject;
+    return asArray(doc.verifiableCredential ?? doc).map((c) => {
+      const jwt = envelopedJwt(c);
+      return (jwt ? decodeJwt(jwt) : c) as JsonObject;
     });
   } catch {
-    return false;
+    return [];
   }
+}
+
+/** Whether an uploaded body holds the credential with this id. */
+export function holdsCredential(content: string, id: string): boolean {
+  return credentialsIn(content).some((c) => c.id === id);
 }
 
 export interface CatalogueDeps {
@@ -159,7 +159,7 @@ function caller(baseUrl: string, tokens: CatalogueTokens): Call {
 }
 
 const isJwt = (row: CredentialRow) => !row.body.startsWith('{');
-const fail = async (r: Response) => failure(r.status, await catalogueError(r), r.headers.get('retry-after'));
+const fail = async (r: Response) => httpFailure(r.status, await catalogueError(r), r.headers.get('retry-after'));
 
 /** The 2025 `/self-descriptions` API: signed JSON-LD presentations; id = SHA-256 of the exact body. */
 export function xfsc2025(baseUrl: string, deps: CatalogueDeps): CatalogueApi {

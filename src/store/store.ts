@@ -27,6 +27,8 @@ export type EventRow = Omit<EventsTable, 'seq'> & { seq: number };
 export type AuditRow = Omit<AuditTable, 'seq'> & { seq: number };
 export type ApiTokenRow = ApiTokensTable;
 export type ComplianceRow = ComplianceTable;
+/** A published credential's bytes and what presenting it needs (its subject types, the key that signed it). */
+export type PublishedBody = Pick<CredentialsTable, 'id' | 'body' | 'media_type' | 'types' | 'signed_with'>;
 export type OutboxRow = Omit<OutboxTable, 'seq'> & { seq: number };
 /** Per outbox target: backlog, dead letters, oldest pending item, last delivery. */
 export interface OutboxTargetStats {
@@ -110,6 +112,13 @@ export interface Publication {
 }
 
 const now = () => new Date().toISOString();
+
+/** Items in slices of `size`: `IN (…)` lists and multi-row inserts stay within the drivers' parameter limits. */
+function chunks<T>(items: T[], size = 500): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
 
 /**
  * The gateway's memory, over kysely (SQLite by default, PostgreSQL for several instances). Every
@@ -320,8 +329,7 @@ export class Store {
   /** The highest version number each of these resources has had. */
   async lastVersions(baseIds: string[]): Promise<Map<string, number>> {
     const out = new Map<string, number>();
-    for (let i = 0; i < baseIds.length; i += 500) {
-      const chunk = baseIds.slice(i, i + 500);
+    for (const chunk of chunks(baseIds)) {
       const rows = await this.db
         .selectFrom('credentials')
         .select(['base_id', (eb) => eb.fn.max('version').as('v')])
@@ -340,12 +348,8 @@ export class Store {
   /** Credentials by id (in chunks), as a map. */
   async credentialsById(ids: string[]): Promise<Map<string, CredentialRow>> {
     const out = new Map<string, CredentialRow>();
-    for (let i = 0; i < ids.length; i += 500) {
-      const rows = await this.db
-        .selectFrom('credentials')
-        .selectAll()
-        .where('id', 'in', ids.slice(i, i + 500))
-        .execute();
+    for (const part of chunks(ids)) {
+      const rows = await this.db.selectFrom('credentials').selectAll().where('id', 'in', part).execute();
       for (const r of rows) out.set(r.id, r);
     }
     return out;
@@ -412,14 +416,10 @@ export class Store {
   }
 
   /** The current versions of a cloud's profile with their bytes (for a presentation), in id order. */
-  async publishedBodies(
-    cloudId: string,
-    profile: string,
-    clearingHouseOnly: boolean,
-  ): Promise<Pick<CredentialRow, 'id' | 'body' | 'media_type'>[]> {
+  async publishedBodies(cloudId: string, profile: string, clearingHouseOnly: boolean): Promise<PublishedBody[]> {
     let q = this.db
       .selectFrom('credentials')
-      .select(['id', 'body', 'media_type'])
+      .select(['id', 'body', 'media_type', 'types', 'signed_with'])
       .where('cloud_id', '=', cloudId)
       .where('profile', '=', profile)
       .where('state', '=', 'published');
@@ -507,11 +507,7 @@ export class Store {
         signed_with: c.signed_with ?? null,
         revocation_proposed: null,
       }));
-      for (let i = 0; i < add.length; i += 100)
-        await tx
-          .insertInto('credentials')
-          .values(add.slice(i, i + 100))
-          .execute();
+      for (const part of chunks(add, 100)) await tx.insertInto('credentials').values(part).execute();
       const event = (type: EventsTable['type'], c: Pick<CredentialRow, 'id' | 'base_id' | 'profile'>) => ({
         at: p.at,
         type,
@@ -557,19 +553,15 @@ export class Store {
           .where('profile', '=', proposal.profile)
           .where('revocation_proposed', 'is not', null)
           .execute();
-        for (let i = 0; i < proposal.ids.length; i += 500)
+        for (const part of chunks(proposal.ids))
           await tx
             .updateTable('credentials')
             .set({ revocation_proposed: p.runId })
-            .where('id', 'in', proposal.ids.slice(i, i + 500))
+            .where('id', 'in', part)
             .where('state', '=', 'published')
             .execute();
       }
-      for (let i = 0; i < events.length; i += 200)
-        await tx
-          .insertInto('events')
-          .values(events.slice(i, i + 200))
-          .execute();
+      for (const part of chunks(events, 200)) await tx.insertInto('events').values(part).execute();
       await this.putStatusLists(tx, p.statusLists);
       await this.enqueueIn(tx, p.outbox ?? [], p.at);
       await tx.updateTable('runs').set(p.run).where('id', '=', p.runId).execute();
@@ -617,12 +609,8 @@ export class Store {
 
   /** Drop revocation proposals (an officer rejected them: the credentials stay published). */
   async clearProposals(ids: string[]): Promise<void> {
-    for (let i = 0; i < ids.length; i += 500)
-      await this.db
-        .updateTable('credentials')
-        .set({ revocation_proposed: null })
-        .where('id', 'in', ids.slice(i, i + 500))
-        .execute();
+    for (const part of chunks(ids))
+      await this.db.updateTable('credentials').set({ revocation_proposed: null }).where('id', 'in', part).execute();
   }
 
   /** The published version of each resource of a cloud: resource IRI → version id. */
@@ -742,11 +730,11 @@ export class Store {
   // --- the outbox
 
   private async enqueueIn(tx: Kysely<Database>, items: NewOutboxItem[], at: string): Promise<void> {
-    for (let i = 0; i < items.length; i += 200)
+    for (const part of chunks(items, 200))
       await tx
         .insertInto('outbox')
         .values(
-          items.slice(i, i + 200).map((it) => ({
+          part.map((it) => ({
             ...it,
             state: 'pending' as const,
             attempts: 0,
@@ -854,12 +842,8 @@ export class Store {
   /** Which of these item ids the outbox has (in any state). */
   async existingOutboxIds(ids: string[]): Promise<Set<string>> {
     const out = new Set<string>();
-    for (let i = 0; i < ids.length; i += 500) {
-      const rows = await this.db
-        .selectFrom('outbox')
-        .select('id')
-        .where('id', 'in', ids.slice(i, i + 500))
-        .execute();
+    for (const part of chunks(ids)) {
+      const rows = await this.db.selectFrom('outbox').select('id').where('id', 'in', part).execute();
       for (const r of rows) out.add(r.id);
     }
     return out;
@@ -972,19 +956,6 @@ export class Store {
   }
 
   // --- compliance credentials (what clearing houses answered)
-
-  /** The published clearing-house credentials of a cloud's profile: what a compliance request covers. */
-  async clearingHouseSet(cloudId: string, profile: string): Promise<CredentialRow[]> {
-    return this.db
-      .selectFrom('credentials')
-      .selectAll()
-      .where('cloud_id', '=', cloudId)
-      .where('profile', '=', profile)
-      .where('state', '=', 'published')
-      .where('clearing_house', '=', 1)
-      .orderBy('id')
-      .execute();
-  }
 
   /** The newest answer for a cloud's profile (issued, replaced or rejected). */
   async latestCompliance(cloudId: string, profile: string): Promise<ComplianceRow | undefined> {

@@ -1,0 +1,93 @@
+// The store's side of compliance on SQLite and on PostgreSQL: what clearing houses answered, the
+// current credential replaced by the next in the same transaction as the events it queues, a failed
+// write leaving nothing behind, what is due for renewal, and the outbox look-ups publishing uses.
+import t from 'tap';
+import { Store, type ComplianceRow } from '../../src/store/store.js';
+import { bothDatabases } from '../helpers/databases.js';
+
+const answer = (id: string, extra: Partial<ComplianceRow> = {}): Omit<ComplianceRow, 'created_at'> => ({
+  id,
+  cloud_id: 'demo',
+  profile: 'tagus-22.10',
+  set_hash: 'a'.repeat(64),
+  state: 'issued',
+  clearing_house: 'lab',
+  body: 'header.payload.signature',
+  media_type: 'application/vc+jwt',
+  covered: '["https://x.example/c/1"]',
+  message: null,
+  valid_until: '2027-03-01T00:00:00.000Z',
+  ...extra,
+});
+const event = (id: string) => ({ id, target: 'credential-events', action: 'event', subject: id, payload: '{}' });
+
+for (const db of await bothDatabases()) {
+  t.test(db.name, async (t) => {
+    t.teardown(() => db.drop());
+    const store = await Store.open(db.location);
+    t.teardown(() => store.close());
+    await store.putCloud(
+      { id: 'demo', name: 'Demo', sources: '{}', profiles: '["tagus-22.10"]', interval_seconds: 60, enabled: 1 },
+      'test',
+    );
+
+    await store.recordCompliance(answer('https://gw.example/compliance/1'), [event('ev:1')]);
+    await store.recordCompliance(
+      answer('https://gw.example/compliance/2', { valid_until: '2027-06-01T00:00:00.000Z' }),
+      [event('ev:2')],
+    );
+    t.equal(
+      (await store.getCompliance('https://gw.example/compliance/1'))!.state,
+      'replaced',
+      'the older one replaced',
+    );
+    t.equal((await store.latestCompliance('demo', 'tagus-22.10'))!.id, 'https://gw.example/compliance/2');
+    t.same(
+      (await store.listCompliance({ current: true })).map((r) => r.id),
+      ['https://gw.example/compliance/2'],
+      'one current per cloud and profile',
+    );
+    t.same(
+      [...(await store.existingOutboxIds(['ev:1', 'ev:2', 'ev:3']))].sort(),
+      ['ev:1', 'ev:2'],
+      'events queued with them',
+    );
+
+    // A write that fails (the same id again) leaves nothing: the current one stays, no event, no audit.
+    const audit = (await store.auditLog(0, 1000)).length;
+    await t.rejects(store.recordCompliance(answer('https://gw.example/compliance/2'), [event('ev:3')]));
+    t.equal((await store.getCompliance('https://gw.example/compliance/2'))!.state, 'issued', 'not replaced');
+    t.equal((await store.existingOutboxIds(['ev:3'])).size, 0, 'no event queued');
+    t.equal((await store.auditLog(0, 1000)).length, audit, 'nothing audited');
+
+    await store.recordCompliance(
+      answer('https://gw.example/compliance/3', {
+        profile: 'gaia-x-25.11',
+        state: 'rejected',
+        body: '',
+        media_type: '',
+        message: '409: refused',
+        valid_until: null,
+      }),
+    );
+    t.equal((await store.latestCompliance('demo', 'gaia-x-25.11'))!.state, 'rejected');
+    t.equal(
+      (await store.getCompliance('https://gw.example/compliance/2'))!.state,
+      'issued',
+      'a refusal replaces nothing',
+    );
+    t.same(
+      (await store.complianceDue('2027-07-01T00:00:00.000Z')).map((r) => r.id),
+      ['https://gw.example/compliance/2'],
+      'due: the issued one ending before the date',
+    );
+    t.same(await store.complianceDue('2027-05-01T00:00:00.000Z'), []);
+
+    await store.putCatalogueEntry('fc', 'https://x.example/c/1', 'ref-1', 'active');
+    await store.putCatalogueEntry('fc', 'https://x.example/c/2', 'ref-2', 'revoked');
+    t.same([...(await store.activeCatalogueIds('fc'))], ['https://x.example/c/1'], 'only active entries');
+    const many = Array.from({ length: 1203 }, (_, i) => ({ ...event(`bulk:${i}`), target: 'fc' }));
+    await store.enqueue(many);
+    t.equal((await store.existingOutboxIds(many.map((m) => m.id))).size, 1203, 'looked up in chunks');
+  });
+}
