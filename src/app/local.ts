@@ -76,7 +76,7 @@ export function publishSetup(loaded: LoadedConfig, store: Store): PublishSetup {
   const catalogues = peers ? [DEMO_CATALOGUE] : publish.catalogues.map((c) => c.name);
   const houses: { name: string; tagusUrl?: string; loireUrl?: string }[] = peers
     ? [{ name: DEMO_CLEARING_HOUSE, tagusUrl: 'demo', loireUrl: 'demo' }]
-    : publish.clearingHouses;
+    : publish.clearingHouses.filter((h) => h.tagusUrl || h.loireUrl);
   return {
     store,
     targets: [...catalogues, ...(houses.length ? [COMPLIANCE_TARGET] : [])],

@@ -18,10 +18,12 @@ import { compiledShapesFile } from '../validate/shapes.js';
 import { Approvals } from '../approval/approvals.js';
 import { httpsOrDevLoopback } from '../net/guard.js';
 import { parsePemChain } from '../credentials/x509.js';
-import type { VerificationReport } from '../credentials/verify.js';
+import { verifySecured, type VerificationReport } from '../credentials/verify.js';
 import { OutboxWorker } from '../publish/outbox.js';
 import { CatalogueTokens, xfscPublisher } from '../publish/xfsc.js';
-import { CompliancePublisher } from '../publish/compliance.js';
+import { CompliancePublisher, resolverFor } from '../publish/compliance.js';
+import { withDidResolution } from '../credentials/document-loader.js';
+import { NotaryClient } from '../publish/notary.js';
 import { credentialEventsPublisher, EVENTS_TARGET } from '../publish/events.js';
 import type { Publisher } from '../publish/outbox.js';
 import { COMPLIANCE_TARGET } from '../store/deliveries.js';
@@ -256,6 +258,8 @@ export async function startService(
     return vp.jwt;
   };
   let compliance: CompliancePublisher | undefined;
+  let notary: NotaryClient | undefined;
+  let closePeerDids = async () => {};
   try {
     if (config.demo.peers) {
       const p = config.publish;
@@ -272,10 +276,22 @@ export async function startService(
           'bad-config',
         );
       }
+      // The peers verify as the real ones would over https: here DIDs on loopback (ours, the demo
+      // notary's) over http — a resolver of their own, not the gateway's.
+      const peerDids = resolverFor({ allowHttp: true, timeoutMs: 10_000 });
+      closePeerDids = () => peerDids.close();
       peers = await startDemoPeers(
         config.server.port,
         async (input) => {
-          const report = await credentials.verify(input);
+          const report = await verifySecured(
+            input,
+            {
+              ...credentials.verifyEnv(),
+              dids: peerDids.resolver,
+              verifyLoader: withDidResolution(credentials.canonizer.documentLoader, peerDids.resolver),
+            },
+            config.verify.timeoutMs,
+          );
           return report.valid ? undefined : problemsOf(report);
         },
         log,
@@ -287,6 +303,7 @@ export async function startService(
           registryUrl: `${ch.url}/registry/v1`,
           tagusUrl: `${ch.url}/compliance/v1`,
           loireUrl: `${ch.url}/compliance/v2`,
+          notaryUrl: ch.notaryUrl,
           label: 'standard-compliance',
           did: ch.did,
           timeoutMs: 30_000,
@@ -357,9 +374,12 @@ export async function startService(
     }
     if (config.publish.clearingHouses.length) {
       const clearingHouses = config.publish.clearingHouses.map((ch) => {
-        if (!ch.tagusUrl && !ch.loireUrl)
-          throw new GatewayError(`publish.clearingHouses.${ch.name}: set tagusUrl, loireUrl or both`, 'bad-config');
-        for (const u of [ch.registryUrl, ch.tagusUrl, ch.loireUrl])
+        if (!ch.tagusUrl && !ch.loireUrl && !ch.notaryUrl)
+          throw new GatewayError(
+            `publish.clearingHouses.${ch.name}: set tagusUrl, loireUrl (compliance) or notaryUrl`,
+            'bad-config',
+          );
+        for (const u of [ch.registryUrl, ch.tagusUrl, ch.loireUrl, ch.notaryUrl])
           if (u) checkUrl(`publish.clearingHouses.${ch.name}`, u, ch.allowHttp);
         return {
           ...ch,
@@ -368,20 +388,30 @@ export async function startService(
             : readAnchors(loaded, ch.trustAnchorFiles ?? config.resolver.trustAnchorFiles ?? []),
         };
       });
-      compliance = new CompliancePublisher({
-        store,
-        clearingHouses,
-        newId: (key) => `${config.publicBaseUrl.replace(/\/+$/, '')}/compliance/${nameUuid(key)}`,
-        presentJwt,
-        chainOf: (row) => (row.signed_with ? credentials.chainFor(row.signed_with.replace(/^.*#/, '')) : undefined),
-        renewBeforeMs: config.publish.compliance.renewBeforeDays * 86_400_000,
-        ...(events ? { eventsTarget: EVENTS_TARGET } : {}),
-      });
-      publishers.push(compliance);
+      const complianceHouses = clearingHouses.filter((ch) => ch.tagusUrl || ch.loireUrl);
+      if (complianceHouses.length) {
+        compliance = new CompliancePublisher({
+          store,
+          clearingHouses: complianceHouses,
+          newId: (key) => `${config.publicBaseUrl.replace(/\/+$/, '')}/compliance/${nameUuid(key)}`,
+          presentJwt,
+          chainOf: (row) => (row.signed_with ? credentials.chainFor(row.signed_with.replace(/^.*#/, '')) : undefined),
+          renewBeforeMs: config.publish.compliance.renewBeforeDays * 86_400_000,
+          ...(events ? { eventsTarget: EVENTS_TARGET } : {}),
+        });
+        publishers.push(compliance);
+      }
+      if (clearingHouses.some((ch) => ch.notaryUrl))
+        notary = new NotaryClient({
+          clearingHouses,
+          canonizer: credentials.canonizer,
+          renewBeforeMs: config.publish.notary.renewBeforeDays * 86_400_000,
+        });
     }
   } catch (err) {
     clearInterval(officerTimer);
     await store.close();
+    await closePeerDids();
     await peers?.close();
     await demo?.close();
     await identityProvider?.close();
@@ -452,6 +482,7 @@ export async function startService(
     maxSetCredentials: config.limits.maxSetCredentials,
     approval: config.signing.mode === 'approval',
     catalogueTargets: setup.targets,
+    ...(notary ? { notary } : {}),
     log,
     onRunFinished: (run) => {
       metrics.runs.inc({ outcome: run.state });
@@ -530,6 +561,8 @@ export async function startService(
       await demo?.close();
       await identityProvider?.close();
       await compliance?.close();
+      await closePeerDids();
+      await notary?.close();
       await peers?.close();
     },
   };

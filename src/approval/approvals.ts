@@ -12,6 +12,7 @@ import { groupBy } from '../core/group.js';
 import { statusListCredential } from '../status/lists.js';
 import {
   cloudLease,
+  hasOwnStatus,
   type AuditRow,
   type CredentialRow,
   type Decision,
@@ -440,12 +441,14 @@ export class Approvals {
     const { store, signer } = this.deps;
     const lists = new Map<string, { row: StatusListRow; bits: Bitstring; changed: boolean }>();
     for (const r of touched) {
-      if (lists.has(r.status_list)) continue;
+      // A notary's credential has no status entry of ours.
+      if (!hasOwnStatus(r) || lists.has(r.status_list)) continue;
       const row = await store.getStatusList(r.status_list);
       if (!row) throw new GatewayError(`status list ${r.status_list} is missing`, 'internal');
       lists.set(r.status_list, { row, bits: Bitstring.fromBase64(row.bits, row.size), changed: !row.body });
     }
     for (const r of revoked) {
+      if (!hasOwnStatus(r)) continue;
       const l = lists.get(r.status_list)!;
       l.bits.set(r.status_index, true);
       l.changed = true;

@@ -627,6 +627,17 @@ export const configSchema = {
                 description:
                   "The clearing house's DID, the issuer its compliance credentials must have (default: did:web of the compliance host).",
               },
+              notaryUrl: {
+                type: 'string',
+                format: 'uri',
+                description:
+                  "Its notary (e.g. https://registrationnumber.notary.lab.gaia-x.eu): the provider's registration numbers (vatID, leiCode, EORI, EUID, taxID) are sent there (v1 for tagus-22.10, v2 for gaia-x-25.11) and its credentials published instead of self-described ones, renewed before they expire.",
+              },
+              notaryDid: {
+                type: 'string',
+                pattern: '^did:web:',
+                description: "The notary's DID, the issuer its credentials must have (default: did:web of notaryUrl).",
+              },
               trustAnchorFiles: {
                 type: 'array',
                 items: { type: 'string' },
@@ -652,6 +663,20 @@ export const configSchema = {
               minimum: 1,
               default: 14,
               description: 'A compliance credential is renewed this long before it expires.',
+            },
+          },
+        },
+        notary: {
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          properties: {
+            renewBeforeDays: {
+              type: 'integer',
+              minimum: 1,
+              default: 30,
+              description:
+                "A notary's registration-number credential is renewed by the first run this long before it expires.",
             },
           },
         },

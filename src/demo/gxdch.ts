@@ -15,6 +15,7 @@ import { asArray } from '../core/group.js';
 import { issuerId } from '../credentials/verification-method.js';
 import { envelopedJwt } from '../credentials/suites/vc-jose.js';
 import { jcsDigest } from '../publish/compliance.js';
+import { fakeNotary, type FakeNotaryOptions } from './notary.js';
 
 /**
  * A Gaia-X Digital Clearing House (GXDCH) on one port, faithful where the gateway meets it
@@ -44,6 +45,8 @@ export interface FakeClearingHouseOptions {
   fetchText?: (url: string) => Promise<string>;
   /** Days a compliance credential is valid (90). */
   validityDays?: number;
+  /** Days a notary's registration-number credential is valid (365). */
+  notaryValidityDays?: number;
 }
 
 export interface IssuedCompliance {
@@ -63,6 +66,11 @@ export interface FakeClearingHouse extends FakeServer {
   trustAnchors: string[];
   /** Change the terms and conditions its registry serves. */
   setTerms(text: string): void;
+  /** Its notary (`/notary`), the notary's DID, what it issued, and numbers its registries do not know. */
+  notaryUrl: string;
+  notaryDid: string;
+  notarized: FakeNotaryOptions['issued'];
+  unknownNumbers: Set<string>;
 }
 
 /** The Gaia-X terms and conditions the registry serves (Tagus: the text its shapes require). */
@@ -105,6 +113,16 @@ export async function startFakeClearingHouse(opts: FakeClearingHouseOptions = {}
   let chainPem = '';
   let jwk: Record<string, unknown> = {};
   const counts = { refused: 0, issued: 0 };
+  const notarized: FakeNotaryOptions['issued'] = [];
+  const unknownNumbers = new Set<string>();
+  const notary = fakeNotary({
+    privateKey: privateKey as KeyObject,
+    jwk: () => jwk,
+    base: () => fake.url,
+    validityDays: opts.notaryValidityDays ?? 365,
+    unknown: unknownNumbers,
+    issued: notarized,
+  });
 
   /** A chain is trusted when its root is one of the anchors (any self-signed root without anchors). */
   const chainProblem = (pem: string): string | undefined => {
@@ -331,6 +349,7 @@ export async function startFakeClearingHouse(opts: FakeClearingHouseOptions = {}
         };
       if (req.method === 'GET' && path === '/.well-known/x509CertificateChain.pem')
         return { headers: { 'content-type': 'application/x-pem-file' }, text: chainPem };
+      if (path.startsWith('/notary/')) return notary.handle(req.method ?? 'GET', url, body);
       if (req.method === 'GET' && path === '/registry/v1/api/termsAndConditions') return { json: terms };
       if (req.method === 'GET' && path === '/registry/v1/shapes/implemented') return { json: [...implemented] };
       if (req.method === 'POST' && path === '/registry/v1/api/trustAnchor/chain') {
@@ -376,6 +395,10 @@ export async function startFakeClearingHouse(opts: FakeClearingHouseOptions = {}
     issued,
     trustAnchors,
     counts,
+    notaryUrl: `${fake.url}/notary`,
+    notaryDid: notary.did(),
+    notarized,
+    unknownNumbers,
     setTerms(text: string) {
       terms = { version: terms.version, text, hash: createHash('sha256').update(text).digest('hex') };
     },
@@ -385,6 +408,6 @@ export async function startFakeClearingHouse(opts: FakeClearingHouseOptions = {}
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const fake = await startFakeClearingHouse({ port: Number(process.argv[2] ?? 0) });
   process.stdout.write(
-    `fake Gaia-X clearing house at ${fake.url} (did ${fake.did}; registry /registry/v1, compliance /compliance/v1 (Tagus) and /compliance/v2 (Loire); any self-signed issuer root; signatures checked only when the gateway runs it)\n`,
+    `fake Gaia-X clearing house at ${fake.url} (did ${fake.did}; registry /registry/v1, notary /notary (v1, v2), compliance /compliance/v1 (Tagus) and /compliance/v2 (Loire); any self-signed issuer root; signatures checked only when the gateway runs it)\n`,
   );
 }

@@ -4,13 +4,14 @@ import type { ProviderConfig } from '../config/schema.js';
 import { GatewayError } from '../core/errors.js';
 import type { JsonObject, ProfileId } from '../core/ids.js';
 import type { Canonizer } from '../credentials/canonize.js';
-import { bodyOf, mediaTypeOf, signedWith } from '../credentials/secured.js';
+import { bodyOf, credentialOfBody, mediaTypeOf, signedWith, validUntilOf } from '../credentials/secured.js';
 import type { Secured } from '../credentials/suites/suite.js';
 import type { DescribedCredential, DescribedSet } from '../describe/model.js';
 import { Bitstring } from '../status/bitstring.js';
 import { statusEntry, statusListCredential, statusListUrl, withStatus } from '../status/lists.js';
 import {
   cloudLease,
+  hasOwnStatus,
   type Cloud,
   type CredentialRow,
   type NewVersion,
@@ -21,6 +22,7 @@ import {
 } from '../store/store.js';
 import { catalogueDeliveries } from '../store/deliveries.js';
 import type { SourcesSpec } from './introspect.js';
+import type { IssuedCredential, RegistrationNotary } from './notary.js';
 import { runPipeline, type CredentialSigner } from './run.js';
 import type { SetValidator } from './validate-in-worker.js';
 
@@ -58,11 +60,28 @@ export interface RunnerDeps {
   approval?: boolean;
   /** Catalogue targets of the outbox: what a run publishes or revokes is queued for each. */
   catalogueTargets?: string[];
+  /** Registration numbers are sent to a Gaia-X notary and its credentials published instead of self-described ones. */
+  notary?: RegistrationNotary;
 }
 
 export type RunOutcome = { run: Run } | { busy: true; holder: string };
 
 export const leaseName = cloudLease;
+
+/** A version a notary issued, published as its bytes (in approval mode too: it is not the gateway's signature). */
+function issuedVersion(a: PlannedVersion, issued: IssuedCredential, runId: string, at: string): NewVersion {
+  return {
+    ...a,
+    state: 'published',
+    run_id: runId,
+    created_at: at,
+    published_at: at,
+    updated_at: at,
+    body: issued.body,
+    media_type: issued.mediaType,
+    signed_with: issued.signedWith,
+  };
+}
 
 function subjectTypes(credential: JsonObject): string[] {
   const subjects = ([] as unknown[]).concat(credential.credentialSubject ?? []) as JsonObject[];
@@ -102,6 +121,10 @@ interface ProfilePlan {
   pending: number;
   rejectedBefore: number;
   obsolete: { id: string; by: string | null }[];
+  /** Versions a notary issued (published as its bytes, not signed), by id. */
+  issued: Map<string, IssuedCredential>;
+  /** What the operator should know about this profile's notary requests. */
+  notes: string[];
 }
 
 /**
@@ -254,7 +277,7 @@ export class CloudRunner {
       ...(this.deps.approval ? {} : { signer }),
       ...(this.deps.maxSetCredentials ? { maxSetCredentials: this.deps.maxSetCredentials } : {}),
       prepare: async (profile, set) => {
-        const plan = await this.plan(cloud.id, profile, set);
+        const plan = await this.plan(cloud.id, profile, set, signal);
         plans.set(profile, plan.plan);
         return { set: plan.set, sign: plan.sign };
       },
@@ -310,6 +333,12 @@ export class CloudRunner {
         warnings: p.set.warnings.length,
       };
       summary[p.profile] = s;
+      if (plan.notes.length) {
+        s.notary = plan.notes;
+        problems.push(...plan.notes.map((n) => `${p.profile}: ${n}`));
+      }
+      const notarized = plan.add.filter((a) => plan.issued.has(a.id)).length;
+      if (notarized) s.notarized = notarized;
       if (p.refused) {
         s.refused = p.refused;
         s.violations = p.failed.slice(0, 20).map((r) => ({
@@ -325,7 +354,11 @@ export class CloudRunner {
       if (this.deps.approval) {
         // Drafts: exactly the credentials validated, unsigned; the published state stays until an officer decides.
         const byId = new Map(p.set.credentials.map((c) => [c.id, c.credential]));
-        for (const a of plan.add)
+        // A notary's credentials are the notary's signature, not ours to approve: published as they are.
+        for (const a of plan.add.filter((x) => plan.issued.has(x.id)))
+          pub.add.push(issuedVersion(a, plan.issued.get(a.id)!, run.id, at));
+        pub.supersede.push(...plan.supersede.filter((x) => plan.issued.has(x.by)));
+        for (const a of plan.add.filter((x) => !plan.issued.has(x.id)))
           pub.add.push({
             ...a,
             state: 'draft',
@@ -354,6 +387,11 @@ export class CloudRunner {
         continue;
       }
       for (const a of plan.add) {
+        const issuedBy = plan.issued.get(a.id);
+        if (issuedBy) {
+          pub.add.push(issuedVersion(a, issuedBy, run.id, at));
+          continue;
+        }
         const secured = p.signed.get(a.id);
         if (!secured) throw new GatewayError(`${a.id} was not signed`, 'internal');
         pub.add.push({
@@ -379,11 +417,12 @@ export class CloudRunner {
         );
       } else if (plan.vanished.length) {
         for (const v of plan.vanished) {
+          pub.revoke.push(v.id);
+          if (!hasOwnStatus(v)) continue; // a notary's credential: withdrawn here, its status is the notary's
           const list = plan.lists.find((l) => l.row.id === v.status_list);
           if (!list) throw new GatewayError(`status list ${v.status_list} is missing`, 'internal');
           list.bits.set(v.status_index, true);
           list.changed = true;
-          pub.revoke.push(v.id);
         }
         s.revoked = plan.vanished.length;
       }
@@ -456,6 +495,7 @@ export class CloudRunner {
     cloudId: string,
     profile: ProfileId,
     set: DescribedSet,
+    signal?: AbortSignal,
   ): Promise<{ set: DescribedSet; sign: Set<string>; plan: ProfilePlan }> {
     const { store, baseUrl } = this.deps;
     const size = this.deps.statusListSize ?? 131072;
@@ -500,6 +540,8 @@ export class CloudRunner {
       pending: 0,
       rejectedBefore: 0,
       obsolete: [],
+      issued: new Map(),
+      notes: [],
     };
     // Approval mode: a resource drafted before with the same content keeps that draft (pending or
     // rejected: an officer's no stands until the content changes); other pending drafts become obsolete.
@@ -513,10 +555,14 @@ export class CloudRunner {
     const sign = new Set<string>();
     const withheld = new Set(set.withheld);
     const seen = new Set<string>();
-    const credentials: DescribedCredential[] = set.credentials.map((c) => {
-      seen.add(c.id);
+    const planOne = (c: DescribedCredential): DescribedCredential => {
       const cur = current.get(c.id);
-      if (cur && cur.content_hash === c.contentHash) {
+      if (cur && !hasOwnStatus(cur) && cur.content_hash === c.contentHash && !expired(cur)) {
+        // A notary's credential (no notary configured now, or it did not answer): kept while valid.
+        plan.unchanged++;
+        return { ...c, id: cur.id, credential: credentialOfBody(cur.body) };
+      }
+      if (cur && hasOwnStatus(cur) && cur.content_hash === c.contentHash) {
         plan.unchanged++;
         const entry = statusEntry(profile, cur.status_list, cur.status_index, 'revocation');
         return { ...c, id: cur.id, credential: withStatus({ ...c.credential, id: cur.id }, profile, entry) };
@@ -555,11 +601,94 @@ export class CloudRunner {
       });
       if (cur) plan.supersede.push({ id: cur.id, by: id });
       return { ...c, id, credential };
-    });
+    };
+    const notary = this.deps.notary;
+    const credentials: DescribedCredential[] = [];
+    for (const c of set.credentials) {
+      seen.add(c.id);
+      if (notary?.takes(profile, c)) {
+        const issued = await this.notarized(cloudId, profile, c, current.get(c.id), versions, plan, signal);
+        if (issued) {
+          credentials.push(issued);
+          continue;
+        }
+      }
+      credentials.push(planOne(c));
+    }
     for (const [baseId, row] of current) if (!seen.has(baseId) && !withheld.has(baseId)) plan.vanished.push(row);
     for (const d of earlier.values())
       if (d.state === 'draft' && !kept.has(d.id))
         plan.obsolete.push({ id: d.id, by: plan.add.find((a) => a.base_id === d.base_id)?.id ?? null });
     return { set: { ...set, credentials }, sign, plan };
   }
+
+  /**
+   * A registration number a notary issues: its current credential is kept while valid and not due
+   * for renewal; otherwise the notary is asked for the next version's id. When no notary issues it,
+   * the current notary credential is kept while it is valid, else the self-described one is planned
+   * instead (undefined): a notary's outage or refusal loses nothing and is noted for the operator.
+   */
+  private async notarized(
+    cloudId: string,
+    profile: ProfileId,
+    c: DescribedCredential,
+    cur: CredentialRow | undefined,
+    versions: Map<string, number>,
+    plan: ProfilePlan,
+    signal?: AbortSignal,
+  ): Promise<DescribedCredential | undefined> {
+    const notary = this.deps.notary!;
+    const now = Date.now();
+    const held = cur && !hasOwnStatus(cur) && cur.content_hash === c.contentHash ? cur : undefined;
+    const until = held ? (validUntilOf(held.body)?.getTime() ?? Infinity) : 0;
+    const keep = (row: CredentialRow) => {
+      plan.unchanged++;
+      return { ...c, id: row.id, credential: credentialOfBody(row.body) };
+    };
+    if (held && until - notary.renewBeforeMs > now) return keep(held);
+    const version = (versions.get(c.id) ?? 0) + 1;
+    const id = `${c.id}/v/${version}`;
+    let issued: IssuedCredential;
+    try {
+      issued = await notary.issue(profile, c, id, signal);
+    } catch (err) {
+      if (signal?.aborted) throw err;
+      const message = (err as Error).message;
+      if (held && until > now) {
+        plan.notes.push(
+          `${c.id}: the notary's credential was not renewed (${message}); the current one is valid until ${new Date(until).toISOString()}`,
+        );
+        return keep(held);
+      }
+      plan.notes.push(
+        `${c.id}: no notary credential (${message}); the self-described registration number stands until a notary issues one`,
+      );
+      return undefined;
+    }
+    plan.issued.set(id, issued);
+    plan.add.push({
+      id,
+      base_id: c.id,
+      version,
+      cloud_id: cloudId,
+      profile,
+      kind: c.kind,
+      subject: c.subject,
+      types: JSON.stringify(subjectTypes(issued.credential)),
+      clearing_house: 1,
+      content_hash: c.contentHash,
+      state: 'published',
+      // Not ours to revoke: the notary's credential carries the notary's status, if any.
+      status_list: id,
+      status_index: -1,
+    });
+    if (cur) plan.supersede.push({ id: cur.id, by: id });
+    return { ...c, id, credential: issued.credential };
+  }
+}
+
+/** A stored credential past its validUntil / expirationDate / exp. */
+function expired(row: CredentialRow): boolean {
+  const until = validUntilOf(row.body);
+  return until !== undefined && until.getTime() <= Date.now();
 }

@@ -6,7 +6,7 @@ import { asArray } from '../core/group.js';
 import { createDidResolver, findVerificationMethod, type DidResolverService } from '../credentials/resolver.js';
 import { checkX5uChain } from '../credentials/x509.js';
 import { issuerId } from '../credentials/verification-method.js';
-import { createGuardedFetcher, type GuardedFetcher } from '../net/guarded-fetch.js';
+import { createGuardedFetcher } from '../net/guarded-fetch.js';
 import type { PublishedBody, NewOutboxItem, Store } from '../store/store.js';
 import { COMPLIANCE_TARGET } from '../store/deliveries.js';
 import type { Delivery, DeliveryResult, Publisher } from './outbox.js';
@@ -20,6 +20,9 @@ export interface ClearingHouse {
   loireUrl?: string;
   label: string;
   did?: string;
+  /** Its notary (registration-number credentials) and the notary's DID (default: did:web of the URL). */
+  notaryUrl?: string;
+  notaryDid?: string;
   trustAnchors: X509Certificate[];
   timeoutMs: number;
   allowHttp: boolean;
@@ -58,10 +61,27 @@ export function jcsDigest(doc: unknown): string {
   return `sha256-${createHash('sha256').update(canonicalize(doc)!).digest('hex')}`;
 }
 
+/** A clearing house's DID resolver: DID documents and x5u chains cached 5 minutes, as verification caches them. */
+export function resolverFor(ch: Pick<ClearingHouse, 'allowHttp' | 'timeoutMs'>): {
+  resolver: DidResolverService;
+  close(): Promise<void>;
+} {
+  const fetcher = createGuardedFetcher({
+    allowPrivateNetworks: ch.allowHttp,
+    allowHttp: ch.allowHttp,
+    timeoutMs: Math.min(ch.timeoutMs, 15_000),
+    maxBytes: 1 << 20,
+  });
+  return {
+    resolver: createDidResolver({ fetcher, allowHttp: ch.allowHttp, cacheTtlMs: 300_000 }),
+    close: () => fetcher.close(),
+  };
+}
+
 const credentialOf = (row: PublishedBody): JsonObject =>
   (row.body.startsWith('{') ? JSON.parse(row.body) : decodeJwt(row.body.trim())) as JsonObject;
 
-async function problemText(r: Response): Promise<string> {
+export async function problemText(r: Response): Promise<string> {
   const text = await r.text();
   try {
     const e = JSON.parse(text) as { message?: unknown; results?: unknown };
@@ -83,8 +103,7 @@ async function problemText(r: Response): Promise<string> {
  */
 export class CompliancePublisher implements Publisher {
   readonly target = COMPLIANCE_TARGET;
-  private readonly fetchers: GuardedFetcher[] = [];
-  private readonly resolvers = new Map<string, DidResolverService>();
+  private readonly resolvers = new Map<string, ReturnType<typeof resolverFor>>();
   private readonly registryCache = new Map<string, { until: number; value: unknown }>();
 
   constructor(private readonly deps: ComplianceDeps) {}
@@ -283,18 +302,8 @@ export class CompliancePublisher implements Publisher {
   /** Each clearing house's DID resolver (DID documents and x5u chains cached, as verification caches them). */
   private resolver(ch: ClearingHouse): DidResolverService {
     let r = this.resolvers.get(ch.name);
-    if (!r) {
-      const fetcher = createGuardedFetcher({
-        allowPrivateNetworks: ch.allowHttp,
-        allowHttp: ch.allowHttp,
-        timeoutMs: Math.min(ch.timeoutMs, 15_000),
-        maxBytes: 1 << 20,
-      });
-      this.fetchers.push(fetcher);
-      r = createDidResolver({ fetcher, allowHttp: ch.allowHttp, cacheTtlMs: 300_000 });
-      this.resolvers.set(ch.name, r);
-    }
-    return r;
+    if (!r) this.resolvers.set(ch.name, (r = resolverFor(ch)));
+    return r.resolver;
   }
 
   /**
@@ -365,6 +374,6 @@ export class CompliancePublisher implements Publisher {
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.fetchers.map((f) => f.close()));
+    await Promise.all([...this.resolvers.values()].map((r) => r.close()));
   }
 }

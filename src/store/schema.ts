@@ -95,6 +95,10 @@ export interface CredentialsTable {
   media_type: string;
   /** The exact bytes served (a JSON-LD document with its proof, or a compact JWS). */
   body: string;
+  /**
+   * Its slot in one of our status lists; a credential another issuer secured (a notary's) has none:
+   * its own id and index -1 (see hasOwnStatus).
+   */
   status_list: string;
   status_index: number;
   run_id: string;

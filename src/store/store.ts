@@ -43,6 +43,9 @@ export type NewOutboxItem = Pick<OutboxTable, 'id' | 'target' | 'action' | 'subj
 export type OfficerKeyRow = OfficerKeysTable;
 
 /** The lease a cloud's runs and its officers' decisions share: one writer per cloud at a time. */
+/** Whether a credential has a slot in one of our status lists (a notary's credential has none). */
+export const hasOwnStatus = (row: Pick<CredentialRow, 'status_index'>): boolean => row.status_index >= 0;
+
 export const cloudLease = (cloudId: string): string => `cloud:${cloudId}`;
 
 /** A new version as a run writes it (published, or a draft in approval mode). */

@@ -3,7 +3,7 @@ import { PUBLIC_STATES } from '../../store/schema.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import Negotiator from 'negotiator';
 import type { ProfileId } from '../../core/ids.js';
-import type { CredentialRow, StatusListRow } from '../../store/store.js';
+import { hasOwnStatus, type CredentialRow, type StatusListRow } from '../../store/store.js';
 import { HttpProblem } from '../plugins/problem.js';
 import { servicePort, specRoute } from '../route.js';
 import type { ServicePort } from '../types.js';
@@ -99,7 +99,9 @@ function credentialSummary(row: Omit<CredentialRow, 'body'>) {
     updatedAt: row.updated_at,
     ...(row.superseded_by ? { supersededBy: row.superseded_by } : {}),
     ...(row.revoked_at ? { revokedAt: row.revoked_at } : {}),
-    credentialStatus: { statusListCredential: row.status_list, statusListIndex: String(row.status_index) },
+    ...(hasOwnStatus(row)
+      ? { credentialStatus: { statusListCredential: row.status_list, statusListIndex: String(row.status_index) } }
+      : {}),
   };
 }
 
@@ -307,7 +309,9 @@ function revokedProblem(row: CredentialRow): HttpProblem {
     {
       state: 'revoked',
       revokedAt: row.revoked_at,
-      credentialStatus: { statusListCredential: row.status_list, statusListIndex: String(row.status_index) },
+      ...(hasOwnStatus(row)
+        ? { credentialStatus: { statusListCredential: row.status_list, statusListIndex: String(row.status_index) } }
+        : {}),
     },
   );
 }

@@ -1,0 +1,264 @@
+// The Gaia-X notary, over real HTTP: the provider's registration numbers go to the notary of each
+// configured clearing house (the next on a 5xx), v1 for the Tagus set (a JSON-LD credential signed
+// JsonWebSignature2020) and v2 for the 25.11 set (a VC-JWT); what comes back is verified (issuer,
+// signature, x5u chain against the configured anchor, our id, our subject, the number) and published
+// as its exact bytes in place of the self-described credential — no status entry, not signed by us —
+// and the clearing house's compliance credential covers it. A refusal or an outage loses nothing: the
+// self-described number (or the notary's current credential) stands and the run says why; renewal
+// asks for the next version before the credential expires.
+import t from 'tap';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { compactVerify, decodeJwt, decodeProtectedHeader, importJWK } from 'jose';
+import { DEMO_PROVIDER } from '../../src/config/load.js';
+import type { FakeClearingHouse } from '../../src/demo/gxdch.js';
+import { contractErrors } from '../helpers/contract.js';
+import { sqliteDatabase } from '../helpers/databases.js';
+import { verifyJws2020 } from '../helpers/independent.js';
+import { clearingHouse, sha, until } from '../helpers/peers.js';
+import { ADMIN, PUBLIC_BASE, removeDir, settledRun, startService, type ServiceUnderTest } from '../helpers/service.js';
+
+const LEI = '5493001KJTIIGC8Y1R12';
+const dir = mkdtempSync(join(tmpdir(), 'gxg-notary-'));
+t.teardown(() => removeDir(dir));
+
+const house = (name: string, f: FakeClearingHouse, anchor: string, compliance = true) => ({
+  name,
+  notaryUrl: f.notaryUrl,
+  ...(compliance ? { registryUrl: `${f.url}/registry/v1`, tagusUrl: `${f.url}/compliance/v1`, did: f.did } : {}),
+  allowHttp: true,
+  trustAnchorFiles: [anchor],
+  timeoutMs: 5000,
+});
+
+const provider = (numbers: object[]) => ({ ...DEMO_PROVIDER, registrationNumbers: numbers });
+// The fake clearing house verifies with the gateway's verifier (gatewayVerifier): it must reach the
+// fake notary's DID on loopback, as a real clearing house reaches the notary's over https.
+const peerResolver = { allowPrivateNetworks: true, allowHttp: true };
+
+async function registrations(svc: ServiceUnderTest) {
+  const rows = await svc.gw.service.store.listCredentials({ state: 'published', limit: 1000 } as never);
+  return rows.filter((r) => r.kind === 'registration-number');
+}
+
+t.test(
+  'registration numbers from the notary (both generations): verified, published as its bytes, covered by compliance',
+  async (t) => {
+    const gw: { svc?: ServiceUnderTest } = {};
+    const down = await clearingHouse(gw);
+    down.faults.push({ path: /^\/notary\/v/, status: 503 });
+    const lab = await clearingHouse(gw);
+    const anchor = join(dir, 'root-1.pem');
+    writeFileSync(anchor, lab.rootPem);
+    const downAnchor = join(dir, 'root-down.pem');
+    writeFileSync(downAnchor, down.rootPem);
+    const db = sqliteDatabase();
+    const svc = (gw.svc = await startService(db.location, {
+      provider: provider([
+        { type: 'vatID', value: 'DE123456789' },
+        { type: 'leiCode', value: LEI },
+        { type: 'local', value: 'HRB 12345' },
+      ]),
+      resolver: peerResolver,
+      publish: {
+        clearingHouses: [house('down', down, downAnchor, false), house('lab', lab, anchor)],
+        outbox: { baseBackoffMs: 50, maxBackoffMs: 200, tickMs: 50 },
+      },
+    }));
+    t.teardown(async () => {
+      await svc.close();
+      await Promise.all([down.close(), lab.close()]);
+      await db.drop();
+      removeDir(svc.dir);
+    });
+    const run = await settledRun(svc.url);
+    t.equal(run.state, 'succeeded', String(run.error));
+    t.ok(
+      down.requests.some((r) => r.path.startsWith('/notary/v')),
+      'the first notary was asked and answered 503',
+    );
+    t.same(
+      lab.notarized.map((n) => `${n.version} ${n.type} ${n.value}`).sort(),
+      [`v1 gx:leiCode ${LEI}`, 'v1 gx:vatID DE123456789', `v2 leiCode ${LEI}`, 'v2 vatID DE123456789'],
+      'the Tagus number (one credential, both numbers) from v1; each 25.11 number from v2; the local one not',
+    );
+    const rows = await registrations(svc);
+    const issued = rows.filter((r) => r.status_index < 0);
+    const own = rows.filter((r) => r.status_index >= 0);
+    t.equal(issued.length, 3, 'three notary credentials published');
+    t.same(
+      own.map((r) => JSON.parse(r.types)),
+      [['LocalRegistrationNumber']],
+      'the local number stays self-described (the notary does not issue it)',
+    );
+    const store = svc.gw.service.store;
+    const notaryDoc = (await (await fetch(`${lab.notaryUrl}/did.json`)).json()) as Record<string, unknown>;
+    const { x5u: _x5u, ...jwk } = (notaryDoc.verificationMethod as { publicKeyJwk: Record<string, unknown> }[])[0]!
+      .publicKeyJwk;
+    for (const r of issued) {
+      const row = (await store.getCredential(r.id))!;
+      const served = await fetch(r.id.replace(PUBLIC_BASE, svc.url));
+      const bytes = await served.text();
+      t.equal(bytes, row.body, `${r.id.slice(-45)} served as stored`);
+      t.equal(row.signed_with?.startsWith(`${lab.notaryDid}#`), true, 'signed by the notary');
+      if (r.profile === 'gaia-x-25.11') {
+        t.match(served.headers.get('content-type'), /application\/vc\+jwt/);
+        t.equal(lab.notarized.find((n) => n.vcid === r.id)?.version, 'v2');
+        await t.resolves(compactVerify(bytes, await importJWK(jwk, 'ES256')), 'the VC-JWT verifies (jose)');
+        const vc = decodeJwt(bytes) as { id: string; issuer: string; credentialSubject: { id: string } };
+        t.equal(vc.id, r.id, 'issued for the id the run chose');
+        t.equal(vc.credentialSubject.id, r.subject, 'about the subject the legal person references');
+        t.equal(decodeProtectedHeader(bytes).kid, row.signed_with);
+      } else {
+        t.match(served.headers.get('content-type'), /application\/vc\+ld\+json/);
+        const doc = JSON.parse(bytes) as Record<string, unknown>;
+        t.equal(await verifyJws2020(doc, notaryDoc), true, 'the JSON-LD credential verifies (jsonld + jose)');
+        t.equal(doc.id, r.id);
+      }
+      const listed = await fetch(`${svc.url}/credentials?profile=${r.profile}&type=${JSON.parse(r.types)[0]}`);
+      const body = await listed.text();
+      t.same(contractErrors('listCredentials', listed.status, listed.headers.get('content-type'), body), []);
+      const item = (JSON.parse(body) as { items: Record<string, unknown>[] }).items.find((i) => i.id === r.id);
+      t.ok(item && !('credentialStatus' in item), 'listed without a status entry of ours');
+    }
+    // The legal person references the notary's subjects.
+    const lp = (await store.listCredentials({ state: 'published', limit: 1000 } as never)).find(
+      (r) => r.kind === 'legal-person' && r.profile === 'gaia-x-25.11',
+    )!;
+    const legal = JSON.parse((await store.getCredential(lp.id))!.body) as {
+      credentialSubject: { registrationNumber: string[] };
+    };
+    for (const r of rows.filter((x) => x.profile === 'gaia-x-25.11'))
+      t.ok(legal.credentialSubject.registrationNumber.includes(r.subject), `the legal person references ${r.subject}`);
+
+    // The Tagus compliance credential covers the notary's credential, by the digest of its bytes.
+    await until(async () => (await store.listCompliance({ current: true })).length > 0);
+    const [compliance] = await store.listCompliance({ current: true });
+    const tagus = issued.find((r) => r.profile === 'tagus-22.10')!;
+    t.ok((JSON.parse(compliance!.covered) as string[]).includes(tagus.id), 'the compliance set holds it');
+    const vc = decodeJwt(compliance!.body) as { credentialSubject: { id: string; 'gx:integrity': string }[] };
+    t.equal(
+      vc.credentialSubject.find((s) => s.id === tagus.id)?.['gx:integrity'],
+      sha(JSON.parse((await store.getCredential(tagus.id))!.body)),
+    );
+
+    // An unchanged re-run asks nobody and changes nothing.
+    const before = lab.notarized.length;
+    const again = await (async () => {
+      const out = await svc.gw.service.runner.run('demo', 'test');
+      if ('busy' in out) throw new Error('busy');
+      return out.run;
+    })();
+    t.equal(again.state, 'succeeded');
+    t.equal(lab.notarized.length, before, 'the notary is not asked again while its credentials are valid');
+    t.same((await registrations(svc)).map((r) => r.id).sort(), rows.map((r) => r.id).sort());
+    const admin = await fetch(`${svc.url}/admin/runs?limit=1`, { headers: ADMIN });
+    t.equal(admin.status, 200);
+  },
+);
+
+t.test(
+  'refused, down, renewed: the self-described number or the current credential stands; the run says why',
+  async (t) => {
+    const gw: { svc?: ServiceUnderTest } = {};
+    const lab = await clearingHouse(gw);
+    const anchor = join(dir, 'root-2.pem');
+    writeFileSync(anchor, lab.rootPem);
+    lab.unknownNumbers.add('DE999999999');
+    const db = sqliteDatabase();
+    const config = (numbers: object[]) => ({
+      provider: provider(numbers),
+      publish: {
+        clearingHouses: [house('lab', lab, anchor, false)],
+        // Longer than the fake notary's 365 days: every run renews.
+        notary: { renewBeforeDays: 400 },
+      },
+    });
+    const svc = (gw.svc = await startService(
+      db.location,
+      config([
+        { type: 'vatID', value: 'DE999999999' },
+        { type: 'leiCode', value: '5493001KJTIIGC8Y1R13' },
+      ]),
+    ));
+    t.teardown(async () => {
+      await svc.close();
+      await lab.close();
+      await db.drop();
+      removeDir(svc.dir);
+    });
+    const runNow = async () => {
+      const out = await svc.gw.service.runner.run('demo', 'test');
+      if ('busy' in out) throw new Error('busy');
+      return out.run;
+    };
+    const notaryRequests = () => lab.requests.filter((r) => r.path.startsWith('/notary/v')).length;
+    await settledRun(svc.url);
+    const first = await runNow();
+    t.equal(first.state, 'partial', 'the run says something needs the operator');
+    t.match(first.error, /refused DE999999999: 400: DE999999999 was not found in the registry/);
+    t.match(first.error, /Invalid LEI code 5493001KJTIIGC8Y1R13: its check digits do not match/);
+    t.match(first.error, /the self-described registration number stands/);
+    let rows = await registrations(svc);
+    t.equal(rows.length, 3, 'both 25.11 numbers and the Tagus one published, self-described');
+    t.ok(
+      rows.every((r) => r.status_index >= 0),
+      'with status entries of ours',
+    );
+    const asked = notaryRequests();
+    t.equal(asked, 3, 'asked once each (the first, scheduled run)');
+    t.match((await runNow()).error, /refused before; asked again when the number changes/);
+    t.equal(notaryRequests(), asked, 'a refused number is not sent again until it changes');
+
+    // The provider corrects its numbers while the notary is down: the self-described ones stand.
+    svc.gw.credentials.loaded.config.provider!.registrationNumbers = [
+      { type: 'vatID', value: 'DE123456789' },
+      { type: 'leiCode', value: LEI },
+    ];
+    lab.faults.push({ path: /^\/notary\/v/, status: 503 });
+    const outage = await runNow();
+    t.equal(outage.state, 'partial');
+    t.match(outage.error, /no notary answered: lab: 503/);
+    rows = await registrations(svc);
+    t.ok(
+      rows.length === 3 && rows.every((r) => r.status_index >= 0),
+      'the corrected numbers published, self-described',
+    );
+    const selfDescribed = rows.map((r) => r.id);
+
+    // The notary is back: its credentials replace the self-described ones (superseded, not revoked).
+    lab.faults.length = 0;
+    const back = await runNow();
+    t.equal(back.state, 'succeeded', String(back.error));
+    rows = await registrations(svc);
+    t.ok(rows.length === 3 && rows.every((r) => r.status_index < 0), "the notary's credentials now");
+    for (const id of selfDescribed) {
+      const old = await fetch(id.replace(PUBLIC_BASE, svc.url));
+      t.equal(old.headers.get('gx-credential-state'), 'superseded', `${id.slice(-40)} superseded`);
+      t.match(old.headers.get('link'), /rel="successor-version"/);
+    }
+
+    // Renewal (renewBeforeDays beyond the 365 days the notary gives): the next version, from the notary.
+    const issuedBefore = lab.notarized.length;
+    const renewed = await runNow();
+    t.equal(renewed.state, 'succeeded');
+    t.equal(lab.notarized.length, issuedBefore + 4, 'each renewed (the Tagus credential names both numbers)');
+    const after = await registrations(svc);
+    t.same(after.map((r) => r.version).sort(), rows.map((r) => r.version + 1).sort(), 'as the next versions');
+    t.ok(after.every((r) => r.status_index < 0));
+    for (const r of rows)
+      t.equal((await svc.gw.service.store.getCredential(r.id))!.state, 'superseded', 'the renewed one superseded');
+
+    // Renewal while the notary is down: the current credentials stay, nothing revoked.
+    lab.faults.push({ path: /^\/notary\/v/, status: 503 });
+    const late = await runNow();
+    t.equal(late.state, 'partial');
+    t.match(late.error, /was not renewed \(no notary answered: lab: 503.*\); the current one is valid until/);
+    t.same(
+      (await registrations(svc)).map((r) => r.id).sort(),
+      after.map((r) => r.id).sort(),
+      'the same credentials published',
+    );
+  },
+);
