@@ -80,6 +80,7 @@ export function publishSetup(loaded: LoadedConfig, store: Store): PublishSetup {
   return {
     store,
     targets: [...catalogues, ...(houses.length ? [COMPLIANCE_TARGET] : [])],
+    ldOnly: peers ? [DEMO_CATALOGUE] : publish.catalogues.filter((c) => c.api === '2025').map((c) => c.name),
     complianceProfiles: complianceProfiles(houses),
     renewBeforeMs: publish.compliance.renewBeforeDays * 86_400_000,
     clearingHouses: houses.map((h) => h.name),

@@ -452,6 +452,7 @@ export async function startService(
     defaultSuite: config.signing.defaultSuite,
     onChange: changed,
     catalogueTargets: setup.targets,
+    ldOnlyTargets: setup.ldOnly,
   });
   const resolveSources = async (cloud: Cloud) => {
     const sources = JSON.parse(cloud.sources) as SourcesSpec & { demo?: boolean; useSources?: boolean };
@@ -482,6 +483,7 @@ export async function startService(
     maxSetCredentials: config.limits.maxSetCredentials,
     approval: config.signing.mode === 'approval',
     catalogueTargets: setup.targets,
+    ldOnlyTargets: setup.ldOnly,
     ...(notary ? { notary } : {}),
     log,
     onRunFinished: (run) => {

@@ -49,6 +49,8 @@ export interface ApprovalDeps {
   onChange?(): void;
   /** Catalogue targets of the outbox: what a decision publishes or revokes is queued for each. */
   catalogueTargets?: string[];
+  /** Catalogues that take JSON-LD credentials only (the 2025 API). */
+  ldOnlyTargets?: string[];
 }
 
 /** Which drafts a decision is about: some by id, or every pending one of a cloud (its set). */
@@ -456,7 +458,12 @@ export class Approvals {
     const clearing = new Map(touched.map((r) => [r.id, r.clearing_house]));
     decision.outbox = catalogueDeliveries(this.deps.catalogueTargets ?? [], {
       cloud: decision.cloudId,
-      added: decision.approve.map((a) => ({ id: a.id, clearing_house: clearing.get(a.id) ?? 1 })),
+      added: decision.approve.map((a) => ({
+        id: a.id,
+        clearing_house: clearing.get(a.id) ?? 1,
+        media_type: a.media_type,
+      })),
+      ldOnly: this.deps.ldOnlyTargets ?? [],
       removed: [
         ...decision.approve.flatMap((a) => (a.supersedes ? [a.supersedes] : [])),
         ...decision.revoke.map((r) => r.id),

@@ -1,5 +1,6 @@
 import type { JsonObject } from '../credentials/suites/suite.js';
 import { contentHash } from './hash.js';
+import type { ProfileId } from '../core/ids.js';
 import type { DescribedCredential } from './model.js';
 
 /**
@@ -24,4 +25,39 @@ export function notaryCredentials(vcs: JsonObject[] = []): { described: Describe
       subjectIds,
     };
   });
+}
+
+/**
+ * A credential another issuer (a Gaia-X notary) secured: published as exactly these bytes — never
+ * versioned, given a status entry or signed by the gateway.
+ */
+export interface IssuedCredential {
+  /** The credential as JSON (a VC-JWT's payload without its JWT claims): what the set is validated with. */
+  credential: JsonObject;
+  body: string;
+  mediaType: string;
+  /** The verification method its proof names. */
+  signedWith: string | null;
+}
+
+/**
+ * The Gaia-X notary as a run sees it (src/publish/notary.ts): a registration number the provider
+ * describes is sent to it, and the registration-number credential it issues — for the id the run
+ * chose, about the subject the legal person references — replaces the self-described one.
+ */
+export interface RegistrationNotary {
+  /** Whether it issues this described registration-number credential (`local` numbers it does not). */
+  takes(profile: ProfileId, described: DescribedCredential): boolean;
+  /**
+   * The notary's credential for `vcid` about `described.subject`, verified (issuer, signature,
+   * subject, number). Throws with a message for the run record when no notary issued it.
+   */
+  issue(
+    profile: ProfileId,
+    described: DescribedCredential,
+    vcid: string,
+    signal?: AbortSignal,
+  ): Promise<IssuedCredential>;
+  /** A notary's credential is renewed this long before it expires. */
+  readonly renewBeforeMs: number;
 }

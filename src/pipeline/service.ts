@@ -22,7 +22,7 @@ import {
 } from '../store/store.js';
 import { catalogueDeliveries } from '../store/deliveries.js';
 import type { SourcesSpec } from './introspect.js';
-import type { IssuedCredential, RegistrationNotary } from './notary.js';
+import type { IssuedCredential, RegistrationNotary } from '../describe/notary.js';
 import { runPipeline, type CredentialSigner } from './run.js';
 import type { SetValidator } from './validate-in-worker.js';
 
@@ -60,6 +60,8 @@ export interface RunnerDeps {
   approval?: boolean;
   /** Catalogue targets of the outbox: what a run publishes or revokes is queued for each. */
   catalogueTargets?: string[];
+  /** Catalogues that take JSON-LD credentials only (the 2025 API). */
+  ldOnlyTargets?: string[];
   /** Registration numbers are sent to a Gaia-X notary and its credentials published instead of self-described ones. */
   notary?: RegistrationNotary;
 }
@@ -454,6 +456,7 @@ export class CloudRunner {
       cloud: cloud.id,
       added: pub.add.filter((a) => a.state === 'published'),
       removed: [...pub.supersede.map((x) => x.id), ...pub.revoke],
+      ldOnly: this.deps.ldOnlyTargets ?? [],
     });
     if (signal?.aborted) throw new GatewayError('the gateway is stopping', 'unavailable');
     if (lost()) throw new GatewayError('the run lost its lease (another instance took the cloud over)', 'conflict');

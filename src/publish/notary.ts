@@ -6,7 +6,7 @@ import { credentialOfBody } from '../credentials/secured.js';
 import { issuerId } from '../credentials/verification-method.js';
 import { verifySecured, type VerificationReport } from '../credentials/verify.js';
 import type { DescribedCredential } from '../describe/model.js';
-import type { IssuedCredential, RegistrationNotary } from '../pipeline/notary.js';
+import type { IssuedCredential, RegistrationNotary } from '../describe/notary.js';
 import { problemText, resolverFor, type ClearingHouse } from './compliance.js';
 
 /**

@@ -25,6 +25,8 @@ export interface PublishSetup {
   store: Store;
   /** Outbox targets that take credentials (catalogues, and `compliance` when clearing houses are configured). */
   targets: string[];
+  /** Catalogues that take JSON-LD credentials only (the 2025 API): VC-JWTs are not queued for them. */
+  ldOnly: string[];
   /** The profiles some configured clearing house takes. */
   complianceProfiles: string[];
   renewBeforeMs: number;
@@ -163,7 +165,9 @@ export async function publishPlan(setup: PublishSetup, to?: string): Promise<Map
           limit: 1_000_000,
         });
         const missing = rows.filter((r) => !active.has(r.id));
-        items.push(...catalogueDeliveries([target], { cloud: cloud.id, added: missing, removed: [] }));
+        items.push(
+          ...catalogueDeliveries([target], { cloud: cloud.id, added: missing, removed: [], ldOnly: setup.ldOnly }),
+        );
       }
     }
     const existing = await store.existingOutboxIds(items.map((i) => i.id));

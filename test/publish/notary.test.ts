@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { compactVerify, decodeJwt, decodeProtectedHeader, importJWK } from 'jose';
 import { DEMO_PROVIDER } from '../../src/config/load.js';
 import type { FakeClearingHouse } from '../../src/demo/gxdch.js';
+import { catalogueDeliveries } from '../../src/store/deliveries.js';
 import { contractErrors } from '../helpers/contract.js';
 import { sqliteDatabase } from '../helpers/databases.js';
 import { verifyJws2020 } from '../helpers/independent.js';
@@ -262,3 +263,24 @@ t.test(
     );
   },
 );
+
+t.test("a 2025 catalogue (JSON-LD only) is not sent a notary's VC-JWT; a 2026 one is", async (t) => {
+  const items = catalogueDeliveries(['old', 'new', 'compliance'], {
+    cloud: 'demo',
+    added: [
+      { id: 'https://p.example/credentials/25.11/legal-person/v/1', clearing_house: 1, media_type: 'application/vc' },
+      {
+        id: 'https://p.example/credentials/25.11/registration-number/vatID/v/1',
+        clearing_house: 1,
+        media_type: 'application/vc+jwt',
+      },
+    ],
+    removed: [],
+    ldOnly: ['old'],
+  });
+  t.same(
+    items.filter((i) => i.action === 'add').map((i) => `${i.target} ${i.subject.split('/').slice(-3).join('/')}`),
+    ['old legal-person/v/1', 'new legal-person/v/1', 'new vatID/v/1'],
+  );
+  t.equal(items.filter((i) => i.target === 'compliance').length, 1, 'one compliance request for the change');
+});

@@ -82,6 +82,16 @@ t.test('the section as written, against the started gateway', async (t) => {
   );
   t.match(all, /"totalCount":\s*[1-9]/, 'entries in the catalogue');
   t.match(all, /eu\.gaia-x\.credential/, 'a credential event');
+  t.match(
+    all,
+    /demo-xfsc: \d+ pending, 0 dead/,
+    "no dead letter: the notary's VC-JWT is not queued for the 2025 catalogue",
+  );
+  t.match(
+    all,
+    /"types":\["VatID"\][^}]*"signedWith":"did:web:127\.0\.0\.1%3A\d+:notary#/,
+    "the registration number is the demo notary's credential",
+  );
 });
 
 t.test('Ctrl-C stops it cleanly', async (t) => {

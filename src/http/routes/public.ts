@@ -94,6 +94,7 @@ function credentialSummary(row: Omit<CredentialRow, 'body'>) {
     state: row.state,
     clearingHouse: row.clearing_house === 1,
     mediaType: row.media_type,
+    ...(row.signed_with ? { signedWith: row.signed_with } : {}),
     contentHash: row.content_hash,
     publishedAt: row.published_at,
     updatedAt: row.updated_at,
