@@ -284,3 +284,61 @@ t.test("a 2025 catalogue (JSON-LD only) is not sent a notary's VC-JWT; a 2026 on
   );
   t.equal(items.filter((i) => i.target === 'compliance').length, 1, 'one compliance request for the change');
 });
+
+t.test("approval mode: the notary's credentials are published at once, ours wait for an officer", async (t) => {
+  const gw: { svc?: ServiceUnderTest } = {};
+  const lab = await clearingHouse(gw);
+  const anchor = join(dir, 'root-3.pem');
+  writeFileSync(anchor, lab.rootPem);
+  const db = sqliteDatabase();
+  const svc = (gw.svc = await startService(db.location, {
+    signing: { mode: 'approval' },
+    publish: { clearingHouses: [house('lab', lab, anchor, false)] },
+  }));
+  t.teardown(async () => {
+    await svc.close();
+    await lab.close();
+    await db.drop();
+    removeDir(svc.dir);
+  });
+  const run = await settledRun(svc.url);
+  t.equal(run.state, 'succeeded', String(run.error));
+  const store = svc.gw.service.store;
+  const published = await store.listCredentials({ state: 'published', limit: 1000 } as never);
+  t.same(
+    published.map((r) => `${r.profile} ${r.kind} ${r.status_index < 0 ? 'notary' : 'ours'}`).sort(),
+    ['gaia-x-25.11 registration-number notary', 'tagus-22.10 registration-number notary'],
+    "only the notary's credentials are published: no signature of ours without an officer",
+  );
+  const drafts = await store.drafts({ cloud: 'demo' });
+  t.ok(drafts.length > 50, `${drafts.length} drafts wait`);
+  t.notOk(
+    drafts.some((d) => d.kind === 'registration-number'),
+    'no draft of a registration number the notary issued',
+  );
+  const approvals = svc.gw.service.approvals;
+  const { approved } = await approvals.approve({ cloud: 'demo' }, 'officer');
+  t.equal(approved.length, drafts.length, 'the officer approves the rest');
+  const lp = (await store.listCredentials({ state: 'published', limit: 1000 } as never)).find(
+    (r) => r.kind === 'legal-person' && r.profile === 'gaia-x-25.11',
+  )!;
+  const notarized = published.find((r) => r.profile === 'gaia-x-25.11')!;
+  const legal = JSON.parse((await store.getCredential(lp.id))!.body) as {
+    credentialSubject: { registrationNumber: string[] };
+  };
+  t.ok(legal.credentialSubject.registrationNumber.includes(notarized.subject), "referencing the notary's subject");
+
+  // An officer may withdraw it: revoked here (410), no status list of ours touched.
+  const lists = await store.statusLists('demo', 'gaia-x-25.11');
+  await approvals.revoke([notarized.id], 'the VAT ID was reassigned', 'officer');
+  const gone = await fetch(notarized.id.replace(PUBLIC_BASE, svc.url));
+  const body = await gone.text();
+  t.equal(gone.status, 410);
+  t.same(contractErrors('getCredential', gone.status, gone.headers.get('content-type'), body), []);
+  t.notOk('credentialStatus' in (JSON.parse(body) as object), 'no status entry of ours to point to');
+  t.same(
+    (await store.statusLists('demo', 'gaia-x-25.11')).map((l) => l.bits),
+    lists.map((l) => l.bits),
+    'no status bit set',
+  );
+});
