@@ -19,6 +19,7 @@ import { Approvals } from '../approval/approvals.js';
 import { httpsOrDevLoopback } from '../net/guard.js';
 import { parsePemChain } from '../credentials/x509.js';
 import { verifySecured, type VerificationReport } from '../credentials/verify.js';
+import { validUntilOf } from '../credentials/secured.js';
 import { OutboxWorker } from '../publish/outbox.js';
 import { CatalogueTokens, xfscPublisher } from '../publish/xfsc.js';
 import { CompliancePublisher, resolverFor } from '../publish/compliance.js';
@@ -230,6 +231,13 @@ export async function startService(
       (await store.listCompliance({ current: true, limit: 1000 })).flatMap((c) =>
         c.valid_until ? [{ cloud: c.cloud_id, profile: c.profile, validUntil: c.valid_until }] : [],
       ),
+    async () =>
+      (await store.publishedForeign()).flatMap((r) => {
+        const until = validUntilOf(r.body);
+        return until
+          ? [{ cloud: r.cloud_id, profile: r.profile, credential: r.base_id, validUntil: until.toISOString() }]
+          : [];
+      }),
   );
   const listeners = new Set<() => void>();
   const changed = () => {

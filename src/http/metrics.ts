@@ -27,6 +27,7 @@ export function createMetrics(
   countByState?: () => Promise<Record<string, number>>,
   outboxStats?: () => Promise<OutboxStats[]>,
   complianceExpiry?: () => Promise<ComplianceExpiry[]>,
+  notaryExpiry?: () => Promise<(ComplianceExpiry & { credential: string })[]>,
 ): GatewayMetrics {
   const registry = new Registry();
   const runs = new Counter({
@@ -83,6 +84,21 @@ export function createMetrics(
       this.reset();
       for (const c of await complianceExpiry())
         this.set({ cloud: c.cloud, profile: c.profile }, Math.floor(Date.parse(c.validUntil) / 1000));
+    },
+  });
+  new Gauge({
+    name: 'gxg_notary_valid_until_seconds',
+    help: 'When each published notary credential (registration number) expires (Unix time); runs renew it before.',
+    labelNames: ['cloud', 'profile', 'credential'] as const,
+    registers: [registry],
+    async collect() {
+      if (!notaryExpiry) return;
+      this.reset();
+      for (const c of await notaryExpiry())
+        this.set(
+          { cloud: c.cloud, profile: c.profile, credential: c.credential },
+          Math.floor(Date.parse(c.validUntil) / 1000),
+        );
     },
   });
   return { registry, runs, credentials, http, outbox, deliveries };

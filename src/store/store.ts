@@ -344,6 +344,16 @@ export class Store {
     return out;
   }
 
+  /** Published credentials another issuer secured (a notary's): no status entry of ours. */
+  async publishedForeign(): Promise<Pick<CredentialRow, 'id' | 'base_id' | 'cloud_id' | 'profile' | 'body'>[]> {
+    return this.db
+      .selectFrom('credentials')
+      .select(['id', 'base_id', 'cloud_id', 'profile', 'body'])
+      .where('state', '=', 'published')
+      .where('status_index', '<', 0)
+      .execute();
+  }
+
   async getCredential(id: string): Promise<CredentialRow | undefined> {
     return this.db.selectFrom('credentials').selectAll().where('id', '=', id).executeTakeFirst();
   }

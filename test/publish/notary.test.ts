@@ -33,6 +33,12 @@ const house = (name: string, f: FakeClearingHouse, anchor: string, compliance = 
   timeoutMs: 5000,
 });
 
+/** validUntil (25.11, VC-JWT) or expirationDate (Tagus, JSON-LD) of a notary credential. */
+const decodeJwtOrLd = (body: string): string => {
+  const doc = (body.startsWith('{') ? JSON.parse(body) : decodeJwt(body)) as Record<string, string>;
+  return doc.validUntil ?? doc.expirationDate!;
+};
+
 const provider = (numbers: object[]) => ({ ...DEMO_PROVIDER, registrationNumbers: numbers });
 // The fake clearing house verifies with the gateway's verifier (gatewayVerifier): it must reach the
 // fake notary's DID on loopback, as a real clearing house reaches the notary's over https.
@@ -154,8 +160,15 @@ t.test(
     t.equal(again.state, 'succeeded');
     t.equal(lab.notarized.length, before, 'the notary is not asked again while its credentials are valid');
     t.same((await registrations(svc)).map((r) => r.id).sort(), rows.map((r) => r.id).sort());
-    const admin = await fetch(`${svc.url}/admin/runs?limit=1`, { headers: ADMIN });
-    t.equal(admin.status, 200);
+    const metrics = await (await fetch(`${svc.url}/metrics`, { headers: ADMIN })).text();
+    for (const r of issued) {
+      const until = decodeJwtOrLd((await store.getCredential(r.id))!.body);
+      t.match(
+        metrics,
+        `gxg_notary_valid_until_seconds{cloud="demo",profile="${r.profile}",credential="${r.base_id}"} ${Math.floor(Date.parse(until) / 1000)}`,
+        `its expiry in the metrics (${r.profile})`,
+      );
+    }
   },
 );
 
