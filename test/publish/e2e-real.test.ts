@@ -1,5 +1,5 @@
 // End to end on the real OpenStack control plane (scripts/openstack-lite): introspected by a gateway
-// service, described, validated, signed; the clearing-house set submitted to the GXDCH fake (which
+// service, described, validated, signed (the registration numbers by the GXDCH fake's notary); the clearing-house set submitted to the GXDCH fake (which
 // verifies every signature and issuer chain) and its compliance credential verified (integrity
 // digests of the served bytes); every Gaia-X credential published to an XFSC catalogue of each API
 // generation, each of which fetches the credentials from their id URLs and verifies every signature.
@@ -54,12 +54,15 @@ if ('skip' in lite) {
   const svc = (gw.svc = await startService(db.location, {
     clouds: [{ id: 'real', name: 'openstack-lite', useSources: true, intervalSeconds: 3600 }],
     sources: { openstack: [{ cloud: 'openstack-lite' }] },
+    // The fakes verify with the gateway's verifier: it must reach the fake notary's DID on loopback.
+    resolver: { allowPrivateNetworks: true, allowHttp: true },
     publish: {
       clearingHouses: [
         {
           name: 'lab',
           registryUrl: `${gxdch.url}/registry/v1`,
           tagusUrl: `${gxdch.url}/compliance/v1`,
+          notaryUrl: gxdch.notaryUrl,
           did: gxdch.did,
           allowHttp: true,
         },
@@ -104,11 +107,21 @@ if ('skip' in lite) {
       t.equal(s['gx:integrity'], digest, `integrity of ${s.id.replace(PUBLIC_BASE, '')}`);
     }
 
+    const notarized = published.filter((r) => r.status_index < 0);
+    t.same(
+      notarized.map((r) => `${r.profile} ${r.media_type}`).sort(),
+      ['gaia-x-25.11 application/vc+jwt', 'tagus-22.10 application/vc+ld+json'],
+      "the registration numbers are the notary's credentials",
+    );
+    t.ok(
+      vc.credentialSubject.some((s) => s.id === notarized.find((r) => r.profile === 'tagus-22.10')!.id),
+      "the compliance credential covers the notary's",
+    );
     for (const row of published) {
       t.equal(
         [...fc2025.entries.values()].filter((e) => holdsCredential(e.content, row.id)).length,
-        1,
-        `2025 catalogue holds ${row.id.replace(PUBLIC_BASE, '')}`,
+        row.media_type.endsWith('jwt') ? 0 : 1,
+        `2025 catalogue holds ${row.id.replace(PUBLIC_BASE, '')}${row.media_type.endsWith('jwt') ? ' not (JSON-LD only)' : ''}`,
       );
       t.equal(
         [...fc2026.assets.values()].flat().filter((v) => holdsCredential(v.content, row.id)).length,
