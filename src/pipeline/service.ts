@@ -85,6 +85,30 @@ function issuedVersion(a: PlannedVersion, issued: IssuedCredential, runId: strin
   };
 }
 
+/** A new version of a described resource, as planned: its id, number, status slot and what it says. */
+function plannedVersion(
+  cloudId: string,
+  profile: ProfileId,
+  c: DescribedCredential,
+  v: { id: string; version: number; credential: JsonObject; slot: { url: string; index: number } },
+): PlannedVersion {
+  return {
+    id: v.id,
+    base_id: c.id,
+    version: v.version,
+    cloud_id: cloudId,
+    profile,
+    kind: c.kind,
+    subject: c.subject,
+    types: JSON.stringify(subjectTypes(v.credential)),
+    clearing_house: c.clearingHouse ? 1 : 0,
+    content_hash: c.contentHash,
+    state: 'published',
+    status_list: v.slot.url,
+    status_index: v.slot.index,
+  };
+}
+
 function subjectTypes(credential: JsonObject): string[] {
   const subjects = ([] as unknown[]).concat(credential.credentialSubject ?? []) as JsonObject[];
   return [...new Set(subjects.flatMap((s) => ([] as unknown[]).concat(s?.type ?? []).map(String)))].map((t) =>
@@ -587,21 +611,7 @@ export class CloudRunner {
         statusEntry(profile, slot.url, slot.index, 'revocation'),
       );
       sign.add(id);
-      plan.add.push({
-        id,
-        base_id: c.id,
-        version,
-        cloud_id: cloudId,
-        profile,
-        kind: c.kind,
-        subject: c.subject,
-        types: JSON.stringify(subjectTypes(credential)),
-        clearing_house: c.clearingHouse ? 1 : 0,
-        content_hash: c.contentHash,
-        state: 'published',
-        status_list: slot.url,
-        status_index: slot.index,
-      });
+      plan.add.push(plannedVersion(cloudId, profile, c, { id, version, credential, slot }));
       if (cur) plan.supersede.push({ id: cur.id, by: id });
       return { ...c, id, credential };
     };
@@ -669,22 +679,9 @@ export class CloudRunner {
       return undefined;
     }
     plan.issued.set(id, issued);
-    plan.add.push({
-      id,
-      base_id: c.id,
-      version,
-      cloud_id: cloudId,
-      profile,
-      kind: c.kind,
-      subject: c.subject,
-      types: JSON.stringify(subjectTypes(issued.credential)),
-      clearing_house: 1,
-      content_hash: c.contentHash,
-      state: 'published',
-      // Not ours to revoke: the notary's credential carries the notary's status, if any.
-      status_list: id,
-      status_index: -1,
-    });
+    // No slot in our status lists: the notary's credential carries the notary's status, if any.
+    const slot = { url: id, index: -1 };
+    plan.add.push(plannedVersion(cloudId, profile, c, { id, version, credential: issued.credential, slot }));
     if (cur) plan.supersede.push({ id: cur.id, by: id });
     return { ...c, id, credential: issued.credential };
   }
