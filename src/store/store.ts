@@ -1010,7 +1010,8 @@ export class Store {
 
   /**
    * Record a clearing house's answer in one transaction: an issued credential replaces the cloud's
-   * previous one for the profile; follow-up deliveries (credential events) are queued with it.
+   * previous one for the profile; follow-up deliveries (credential events) are queued with it; a
+   * refusal is noted in the record of the run whose set it was.
    */
   async recordCompliance(row: Omit<ComplianceRow, 'created_at'>, outbox: NewOutboxItem[] = []): Promise<void> {
     const at = now();
@@ -1035,6 +1036,32 @@ export class Store {
         detail: JSON.stringify({ cloud: row.cloud_id, profile: row.profile, covered: JSON.parse(row.covered).length }),
       });
       if (outbox.length) await this.enqueueIn(tx, outbox, at);
+      if (row.state === 'rejected') {
+        // The refusal goes to the record of the run whose set it was (the cloud's last finished run).
+        const run = await tx
+          .selectFrom('runs')
+          .select(['id', 'summary'])
+          .where('cloud_id', '=', row.cloud_id)
+          .where('state', 'in', ['succeeded', 'partial'])
+          .orderBy('started_at', 'desc')
+          .limit(1)
+          .executeTakeFirst();
+        if (run) {
+          const summary = JSON.parse(run.summary || '{}') as { notes?: string[] };
+          summary.notes = [
+            ...(summary.notes ?? []),
+            `${row.profile}: after the run, clearing house ${row.clearing_house} refused the set: ${row.message ?? ''}`.slice(
+              0,
+              4000,
+            ),
+          ];
+          await tx
+            .updateTable('runs')
+            .set({ summary: JSON.stringify(summary) })
+            .where('id', '=', run.id)
+            .execute();
+        }
+      }
     });
   }
 

@@ -188,4 +188,11 @@ t.test('a registry serving other terms and conditions: refused before anything i
     fake.requests.some((r) => r.path.startsWith('/compliance/')),
     'nothing was sent to the compliance service',
   );
+  const runs = await call(t, 'listRuns', `${svc.url}/admin/runs?cloud=demo&limit=1`, { headers: ADMIN });
+  const [run] = (JSON.parse(runs.body) as { runs: { summary: { notes: string[] } }[] }).runs;
+  t.match(
+    run!.summary.notes,
+    [/^tagus-22\.10: after the run, clearing house lab refused the set: the registry of lab serves other terms/],
+    'the refusal in the record of the run whose set it was',
+  );
 });
