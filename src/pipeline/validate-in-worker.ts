@@ -27,10 +27,18 @@ export function workerValidator(
   let worker: Worker | undefined;
   let idle: NodeJS.Timeout | undefined;
   let next = 0;
-  const pending = new Map<number, { resolve: (r: ValidationReport[]) => void; reject: (e: Error) => void }>();
-  const failAll = (err: Error) => {
-    for (const p of pending.values()) p.reject(err);
-    pending.clear();
+  /** Jobs waiting for an answer, each with the worker it was posted to. */
+  const pending = new Map<
+    number,
+    { worker: Worker; resolve: (r: ValidationReport[]) => void; reject: (e: Error) => void }
+  >();
+  const waitingOn = (w: Worker) => [...pending].filter(([, p]) => p.worker === w);
+  /** Fail the jobs of one worker: a worker ended when idle must not take a newer one's jobs with it. */
+  const failAll = (w: Worker, err: Error) => {
+    for (const [id, p] of waitingOn(w)) {
+      pending.delete(id);
+      p.reject(err);
+    }
   };
   const stop = async () => {
     clearTimeout(idle);
@@ -46,7 +54,7 @@ export function workerValidator(
       pending.delete(m.id);
       if (m.ok) p.resolve(m.reports);
       else p.reject(new GatewayError(m.message, isErrorCode(m.code) ? m.code : 'internal'));
-      if (pending.size === 0) {
+      if (waitingOn(w).length === 0 && worker === w) {
         // Idle: it no longer keeps the process alive, and ends after idleMs.
         w.unref();
         idle = setTimeout(() => void stop(), idleMs).unref();
@@ -54,11 +62,11 @@ export function workerValidator(
     });
     w.on('error', (err) => {
       if (worker === w) worker = undefined;
-      failAll(new GatewayError(`validation worker: ${err.message}`, 'internal', { cause: err }));
+      failAll(w, new GatewayError(`validation worker: ${err.message}`, 'internal', { cause: err }));
     });
     w.on('exit', (code) => {
       if (worker === w) worker = undefined;
-      if (pending.size) failAll(new GatewayError(`validation worker exited (${code}) without an answer`, 'internal'));
+      failAll(w, new GatewayError(`validation worker exited (${code}) without an answer`, 'internal'));
     });
     return w;
   };
@@ -68,7 +76,7 @@ export function workerValidator(
       worker ??= start();
       worker.ref();
       const id = next++;
-      pending.set(id, { resolve, reject });
+      pending.set(id, { worker, resolve, reject });
       worker.postMessage({ id, members, profile: opts.profile, strict: opts.strict });
     })) as SetValidator & { close(): Promise<void> };
   validate.close = stop;
