@@ -7,6 +7,7 @@ import { createDidResolver, findVerificationMethod, type DidResolverService } fr
 import { checkX5uChain } from '../credentials/x509.js';
 import { issuerId } from '../credentials/verification-method.js';
 import { createGuardedFetcher } from '../net/guarded-fetch.js';
+import { responseText } from '../net/body.js';
 import type { PublishedBody, NewOutboxItem, Store } from '../store/store.js';
 import { COMPLIANCE_TARGET } from '../store/deliveries.js';
 import type { Delivery, DeliveryResult, Publisher } from './outbox.js';
@@ -82,7 +83,12 @@ const credentialOf = (row: PublishedBody): JsonObject =>
   (row.body.startsWith('{') ? JSON.parse(row.body) : decodeJwt(row.body.trim())) as JsonObject;
 
 export async function problemText(r: Response): Promise<string> {
-  const text = await r.text();
+  let text: string;
+  try {
+    text = await responseText(r, 1 << 20);
+  } catch (err) {
+    return `${r.status}: ${(err as Error).message}`;
+  }
   try {
     const e = JSON.parse(text) as { message?: unknown; results?: unknown };
     const message = typeof e.message === 'string' ? e.message : JSON.stringify(e.message ?? text).slice(0, 500);
@@ -213,7 +219,7 @@ export class CompliancePublisher implements Publisher {
           failures.push(`${ch.name}: ${await problemText(r)}`);
           continue;
         }
-        const jwt = (await r.text()).trim();
+        const jwt = (await responseText(r, 1 << 20)).trim();
         const checked = await this.verifyCompliance(ch, jwt, vcid, sent);
         if (typeof checked === 'string') {
           failures.push(`${ch.name}: its compliance credential does not verify: ${checked}`);

@@ -7,6 +7,7 @@ import { issuerId } from '../credentials/verification-method.js';
 import { verifySecured, type VerificationReport } from '../credentials/verify.js';
 import type { DescribedCredential } from '../describe/model.js';
 import type { IssuedCredential, RegistrationNotary } from '../describe/notary.js';
+import { responseText } from '../net/body.js';
 import { problemText, resolverFor, type ClearingHouse } from './compliance.js';
 
 /**
@@ -104,7 +105,7 @@ export class NotaryClient implements RegistrationNotary {
           failures.push(`${ch.name}: ${await problemText(r)}`);
           continue;
         }
-        const body = (await r.text()).trim();
+        const body = (await responseText(r, 1 << 20)).trim();
         const checked = await this.verify(ch, body, vcid, described.subject, numbers);
         if (typeof checked === 'string') {
           failures.push(`${ch.name}: its registration-number credential does not verify: ${checked}`);

@@ -14,6 +14,11 @@ import { compactVerify, decodeJwt, decodeProtectedHeader, importJWK } from 'jose
 import { DEMO_PROVIDER } from '../../src/config/load.js';
 import type { FakeClearingHouse } from '../../src/demo/gxdch.js';
 import { catalogueDeliveries } from '../../src/store/deliveries.js';
+import { startFake } from '../../src/demo/http.js';
+import { NotaryClient } from '../../src/publish/notary.js';
+import { createCanonizer } from '../../src/credentials/canonize.js';
+import { bundledContexts } from '../../src/credentials/contexts.js';
+import { createDocumentLoader } from '../../src/credentials/document-loader.js';
 import { contractErrors } from '../helpers/contract.js';
 import { sqliteDatabase } from '../helpers/databases.js';
 import { verifyJws2020 } from '../helpers/independent.js';
@@ -354,4 +359,41 @@ t.test("approval mode: the notary's credentials are published at once, ours wait
     lists.map((l) => l.bits),
     'no status bit set',
   );
+});
+
+t.test('an oversized or unverifiable answer is not taken: the next notary, or a clear failure', async (t) => {
+  const huge = await startFake(() => ({ status: 200, text: 'x'.repeat(2 << 20) }));
+  const forged = await startFake(() => ({ status: 200, text: 'eyJhbGciOiJub25lIn0.eyJpZCI6IngifQ.' }));
+  t.teardown(() => Promise.all([huge.close(), forged.close()]));
+  const canonizer = createCanonizer(createDocumentLoader([...bundledContexts().values()]));
+  const ch = (name: string, url: string) => ({
+    name,
+    notaryUrl: url,
+    label: 'standard-compliance',
+    trustAnchors: [],
+    timeoutMs: 5000,
+    allowHttp: true,
+  });
+  const notary = new NotaryClient({
+    clearingHouses: [ch('huge', huge.url), ch('forged', forged.url)],
+    canonizer,
+    renewBeforeMs: 0,
+  });
+  t.teardown(() => notary.close());
+  const described = {
+    id: 'https://p.example/credentials/25.11/registration-number/vatID',
+    kind: 'registration-number' as const,
+    subject: 'https://p.example/gx/registration-number/vatID',
+    clearingHouse: true,
+    contentHash: 'h',
+    credential: {
+      credentialSubject: { id: 'https://p.example/gx/registration-number/vatID', type: 'VatID', vatID: 'DE123456789' },
+    },
+  };
+  t.ok(notary.takes('gaia-x-25.11', described));
+  await t.rejects(
+    notary.issue('gaia-x-25.11', described, `${described.id}/v/1`),
+    /no notary answered: huge: the answer of 127\.0\.0\.1:\d+ is larger than 1048576 bytes; forged: its registration-number credential does not verify: issued by undefined/,
+  );
+  t.match(huge.requests[0]?.path, /^\/v2\/registration-numbers\/vat-id\/DE123456789\?vcId=.*&subjectId=/);
 });
