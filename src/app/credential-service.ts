@@ -1,3 +1,4 @@
+import type { ProfileId } from '../core/ids.js';
 import { type X509Certificate, createPublicKey, type JsonWebKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { configPath } from '../config/load.js';
@@ -41,6 +42,8 @@ export interface SignRequest {
    */
   related?: (JsonObject | string)[];
   suite?: SuiteId;
+  /** The profile of what is signed: its suite (signing.suites) when no suite is given. */
+  profile?: ProfileId;
   /** Key id; default: the active key if the suite can use it, else the first key that fits. */
   keyId?: string;
   created?: Date;
@@ -257,6 +260,12 @@ export class CredentialService {
     return fit;
   }
 
+  /** The suite a request signs with: its own, its profile's (signing.suites), or signing.defaultSuite. */
+  suiteOf(req: { suite?: SuiteId; profile?: ProfileId }): SuiteId {
+    const { signing } = this.loaded.config;
+    return req.suite ?? (req.profile ? signing.suites[req.profile] : undefined) ?? signing.defaultSuite;
+  }
+
   /** The signer (private key) of the key `keyFor` picks. */
   signerFor(suite: SigningSuite, keyId?: string): Signer {
     return this.keys.signer(this.keyFor(suite, keyId).id);
@@ -264,7 +273,7 @@ export class CredentialService {
 
   async signCredential(credential: JsonObject, req: SignRequest = {}): Promise<Secured> {
     this.assertSignable(credential, req);
-    const suite = getSuite(req.suite ?? this.loaded.config.signing.defaultSuite);
+    const suite = getSuite(this.suiteOf(req));
     const signer = this.signerFor(suite, req.keyId);
     await this.assertValid([credential], req.related);
     return suite.signCredential(credential, this.signOptions(suite, signer, req), { canonizer: this.canonizer });
@@ -286,7 +295,7 @@ export class CredentialService {
         `${credentials.length} credentials are more than one set may hold (limits.maxSetCredentials: ${max})`,
         'too-large',
       );
-    const suite = getSuite(req.suite ?? this.loaded.config.signing.defaultSuite);
+    const suite = getSuite(this.suiteOf(req));
     const signer = this.signerFor(suite, req.keyId);
     for (const c of credentials) this.assertSignable(c, req);
     const validated =
@@ -304,7 +313,7 @@ export class CredentialService {
    * conforming sets as drafts; their bytes are stored exactly as validated), after an officer's approval.
    */
   async signValidated(credentials: JsonObject[], req: Omit<SignRequest, 'related'> = {}): Promise<Secured[]> {
-    const suite = getSuite(req.suite ?? this.loaded.config.signing.defaultSuite);
+    const suite = getSuite(this.suiteOf(req));
     const signer = this.signerFor(suite, req.keyId);
     for (const c of credentials) this.assertSignable(c, req);
     const opts = this.signOptions(suite, signer, req);
@@ -318,7 +327,7 @@ export class CredentialService {
    * same suite; already secured ones (objects with proof, or JWT strings) are taken as they are.
    */
   async present(inputs: (JsonObject | string)[], req: PresentRequest = {}): Promise<Secured> {
-    const suite = getSuite(req.suite ?? this.loaded.config.signing.defaultSuite);
+    const suite = getSuite(this.suiteOf(req));
     const max = this.loaded.config.limits.maxSetCredentials;
     if (inputs.length > max)
       throw new GatewayError(
@@ -395,7 +404,7 @@ export class CredentialService {
 
   private async externalOptions(credential: JsonObject, req: ExternalRequest) {
     this.assertSignable(credential, req);
-    const suite = getSuite(req.suite ?? this.loaded.config.signing.defaultSuite);
+    const suite = getSuite(this.suiteOf(req));
     // The key's public facts only: its private key (if the gateway has one) is not touched.
     const info = req.officerKey ? this.officerKeyFor(suite, req.officerKey) : this.keyFor(suite, req.keyId);
     if (!req.prevalidated) await this.assertValid([credential], req.related);

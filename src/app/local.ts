@@ -53,6 +53,7 @@ export async function openLocalGateway(loaded: LoadedConfig): Promise<LocalGatew
     signer: credentials,
     leaseMs: config.scheduler.leaseSeconds * 1000,
     defaultSuite: config.signing.defaultSuite,
+    suites: config.signing.suites,
   });
   return {
     store,

@@ -458,6 +458,7 @@ export async function startService(
     signer: credentials,
     leaseMs: config.scheduler.leaseSeconds * 1000,
     defaultSuite: config.signing.defaultSuite,
+    suites: config.signing.suites,
     onChange: changed,
     catalogueTargets: setup.targets,
     ldOnlyTargets: setup.ldOnly,

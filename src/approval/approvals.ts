@@ -24,9 +24,9 @@ import {
 export interface ApprovalSigner {
   readonly did: string;
   /** Sign with the gateway's key credentials validated when they were drafted. */
-  signValidated(credentials: JsonObject[]): Promise<Secured[]>;
+  signValidated(credentials: JsonObject[], req?: { profile?: ProfileId }): Promise<Secured[]>;
   /** Sign a status list credential with the gateway's key. */
-  signCredential(credential: JsonObject): Promise<Secured>;
+  signCredential(credential: JsonObject, req?: { profile?: ProfileId }): Promise<Secured>;
   signingInput(credential: JsonObject, req: ExternalSignature): Promise<SigningInput>;
   attachSignature(credential: JsonObject, req: ExternalSignature, signature: Uint8Array): Promise<Secured>;
 }
@@ -44,6 +44,8 @@ export interface ApprovalDeps {
   /** How long a decision may hold the cloud's lease (runs and decisions of a cloud never overlap). */
   leaseMs: number;
   defaultSuite: SuiteId;
+  /** A profile's own suite (signing.suites) instead of defaultSuite. */
+  suites?: Partial<Record<ProfileId, SuiteId>>;
   holder?: string;
   /** Called after every decision (what is public changed). */
   onChange?(): void;
@@ -230,7 +232,15 @@ export class Approvals {
       await this.withLease(cloud, async () => {
         const rows = await this.fresh(drafts);
         rows.forEach(assertCurrent);
-        const secured = rows.length ? await this.deps.signer.signValidated(rows.map((r) => parseBody(r))) : [];
+        // Each profile's drafts with its suite (signing.suites), in the drafts' order.
+        const secured: Secured[] = new Array(rows.length);
+        for (const [profile, some] of groupBy([...rows.entries()], ([, r]) => r.profile)) {
+          const signed = await this.deps.signer.signValidated(
+            some.map(([, r]) => parseBody(r)),
+            { profile: profile as ProfileId },
+          );
+          some.forEach(([i], k) => (secured[i] = signed[k]!));
+        }
         const decision = await this.decision(cloud, actor);
         const current = await this.deps.store.publishedIds(cloud);
         for (const [i, r] of rows.entries()) {
@@ -314,7 +324,7 @@ export class Approvals {
     assertCurrent(row);
     const input = await this.deps.signer.signingInput(
       parseBody(row),
-      this.external(opts.key, opts.suite, opts.created ?? draftedAt(row)),
+      this.external(opts.key, opts.suite, opts.created ?? draftedAt(row), row.profile as ProfileId),
     );
     return { ...input, draft: row.id };
   }
@@ -332,7 +342,7 @@ export class Approvals {
     assertCurrent(row);
     const secured = await this.deps.signer.attachSignature(
       parseBody(row),
-      this.external(opts.key, opts.suite, opts.created ?? draftedAt(row)),
+      this.external(opts.key, opts.suite, opts.created ?? draftedAt(row), row.profile as ProfileId),
       opts.signature,
     );
     const method = signedWith(secured) ?? '';
@@ -354,8 +364,13 @@ export class Approvals {
 
   // --- internals
 
-  private external(key: string, suite: SuiteId | undefined, created: Date): ExternalSignature {
-    return { officerKey: key, suite: suite ?? this.deps.defaultSuite, created, prevalidated: true };
+  private external(key: string, suite: SuiteId | undefined, created: Date, profile: ProfileId): ExternalSignature {
+    return {
+      officerKey: key,
+      suite: suite ?? this.deps.suites?.[profile] ?? this.deps.defaultSuite,
+      created,
+      prevalidated: true,
+    };
   }
 
   private async draftRow(id: string, states: string[]): Promise<CredentialRow> {
@@ -481,6 +496,7 @@ export class Approvals {
           purpose: 'revocation',
           bits: l.bits,
         }),
+        { profile: l.row.profile as ProfileId },
       );
       decision.statusLists.push({
         ...l.row,

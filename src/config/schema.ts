@@ -334,6 +334,17 @@ export const configSchema = {
           enum: ['jws2020', 'jws2020-ccg', 'ed25519-2020', 'eddsa-rdfc-2022', 'vc-jose'],
           default: 'jws2020',
         },
+        suites: {
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          description:
+            "A profile's own suite instead of defaultSuite, e.g. gaia-x-25.11: vc-jose (VC-JWTs for Loire clearing houses) beside Tagus JSON-LD: its credentials and status lists, officers' approvals and signing inputs.",
+          properties: {
+            'gaia-x-25.11': { enum: ['jws2020', 'jws2020-ccg', 'ed25519-2020', 'eddsa-rdfc-2022', 'vc-jose'] },
+            'tagus-22.10': { enum: ['jws2020', 'jws2020-ccg', 'ed25519-2020', 'eddsa-rdfc-2022', 'vc-jose'] },
+          },
+        },
         mode: {
           enum: ['auto', 'approval'],
           default: 'auto',
@@ -614,7 +625,7 @@ export const configSchema = {
                 type: 'string',
                 format: 'uri',
                 description:
-                  'Compliance, Loire generation (e.g. https://compliance.lab.gaia-x.eu/v2): takes gaia-x-25.11 sets signed as VC-JWTs (signing.defaultSuite: vc-jose).',
+                  'Compliance, Loire generation (e.g. https://compliance.lab.gaia-x.eu/v2): takes gaia-x-25.11 sets signed as VC-JWTs (signing.suites: {gaia-x-25.11: vc-jose}).',
               },
               label: {
                 enum: ['standard-compliance', 'label-level-1', 'label-level-2', 'label-level-3'],

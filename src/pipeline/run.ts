@@ -15,7 +15,7 @@ export interface CredentialSigner {
    * Sign a set that belongs together; nothing is signed on a violation. `reports` are this set's
    * validation as one graph, so the signer need not validate it again.
    */
-  signSet(credentials: JsonObject[], req?: { reports?: ValidationReport[] }): Promise<Secured[]>;
+  signSet(credentials: JsonObject[], req?: { reports?: ValidationReport[]; profile?: ProfileId }): Promise<Secured[]>;
 }
 
 export interface RunOptions extends IntrospectOptions {
@@ -107,7 +107,7 @@ export async function runPipeline(spec: SourcesSpec, opts: RunOptions): Promise<
       if (picked.length === 0) continue;
       const secured = await opts.signer.signSet(
         picked.map((p) => p.c.credential),
-        { reports: picked.map((p) => p.report) },
+        { reports: picked.map((p) => p.report), profile: run.profile },
       );
       picked.forEach((p, i) => run.signed.set(p.c.id, secured[i]!));
     }

@@ -29,7 +29,7 @@ import type { SetValidator } from './validate-in-worker.js';
 /** What the runner signs with: the credential service. */
 export interface RunnerSigner extends CredentialSigner {
   readonly did: string;
-  signCredential(credential: JsonObject): Promise<Secured>;
+  signCredential(credential: JsonObject, req?: { profile?: ProfileId }): Promise<Secured>;
 }
 
 export interface RunnerDeps {
@@ -464,6 +464,7 @@ export class CloudRunner {
               purpose: 'revocation',
               bits: list.bits,
             }),
+            { profile: p.profile },
           );
           list.row = {
             ...list.row,

@@ -68,9 +68,9 @@ export function renewalDue(row: ComplianceRow, renewBeforeMs: number, now: Date)
 export function formatProblem(profile: string, rows: PublishedBody[]): string | undefined {
   const jsonLd = rows.filter((r) => r.body.startsWith('{')).length;
   if (profile === 'gaia-x-25.11' && jsonLd)
-    return 'not submitted: Loire clearing houses take VC-JWTs and these gaia-x-25.11 credentials are JSON-LD (sign them with signing.defaultSuite: vc-jose)';
+    return 'not submitted: Loire clearing houses take VC-JWTs and these gaia-x-25.11 credentials are JSON-LD (sign them as VC-JWTs: signing.suites: {gaia-x-25.11: vc-jose})';
   if (profile === 'tagus-22.10' && jsonLd < rows.length)
-    return 'not submitted: Tagus clearing houses take JSON-LD credentials and these tagus-22.10 credentials are JWTs (sign them with a JSON-LD suite: jws2020)';
+    return 'not submitted: Tagus clearing houses take JSON-LD credentials and these tagus-22.10 credentials are JWTs (sign them with a JSON-LD suite: signing.suites: {tagus-22.10: jws2020})';
   return undefined;
 }
 

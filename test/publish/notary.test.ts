@@ -310,7 +310,8 @@ t.test("approval mode: the notary's credentials are published at once, ours wait
   writeFileSync(anchor, lab.rootPem);
   const db = sqliteDatabase();
   const svc = (gw.svc = await startService(db.location, {
-    signing: { mode: 'approval' },
+    // The officer's approval signs each profile with its suite: 25.11 as VC-JWTs, Tagus JSON-LD.
+    signing: { mode: 'approval', suites: { 'gaia-x-25.11': 'vc-jose' } },
     publish: { clearingHouses: [house('lab', lab, anchor, false)] },
   }));
   t.teardown(async () => {
@@ -337,11 +338,17 @@ t.test("approval mode: the notary's credentials are published at once, ours wait
   const approvals = svc.gw.service.approvals;
   const { approved } = await approvals.approve({ cloud: 'demo' }, 'officer');
   t.equal(approved.length, drafts.length, 'the officer approves the rest');
+  const now = await store.listCredentials({ state: 'published', limit: 1000 } as never);
+  t.ok(
+    now.every((r) => (r.profile === 'gaia-x-25.11') === (r.media_type === 'application/vc+jwt')),
+    "approved with each profile's suite: 25.11 VC-JWTs, Tagus JSON-LD",
+  );
+  t.equal((await store.statusLists('demo', 'gaia-x-25.11'))[0]!.media_type, 'application/vc+jwt');
   const lp = (await store.listCredentials({ state: 'published', limit: 1000 } as never)).find(
     (r) => r.kind === 'legal-person' && r.profile === 'gaia-x-25.11',
   )!;
   const notarized = published.find((r) => r.profile === 'gaia-x-25.11')!;
-  const legal = JSON.parse((await store.getCredential(lp.id))!.body) as {
+  const legal = decodeJwt((await store.getCredential(lp.id))!.body) as unknown as {
     credentialSubject: { registrationNumber: string[] };
   };
   t.ok(legal.credentialSubject.registrationNumber.includes(notarized.subject), "referencing the notary's subject");
