@@ -27,6 +27,8 @@ import { fakeNotary, type FakeNotaryOptions } from './notary.js';
  *   (JSON-LD, no proof needed); Loire: `POST /compliance/v2/api/credential-offers/{standard-compliance|
  *   label-level-1|2|3}?vcid=` with `application/vp+jwt` (each credential an
  *   EnvelopedVerifiableCredential `data:application/vc+jwt,…`);
+ * - its notary under `/notary` (src/demo/notary.ts): v1 registration-number credentials in JSON-LD,
+ *   v2 as VC-JWTs, signed with the same key under the notary's own DID;
  * - its own did:web (`/.well-known/did.json`) and x5u chain; the compliance credential is a VC-JWT
  *   signed with its key (ES256), valid 90 days, naming for each credential `sha256-` + hex SHA-256 of
  *   the RFC 8785 form of the credential as sent (Tagus `gx:integrity`, Loire `gx:digestSRI`).
