@@ -40,6 +40,12 @@ export interface IssuedCredential {
   signedWith: string | null;
 }
 
+/** One run's requests: its signal, and the notaries that did not answer it (not asked again in this run). */
+export interface NotaryRun {
+  signal?: AbortSignal;
+  unavailable: Map<string, string>;
+}
+
 /**
  * The Gaia-X notary as a run sees it (src/publish/notary.ts): a registration number the provider
  * describes is sent to it, and the registration-number credential it issues — for the id the run
@@ -52,12 +58,7 @@ export interface RegistrationNotary {
    * The notary's credential for `vcid` about `described.subject`, verified (issuer, signature,
    * subject, number). Throws with a message for the run record when no notary issued it.
    */
-  issue(
-    profile: ProfileId,
-    described: DescribedCredential,
-    vcid: string,
-    signal?: AbortSignal,
-  ): Promise<IssuedCredential>;
+  issue(profile: ProfileId, described: DescribedCredential, vcid: string, run?: NotaryRun): Promise<IssuedCredential>;
   /** A notary's credential is renewed this long before it expires. */
   readonly renewBeforeMs: number;
 }

@@ -22,7 +22,7 @@ import {
 } from '../store/store.js';
 import { catalogueDeliveries } from '../store/deliveries.js';
 import type { SourcesSpec } from './introspect.js';
-import type { IssuedCredential, RegistrationNotary } from '../describe/notary.js';
+import type { IssuedCredential, NotaryRun, RegistrationNotary } from '../describe/notary.js';
 import { runPipeline, type CredentialSigner } from './run.js';
 import type { SetValidator } from './validate-in-worker.js';
 
@@ -283,6 +283,8 @@ export class CloudRunner {
     const plans = new Map<ProfileId, ProfilePlan>();
     const stages: Record<string, unknown> = {};
     const record = (extra: Partial<Run>) => Object.assign(run, extra);
+    // What this run learns of the notaries (those that did not answer are asked once per run).
+    const notaryRun: NotaryRun = { ...(signal ? { signal } : {}), unavailable: new Map() };
 
     const result = await runPipeline(spec, {
       ...(env ? { env } : {}),
@@ -303,7 +305,7 @@ export class CloudRunner {
       ...(this.deps.approval ? {} : { signer }),
       ...(this.deps.maxSetCredentials ? { maxSetCredentials: this.deps.maxSetCredentials } : {}),
       prepare: async (profile, set) => {
-        const plan = await this.plan(cloud.id, profile, set, signal);
+        const plan = await this.plan(cloud.id, profile, set, notaryRun);
         plans.set(profile, plan.plan);
         return { set: plan.set, sign: plan.sign };
       },
@@ -523,7 +525,7 @@ export class CloudRunner {
     cloudId: string,
     profile: ProfileId,
     set: DescribedSet,
-    signal?: AbortSignal,
+    notaryRun: NotaryRun,
   ): Promise<{ set: DescribedSet; sign: Set<string>; plan: ProfilePlan }> {
     const { store, baseUrl } = this.deps;
     const size = this.deps.statusListSize ?? 131072;
@@ -621,7 +623,7 @@ export class CloudRunner {
     for (const c of set.credentials) {
       seen.add(c.id);
       if (notary?.takes(profile, c)) {
-        const issued = await this.notarized(cloudId, profile, c, current.get(c.id), versions, plan, signal);
+        const issued = await this.notarized(cloudId, profile, c, current.get(c.id), versions, plan, notaryRun);
         if (issued) {
           credentials.push(issued);
           continue;
@@ -649,7 +651,7 @@ export class CloudRunner {
     cur: CredentialRow | undefined,
     versions: Map<string, number>,
     plan: ProfilePlan,
-    signal?: AbortSignal,
+    run: NotaryRun,
   ): Promise<DescribedCredential | undefined> {
     const notary = this.deps.notary!;
     const now = Date.now();
@@ -664,9 +666,9 @@ export class CloudRunner {
     const id = `${c.id}/v/${version}`;
     let issued: IssuedCredential;
     try {
-      issued = await notary.issue(profile, c, id, signal);
+      issued = await notary.issue(profile, c, id, run);
     } catch (err) {
-      if (signal?.aborted) throw err;
+      if (run.signal?.aborted) throw err;
       const message = (err as Error).message;
       if (held && until > now) {
         plan.notes.push(

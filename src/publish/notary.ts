@@ -6,7 +6,7 @@ import { credentialOfBody } from '../credentials/secured.js';
 import { issuerId } from '../credentials/verification-method.js';
 import { verifySecured, type VerificationReport } from '../credentials/verify.js';
 import type { DescribedCredential } from '../describe/model.js';
-import type { IssuedCredential, RegistrationNotary } from '../describe/notary.js';
+import type { IssuedCredential, NotaryRun, RegistrationNotary } from '../describe/notary.js';
 import { responseText } from '../net/body.js';
 import { problemText, resolverFor, type ClearingHouse } from './compliance.js';
 
@@ -84,8 +84,9 @@ export class NotaryClient implements RegistrationNotary {
     profile: ProfileId,
     described: DescribedCredential,
     vcid: string,
-    signal?: AbortSignal,
+    run: NotaryRun = { unavailable: new Map() },
   ): Promise<IssuedCredential> {
+    const { signal } = run;
     const memo = `${profile}|${described.contentHash}`;
     const before = this.refused.get(memo);
     if (before) throw new Error(`${before} (refused before; asked again when the number changes)`);
@@ -93,7 +94,18 @@ export class NotaryClient implements RegistrationNotary {
     const failures: string[] = [];
     for (const ch of this.notaries) {
       const base = ch.notaryUrl!.replace(/\/+$/, '');
-      const timeout = AbortSignal.any([...(signal ? [signal] : []), AbortSignal.timeout(ch.timeoutMs)]);
+      // A notary that did not answer this run is not asked again in it: a run waits for it once.
+      const down = run.unavailable.get(ch.name);
+      if (down) {
+        failures.push(`${ch.name}: ${down}`);
+        continue;
+      }
+      const timeoutMs = Math.min(ch.timeoutMs, NOTARY_TIMEOUT_MS);
+      const timeout = AbortSignal.any([...(signal ? [signal] : []), AbortSignal.timeout(timeoutMs)]);
+      const isDown = (why: string) => {
+        run.unavailable.set(ch.name, why);
+        failures.push(`${ch.name}: ${why}`);
+      };
       try {
         const r = await this.request(base, profile, described, numbers, vcid, timeout);
         if (r.status >= 400 && r.status < 500 && r.status !== 408 && r.status !== 429) {
@@ -102,7 +114,7 @@ export class NotaryClient implements RegistrationNotary {
           throw new NotaryRefusal(message);
         }
         if (r.status !== 200 && r.status !== 201) {
-          failures.push(`${ch.name}: ${await problemText(r)}`);
+          isDown(await problemText(r));
           continue;
         }
         const body = (await responseText(r, 1 << 20)).trim();
@@ -114,9 +126,7 @@ export class NotaryClient implements RegistrationNotary {
         return checked;
       } catch (err) {
         if (err instanceof NotaryRefusal || signal?.aborted) throw err;
-        failures.push(
-          `${ch.name}: ${(err as Error).name === 'TimeoutError' ? `no answer within ${ch.timeoutMs} ms` : (err as Error).message}`,
-        );
+        isDown((err as Error).name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (err as Error).message);
       }
     }
     throw new Error(`no notary answered: ${failures.join('; ')}`);
@@ -223,6 +233,9 @@ export class NotaryClient implements RegistrationNotary {
 }
 
 class NotaryRefusal extends Error {}
+
+/** A notary request waits at most this long: a run waits for it. */
+const NOTARY_TIMEOUT_MS = 30_000;
 
 /** The notary's DID: configured, or did:web of its URL (`https://host/path` → `did:web:host:path`). */
 export function notaryDid(ch: Pick<ClearingHouse, 'notaryDid' | 'notaryUrl'>): string {

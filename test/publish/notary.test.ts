@@ -29,13 +29,13 @@ const LEI = '5493001KJTIIGC8Y1R12';
 const dir = mkdtempSync(join(tmpdir(), 'gxg-notary-'));
 t.teardown(() => removeDir(dir));
 
-const house = (name: string, f: FakeClearingHouse, anchor: string, compliance = true) => ({
+const house = (name: string, f: FakeClearingHouse, anchor: string, compliance = true, timeoutMs = 5000) => ({
   name,
   notaryUrl: f.notaryUrl,
   ...(compliance ? { registryUrl: `${f.url}/registry/v1`, tagusUrl: `${f.url}/compliance/v1`, did: f.did } : {}),
   allowHttp: true,
   trustAnchorFiles: [anchor],
-  timeoutMs: 5000,
+  timeoutMs,
 });
 
 /** validUntil (25.11, VC-JWT) or expirationDate (Tagus, JSON-LD) of a notary credential. */
@@ -59,7 +59,8 @@ t.test(
   async (t) => {
     const gw: { svc?: ServiceUnderTest } = {};
     const down = await clearingHouse(gw);
-    down.faults.push({ path: /^\/notary\/v/, status: 503 });
+    // The first notary: v1 answers 503, v2 does not answer at all (its timeout: 1 s).
+    down.faults.push({ path: /^\/notary\/v1/, status: 503 }, { path: /^\/notary\/v2/, hang: true });
     const lab = await clearingHouse(gw);
     const anchor = join(dir, 'root-1.pem');
     writeFileSync(anchor, lab.rootPem);
@@ -74,7 +75,7 @@ t.test(
       ]),
       resolver: peerResolver,
       publish: {
-        clearingHouses: [house('down', down, downAnchor, false), house('lab', lab, anchor)],
+        clearingHouses: [house('down', down, downAnchor, false, 1000), house('lab', lab, anchor)],
         outbox: { baseBackoffMs: 50, maxBackoffMs: 200, tickMs: 50 },
       },
     }));
@@ -86,9 +87,10 @@ t.test(
     });
     const run = await settledRun(svc.url);
     t.equal(run.state, 'succeeded', String(run.error));
-    t.ok(
-      down.requests.some((r) => r.path.startsWith('/notary/v')),
-      'the first notary was asked and answered 503',
+    t.same(
+      down.requests.filter((r) => r.path.startsWith('/notary/v')).map((r) => r.path.slice(0, 10)),
+      ['/notary/v2'],
+      'the first notary was asked once in the run (it did not answer within 1 s), then passed over',
     );
     t.same(
       lab.notarized.map((n) => `${n.version} ${n.type} ${n.value}`).sort(),
@@ -236,7 +238,9 @@ t.test(
       { type: 'leiCode', value: LEI },
     ];
     lab.faults.push({ path: /^\/notary\/v/, status: 503 });
+    const beforeOutage = notaryRequests();
     const outage = await runNow();
+    t.equal(notaryRequests() - beforeOutage, 1, 'a notary that does not answer is asked once per run, not per number');
     t.equal(outage.state, 'partial');
     t.match(outage.error, /no notary answered: lab: 503/);
     rows = await registrations(svc);
