@@ -28,7 +28,7 @@ import { NotaryClient } from '../publish/notary.js';
 import { credentialEventsPublisher, EVENTS_TARGET } from '../publish/events.js';
 import type { Publisher } from '../publish/outbox.js';
 import { COMPLIANCE_TARGET } from '../store/deliveries.js';
-import { complianceStatus, publishNow, publishPlan } from '../publish/plan.js';
+import { complianceStatus, publishNow, publishPlan, registrationStatus } from '../publish/plan.js';
 import { DEMO_CATALOGUE, DEMO_CLEARING_HOUSE, startDemoPeers, type DemoPeers } from './peers.js';
 import type { CredentialService } from './credential-service.js';
 import { publishSetup, syncOfficerKeys } from './local.js';
@@ -522,7 +522,11 @@ export async function startService(
     ...(compliance ? { compliance } : {}),
     complianceSweep,
     async complianceStatus(cloud?: string) {
-      return { clearingHouses: setup.clearingHouses, items: await complianceStatus(setup, cloud) };
+      return {
+        clearingHouses: setup.clearingHouses,
+        items: await complianceStatus(setup, cloud),
+        registrationNumbers: await registrationStatus(store, cloud),
+      };
     },
     async publishNow(opts: { to?: string; dryRun?: boolean }) {
       const plan = await publishNow(setup, opts);

@@ -12,7 +12,13 @@ import { outboxItemView } from '../http/routes/outbox.js';
 import type { OutboxState } from '../store/schema.js';
 import type { OutboxTargetStats } from '../store/store.js';
 import { loadCliConfig, type GlobalOptions } from './context.js';
-import { complianceStatus, publishNow, type ComplianceStatus, type PublishPlan } from '../publish/plan.js';
+import {
+  complianceStatus,
+  publishNow,
+  registrationStatus,
+  type ComplianceOverview,
+  type PublishPlan,
+} from '../publish/plan.js';
 
 export type OfficerKeyView = ReturnType<ReturnType<typeof officerKeyView>>;
 export type TokenView = ReturnType<typeof tokenView>;
@@ -49,7 +55,7 @@ export interface OfficerClient {
   }): Promise<{ targets: OutboxTargetView[]; items: OutboxItemView[] }>;
   retryOutbox(id: string): Promise<void>;
   dropOutbox(id: string): Promise<void>;
-  complianceStatus(cloud?: string): Promise<{ clearingHouses: string[]; items: ComplianceStatus[] }>;
+  complianceStatus(cloud?: string): Promise<ComplianceOverview>;
   publish(o: { to?: string; dryRun?: boolean }): Promise<PublishPlan>;
   close(): Promise<void>;
 }
@@ -139,6 +145,7 @@ export async function openOfficerClient(globals: GlobalOptions, o: RemoteOptions
     complianceStatus: async (cloud) => ({
       clearingHouses: local.publish.clearingHouses,
       items: await complianceStatus(local.publish, cloud),
+      registrationNumbers: await registrationStatus(local.store, cloud),
     }),
     publish: (o) => publishNow(local.publish, o),
     close: () => local.close(),

@@ -1,4 +1,4 @@
-import type { ComplianceStatus, PublishPlan } from '../publish/plan.js';
+import type { ComplianceOverview, PublishPlan } from '../publish/plan.js';
 import type { FastifyReply } from 'fastify';
 import type { GatewayConfig } from '../config/schema.js';
 import type { Authenticator, Principal, Role } from './auth.js';
@@ -31,8 +31,8 @@ export interface ServicePort {
   approvals: Approvals;
   /** Reload the officer keys into the DID document (after one was added or removed). */
   officerKeysChanged(): Promise<void>;
-  /** Per cloud and profile: the clearing houses' last answer and whether a submission is due. */
-  complianceStatus(cloud?: string): Promise<{ clearingHouses: string[]; items: ComplianceStatus[] }>;
+  /** Per cloud and profile: the clearing houses' last answer, whether a submission is due, the notary's credentials. */
+  complianceStatus(cloud?: string): Promise<ComplianceOverview>;
   /** Queue what each target lacks (or only say it: dryRun). */
   publishNow(opts: { to?: string; dryRun?: boolean }): Promise<PublishPlan>;
 }

@@ -1,5 +1,6 @@
 import { catalogueDeliveries, complianceDelivery, COMPLIANCE_TARGET } from '../store/deliveries.js';
 import type { ComplianceRow, NewOutboxItem, PublishedBody, Store } from '../store/store.js';
+import { validUntilOf } from '../credentials/secured.js';
 import { GatewayError } from '../core/errors.js';
 import { createHash } from 'node:crypto';
 
@@ -99,6 +100,34 @@ export async function complianceDue(
 }
 
 /** Per cloud and profile: the last answer of the clearing houses and whether a submission is due. */
+/** A notary's registration-number credential a cloud publishes: who issued it and until when. */
+export interface ComplianceOverview {
+  clearingHouses: string[];
+  items: ComplianceStatus[];
+  registrationNumbers: RegistrationStatus[];
+}
+
+export interface RegistrationStatus {
+  cloud: string;
+  profile: string;
+  id: string;
+  issuer: string;
+  validUntil: string | null;
+  publishedAt: string | null;
+}
+
+/** The notary credentials published (per cloud and profile), with their expiry. */
+export async function registrationStatus(store: Store, cloud?: string): Promise<RegistrationStatus[]> {
+  return (await store.publishedForeign(cloud)).map((r) => ({
+    cloud: r.cloud_id,
+    profile: r.profile,
+    id: r.id,
+    issuer: (r.signed_with ?? '').replace(/#.*$/, ''),
+    validUntil: validUntilOf(r.body)?.toISOString() ?? null,
+    publishedAt: r.published_at,
+  }));
+}
+
 export async function complianceStatus(setup: PublishSetup, cloud?: string): Promise<ComplianceStatus[]> {
   const items: ComplianceStatus[] = [];
   const clouds = cloud ? [cloud] : (await setup.store.listClouds()).map((c) => c.id);

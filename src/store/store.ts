@@ -345,13 +345,18 @@ export class Store {
   }
 
   /** Published credentials another issuer secured (a notary's): no status entry of ours. */
-  async publishedForeign(): Promise<Pick<CredentialRow, 'id' | 'base_id' | 'cloud_id' | 'profile' | 'body'>[]> {
-    return this.db
+  async publishedForeign(
+    cloud?: string,
+  ): Promise<
+    Pick<CredentialRow, 'id' | 'base_id' | 'cloud_id' | 'profile' | 'body' | 'signed_with' | 'published_at'>[]
+  > {
+    let q = this.db
       .selectFrom('credentials')
-      .select(['id', 'base_id', 'cloud_id', 'profile', 'body'])
+      .select(['id', 'base_id', 'cloud_id', 'profile', 'body', 'signed_with', 'published_at'])
       .where('state', '=', 'published')
-      .where('status_index', '<', 0)
-      .execute();
+      .where('status_index', '<', 0);
+    if (cloud) q = q.where('cloud_id', '=', cloud);
+    return q.orderBy('cloud_id').orderBy('profile').orderBy('id').execute();
   }
 
   async getCredential(id: string): Promise<CredentialRow | undefined> {

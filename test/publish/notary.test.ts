@@ -20,10 +20,19 @@ import { createCanonizer } from '../../src/credentials/canonize.js';
 import { bundledContexts } from '../../src/credentials/contexts.js';
 import { createDocumentLoader } from '../../src/credentials/document-loader.js';
 import { contractErrors } from '../helpers/contract.js';
+import { runCli } from '../helpers/cli.js';
 import { sqliteDatabase } from '../helpers/databases.js';
 import { verifyJws2020 } from '../helpers/independent.js';
 import { clearingHouse, sha, until } from '../helpers/peers.js';
-import { ADMIN, PUBLIC_BASE, removeDir, settledRun, startService, type ServiceUnderTest } from '../helpers/service.js';
+import {
+  ADMIN,
+  ADMIN_TOKEN,
+  PUBLIC_BASE,
+  removeDir,
+  settledRun,
+  startService,
+  type ServiceUnderTest,
+} from '../helpers/service.js';
 
 const LEI = '5493001KJTIIGC8Y1R12';
 const dir = mkdtempSync(join(tmpdir(), 'gxg-notary-'));
@@ -167,6 +176,22 @@ t.test(
     t.equal(again.state, 'succeeded');
     t.equal(lab.notarized.length, before, 'the notary is not asked again while its credentials are valid');
     t.same((await registrations(svc)).map((r) => r.id).sort(), rows.map((r) => r.id).sort());
+    const status = await fetch(`${svc.url}/admin/compliance`, { headers: ADMIN });
+    const statusBody = await status.text();
+    t.same(contractErrors('complianceStatus', status.status, status.headers.get('content-type'), statusBody), []);
+    t.same(
+      (JSON.parse(statusBody) as { registrationNumbers: { id: string; issuer: string }[] }).registrationNumbers
+        .map((n) => `${n.id} ${n.issuer}`)
+        .sort(),
+      issued.map((r) => `${r.id} ${lab.notaryDid}`).sort(),
+      "the notary's credentials in the compliance status",
+    );
+    const cli = await runCli(['compliance', 'status', '--url', svc.url], { env: { GXG_TOKEN: ADMIN_TOKEN } });
+    t.equal(cli.code, 0, cli.err);
+    t.ok(
+      cli.out.includes(`demo gaia-x-25.11: registration number from the notary ${lab.notaryDid}, valid until 20`),
+      `and in \`gx-gateway compliance status\`: ${cli.out}`,
+    );
     const metrics = await (await fetch(`${svc.url}/metrics`, { headers: ADMIN })).text();
     for (const r of issued) {
       const until = decodeJwtOrLd((await store.getCredential(r.id))!.body);

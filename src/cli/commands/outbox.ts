@@ -86,8 +86,9 @@ export function outboxCommands(program: Command, globals: () => GlobalOptions): 
     withClient(globals, o, async (c) => {
       const r = await c.complianceStatus(o.cloud);
       if (o.json) return writeOutput(JSON.stringify(r, null, 2));
-      if (!r.clearingHouses.length) return writeOutput('no clearing house is configured (publish.clearingHouses)');
-      writeOutput(`clearing houses, in order: ${r.clearingHouses.join(', ')}`);
+      if (!r.clearingHouses.length && !r.registrationNumbers.length)
+        return writeOutput('no clearing house is configured (publish.clearingHouses)');
+      if (r.clearingHouses.length) writeOutput(`clearing houses, in order: ${r.clearingHouses.join(', ')}`);
       for (const i of r.items) {
         const what =
           i.state === 'issued'
@@ -98,6 +99,10 @@ export function outboxCommands(program: Command, globals: () => GlobalOptions): 
         writeOutput(`${i.cloud} ${i.profile}: ${what}`);
         writeOutput(`  ${i.credentials} clearing-house credentials; ${i.due ? `due (${i.reason})` : i.reason}`);
       }
+      for (const n of r.registrationNumbers)
+        writeOutput(
+          `${n.cloud} ${n.profile}: registration number from the notary ${n.issuer}, valid until ${n.validUntil ?? '(no end)'}: ${n.id}`,
+        );
     }),
   );
 }
