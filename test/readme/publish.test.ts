@@ -77,6 +77,11 @@ t.test('the section as written, against the started gateway', async (t) => {
   t.match(all, /demo tagus-22\.10: issued by demo-gxdch/, 'the compliance credential, in the CLI');
   t.match(
     all,
+    /demo tagus-22\.10: registration number from the notary did:web:127\.0\.0\.1%3A\d+:notary, valid until/,
+    "the demo notary's credential, in the CLI",
+  );
+  t.match(
+    all,
     /gaia-x-25\.11: none yet[\s\S]*not submitted: Loire clearing houses take VC-JWTs/,
     'why 25.11 is not submitted',
   );
