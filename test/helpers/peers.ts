@@ -3,7 +3,8 @@ import canonicalize from 'canonicalize';
 import { compactVerify, importJWK } from 'jose';
 import type { Test } from 'tap';
 import { startFakeClearingHouse, type FakeClearingHouse } from '../../src/demo/gxdch.js';
-import type { ServiceUnderTest } from './service.js';
+import { sqliteDatabase } from './databases.js';
+import { removeDir, startService, type ServiceUnderTest } from './service.js';
 
 /** Where a peer fake reaches the gateway under test: its public base URL (http or https) rewritten to its socket. */
 export function gatewayFetch(gw: { svc?: ServiceUnderTest }) {
@@ -58,3 +59,31 @@ export async function verifyCompliance(t: Test, jwt: string, fake: FakeClearingH
 }
 
 /** A response, checked against openapi.yaml. */
+
+/**
+ * A gateway on a fresh SQLite database for one test, reached by the peers it talks to (`gw.svc`);
+ * at the test's end it is closed, then the peers, then its database and folder are removed.
+ */
+export async function gatewayWithPeers(
+  t: Test,
+  gw: { svc?: ServiceUnderTest },
+  extra: Record<string, unknown>,
+  peers: { close(): Promise<void> }[],
+): Promise<ServiceUnderTest> {
+  const db = sqliteDatabase();
+  let svc: ServiceUnderTest;
+  try {
+    svc = gw.svc = await startService(db.location, extra);
+  } catch (err) {
+    await Promise.all(peers.map((p) => p.close()));
+    await db.drop();
+    throw err;
+  }
+  t.teardown(async () => {
+    await svc.close();
+    await Promise.all(peers.map((p) => p.close()));
+    await db.drop();
+    removeDir(svc.dir);
+  });
+  return svc;
+}

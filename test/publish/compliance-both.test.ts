@@ -8,9 +8,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compactVerify, decodeJwt, importJWK } from 'jose';
-import { sqliteDatabase } from '../helpers/databases.js';
-import { clearingHouse, sha, until, verifyCompliance } from '../helpers/peers.js';
-import { PUBLIC_BASE, removeDir, settledRun, startService, type ServiceUnderTest } from '../helpers/service.js';
+import { clearingHouse, gatewayWithPeers, sha, until, verifyCompliance } from '../helpers/peers.js';
+import { PUBLIC_BASE, removeDir, settledRun, type ServiceUnderTest } from '../helpers/service.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gxg-both-'));
 t.teardown(() => removeDir(dir));
@@ -20,33 +19,31 @@ t.test('Tagus JSON-LD and Loire VC-JWTs from one gateway, both accepted', async 
   const fake = await clearingHouse(gw);
   const anchor = join(dir, 'root.pem');
   writeFileSync(anchor, fake.rootPem);
-  const db = sqliteDatabase();
-  const svc = (gw.svc = await startService(db.location, {
-    signing: { defaultSuite: 'jws2020', suites: { 'gaia-x-25.11': 'vc-jose' } },
-    // The fake verifies with the gateway's verifier: it must reach the fake notary's DID on loopback.
-    resolver: { allowPrivateNetworks: true, allowHttp: true },
-    publish: {
-      clearingHouses: [
-        {
-          name: 'lab',
-          registryUrl: `${fake.url}/registry/v1`,
-          tagusUrl: `${fake.url}/compliance/v1`,
-          loireUrl: `${fake.url}/compliance/v2`,
-          notaryUrl: fake.notaryUrl,
-          did: fake.did,
-          allowHttp: true,
-          trustAnchorFiles: [anchor],
-        },
-      ],
-      outbox: { baseBackoffMs: 50, maxBackoffMs: 200, tickMs: 50 },
+  const svc = await gatewayWithPeers(
+    t,
+    gw,
+    {
+      signing: { defaultSuite: 'jws2020', suites: { 'gaia-x-25.11': 'vc-jose' } },
+      // The fake verifies with the gateway's verifier: it must reach the fake notary's DID on loopback.
+      resolver: { allowPrivateNetworks: true, allowHttp: true },
+      publish: {
+        clearingHouses: [
+          {
+            name: 'lab',
+            registryUrl: `${fake.url}/registry/v1`,
+            tagusUrl: `${fake.url}/compliance/v1`,
+            loireUrl: `${fake.url}/compliance/v2`,
+            notaryUrl: fake.notaryUrl,
+            did: fake.did,
+            allowHttp: true,
+            trustAnchorFiles: [anchor],
+          },
+        ],
+        outbox: { baseBackoffMs: 50, maxBackoffMs: 200, tickMs: 50 },
+      },
     },
-  }));
-  t.teardown(async () => {
-    await svc.close();
-    await fake.close();
-    await db.drop();
-    removeDir(svc.dir);
-  });
+    [fake],
+  );
   const store = svc.gw.service.store;
   const run = await settledRun(svc.url);
   t.equal(run.state, 'succeeded', String(run.error));

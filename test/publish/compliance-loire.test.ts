@@ -7,9 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeJwt } from 'jose';
 import { startFakeClearingHouse } from '../../src/demo/gxdch.js';
-import { sqliteDatabase } from '../helpers/databases.js';
-import { clearingHouse, sha, until, verifyCompliance } from '../helpers/peers.js';
-import { ADMIN, PUBLIC_BASE, removeDir, settledRun, startService, type ServiceUnderTest } from '../helpers/service.js';
+import { clearingHouse, gatewayWithPeers, sha, until, verifyCompliance } from '../helpers/peers.js';
+import { ADMIN, PUBLIC_BASE, removeDir, settledRun, type ServiceUnderTest } from '../helpers/service.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gxg-compliance-'));
 t.teardown(() => removeDir(dir));
@@ -23,31 +22,29 @@ t.test('Loire: a refusal is recorded and not resent until the credentials change
   await other.close();
   const anchor = join(dir, 'loire-root.pem');
   writeFileSync(anchor, fake.rootPem);
-  const db = sqliteDatabase();
-  const svc = (gw.svc = await startService(db.location, {
-    signing: { defaultSuite: 'vc-jose' },
-    clouds: [{ id: 'demo', name: 'Demo', demo: true, intervalSeconds: 3600, profiles: ['gaia-x-25.11'] }],
-    publish: {
-      clearingHouses: [
-        {
-          name: 'lab',
-          loireUrl: `${fake.url}/compliance/v2`,
-          did: fake.did,
-          allowHttp: true,
-          trustAnchorFiles: [anchor],
-        },
-      ],
-      // Longer than the 90 days a compliance credential lasts: each one is due for renewal at once.
-      compliance: { renewBeforeDays: 100 },
-      outbox: { baseBackoffMs: 50, maxBackoffMs: 200, tickMs: 50 },
+  const svc = await gatewayWithPeers(
+    t,
+    gw,
+    {
+      signing: { defaultSuite: 'vc-jose' },
+      clouds: [{ id: 'demo', name: 'Demo', demo: true, intervalSeconds: 3600, profiles: ['gaia-x-25.11'] }],
+      publish: {
+        clearingHouses: [
+          {
+            name: 'lab',
+            loireUrl: `${fake.url}/compliance/v2`,
+            did: fake.did,
+            allowHttp: true,
+            trustAnchorFiles: [anchor],
+          },
+        ],
+        // Longer than the 90 days a compliance credential lasts: each one is due for renewal at once.
+        compliance: { renewBeforeDays: 100 },
+        outbox: { baseBackoffMs: 50, maxBackoffMs: 200, tickMs: 50 },
+      },
     },
-  }));
-  t.teardown(async () => {
-    await svc.close();
-    await fake.close();
-    await db.drop();
-    removeDir(svc.dir);
-  });
+    [fake],
+  );
   const store = svc.gw.service.store;
   t.equal((await settledRun(svc.url)).state, 'succeeded');
   await until(async () => (await store.listCompliance()).length > 0);

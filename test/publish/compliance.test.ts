@@ -14,18 +14,9 @@ import { decodeJwt } from 'jose';
 import { startFakeEventService } from '../../src/demo/ces.js';
 import type { FakeClearingHouse } from '../../src/demo/gxdch.js';
 import { contractErrors } from '../helpers/contract.js';
-import { sqliteDatabase } from '../helpers/databases.js';
-import { clearingHouse, sha, until, verifyCompliance } from '../helpers/peers.js';
+import { clearingHouse, gatewayWithPeers, sha, until, verifyCompliance } from '../helpers/peers.js';
 import { runCli } from '../helpers/cli.js';
-import {
-  ADMIN,
-  ADMIN_TOKEN,
-  PUBLIC_BASE,
-  removeDir,
-  settledRun,
-  startService,
-  type ServiceUnderTest,
-} from '../helpers/service.js';
+import { ADMIN, ADMIN_TOKEN, PUBLIC_BASE, removeDir, settledRun, type ServiceUnderTest } from '../helpers/service.js';
 
 /** A response, checked against openapi.yaml. */
 async function call(t: Test, op: string, url: string, init: RequestInit = {}) {
@@ -50,7 +41,6 @@ t.test('Tagus: failover past a clearing house that is down; verified, stored, se
   const events = await startFakeEventService();
   const anchor = join(dir, 'gxdch-root.pem');
   writeFileSync(anchor, fake.rootPem);
-  const db = sqliteDatabase();
   const house = (name: string, f: FakeClearingHouse) => ({
     name,
     registryUrl: `${f.url}/registry/v1`,
@@ -59,19 +49,18 @@ t.test('Tagus: failover past a clearing house that is down; verified, stored, se
     allowHttp: true,
     trustAnchorFiles: [anchor],
   });
-  const svc = (gw.svc = await startService(db.location, {
-    publish: {
-      clearingHouses: [house('down', down), house('lab', fake)],
-      credentialEvents: { url: events.url, allowHttp: true },
-      outbox: { baseBackoffMs: 50, maxBackoffMs: 200, tickMs: 50 },
+  const svc = await gatewayWithPeers(
+    t,
+    gw,
+    {
+      publish: {
+        clearingHouses: [house('down', down), house('lab', fake)],
+        credentialEvents: { url: events.url, allowHttp: true },
+        outbox: { baseBackoffMs: 50, maxBackoffMs: 200, tickMs: 50 },
+      },
     },
-  }));
-  t.teardown(async () => {
-    await svc.close();
-    await Promise.all([down.close(), fake.close(), events.close()]);
-    await db.drop();
-    removeDir(svc.dir);
-  });
+    [down, fake, events],
+  );
   const store = svc.gw.service.store;
   t.equal((await settledRun(svc.url)).state, 'succeeded');
   await until(async () => (await store.listCompliance({ current: true })).length > 0);
@@ -153,28 +142,26 @@ t.test('a registry serving other terms and conditions: refused before anything i
   const gw: { svc?: ServiceUnderTest } = {};
   const fake = await clearingHouse(gw);
   fake.setTerms('Other terms and conditions than the ones our credential accepts.');
-  const db = sqliteDatabase();
-  const svc = (gw.svc = await startService(db.location, {
-    clouds: [{ id: 'demo', name: 'Demo', demo: true, intervalSeconds: 3600, profiles: ['tagus-22.10'] }],
-    publish: {
-      clearingHouses: [
-        {
-          name: 'lab',
-          registryUrl: `${fake.url}/registry/v1`,
-          tagusUrl: `${fake.url}/compliance/v1`,
-          did: fake.did,
-          allowHttp: true,
-        },
-      ],
-      outbox: { baseBackoffMs: 50, maxBackoffMs: 200, tickMs: 50 },
+  const svc = await gatewayWithPeers(
+    t,
+    gw,
+    {
+      clouds: [{ id: 'demo', name: 'Demo', demo: true, intervalSeconds: 3600, profiles: ['tagus-22.10'] }],
+      publish: {
+        clearingHouses: [
+          {
+            name: 'lab',
+            registryUrl: `${fake.url}/registry/v1`,
+            tagusUrl: `${fake.url}/compliance/v1`,
+            did: fake.did,
+            allowHttp: true,
+          },
+        ],
+        outbox: { baseBackoffMs: 50, maxBackoffMs: 200, tickMs: 50 },
+      },
     },
-  }));
-  t.teardown(async () => {
-    await svc.close();
-    await fake.close();
-    await db.drop();
-    removeDir(svc.dir);
-  });
+    [fake],
+  );
   const store = svc.gw.service.store;
   t.equal((await settledRun(svc.url)).state, 'succeeded');
   await until(async () => (await store.listCompliance()).length > 0);

@@ -21,18 +21,9 @@ import { bundledContexts } from '../../src/credentials/contexts.js';
 import { createDocumentLoader } from '../../src/credentials/document-loader.js';
 import { contractErrors } from '../helpers/contract.js';
 import { runCli } from '../helpers/cli.js';
-import { sqliteDatabase } from '../helpers/databases.js';
 import { verifyJws2020 } from '../helpers/independent.js';
-import { clearingHouse, sha, until } from '../helpers/peers.js';
-import {
-  ADMIN,
-  ADMIN_TOKEN,
-  PUBLIC_BASE,
-  removeDir,
-  settledRun,
-  startService,
-  type ServiceUnderTest,
-} from '../helpers/service.js';
+import { clearingHouse, gatewayWithPeers, sha, until } from '../helpers/peers.js';
+import { ADMIN, ADMIN_TOKEN, PUBLIC_BASE, removeDir, settledRun, type ServiceUnderTest } from '../helpers/service.js';
 
 const LEI = '5493001KJTIIGC8Y1R12';
 const dir = mkdtempSync(join(tmpdir(), 'gxg-notary-'));
@@ -75,25 +66,23 @@ t.test(
     writeFileSync(anchor, lab.rootPem);
     const downAnchor = join(dir, 'root-down.pem');
     writeFileSync(downAnchor, down.rootPem);
-    const db = sqliteDatabase();
-    const svc = (gw.svc = await startService(db.location, {
-      provider: provider([
-        { type: 'vatID', value: 'DE123456789' },
-        { type: 'leiCode', value: LEI },
-        { type: 'local', value: 'HRB 12345' },
-      ]),
-      resolver: peerResolver,
-      publish: {
-        clearingHouses: [house('down', down, downAnchor, false, 1000), house('lab', lab, anchor)],
-        outbox: { baseBackoffMs: 50, maxBackoffMs: 200, tickMs: 50 },
+    const svc = await gatewayWithPeers(
+      t,
+      gw,
+      {
+        provider: provider([
+          { type: 'vatID', value: 'DE123456789' },
+          { type: 'leiCode', value: LEI },
+          { type: 'local', value: 'HRB 12345' },
+        ]),
+        resolver: peerResolver,
+        publish: {
+          clearingHouses: [house('down', down, downAnchor, false, 1000), house('lab', lab, anchor)],
+          outbox: { baseBackoffMs: 50, maxBackoffMs: 200, tickMs: 50 },
+        },
       },
-    }));
-    t.teardown(async () => {
-      await svc.close();
-      await Promise.all([down.close(), lab.close()]);
-      await db.drop();
-      removeDir(svc.dir);
-    });
+      [down, lab],
+    );
     const run = await settledRun(svc.url);
     t.equal(run.state, 'succeeded', String(run.error));
     t.same(
@@ -212,7 +201,6 @@ t.test(
     const anchor = join(dir, 'root-2.pem');
     writeFileSync(anchor, lab.rootPem);
     lab.unknownNumbers.add('DE999999999');
-    const db = sqliteDatabase();
     const config = (numbers: object[]) => ({
       provider: provider(numbers),
       publish: {
@@ -221,19 +209,15 @@ t.test(
         notary: { renewBeforeDays: 400 },
       },
     });
-    const svc = (gw.svc = await startService(
-      db.location,
+    const svc = await gatewayWithPeers(
+      t,
+      gw,
       config([
         { type: 'vatID', value: 'DE999999999' },
         { type: 'leiCode', value: '5493001KJTIIGC8Y1R13' },
       ]),
-    ));
-    t.teardown(async () => {
-      await svc.close();
-      await lab.close();
-      await db.drop();
-      removeDir(svc.dir);
-    });
+      [lab],
+    );
     const runNow = async () => {
       const out = await svc.gw.service.runner.run('demo', 'test');
       if ('busy' in out) throw new Error('busy');
@@ -337,18 +321,16 @@ t.test("approval mode: the notary's credentials are published at once, ours wait
   const lab = await clearingHouse(gw);
   const anchor = join(dir, 'root-3.pem');
   writeFileSync(anchor, lab.rootPem);
-  const db = sqliteDatabase();
-  const svc = (gw.svc = await startService(db.location, {
-    // The officer's approval signs each profile with its suite: 25.11 as VC-JWTs, Tagus JSON-LD.
-    signing: { mode: 'approval', suites: { 'gaia-x-25.11': 'vc-jose' } },
-    publish: { clearingHouses: [house('lab', lab, anchor, false)] },
-  }));
-  t.teardown(async () => {
-    await svc.close();
-    await lab.close();
-    await db.drop();
-    removeDir(svc.dir);
-  });
+  const svc = await gatewayWithPeers(
+    t,
+    gw,
+    {
+      // The officer's approval signs each profile with its suite: 25.11 as VC-JWTs, Tagus JSON-LD.
+      signing: { mode: 'approval', suites: { 'gaia-x-25.11': 'vc-jose' } },
+      publish: { clearingHouses: [house('lab', lab, anchor, false)] },
+    },
+    [lab],
+  );
   const run = await settledRun(svc.url);
   t.equal(run.state, 'succeeded', String(run.error));
   const store = svc.gw.service.store;
