@@ -27,7 +27,11 @@ export async function responseText(r: Response, maxBytes: number): Promise<strin
   const buf = await readBounded(
     body,
     maxBytes,
-    () => new GatewayError(`the answer of ${new URL(r.url).host} is larger than ${maxBytes} bytes`, 'too-large'),
+    () =>
+      new GatewayError(
+        `the answer of ${r.url ? new URL(r.url).host : 'the peer'} is larger than ${maxBytes} bytes`,
+        'too-large',
+      ),
   );
   return buf.toString('utf8');
 }

@@ -255,7 +255,7 @@ export class CompliancePublisher implements Publisher {
       const terms = (await this.cached(`${base}:terms`, async () => {
         const r = await fetch(`${base}/api/termsAndConditions`, { headers: { accept: 'application/json' }, signal });
         if (!r.ok) throw new Error(`the registry answered ${r.status} for its terms and conditions`);
-        return (await r.json()) as { version?: string; text?: string; hash?: string };
+        return JSON.parse(await responseText(r, 1 << 20)) as { version?: string; text?: string; hash?: string };
       })) as { version?: string; text?: string; hash?: string };
       for (const row of rows) {
         const subjects = asArray(credentialOf(row).credentialSubject) as JsonObject[];
@@ -268,7 +268,7 @@ export class CompliancePublisher implements Publisher {
       (await this.cached(`${base}:shapes`, async () => {
         const r = await fetch(`${base}/shapes/implemented`, { headers: { accept: 'application/json' }, signal });
         if (!r.ok) throw new Error(`the registry answered ${r.status} for its implemented shapes`);
-        return (await r.json()) as string[];
+        return JSON.parse(await responseText(r, 1 << 20)) as string[];
       })) as string[],
     );
     const missing = [

@@ -1,3 +1,4 @@
+import { responseText } from '../net/body.js';
 import type { Store } from '../store/store.js';
 import { httpFailure, type Delivery, type DeliveryResult, type Publisher } from './outbox.js';
 
@@ -37,7 +38,7 @@ export function credentialEventsPublisher(url: string, deps: { store: Store; sou
         signal,
       });
       if (r.ok || r.status === 409) return { ok: true };
-      const text = (await r.text()).slice(0, 300);
+      const text = (await responseText(r, 64 * 1024).catch((e: Error) => e.message)).slice(0, 300);
       return httpFailure(
         r.status,
         `the credential event service answered ${r.status}: ${text}`,

@@ -1,9 +1,14 @@
+import { responseText } from '../net/body.js';
 import { decodeJwt } from 'jose';
 import { asArray } from '../core/group.js';
 import { envelopedJwt } from '../credentials/suites/vc-jose.js';
 import type { JsonObject } from '../core/ids.js';
 import type { CredentialRow, Store } from '../store/store.js';
 import { httpFailure, type Delivery, type DeliveryResult, type Publisher } from './outbox.js';
+
+/** A catalogue's answers are read up to this size (its listings are paged). */
+const MAX_ANSWER_BYTES = 8 << 20;
+const boundedJson = async (r: Response): Promise<unknown> => JSON.parse(await responseText(r, MAX_ANSWER_BYTES));
 
 /**
  * Bearer tokens from the catalogue's OIDC provider: the client credentials grant, or the password
@@ -39,7 +44,7 @@ export class CatalogueTokens {
       }),
       ...(signal ? { signal } : {}),
     });
-    const body = (await r.json().catch(() => ({}))) as {
+    const body = (await boundedJson(r).catch(() => ({}))) as {
       access_token?: string;
       expires_in?: number;
       error?: string;
@@ -75,7 +80,7 @@ const MEANING: Record<number, string> = {
 };
 
 export async function catalogueError(r: Response): Promise<string> {
-  const text = await r.text();
+  const text = await responseText(r, MAX_ANSWER_BYTES).catch((e: Error) => e.message);
   let detail = text.slice(0, 300);
   try {
     const e = JSON.parse(text) as { code?: string; message?: string };
@@ -178,7 +183,7 @@ export function xfsc2025(baseUrl: string, deps: CatalogueDeps): CatalogueApi {
           error: 'the 2025 API takes JSON-LD credentials, not JWTs (use the 2026 API)',
         };
       const r = await call('POST', '/self-descriptions', signal, await body(row));
-      if (r.status === 201) return { ref: ((await r.json()) as { sdHash: string }).sdHash };
+      if (r.status === 201) return { ref: ((await boundedJson(r)) as { sdHash: string }).sdHash };
       return fail(r);
     },
     async revoke(ref, signal) {
@@ -200,7 +205,7 @@ export function xfsc2025(baseUrl: string, deps: CatalogueDeps): CatalogueApi {
       const q = new URLSearchParams({ ids: row.subject, statuses: 'active', withContent: 'true' });
       const r = await call('GET', `/self-descriptions?${q}`, signal);
       if (!r.ok) return undefined;
-      const { items } = (await r.json()) as { items: { meta: { sdHash: string }; content?: string }[] };
+      const { items } = (await boundedJson(r)) as { items: { meta: { sdHash: string }; content?: string }[] };
       return items.find((i) => i.content !== undefined && holdsCredential(i.content, row.id))?.meta.sdHash;
     },
   };
@@ -222,11 +227,11 @@ export function xfsc2026(baseUrl: string, deps: CatalogueDeps): CatalogueApi {
     async add(row, signal) {
       const r = await call('POST', '/assets', signal, await body(row));
       if (r.status !== 201 && r.status !== 200) return fail(r);
-      const asset = (await r.json()) as { id: string };
+      const asset = (await boundedJson(r)) as { id: string };
       // The version this upload made: the asset's current one.
       const v = await call('GET', `/assets/${encodeURIComponent(asset.id)}/versions?size=1`, signal);
       if (!v.ok) return fail(v);
-      const list = (await v.json()) as { versions: { version: number; isCurrent: boolean }[] };
+      const list = (await boundedJson(v)) as { versions: { version: number; isCurrent: boolean }[] };
       const current = list.versions.find((x) => x.isCurrent) ?? list.versions[0];
       return { ref: `${asset.id}#${current?.version ?? 1}` };
     },
@@ -248,12 +253,12 @@ export function xfsc2026(baseUrl: string, deps: CatalogueDeps): CatalogueApi {
     async find(row, signal) {
       const r = await call('GET', `/assets/${encodeURIComponent(row.subject)}`, signal);
       if (!r.ok) return undefined;
-      const asset = (await r.json()) as { id: string; status: string; rawContent?: string; version?: number };
+      const asset = (await boundedJson(r)) as { id: string; status: string; rawContent?: string; version?: number };
       if (asset.status !== 'active' || !asset.rawContent || !holdsCredential(asset.rawContent, row.id))
         return undefined;
       const v = await call('GET', `/assets/${encodeURIComponent(asset.id)}/versions?size=1`, signal);
       if (!v.ok) return undefined;
-      const list = (await v.json()) as { versions: { version: number; isCurrent: boolean }[] };
+      const list = (await boundedJson(v)) as { versions: { version: number; isCurrent: boolean }[] };
       const current = list.versions.find((x) => x.isCurrent);
       return current ? `${asset.id}#${current.version}` : undefined;
     },
