@@ -74,6 +74,12 @@ export interface VerifyRequest {
   challenge?: string;
   domain?: string;
   now?: Date;
+  /**
+   * Resolve DIDs and x5u chains with this resolver and anchor chains in these roots instead of the
+   * gateway's (a peer's policy: a clearing house's anchors, the demo peers' loopback resolution).
+   */
+  dids?: DidResolverService;
+  trustAnchors?: X509Certificate[];
 }
 
 /** An officer's public key (registered by an admin): in the DID document, never a private key here. */
@@ -490,11 +496,12 @@ export class CredentialService {
   verifyEnv(req: VerifyRequest = {}): VerifyEnv {
     const now = req.now;
     const v = this.loaded.config.verify;
+    const dids = req.dids ?? this.resolver;
     return {
       canonizer: this.canonizer,
-      dids: this.resolver,
-      verifyLoader: withDidResolution(this.canonizer.documentLoader, this.resolver),
-      trustAnchors: this.trustAnchors,
+      dids,
+      verifyLoader: withDidResolution(this.canonizer.documentLoader, dids),
+      trustAnchors: req.trustAnchors ?? this.trustAnchors,
       now: () => now ?? new Date(),
       maxPresentationCredentials: v.maxPresentationCredentials,
       concurrency: v.concurrency,

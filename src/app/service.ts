@@ -18,12 +18,11 @@ import { compiledShapesFile } from '../validate/shapes.js';
 import { Approvals } from '../approval/approvals.js';
 import { httpsOrDevLoopback } from '../net/guard.js';
 import { parsePemChain } from '../credentials/x509.js';
-import { verifySecured, type VerificationReport } from '../credentials/verify.js';
+import type { VerificationReport } from '../credentials/verify.js';
 import { validUntilOf } from '../credentials/secured.js';
 import { OutboxWorker } from '../publish/outbox.js';
 import { CatalogueTokens, xfscPublisher } from '../publish/xfsc.js';
 import { CompliancePublisher, resolverFor } from '../publish/compliance.js';
-import { withDidResolution } from '../credentials/document-loader.js';
 import { NotaryClient } from '../publish/notary.js';
 import { credentialEventsPublisher, EVENTS_TARGET } from '../publish/events.js';
 import type { Publisher } from '../publish/outbox.js';
@@ -291,15 +290,7 @@ export async function startService(
       peers = await startDemoPeers(
         config.server.port,
         async (input) => {
-          const report = await verifySecured(
-            input,
-            {
-              ...credentials.verifyEnv(),
-              dids: peerDids.resolver,
-              verifyLoader: withDidResolution(credentials.canonizer.documentLoader, peerDids.resolver),
-            },
-            config.verify.timeoutMs,
-          );
+          const report = await credentials.verify(input, { dids: peerDids.resolver });
           return report.valid ? undefined : problemsOf(report);
         },
         log,
@@ -412,7 +403,7 @@ export async function startService(
       if (clearingHouses.some((ch) => ch.notaryUrl))
         notary = new NotaryClient({
           clearingHouses,
-          canonizer: credentials.canonizer,
+          verify: (input, peer) => credentials.verify(input, peer),
           renewBeforeMs: config.publish.notary.renewBeforeDays * 86_400_000,
         });
     }

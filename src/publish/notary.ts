@@ -1,10 +1,11 @@
 import type { JsonObject, ProfileId } from '../core/ids.js';
 import { asArray } from '../core/group.js';
-import type { Canonizer } from '../credentials/canonize.js';
-import { withDidResolution } from '../credentials/document-loader.js';
-import { credentialOfBody } from '../credentials/secured.js';
+import type { X509Certificate } from 'node:crypto';
+import type { DidResolverService } from '../credentials/resolver.js';
+import { credentialOfBody, mediaTypeOf, signedWith } from '../credentials/secured.js';
+import type { Secured } from '../credentials/suites/suite.js';
 import { issuerId } from '../credentials/verification-method.js';
-import { verifySecured, type VerificationReport } from '../credentials/verify.js';
+import type { VerificationReport } from '../credentials/verify.js';
 import type { DescribedCredential } from '../describe/model.js';
 import type { IssuedCredential, NotaryRun, RegistrationNotary } from '../describe/notary.js';
 import { responseText } from '../net/body.js';
@@ -40,10 +41,15 @@ function numbersIn(profile: ProfileId, described: DescribedCredential): [string,
 export interface NotaryDeps {
   /** The clearing houses with a `notaryUrl`, asked in order. */
   clearingHouses: ClearingHouse[];
-  /** Offline contexts for verifying the notary's JSON-LD credentials. */
-  canonizer: Canonizer;
+  /**
+   * Verify a secured credential (the credential service's verifier), resolving DIDs and x5u chains
+   * with the clearing house's resolver and anchoring them in its trust anchors.
+   */
+  verify(
+    input: string,
+    peer: { dids: DidResolverService; trustAnchors: X509Certificate[] },
+  ): Promise<VerificationReport>;
   renewBeforeMs: number;
-  now?: () => Date;
 }
 
 /**
@@ -118,7 +124,7 @@ export class NotaryClient implements RegistrationNotary {
           continue;
         }
         const body = (await responseText(r, 1 << 20)).trim();
-        const checked = await this.verify(ch, body, vcid, described.subject, numbers);
+        const checked = await this.verify(ch, body, vcid, described.subject, numbers, profile);
         if (typeof checked === 'string') {
           failures.push(`${ch.name}: its registration-number credential does not verify: ${checked}`);
           continue;
@@ -176,6 +182,7 @@ export class NotaryClient implements RegistrationNotary {
     vcid: string,
     subject: string,
     numbers: [string, string][],
+    profile: ProfileId,
   ): Promise<IssuedCredential | string> {
     let credential: JsonObject;
     try {
@@ -193,32 +200,15 @@ export class NotaryClient implements RegistrationNotary {
     for (const [key, value] of numbers)
       if (s[key] !== value && s[`gx:${key}`] !== value)
         return `it names ${key} ${String(s[key] ?? s[`gx:${key}`])}, not ${value}`;
-    const resolver = this.resolver(ch);
-    const now = this.deps.now?.() ?? new Date();
-    const report = await verifySecured(
-      body.startsWith('{') ? (JSON.parse(body) as JsonObject) : body,
-      {
-        canonizer: this.deps.canonizer,
-        dids: resolver.resolver,
-        verifyLoader: withDidResolution(this.deps.canonizer.documentLoader, resolver.resolver),
-        trustAnchors: ch.trustAnchors,
-        now: () => now,
-        clockSkewSeconds: 60,
-      },
-      ch.timeoutMs,
-    );
+    const report = await this.deps.verify(body, { dids: this.resolver(ch).resolver, trustAnchors: ch.trustAnchors });
     const problem = reportProblem(report, ch.trustAnchors.length > 0);
     if (problem) return problem;
-    const signedWith = body.startsWith('{')
-      ? (((credential.proof as JsonObject | undefined)?.verificationMethod as string | undefined) ?? null)
-      : ((JSON.parse(Buffer.from(body.split('.')[0]!, 'base64url').toString('utf8')) as { kid?: string }).kid ?? null);
-    if (!signedWith?.startsWith(`${expected}#`)) return `its key ${String(signedWith)} is not one of ${expected}`;
-    return {
-      credential,
-      body,
-      mediaType: body.startsWith('{') ? 'application/vc+ld+json' : 'application/vc+jwt',
-      signedWith,
-    };
+    const secured: Secured = body.startsWith('{')
+      ? { format: 'ldp', document: JSON.parse(body) as JsonObject }
+      : { format: 'jwt', jwt: body, mediaType: 'application/vc+jwt' };
+    const method = signedWith(secured);
+    if (!method?.startsWith(`${expected}#`)) return `its key ${String(method)} is not one of ${expected}`;
+    return { credential, body, mediaType: mediaTypeOf(secured, profile), signedWith: method };
   }
 
   private resolver(ch: ClearingHouse) {
