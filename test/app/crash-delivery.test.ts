@@ -2,7 +2,6 @@
 // duplicates nothing: after the restart every published Gaia-X credential is in the catalogue
 // exactly once (an item whose answer was lost with the process is found there, not uploaded again).
 import t from 'tap';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,8 +9,8 @@ import { stringify } from 'yaml';
 import { startFakeCatalogue } from '../../src/demo/xfsc.js';
 import { Store } from '../../src/store/store.js';
 import { holdsCredential } from '../../src/publish/xfsc.js';
-import { BIN } from '../helpers/root.js';
-import { freePorts, PUBLIC_BASE, removeDir, serviceConfig } from '../helpers/service.js';
+import { until } from '../helpers/peers.js';
+import { freePorts, PUBLIC_BASE, removeDir, serveProcess, serviceConfig } from '../helpers/service.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gxg-crash-delivery-'));
 t.teardown(() => removeDir(dir));
@@ -72,29 +71,7 @@ async function startTokenEndpoint(): Promise<{ url: string; close(): Promise<voi
   return { url: `${fake.url}/token`, close: () => fake.close() };
 }
 
-function serve(): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [BIN, '--config', file, 'serve'], {
-    cwd: dir,
-    env: Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('GXG_'))),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (out.includes('"listening"')) resolve(child);
-    });
-    child.on('exit', (code) => reject(new Error(`gateway exited (${code}) before listening: ${out.slice(-800)}`)));
-  });
-}
-
-const until = async (what: () => boolean | Promise<boolean>, ms = 60_000) => {
-  const end = Date.now() + ms;
-  while (!(await what())) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
+const serve = async () => (await serveProcess(file, dir)).child;
 
 t.test('SIGKILL mid-delivery, restart: each credential in the catalogue once', async (t) => {
   const first = await serve();

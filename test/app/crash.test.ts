@@ -1,14 +1,12 @@
 // A gateway killed with SIGKILL in the middle of a run restarts with a consistent store and
 // finishes the work: the killed run is marked abandoned and published nothing.
 import t from 'tap';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { Store } from '../../src/store/store.js';
-import { BIN } from '../helpers/root.js';
-import { ADMIN, freePorts, removeDir, serviceConfig } from '../helpers/service.js';
+import { ADMIN, freePorts, removeDir, serveProcess, serviceConfig } from '../helpers/service.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gxg-crash-'));
 t.teardown(() => removeDir(dir));
@@ -30,28 +28,7 @@ writeFileSync(
   ),
 );
 
-/** Start `gx-gateway serve` and resolve with its address once it listens. */
-function serve(): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [BIN, '--config', file, 'serve'], {
-    cwd: dir,
-    // The gateway reads GXG_* as configuration: none of the test run's own.
-    env: Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('GXG_'))),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    let err = '';
-    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /"listening":"(http:\/\/[^"]+)"/.exec(out);
-      if (m) resolve({ child, url: m[1]! });
-    });
-    child.on('exit', (code) =>
-      reject(new Error(`gateway exited (${code}) before listening: ${out.slice(-500)} ${err.slice(-800)}`)),
-    );
-  });
-}
+const serve = () => serveProcess(file, dir);
 
 async function runs(url: string): Promise<{ id: string; state: string }[]> {
   const r = await fetch(`${url}/admin/runs?cloud=demo&limit=50`, { headers: ADMIN });

@@ -1,3 +1,4 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server } from 'node:net';
@@ -7,6 +8,7 @@ import { stringify } from 'yaml';
 import { DEMO_PROVIDER, loadConfig } from '../../src/config/load.js';
 import { startGateway, type RunningGateway } from '../../src/app/server.js';
 import type { StoreLocation } from '../../src/store/open.js';
+import { BIN } from './root.js';
 
 export const ADMIN_TOKEN = 'test-operator-token-0123456789';
 export const ADMIN = { authorization: `Bearer ${ADMIN_TOKEN}` };
@@ -93,4 +95,27 @@ export async function settledRun(url: string, cloud = 'demo', timeoutMs = 60_000
     if (Date.now() > until) throw new Error(`no finished run of ${cloud} within ${timeoutMs} ms`);
     await new Promise((res) => setTimeout(res, 100));
   }
+}
+
+/** Start `gx-gateway serve` on a configuration file (in `cwd`) as a process; resolve with its address once it listens. */
+export function serveProcess(file: string, cwd: string): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [BIN, '--config', file, 'serve'], {
+    cwd,
+    // The gateway reads GXG_* as configuration: none of the test run's own.
+    env: Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('GXG_'))),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    let err = '';
+    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /"listening":"(http:\/\/[^"]+)"/.exec(out);
+      if (m) resolve({ child, url: m[1]! });
+    });
+    child.on('exit', (code) =>
+      reject(new Error(`gateway exited (${code}) before listening: ${out.slice(-500)} ${err.slice(-800)}`)),
+    );
+  });
 }

@@ -8,9 +8,8 @@ import t from 'tap';
 import { startFakeOidc } from '../../src/demo/oidc.js';
 import { startFakeCatalogue2026 } from '../../src/demo/xfsc-2026.js';
 import { catalogueError } from '../../src/publish/xfsc.js';
-import { sqliteDatabase } from '../helpers/databases.js';
-import { gatewayFetch, gatewayVerifier, until } from '../helpers/peers.js';
-import { ADMIN, removeDir, settledRun, startService, type ServiceUnderTest } from '../helpers/service.js';
+import { gatewayFetch, gatewayVerifier, gatewayWithPeers, until } from '../helpers/peers.js';
+import { ADMIN, settledRun, type ServiceUnderTest } from '../helpers/service.js';
 
 const roles = { resource_access: { 'federated-catalogue': { roles: ['Ro-SD-A'] } } };
 const idp = await startFakeOidc({
@@ -25,33 +24,30 @@ const catalogue = await startFakeCatalogue2026({
 });
 process.env.GXG_TEST_FC_SECRET = 'client-secret';
 process.env.GXG_TEST_FC_PASSWORD = 'service-password';
-const db = sqliteDatabase();
-const svc = (gw.svc = await startService(db.location, {
-  signing: { defaultSuite: 'vc-jose' },
-  clouds: [{ id: 'demo', name: 'Demo', demo: true, intervalSeconds: 3600, profiles: ['gaia-x-25.11'] }],
-  publish: {
-    catalogues: [
-      {
-        name: 'fc',
-        url: catalogue.url,
-        tokenUrl: `${idp.issuer}/token`,
-        clientId: 'fc-client',
-        clientSecretEnv: 'GXG_TEST_FC_SECRET',
-        username: 'svc-gateway',
-        passwordEnv: 'GXG_TEST_FC_PASSWORD',
-        allowHttp: true,
-      },
-    ],
-    outbox: { baseBackoffMs: 50, maxBackoffMs: 200, tickMs: 50 },
+const svc = await gatewayWithPeers(
+  t,
+  gw,
+  {
+    signing: { defaultSuite: 'vc-jose' },
+    clouds: [{ id: 'demo', name: 'Demo', demo: true, intervalSeconds: 3600, profiles: ['gaia-x-25.11'] }],
+    publish: {
+      catalogues: [
+        {
+          name: 'fc',
+          url: catalogue.url,
+          tokenUrl: `${idp.issuer}/token`,
+          clientId: 'fc-client',
+          clientSecretEnv: 'GXG_TEST_FC_SECRET',
+          username: 'svc-gateway',
+          passwordEnv: 'GXG_TEST_FC_PASSWORD',
+          allowHttp: true,
+        },
+      ],
+      outbox: { baseBackoffMs: 50, maxBackoffMs: 200, tickMs: 50 },
+    },
   },
-}));
-t.teardown(async () => {
-  await svc.close();
-  await catalogue.close();
-  await idp.close();
-  await db.drop();
-  removeDir(svc.dir);
-});
+  [catalogue, idp],
+);
 const store = svc.gw.service.store;
 const idle = () => until(async () => (await store.listOutbox({ state: 'pending', limit: 1 })).length === 0);
 

@@ -6,9 +6,8 @@
 import t from 'tap';
 import { startFakeOidc } from '../../src/demo/oidc.js';
 import { startFakeCatalogue } from '../../src/demo/xfsc.js';
-import { sqliteDatabase } from '../helpers/databases.js';
-import { gatewayFetch, gatewayVerifier } from '../helpers/peers.js';
-import { ADMIN, removeDir, settledRun, startService, type ServiceUnderTest } from '../helpers/service.js';
+import { gatewayFetch, gatewayVerifier, gatewayWithPeers, until } from '../helpers/peers.js';
+import { ADMIN, settledRun, type ServiceUnderTest } from '../helpers/service.js';
 
 const idp = await startFakeOidc({
   clients: {
@@ -29,37 +28,27 @@ const catalogue = await startFakeCatalogue({
 // Down for its first deliveries: the outbox retries until it is back.
 catalogue.faults.push({ path: /^\/self-descriptions$/, status: 503, times: 3 });
 process.env.GXG_TEST_CATALOGUE_SECRET = 'catalogue-secret';
-const db = sqliteDatabase();
-const svc = (gw.svc = await startService(db.location, {
-  publish: {
-    catalogues: [
-      {
-        name: 'xfsc',
-        url: catalogue.url,
-        tokenUrl: `${idp.issuer}/token`,
-        clientId: 'gx-gateway',
-        clientSecretEnv: 'GXG_TEST_CATALOGUE_SECRET',
-        allowHttp: true,
-      },
-    ],
-    outbox: { baseBackoffMs: 50, maxBackoffMs: 200, tickMs: 50, downAfterSeconds: 1, maxAttempts: 10_000 },
+const svc = await gatewayWithPeers(
+  t,
+  gw,
+  {
+    publish: {
+      catalogues: [
+        {
+          name: 'xfsc',
+          url: catalogue.url,
+          tokenUrl: `${idp.issuer}/token`,
+          clientId: 'gx-gateway',
+          clientSecretEnv: 'GXG_TEST_CATALOGUE_SECRET',
+          allowHttp: true,
+        },
+      ],
+      outbox: { baseBackoffMs: 50, maxBackoffMs: 200, tickMs: 50, downAfterSeconds: 1, maxAttempts: 10_000 },
+    },
   },
-}));
-t.teardown(async () => {
-  await svc.close();
-  await catalogue.close();
-  await idp.close();
-  await db.drop();
-  removeDir(svc.dir);
-});
+  [catalogue, idp],
+);
 const store = svc.gw.service.store;
-const until = async (what: () => Promise<boolean>, ms = 30_000) => {
-  const end = Date.now() + ms;
-  while (!(await what())) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
 
 t.test('every Gaia-X credential reaches the catalogue, verified, once', async (t) => {
   const run = await settledRun(svc.url);
