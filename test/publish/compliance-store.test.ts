@@ -2,7 +2,7 @@
 // current credential replaced by the next in the same transaction as the events it queues, a failed
 // write leaving nothing behind, what is due for renewal, and the outbox look-ups publishing uses.
 import t from 'tap';
-import { Store, type ComplianceRow } from '../../src/store/store.js';
+import { cloudLease, Store, type ComplianceRow } from '../../src/store/store.js';
 import { bothDatabases } from '../helpers/databases.js';
 
 const answer = (id: string, extra: Partial<ComplianceRow> = {}): Omit<ComplianceRow, 'created_at'> => ({
@@ -23,7 +23,6 @@ const event = (id: string) => ({ id, target: 'credential-events', action: 'event
 
 for (const db of await bothDatabases()) {
   t.test(db.name, async (t) => {
-    t.teardown(() => db.drop());
     const store = await Store.open(db.location);
     t.teardown(() => store.close());
     await store.putCloud(
@@ -89,5 +88,76 @@ for (const db of await bothDatabases()) {
     const many = Array.from({ length: 1203 }, (_, i) => ({ ...event(`bulk:${i}`), target: 'fc' }));
     await store.enqueue(many);
     t.equal((await store.existingOutboxIds(many.map((m) => m.id))).size, 1203, 'looked up in chunks');
+  });
+
+  t.test(`${db.name}: notary credentials and a refusal in the run record`, async (t) => {
+    // The last subtest on this database drops it.
+    t.teardown(() => db.drop());
+    const store = await Store.open(db.location);
+    t.teardown(() => store.close());
+    // A run publishes two notary credentials: no status slot of ours (own id, index -1) for either.
+    const lease = { name: cloudLease('demo'), holder: 'test', ttlMs: 60_000 };
+    t.ok(await store.acquireLease(lease.name, lease.holder, lease.ttlMs));
+    const run = await store.startRun({ id: 'run-1', cloud_id: 'demo', trigger: 'test', holder: 'test' });
+    const at = new Date().toISOString();
+    const issued = (id: string, profile: string) => ({
+      id,
+      base_id: id.replace(/\/v\/1$/, ''),
+      version: 1,
+      cloud_id: 'demo',
+      profile,
+      kind: 'registration-number',
+      subject: 'https://gw.example/gx/registration-number/vatID',
+      types: '["VatID"]',
+      clearing_house: 1,
+      content_hash: 'h',
+      state: 'published' as const,
+      status_list: id,
+      status_index: -1,
+      body: '{"validUntil":"2027-12-01T00:00:00Z"}',
+      media_type: 'application/vc+ld+json',
+      run_id: run.id,
+      created_at: at,
+      published_at: at,
+      updated_at: at,
+      signed_with: 'did:web:notary.example#key',
+    });
+    await store.publish(
+      {
+        runId: run.id,
+        cloudId: 'demo',
+        at,
+        add: [
+          issued('https://gw.example/credentials/25.11/registration-number/vatID/v/1', 'gaia-x-25.11'),
+          issued('https://gw.example/credentials/22.10/legal-registration-number/v/1', 'tagus-22.10'),
+        ],
+        supersede: [],
+        revoke: [],
+        statusLists: [],
+        run: { ...run, state: 'succeeded', finished_at: at, stages: '{}', summary: '{"notes":[]}' },
+        audit: [],
+      },
+      lease,
+    );
+    t.same(
+      (await store.publishedForeign('demo')).map((r) => `${r.profile} ${r.signed_with}`),
+      ['gaia-x-25.11 did:web:notary.example#key', 'tagus-22.10 did:web:notary.example#key'],
+      'both published, listed as issued elsewhere',
+    );
+    t.same(await store.publishedForeign('other'), [], 'per cloud');
+
+    // A refusal after the run is noted in its record, in the same transaction.
+    await store.recordCompliance(
+      answer('https://gw.example/compliance/9', {
+        state: 'rejected',
+        body: '',
+        media_type: '',
+        message: '409: refused again',
+        valid_until: null,
+      }),
+    );
+    t.same((JSON.parse((await store.getRun(run.id))!.summary) as { notes: string[] }).notes, [
+      'tagus-22.10: after the run, clearing house lab refused the set: 409: refused again',
+    ]);
   });
 }
