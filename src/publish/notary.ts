@@ -77,13 +77,10 @@ export class NotaryClient implements RegistrationNotary {
   }
 
   takes(profile: ProfileId, described: DescribedCredential): boolean {
-    return (
-      described.kind === 'registration-number' &&
-      this.notaries.length > 0 &&
-      numbersIn(profile, described).length > 0 &&
-      // A 25.11 credential names one number; one the notary does not know (`local`) stays self-described.
-      (profile === 'tagus-22.10' || numbersIn(profile, described).length === 1)
-    );
+    if (described.kind !== 'registration-number' || !this.notaries.length) return false;
+    // A 25.11 credential names one number; one the notary does not know (`local`) stays self-described.
+    const n = numbersIn(profile, described).length;
+    return profile === 'tagus-22.10' ? n > 0 : n === 1;
   }
 
   async issue(

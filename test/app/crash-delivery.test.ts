@@ -1,12 +1,13 @@
 // A gateway killed with SIGKILL in the middle of delivering to a catalogue loses nothing and
-// duplicates nothing: after the restart every published Gaia-X credential is in the catalogue
-// exactly once (an item whose answer was lost with the process is found there, not uploaded again).
+// duplicates nothing: after the restart every published Gaia-X credential (the notary's
+// registration-number credential among them) is in the catalogue exactly once (an item whose answer was lost with the process is found there, not uploaded again).
 import t from 'tap';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { startFakeCatalogue } from '../../src/demo/xfsc.js';
+import { startFakeClearingHouse } from '../../src/demo/gxdch.js';
 import { Store } from '../../src/store/store.js';
 import { holdsCredential } from '../../src/publish/xfsc.js';
 import { until } from '../helpers/peers.js';
@@ -40,6 +41,11 @@ catalogue.server.on('request', (...a: unknown[]) => {
 t.teardown(() => catalogue.close());
 const token = await startTokenEndpoint();
 t.teardown(() => token.close());
+// The registration number comes from a notary: its credential is delivered like the gateway's own.
+const gxdch = await startFakeClearingHouse();
+t.teardown(() => gxdch.close());
+const anchor = join(dir, 'gxdch-root.pem');
+writeFileSync(anchor, gxdch.rootPem);
 
 const file = join(dir, 'gx-gateway.yaml');
 const db = join(dir, 'gx.sqlite');
@@ -57,6 +63,7 @@ writeFileSync(
           catalogues: [
             { name: 'fc', api: '2025', url: catalogue.url, tokenUrl: token.url, clientId: 'gw', allowHttp: true },
           ],
+          clearingHouses: [{ name: 'lab', notaryUrl: gxdch.notaryUrl, allowHttp: true, trustAnchorFiles: [anchor] }],
           outbox: { leaseSeconds: 2, tickMs: 100, baseBackoffMs: 100, maxBackoffMs: 500 },
         },
       },
@@ -94,6 +101,11 @@ t.test('SIGKILL mid-delivery, restart: each credential in the catalogue once', a
   t.teardown(() => store.close());
   const published = await store.listCredentials({ state: 'published', clearingHouse: true, limit: 1000 });
   t.ok(published.length > before, `${published.length} to deliver in all`);
+  t.equal(
+    published.filter((r) => r.status_index < 0).length,
+    1,
+    "the notary's registration-number credential among them",
+  );
   await until(async () => (await store.listOutbox({ state: 'pending', limit: 1 })).length === 0);
   t.same(await store.listOutbox({ state: 'dead', limit: 5 }), [], 'no dead letter');
   for (const row of published) {
