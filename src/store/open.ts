@@ -48,9 +48,12 @@ export async function openDatabase(loc: StoreLocation): Promise<OpenedDatabase> 
     const Pool = pg.default.Pool;
     kind = 'postgres';
     where = redactUrl(loc.url);
-    dialect = new PostgresDialect({
-      pool: new Pool({ connectionString: loc.url, max: loc.poolSize ?? 10, connectionTimeoutMillis: 30_000 }),
-    });
+    const pool = new Pool({ connectionString: loc.url, max: loc.poolSize ?? 10, connectionTimeoutMillis: 30_000 });
+    // An idle connection the server ends (a restart, a failover, an administrator) is an 'error'
+    // event on the pool: without a listener it would end the process. The pool drops that
+    // connection and the next query opens a new one; a query on a broken one fails on its own.
+    pool.on('error', () => undefined);
+    dialect = new PostgresDialect({ pool });
   } else {
     const file = loc.file ?? 'data/gx-gateway.sqlite';
     const { default: SQLite } = await import('better-sqlite3');
