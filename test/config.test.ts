@@ -87,7 +87,8 @@ t.test('gx-gateway.example.yaml is valid and documents every key with its defaul
   const loaded = loadConfig({ file: example, env: {} });
   const text = readFileSync(example, 'utf8');
   const raw = parse(text) as Record<string, Record<string, unknown>>;
-  const defaults = loadConfig({ cwd: dir, env: { GXG_PUBLIC_BASE_URL: 'https://provider.example' } })
+  // The defaults of a configuration file (the embedded default keeps its store beside its dev keys).
+  const defaults = loadConfig({ file: write('minimal.yaml', 'publicBaseUrl: https://provider.example\n'), env: {} })
     .config as unknown as Record<string, Record<string, unknown>>;
   for (const [section, spec] of Object.entries(configSchema.properties)) {
     const props = (spec as { properties?: Record<string, unknown> }).properties;

@@ -9,7 +9,8 @@ import { startDemoCloud, type DemoCloud } from '../demo/cloud.js';
 import { startFakeOidc, type FakeOidc } from '../demo/oidc.js';
 import { createMetrics } from '../http/metrics.js';
 import type { ServicePort } from '../http/types.js';
-import type { SourcesSpec } from '../pipeline/introspect.js';
+import { buildSources, type SourcesSpec } from '../pipeline/introspect.js';
+import { sourcePolicy } from '../pipeline/source-policy.js';
 import { Scheduler } from '../pipeline/scheduler.js';
 import { CloudRunner } from '../pipeline/service.js';
 import { workerValidator } from '../pipeline/validate-in-worker.js';
@@ -454,6 +455,19 @@ export async function startService(
     catalogueTargets: setup.targets,
     ldOnlyTargets: setup.ldOnly,
   });
+  // A cloud added over the API names only what api.cloudSources offers, at input and again each run.
+  const cloudSources = config.api.cloudSources;
+  const policyFor = (cloud: string) =>
+    sourcePolicy(
+      { ...cloudSources, ...(cloudSources.dir ? { dir: configPath(loaded, cloudSources.dir) } : {}) },
+      cloud,
+    );
+  policyFor('*'); // a network that is not one is a configuration error at start, not at the first cloud
+  if (cloudSources.allowHttp && isProductionBaseUrl(config.publicBaseUrl))
+    throw new GatewayError(
+      `api.cloudSources.allowHttp is for development only, not for ${config.publicBaseUrl}`,
+      'bad-config',
+    );
   const resolveSources = async (cloud: Cloud) => {
     const sources = JSON.parse(cloud.sources) as SourcesSpec & { demo?: boolean; useSources?: boolean };
     if (sources.demo) {
@@ -461,7 +475,7 @@ export async function startService(
       return demoSources(demo);
     }
     if (sources.useSources) return { spec: (config.sources ?? {}) as SourcesSpec, baseDir: loaded.baseDir };
-    return { spec: sources, baseDir: loaded.baseDir };
+    return { spec: sources, baseDir: loaded.baseDir, policy: policyFor(cloud.id) };
   };
   // Each set is validated in a worker thread (ended when idle): HTTP keeps answering during a run,
   // and the validation's memory goes with the worker.
@@ -518,6 +532,9 @@ export async function startService(
         items: await complianceStatus(setup, cloud),
         registrationNumbers: await registrationStatus(store, cloud),
       };
+    },
+    checkCloudSources(id: string, sources: SourcesSpec) {
+      buildSources(sources, { baseDir: loaded.baseDir, policy: policyFor(id) });
     },
     async publishNow(opts: { to?: string; dryRun?: boolean }) {
       const plan = await publishNow(setup, opts);

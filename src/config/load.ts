@@ -41,6 +41,8 @@ export const EMBEDDED_DEFAULT = {
   provider: DEMO_PROVIDER,
   clouds: [{ id: 'demo', name: 'Demo cloud (src/demo)', demo: true, intervalSeconds: 300 }],
   demo: { identityProvider: true, peers: true },
+  // Beside the development keys, in a folder of the owner's only (not in data/, which the package ships).
+  database: { file: '.gx-gateway/gx-gateway.sqlite' },
 };
 
 /** The embedded default's base URL for a port. */
@@ -141,6 +143,23 @@ function applyEnv(raw: Record<string, unknown>, env: NodeJS.ProcessEnv, ignore: 
   }
 }
 
+/** The gateway's variables that are not configuration keys (the CLI's own, e.g. GXG_QUIET, GXG_TOKEN). */
+const OWN_VARIABLES = ['GXG_CONFIG', 'GXG_QUIET', 'GXG_TOKEN'];
+
+/** Variables the configuration names as where a secret is (`…Env` keys, api.cloudSources.secrets): not configuration keys either. */
+function namedVariables(node: unknown, key = ''): string[] {
+  if (typeof node === 'string') return key.endsWith('Env') ? [node] : [];
+  if (Array.isArray(node))
+    return node.flatMap((item: unknown) =>
+      key === 'secrets' ? (typeof item === 'string' ? [item] : namedVariables(item, key)) : namedVariables(item, key),
+    );
+  if (node && typeof node === 'object')
+    return Object.entries(node).flatMap(([k, v]) =>
+      key === 'secrets' && k === 'name' && typeof v === 'string' ? [v] : namedVariables(v, k),
+    );
+  return [];
+}
+
 export interface LoadOptions {
   /** Explicit configuration file (--config); otherwise GXG_CONFIG, then ./gx-gateway.yaml, then the embedded default. */
   file?: string;
@@ -180,7 +199,7 @@ export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
     (raw.keys as { passphraseEnv?: string } | undefined)?.passphraseEnv ??
     env.GXG_KEYS__PASSPHRASE_ENV ??
     'GXG_KEY_PASSPHRASE';
-  applyEnv(raw, env, new Set(['GXG_CONFIG', passEnv]));
+  applyEnv(raw, env, new Set([...OWN_VARIABLES, passEnv, ...namedVariables(raw)]));
   const derived = !file && raw.publicBaseUrl === undefined;
   if (derived) {
     const port = Number((raw.server as { port?: unknown } | undefined)?.port ?? 8080);

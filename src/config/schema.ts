@@ -530,9 +530,85 @@ export const configSchema = {
           type: 'integer',
           minimum: 1,
           default: 1200,
-          description: 'Requests per minute and client address on the public routes.',
+          description: 'Requests per minute and client address on the public routes (all of them together).',
+        },
+        authFailuresPerMinute: {
+          type: 'integer',
+          minimum: 1,
+          default: 30,
+          description:
+            'Failed authentications (bad or unknown tokens) per minute and client address; past it, that address gets 429 until the minute is over.',
         },
         pageSize: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+        cloudSources: {
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          description:
+            'What a cloud added over the API (POST /admin/clouds, operator role) may name. The configuration file may name anything; an API caller only what is offered here.',
+          properties: {
+            dir: {
+              type: 'string',
+              minLength: 1,
+              description:
+                'The folder its files (kubeconfig, netbox.caFile, scsReports) must be in, relative to the configuration; without it, API-added clouds name no files.',
+            },
+            secrets: {
+              type: 'array',
+              default: [],
+              description:
+                'Environment variables it may name as netbox.tokenEnv: a name (any API-added cloud) or { name, clouds } (only those clouds).',
+              items: {
+                anyOf: [
+                  { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                  {
+                    type: 'object',
+                    additionalProperties: false,
+                    required: ['name', 'clouds'],
+                    properties: {
+                      name: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                      clouds: {
+                        type: 'array',
+                        minItems: 1,
+                        items: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}$' },
+                      },
+                    },
+                  },
+                ],
+              },
+            },
+            networks: {
+              type: 'array',
+              default: [],
+              description:
+                'Private networks (CIDR) its URLs may reach besides public addresses: a network (any API-added cloud) or { cidr, clouds }. Loopback, private, link-local and metadata addresses are refused otherwise.',
+              items: {
+                anyOf: [
+                  { type: 'string', minLength: 2 },
+                  {
+                    type: 'object',
+                    additionalProperties: false,
+                    required: ['cidr', 'clouds'],
+                    properties: {
+                      cidr: { type: 'string', minLength: 2 },
+                      clouds: {
+                        type: 'array',
+                        minItems: 1,
+                        items: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}$' },
+                      },
+                    },
+                  },
+                ],
+              },
+            },
+            allowHttp: {
+              type: 'boolean',
+              default: false,
+              description:
+                'Development only: plain http to loopback hosts (which networks must still allow); refused with a public publicBaseUrl.',
+            },
+          },
+        },
         tokens: {
           type: 'array',
           default: [],

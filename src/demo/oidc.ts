@@ -32,7 +32,7 @@ export interface FakeOidc extends FakeServer {
   audience: string;
   users: DemoUser[];
   /** Sign any claims as this issuer (tests: expired, wrong audience…); `key: 'foreign'` signs with a key it does not publish. */
-  issue(claims: JWTPayload, opts?: { key?: 'own' | 'foreign'; expiresIn?: number }): Promise<string>;
+  issue(claims: JWTPayload, opts?: { key?: 'own' | 'foreign'; expiresIn?: number; issuedAt?: number }): Promise<string>;
   /** An access token for a demo user. */
   tokenFor(username: string): Promise<string>;
 }
@@ -64,10 +64,10 @@ export async function startFakeOidc(opts: FakeOidcOptions = {}): Promise<FakeOid
   >();
   let issuer = '';
 
-  const sign = (claims: JWTPayload, key: KeyObject, expiresIn = ttl) =>
+  const sign = (claims: JWTPayload, key: KeyObject, expiresIn = ttl, issuedAt?: number) =>
     new SignJWT(claims)
       .setProtectedHeader({ alg: 'RS256', kid, typ: 'JWT' })
-      .setIssuedAt()
+      .setIssuedAt(issuedAt)
       .setExpirationTime(Math.floor(Date.now() / 1000) + expiresIn)
       .sign(key);
   const accessToken = (sub: string, roles: string[], extra: JWTPayload = {}) =>
@@ -250,6 +250,7 @@ export async function startFakeOidc(opts: FakeOidcOptions = {}): Promise<FakeOid
         { iss: issuer, aud: audience, ...claims },
         o.key === 'foreign' ? foreign.privateKey : own.privateKey,
         o.expiresIn,
+        o.issuedAt,
       ),
     tokenFor: (username) => {
       const u = users.find((x) => x.username === username);

@@ -58,6 +58,13 @@ export function unknownParts(inventory: Inventory): UnknownEntry[] {
       for (const kind of WHOLE[s.kind]) out.push({ source: s.id, kind, reason, covers: covers(kind) });
       continue;
     }
+    if (!s.unknown?.length) {
+      // Partial, but it does not say which parts it missed: what it read may lack anything, so
+      // everything the source describes is unknown (neither described anew nor removed).
+      const why = `${reason} (the source is partial and names no unknown parts: all it describes is treated as unknown)`;
+      for (const kind of WHOLE[s.kind]) out.push({ source: s.id, kind, reason: why, covers: covers(kind) });
+      continue;
+    }
     for (const u of s.unknown ?? []) {
       out.push({
         source: s.id,

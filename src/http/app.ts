@@ -16,7 +16,8 @@ import reviewRoutes from './routes/review.js';
 import didRoutes from './routes/did.js';
 import opsRoutes from './routes/ops.js';
 import publicRoutes from './routes/public.js';
-import type { AppDeps, RouteEntry } from './types.js';
+import type { AppAuthFailures, AppDeps, RouteEntry } from './types.js';
+import { HttpProblem } from './plugins/problem.js';
 
 export type { AppDeps } from './types.js';
 
@@ -31,6 +32,26 @@ export interface AppOptions {
 function clientErrorResponse(status: number, detail: string): string {
   const body = JSON.stringify(problemBody(status, detail));
   return `HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : status === 408 ? 'Request Timeout' : 'Bad Request'}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
+}
+
+/**
+ * Failed authentications per client: past `max` in a minute, every authenticated request of that
+ * client is answered 429 until the minute is over, so tokens cannot be guessed at speed.
+ */
+function authFailureLimit(app: FastifyInstance, max: number): AppAuthFailures {
+  const limit = app.createRateLimit({ max, timeWindow: 60_000 });
+  return {
+    async check(request) {
+      const seen = await limit(request, { increment: false });
+      if (!seen.isAllowed && seen.remaining === 0)
+        throw new HttpProblem(429, 'too many failed authentications from this address: wait a minute', 'about:blank', {
+          'retry-after': String(seen.ttlInSeconds),
+        });
+    },
+    async failed(request) {
+      await limit(request);
+    },
+  };
 }
 
 /** The gateway's HTTP app. Routes live under the path of publicBaseUrl and mirror openapi.yaml. */
@@ -93,8 +114,11 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}): Promise
     // HSTS only where the gateway is reached over https.
     strictTransportSecurity: config.publicBaseUrl.startsWith('https:') ? { maxAge: 31536000 } : false,
   });
-  // Rate limits per client address; each public route sets its own (api.rateLimitPerMinute).
+  // Rate limits per client address: one budget for all public routes together
+  // (api.rateLimitPerMinute), and one for failed authentications (api.authFailuresPerMinute).
   await app.register(rateLimit, { global: false });
+  app.decorate('publicLimit', app.rateLimit({ max: config.api.rateLimitPerMinute, timeWindow: 60_000 }));
+  app.decorate('authFailures', authFailureLimit(app, config.api.authFailuresPerMinute));
   problemPlugin(app);
   const table: RouteEntry[] = [];
   app.decorate('gatewayRoutes', table);

@@ -28,6 +28,9 @@ export interface Principal {
 
 export const holds = (p: Principal, role: Role): boolean => p.roles.some((r) => IMPLIES[r].includes(role));
 
+/** Three dot-separated parts: a JWT of the identity provider; anything else: an API token. */
+const isJwt = (token: string) => /^[\w-]+\.[\w-]+\.[\w-]+$/.test(token);
+
 const sha256hex = (s: string) => createHash('sha256').update(s).digest('hex');
 
 /** Where API tokens created at run time are (the store). */
@@ -74,6 +77,11 @@ export class OidcVerifier {
   }
 
   async verify(jwt: string): Promise<Principal> {
+    return this.principal(await this.claims(jwt));
+  }
+
+  /** The token's claims once it verifies (signature, issuer, audience, expiry, issued-at). */
+  async claims(jwt: string): Promise<JWTPayload> {
     let payload: JWTPayload;
     try {
       if (!this.jwks) {
@@ -91,7 +99,11 @@ export class OidcVerifier {
         clockTolerance: this.config.clockToleranceSeconds,
         requiredClaims: ['exp', 'sub'],
       }));
+      // A token issued in the future (beyond the clock tolerance) was not made by a sane issuer now.
+      if (typeof payload.iat === 'number' && payload.iat > Date.now() / 1000 + this.config.clockToleranceSeconds)
+        throw unauthorized('the token is issued in the future (its iat claim)', 'invalid_token');
     } catch (err) {
+      if (err instanceof HttpProblem) throw err;
       if (err instanceof joseErrors.JWTExpired) throw unauthorized('the token has expired', 'invalid_token');
       if (err instanceof joseErrors.JWTClaimValidationFailed)
         throw unauthorized(`the token's ${err.claim} claim is not accepted (${err.reason})`, 'invalid_token');
@@ -104,7 +116,7 @@ export class OidcVerifier {
         `the identity provider cannot be reached to check the token: ${(err as Error).message}`,
       );
     }
-    return this.principal(payload);
+    return payload;
   }
 
   /** Roles from the configured claim (mapped), the name from the name claim. */
@@ -113,10 +125,10 @@ export class OidcVerifier {
     let value: unknown = claims;
     for (const p of path) value = (value as Record<string, unknown> | undefined)?.[p];
     const raw = typeof value === 'string' ? value.split(/\s+/) : Array.isArray(value) ? value.map(String) : [];
-    const map = (this.config.roleMap ?? {}) as Record<string, Role>;
-    const roles = [
-      ...new Set(raw.map((r) => map[r] ?? ((ROLES as readonly string[]).includes(r) ? (r as Role) : undefined))),
-    ].filter((r): r is Role => Boolean(r));
+    // Own keys only: a claim of `__proto__` or `constructor` names no role (not Object.prototype).
+    const map = new Map(Object.entries((this.config.roleMap ?? {}) as Record<string, string>));
+    const isRole = (r: unknown): r is Role => typeof r === 'string' && (ROLES as readonly string[]).includes(r);
+    const roles = [...new Set(raw.map((r) => (map.has(r) ? map.get(r) : r)))].filter(isRole);
     const name = String(claims[this.config.nameClaim] ?? claims.sub);
     return { name: `oidc:${name}`, roles };
   }
@@ -151,9 +163,23 @@ export class Authenticator {
     return this.fromToken(m[1]!);
   }
 
+  /**
+   * A review-page session's basis from a pasted token: who, and what ends the session besides its
+   * own lifetime (an OIDC token's expiry; a store token's revocation, by its sha256).
+   */
+  async forSession(token: string): Promise<{ principal: Principal; until?: Date; storeToken?: string }> {
+    if (isJwt(token) && this.oidc) {
+      const claims = await this.oidc.claims(token);
+      return { principal: this.oidc.principal(claims), until: new Date(claims.exp! * 1000) };
+    }
+    const principal = await this.fromToken(token);
+    const sha = sha256hex(token);
+    return (await this.tokens?.tokenBySha256(sha)) ? { principal, storeToken: sha } : { principal };
+  }
+
   async fromToken(token: string): Promise<Principal> {
     // Three dot-separated parts: a JWT of the identity provider; anything else: an API token.
-    if (/^[\w-]+\.[\w-]+\.[\w-]+$/.test(token)) {
+    if (isJwt(token)) {
       if (!this.oidc)
         throw unauthorized('this gateway accepts no OIDC tokens (auth.oidc is not configured)', 'invalid_token');
       return this.oidc.verify(token);

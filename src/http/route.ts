@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteShorthandOptions } from 'fastify';
-import { holds, ROLES, type Role } from './auth.js';
+import { holds, ROLES, type Principal, type Role } from './auth.js';
 import { operation, routeUrl, type OpenApiOperation } from './openapi.js';
 import { HttpProblem } from './plugins/problem.js';
 import { NO_BODY_LIMIT, type ServicePort } from './types.js';
@@ -72,7 +72,16 @@ export const actorOf = (request: FastifyRequest): string => request.principal?.n
 /** The bearer check: a valid API or OIDC token holding the role (401 without, 403 with too little). */
 export function bearerCheck(app: FastifyInstance, role: Role) {
   return async (request: FastifyRequest): Promise<void> => {
-    const principal = await app.auth.fromHeader(request.headers.authorization);
+    await app.authFailures.check(request);
+    let principal: Principal;
+    try {
+      principal = await app.auth.fromHeader(request.headers.authorization);
+    } catch (err) {
+      // A token that does not hold is a guess; no token at all guesses nothing.
+      if (err instanceof HttpProblem && err.status === 401 && request.headers.authorization)
+        await app.authFailures.failed(request);
+      throw err;
+    }
     if (!holds(principal, role))
       throw new HttpProblem(
         403,
@@ -102,7 +111,9 @@ export function specRoute(
       ? bearerCheck(app, access.role)
       : access.scheme === 'session'
         ? app.sessionCheck(access.role)
-        : undefined;
+        : opts.rateLimit !== false
+          ? app.publicLimit
+          : undefined;
   app.route({
     method: op.method as 'GET',
     url: opts.url ?? routeUrl(op),
@@ -110,12 +121,7 @@ export function specRoute(
     bodyLimit: opts.bodyLimit ?? (op.spec.requestBody ? app.gateway.config.server.bodyLimitBytes : NO_BODY_LIMIT),
     ...(onRequest ? { onRequest } : {}),
     ...(access.scheme === 'session' ? { preHandler: app.csrfCheck } : {}),
-    config: {
-      access,
-      ...(access.scheme === 'public' && opts.rateLimit !== false
-        ? { rateLimit: { max: app.gateway.config.api.rateLimitPerMinute, timeWindow: 60_000 } }
-        : {}),
-    },
+    config: { access },
     handler,
   });
 }

@@ -1,11 +1,12 @@
 import type { ComplianceOverview, PublishPlan } from '../publish/plan.js';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { GatewayConfig } from '../config/schema.js';
 import type { Authenticator, Principal, Role } from './auth.js';
 import type { Access } from './route.js';
 import type { KeyInfo } from '../credentials/keys/keystore.js';
 import type { Approvals } from '../approval/approvals.js';
 import type { CloudRunner } from '../pipeline/service.js';
+import type { SourcesSpec } from '../pipeline/introspect.js';
 import type { Store } from '../store/store.js';
 import type { GatewayMetrics } from './metrics.js';
 
@@ -33,6 +34,12 @@ export interface ServicePort {
   officerKeysChanged(): Promise<void>;
   /** Per cloud and profile: the clearing houses' last answer, whether a submission is due, the notary's credentials. */
   complianceStatus(cloud?: string): Promise<ComplianceOverview>;
+  /**
+   * Whether a cloud added over the API may be introspected as given: its files in
+   * api.cloudSources.dir, its secrets and networks offered there, everything readable now. Throws a
+   * GatewayError naming the field.
+   */
+  checkCloudSources(id: string, sources: SourcesSpec): void;
   /** Queue what each target lacks (or only say it: dryRun). */
   publishNow(opts: { to?: string; dryRun?: boolean }): Promise<PublishPlan>;
 }
@@ -43,6 +50,14 @@ export interface AppDeps {
   credentials: CredentialsPort;
   /** Without it (the credential core alone) the store-backed routes answer 503. */
   service?: ServicePort;
+}
+
+/** Failed authentications per client address (see api.authFailuresPerMinute). */
+export interface AppAuthFailures {
+  /** 429 when the caller's address failed too often this minute. */
+  check(request: FastifyRequest): Promise<void>;
+  /** Count a failed authentication of the caller's address. */
+  failed(request: FastifyRequest): Promise<void>;
 }
 
 export interface RouteEntry {
@@ -68,6 +83,10 @@ declare module 'fastify' {
     auth: Authenticator;
     /** The review page's session check for a role (a preHandler). */
     sessionCheck(role: Role): (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
+    /** The public routes' rate limit: one budget per client address for all of them. */
+    publicLimit: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
+    /** Failed authentications per client address. */
+    authFailures: AppAuthFailures;
     /** The review forms' CSRF check (a preHandler, once the form is parsed). */
     csrfCheck(request: FastifyRequest): Promise<void>;
   }

@@ -131,8 +131,13 @@ export async function buildInventory(sources: InventorySource[], options: BuildO
   const clients: HttpClient[] = [];
   const ctx: SourceContext = {
     progress,
-    createHttp: (tls) => {
-      const client = new HttpClient({ ...defaultHttpOptions, ...options.http, ...(tls ? { tls } : {}) });
+    createHttp: (tls, guard) => {
+      const client = new HttpClient({
+        ...defaultHttpOptions,
+        ...options.http,
+        ...(tls ? { tls } : {}),
+        ...(guard ? { guard } : {}),
+      });
       clients.push(client);
       return client;
     },

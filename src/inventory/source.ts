@@ -1,11 +1,11 @@
-import type { HttpClient } from '../net/http-client.js';
+import type { HttpClient, OutboundGuard } from '../net/http-client.js';
 import type { InventoryContent, SourceKind, UnknownPart } from './model.js';
 
 export interface SourceContext {
   /** Progress for humans (stderr in the CLI). Never receives credentials. */
   progress(message: string): void;
-  /** An HTTP client for this source (the source configures TLS through `createHttp`). */
-  createHttp(tls?: { ca?: string; cert?: string; key?: string; insecure?: boolean }): HttpClient;
+  /** An HTTP client for this source (the source configures TLS, and the guard of untrusted URLs, through `createHttp`). */
+  createHttp(tls?: { ca?: string; cert?: string; key?: string; insecure?: boolean }, guard?: OutboundGuard): HttpClient;
 }
 
 export interface SourceOutcome {

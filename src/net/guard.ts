@@ -46,12 +46,42 @@ export function isPrivateAddress(address: string): boolean {
   return true;
 }
 
-export function refusal(host: string, address: string): GatewayError {
+const RESOLVER_HINT = 'set resolver.allowPrivateNetworks: true for development only';
+
+export function refusal(host: string, address: string, hint = RESOLVER_HINT): GatewayError {
   return new GatewayError(
-    `refusing to connect to ${host} (${address}): private, loopback and link-local addresses are blocked ` +
-      '(set resolver.allowPrivateNetworks: true for development only)',
+    `refusing to connect to ${host} (${address}): private, loopback and link-local addresses are blocked (${hint})`,
     'private-address',
   );
+}
+
+/**
+ * Private networks (CIDR, e.g. `10.20.0.0/16`, `fd00::/8`, or a single address) that a guard lets
+ * through although they are private: what the configuration allows for one kind of target.
+ */
+export function allowedNetworks(cidrs: readonly string[]): BlockList {
+  const list = new BlockList();
+  for (const cidr of cidrs) {
+    const [net, bits] = cidr.split('/');
+    const family = isIP(net ?? '');
+    if (!family) throw new GatewayError(`${cidr} is not a network (CIDR such as 10.20.0.0/16)`, 'bad-config');
+    const type = family === 4 ? 'ipv4' : 'ipv6';
+    const prefix = bits === undefined ? (family === 4 ? 32 : 128) : Number(bits);
+    if (!Number.isInteger(prefix) || prefix < 0 || prefix > (family === 4 ? 32 : 128))
+      throw new GatewayError(`${cidr} is not a network (CIDR such as 10.20.0.0/16)`, 'bad-config');
+    list.addSubnet(net!, prefix, type);
+  }
+  return list;
+}
+
+/** Whether a guard lets a connection to `address` through: public, or private and allowed. */
+function passes(address: string, allow: boolean | BlockList): boolean {
+  if (allow === true || !isPrivateAddress(address)) return true;
+  if (allow === false) return false;
+  const family = isIP(address);
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (mapped) return allow.check(mapped[1]!, 'ipv4');
+  return family === 4 ? allow.check(address, 'ipv4') : family === 6 ? allow.check(address, 'ipv6') : false;
 }
 
 type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
@@ -61,16 +91,16 @@ type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | Look
  * host name cannot smuggle a request to an internal service (and DNS rebinding gains nothing:
  * the checked address is the one connected to).
  */
-export function guardedLookup(allowPrivate: boolean) {
+export function guardedLookup(allowPrivate: boolean | BlockList, hint = RESOLVER_HINT) {
   return (hostname: string, options: LookupOptions, callback: LookupCallback): void => {
     dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
       if (err) return callback(err, []);
       const list = addresses as LookupAddress[];
-      if (!allowPrivate) {
-        const bad = list.find((a) => isPrivateAddress(a.address));
+      if (allowPrivate !== true) {
+        const bad = list.find((a) => !passes(a.address, allowPrivate));
         if (bad)
           return callback(
-            Object.assign(refusal(hostname, bad.address), { code: 'EPRIVATE' }) as NodeJS.ErrnoException,
+            Object.assign(refusal(hostname, bad.address, hint), { code: 'EPRIVATE' }) as NodeJS.ErrnoException,
             [],
           );
       }
@@ -83,9 +113,9 @@ export function guardedLookup(allowPrivate: boolean) {
 }
 
 /** Check a URL's host before connecting: IP literals bypass `lookup`, so they are checked here. */
-export function assertHostAllowed(url: URL, allowPrivate: boolean): void {
+export function assertHostAllowed(url: URL, allowPrivate: boolean | BlockList, hint = RESOLVER_HINT): void {
   const host = url.hostname.replace(/^\[|\]$/g, '');
-  if (!allowPrivate && isIP(host) && isPrivateAddress(host)) throw refusal(url.hostname, host);
+  if (isIP(host) && !passes(host, allowPrivate)) throw refusal(url.hostname, host, hint);
 }
 
 /** localhost, *.localhost, 127.0.0.0/8 and ::1 (by name, before any DNS). */

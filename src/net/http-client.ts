@@ -1,6 +1,21 @@
 import { readFileSync } from 'node:fs';
+import type { BlockList } from 'node:net';
 import { Agent, request, type Dispatcher } from 'undici';
 import { readBounded } from './body.js';
+import { assertHostAllowed, guardedLookup, httpsOrDevLoopback } from './guard.js';
+
+/**
+ * The guard of a client whose URLs someone outside the configuration named (a cloud added over the
+ * API): public addresses only, besides the private networks allowed; https only, besides plain http
+ * to loopback for development; and errors that tell nothing about the target's network (a port
+ * that refuses, resets or stays silent all read the same).
+ */
+export interface OutboundGuard {
+  networks: BlockList;
+  allowHttp: boolean;
+  /** What a refusal tells the operator to change. */
+  hint: string;
+}
 
 export interface HttpClientOptions {
   /** Concurrent requests at most (per client). */
@@ -17,6 +32,8 @@ export interface HttpClientOptions {
   tls?: { ca?: string; cert?: string; key?: string; insecure?: boolean };
   /** Largest response body accepted. */
   maxBytes: number;
+  /** Untrusted URLs: the outbound guard (none: the configuration's own endpoints). */
+  guard?: OutboundGuard;
 }
 
 export const defaultHttpOptions: HttpClientOptions = {
@@ -118,6 +135,7 @@ export class HttpClient {
       bodyTimeout: options.timeoutMs,
       connect: {
         timeout: options.timeoutMs,
+        ...(options.guard ? { lookup: guardedLookup(options.guard.networks, options.guard.hint) } : {}),
         ...(tls?.ca ? { ca: readPem(tls.ca) } : {}),
         ...(tls?.cert ? { cert: readPem(tls.cert) } : {}),
         ...(tls?.key ? { key: readPem(tls.key) } : {}),
@@ -146,16 +164,40 @@ export class HttpClient {
     idempotent: boolean,
   ): Promise<HttpResponse<T>> {
     const attempts = idempotent ? this.options.retries + 1 : 1;
+    const { guard } = this.options;
+    if (guard) {
+      const target = new URL(url);
+      if (!httpsOrDevLoopback(target, guard.allowHttp))
+        throw new HttpError(
+          `refusing ${redactUrl(url)}: only https is allowed (${guard.hint})`,
+          undefined,
+          redactUrl(url),
+        );
+      try {
+        assertHostAllowed(target, guard.networks, guard.hint);
+      } catch (err) {
+        throw new HttpError((err as Error).message, undefined, redactUrl(url));
+      }
+    }
     let lastError: unknown;
     for (let attempt = 0; attempt < attempts; attempt++) {
       if (attempt > 0) this.stats.retries++;
       let wait = this.options.backoffMs * 2 ** attempt;
       try {
         const res = await this.limiter.run(() => this.once<T>(method, url, headers, body));
-        if (res.status < 400) return res;
+        // 300 Multiple Choices is an answer (Keystone's and others' version discovery); the others of
+        // 3xx are redirects, which are not followed.
+        if (res.status < 301) return res;
+        if (res.status < 400)
+          throw new HttpError(
+            `${method} ${redactUrl(url)} answered HTTP ${res.status}, a redirect${guard ? '' : ` to ${redactUrl(String(res.headers.location ?? '?'))}`}: redirects are not followed (configure the URL it redirects to)`,
+            res.status,
+            redactUrl(url),
+          );
         const text = typeof res.body === 'string' ? res.body : JSON.stringify(res.body);
         const error = new HttpError(
-          `${method} ${redactUrl(url)} answered HTTP ${res.status}${describeBody(text)}`,
+          // An untrusted URL's answer is not quoted: the target may be a service of the gateway's own network.
+          `${method} ${redactUrl(url)} answered HTTP ${res.status}${guard ? '' : describeBody(text)}`,
           res.status,
           redactUrl(url),
           text.slice(0, 2000),
@@ -172,15 +214,19 @@ export class HttpClient {
             name?: string;
             cause?: { message?: string; code?: string };
           };
-          const reason =
-            e.name === 'HeadersTimeoutError' ||
-            e.name === 'BodyTimeoutError' ||
-            e.code === 'UND_ERR_CONNECT_TIMEOUT' ||
-            e.name === 'TimeoutError'
-              ? `timed out after ${this.options.timeoutMs} ms`
-              : (e.cause?.message ?? e.message ?? String(err));
+          const refused = e.cause?.code === 'EPRIVATE' || e.code === 'EPRIVATE';
+          const reason = refused
+            ? (e.cause?.message ?? e.message ?? String(err))
+            : guard
+              ? 'no answer (the connection was refused, closed or timed out)'
+              : e.name === 'HeadersTimeoutError' ||
+                  e.name === 'BodyTimeoutError' ||
+                  e.code === 'UND_ERR_CONNECT_TIMEOUT' ||
+                  e.name === 'TimeoutError'
+                ? `timed out after ${this.options.timeoutMs} ms`
+                : (e.cause?.message ?? e.message ?? String(err));
           lastError = new HttpError(`${method} ${redactUrl(url)} failed: ${reason}`, undefined, redactUrl(url));
-          if (!idempotent) throw lastError;
+          if (!idempotent || refused) throw lastError;
         }
       }
       if (attempt + 1 < attempts) await sleep(wait);

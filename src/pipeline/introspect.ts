@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import { parse } from 'yaml';
+import { parseYamlQuietly } from '../core/yaml.js';
 import { GatewayError } from '../core/errors.js';
 import { buildInventory, type BuildOptions } from '../inventory/build.js';
 import { resolveKubeContext } from '../inventory/kubernetes/kubeconfig.js';
@@ -12,6 +12,7 @@ import { resolveCloud } from '../inventory/openstack/clouds-config.js';
 import { OpenStackSource } from '../inventory/openstack/index.js';
 import { ScsReportSource } from '../inventory/scs/conformance.js';
 import type { InventorySource } from '../inventory/source.js';
+import { confineSources, guardOf, type SourcePolicy } from './source-policy.js';
 
 /**
  * What to introspect: the configuration's `sources` section, or the same built from CLI flags.
@@ -34,6 +35,8 @@ export interface SourcesSpec {
 
 export interface IntrospectOptions {
   env?: NodeJS.ProcessEnv;
+  /** The spec came from the API: what it may name (files, secrets, networks); none for the configuration's own. */
+  policy?: SourcePolicy;
   /** Where relative paths of the spec are resolved (the configuration file's folder). */
   baseDir?: string;
   progress?: (message: string) => void;
@@ -46,8 +49,10 @@ export function hasSources(spec: SourcesSpec): boolean {
 }
 
 /** The inventory sources a spec names, each ready to collect. Errors say which entry is wrong. */
-export function buildSources(spec: SourcesSpec, opts: IntrospectOptions = {}): InventorySource[] {
+export function buildSources(given: SourcesSpec, opts: IntrospectOptions = {}): InventorySource[] {
   const env = opts.env ?? process.env;
+  const { policy } = opts;
+  const spec = policy ? confineSources(given, policy) : given;
   const path = (p: string) => (isAbsolute(p) || !opts.baseDir ? p : resolve(opts.baseDir, p));
   const sources: InventorySource[] = [];
   for (const os of spec.openstack ?? []) {
@@ -66,7 +71,9 @@ export function buildSources(spec: SourcesSpec, opts: IntrospectOptions = {}): I
     );
   }
   if (spec.netbox) {
-    const token = env[spec.netbox.tokenEnv ?? 'NETBOX_TOKEN'];
+    // An API-added cloud sends a token only from a variable it named (and the policy offers).
+    const tokenEnv = spec.netbox.tokenEnv ?? (policy ? undefined : 'NETBOX_TOKEN');
+    const token = tokenEnv ? env[tokenEnv] : undefined;
     let ca: string | undefined;
     if (spec.netbox.caFile) {
       try {
@@ -81,6 +88,7 @@ export function buildSources(spec: SourcesSpec, opts: IntrospectOptions = {}): I
         ...(token ? { token } : {}),
         ...(ca ? { ca } : {}),
         ...(spec.pageSize ? { pageSize: spec.pageSize } : {}),
+        ...(policy ? { guard: guardOf(policy) } : {}),
       }),
     );
   }
@@ -92,11 +100,16 @@ function siteMapping(spec: SourcesSpec, baseDir?: string): SiteMapping {
   if (!spec.siteMap) return {};
   if (typeof spec.siteMap !== 'string') return spec.siteMap;
   const file = isAbsolute(spec.siteMap) || !baseDir ? spec.siteMap : resolve(baseDir, spec.siteMap);
+  let text: string;
   try {
-    return (parse(readFileSync(file, 'utf8')) ?? {}) as SiteMapping;
+    text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new GatewayError(`site map ${spec.siteMap}: ${(err as Error).message}`, 'usage');
+    throw new GatewayError(
+      `cannot read the site map ${spec.siteMap} (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+      'usage',
+    );
   }
+  return (parseYamlQuietly(text, `site map ${spec.siteMap}`, 'usage') ?? {}) as SiteMapping;
 }
 
 /**

@@ -25,6 +25,7 @@ import type { SourcesSpec } from './introspect.js';
 import type { IssuedCredential, NotaryRun, RegistrationNotary } from '../describe/notary.js';
 import { runPipeline, type CredentialSigner } from './run.js';
 import type { SetValidator } from './validate-in-worker.js';
+import type { SourcePolicy } from './source-policy.js';
 
 /** What the runner signs with: the credential service. */
 export interface RunnerSigner extends CredentialSigner {
@@ -40,7 +41,9 @@ export interface RunnerDeps {
   provider: ProviderConfig;
   registrationNumberCredentials?: JsonObject[];
   /** Where a cloud's sources are (the app resolves demo, configured and API-added clouds). */
-  resolveSources(cloud: Cloud): Promise<{ spec: SourcesSpec; env?: NodeJS.ProcessEnv; baseDir?: string }>;
+  resolveSources(
+    cloud: Cloud,
+  ): Promise<{ spec: SourcesSpec; env?: NodeJS.ProcessEnv; baseDir?: string; policy?: SourcePolicy }>;
   leaseMs: number;
   /** Validate each set somewhere else (a worker thread); in-process when omitted. */
   validate?: SetValidator;
@@ -278,7 +281,7 @@ export class CloudRunner {
   ): Promise<void> {
     const { store, signer, baseUrl } = this.deps;
     const profiles = JSON.parse(cloud.profiles) as ProfileId[];
-    const { spec, env, baseDir } = await this.deps.resolveSources(cloud);
+    const { spec, env, baseDir, policy } = await this.deps.resolveSources(cloud);
     const issued = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
     const plans = new Map<ProfileId, ProfilePlan>();
     const stages: Record<string, unknown> = {};
@@ -289,6 +292,7 @@ export class CloudRunner {
     const result = await runPipeline(spec, {
       ...(env ? { env } : {}),
       ...(baseDir ? { baseDir } : {}),
+      ...(policy ? { policy } : {}),
       ...(signal ? { signal } : {}),
       profiles,
       describe: {
@@ -361,6 +365,15 @@ export class CloudRunner {
         warnings: p.set.warnings.length,
       };
       summary[p.profile] = s;
+      // What no source could read this run: neither described anew nor removed (and why).
+      if (p.set.unknown.length)
+        s.unknown = [
+          ...new Set(
+            p.set.unknown.map(
+              (u) => `${u.source}: ${u.kind}${u.region ? ` of ${u.region}` : ''} unknown (${u.reason})`,
+            ),
+          ),
+        ];
       if (plan.notes.length) {
         s.notary = plan.notes;
         problems.push(...plan.notes.map((n) => `${p.profile}: ${n}`));

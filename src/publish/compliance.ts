@@ -1,4 +1,5 @@
 import { createHash, type X509Certificate } from 'node:crypto';
+import { peerFetch } from '../net/peer-fetch.js';
 import canonicalize from 'canonicalize';
 import { compactVerify, decodeJwt, decodeProtectedHeader, importJWK, type JWK } from 'jose';
 import type { JsonObject } from '../core/ids.js';
@@ -197,7 +198,7 @@ export class CompliancePublisher implements Publisher {
         if (refused) return { kind: 'rejected', ch: ch.name, message: refused };
         const r =
           generation === 'tagus'
-            ? await fetch(`${base}/api/credential-offers?vcid=${encodeURIComponent(vcid)}`, {
+            ? await peerFetch(`${base}/api/credential-offers?vcid=${encodeURIComponent(vcid)}`, {
                 method: 'POST',
                 headers: { 'content-type': 'application/json', accept: 'application/vc+jwt' },
                 body: JSON.stringify({
@@ -207,7 +208,7 @@ export class CompliancePublisher implements Publisher {
                 }),
                 signal: timeout,
               })
-            : await fetch(`${base}/api/credential-offers/${ch.label}?vcid=${encodeURIComponent(vcid)}`, {
+            : await peerFetch(`${base}/api/credential-offers/${ch.label}?vcid=${encodeURIComponent(vcid)}`, {
                 method: 'POST',
                 headers: { 'content-type': 'application/vp+jwt', accept: 'application/vc+jwt' },
                 body: await this.deps.presentJwt(rows.map((r) => r.body.trim())),
@@ -253,7 +254,10 @@ export class CompliancePublisher implements Publisher {
     if (generation === 'tagus') {
       // The participant accepts the terms the registry serves: the text in our credential must be that text.
       const terms = (await this.cached(`${base}:terms`, async () => {
-        const r = await fetch(`${base}/api/termsAndConditions`, { headers: { accept: 'application/json' }, signal });
+        const r = await peerFetch(`${base}/api/termsAndConditions`, {
+          headers: { accept: 'application/json' },
+          signal,
+        });
         if (!r.ok) throw new Error(`the registry answered ${r.status} for its terms and conditions`);
         return JSON.parse(await responseText(r, 1 << 20)) as { version?: string; text?: string; hash?: string };
       })) as { version?: string; text?: string; hash?: string };
@@ -266,7 +270,7 @@ export class CompliancePublisher implements Publisher {
     }
     const implemented = new Set(
       (await this.cached(`${base}:shapes`, async () => {
-        const r = await fetch(`${base}/shapes/implemented`, { headers: { accept: 'application/json' }, signal });
+        const r = await peerFetch(`${base}/shapes/implemented`, { headers: { accept: 'application/json' }, signal });
         if (!r.ok) throw new Error(`the registry answered ${r.status} for its implemented shapes`);
         return JSON.parse(await responseText(r, 1 << 20)) as string[];
       })) as string[],
@@ -282,7 +286,7 @@ export class CompliancePublisher implements Publisher {
     for (const pem of chains) {
       const key = `${base}:chain:${createHash('sha256').update(pem).digest('hex')}`;
       const verdict = (await this.cached(key, async () => {
-        const r = await fetch(`${base}/api/trustAnchor/chain`, {
+        const r = await peerFetch(`${base}/api/trustAnchor/chain`, {
           method: 'POST',
           headers: { 'content-type': 'application/json', accept: 'application/json' },
           body: JSON.stringify({ certs: pem }),

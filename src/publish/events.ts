@@ -1,4 +1,5 @@
 import { responseText } from '../net/body.js';
+import { peerFetch } from '../net/peer-fetch.js';
 import type { Store } from '../store/store.js';
 import { httpFailure, type Delivery, type DeliveryResult, type Publisher } from './outbox.js';
 
@@ -31,7 +32,7 @@ export function credentialEventsPublisher(url: string, deps: { store: Store; sou
           ? { data_base64: Buffer.from(row.body).toString('base64') }
           : { data: JSON.parse(row.body) as unknown }),
       };
-      const r = await fetch(endpoint, {
+      const r = await peerFetch(endpoint, {
         method: 'POST',
         headers: { 'content-type': 'application/cloudevents+json', accept: 'application/json' },
         body: JSON.stringify(event),

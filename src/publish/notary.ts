@@ -1,4 +1,5 @@
 import type { JsonObject, ProfileId } from '../core/ids.js';
+import { peerFetch } from '../net/peer-fetch.js';
 import { asArray } from '../core/group.js';
 import type { X509Certificate } from 'node:crypto';
 import type { DidResolverService } from '../credentials/resolver.js';
@@ -147,7 +148,7 @@ export class NotaryClient implements RegistrationNotary {
       const context = asArray(described.credential['@context']).filter(
         (c) => c !== 'https://www.w3.org/2018/credentials/v1',
       );
-      return fetch(`${base}/v1/registrationNumberVC?vcid=${encodeURIComponent(vcid)}`, {
+      return peerFetch(`${base}/v1/registrationNumberVC?vcid=${encodeURIComponent(vcid)}`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', accept: 'application/json' },
         body: JSON.stringify({
@@ -162,7 +163,7 @@ export class NotaryClient implements RegistrationNotary {
     const [key, value] = numbers[0]!;
     const kind = NUMBERS.find((n) => n.key === key)!.v2;
     const query = new URLSearchParams({ vcId: vcid, subjectId: described.subject });
-    return fetch(`${base}/v2/registration-numbers/${kind}/${encodeURIComponent(value)}?${query}`, {
+    return peerFetch(`${base}/v2/registration-numbers/${kind}/${encodeURIComponent(value)}?${query}`, {
       headers: { accept: 'application/vc+jwt' },
       signal,
     });

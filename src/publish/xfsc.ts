@@ -1,4 +1,5 @@
 import { responseText } from '../net/body.js';
+import { peerFetch } from '../net/peer-fetch.js';
 import { decodeJwt } from 'jose';
 import { asArray } from '../core/group.js';
 import { envelopedJwt } from '../credentials/suites/vc-jose.js';
@@ -31,7 +32,7 @@ export class CatalogueTokens {
   async token(signal?: AbortSignal): Promise<string> {
     if (this.cached && Date.now() < this.cached.until) return this.cached.token;
     const { o } = this;
-    const r = await fetch(o.tokenUrl, {
+    const r = await peerFetch(o.tokenUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
       body: new URLSearchParams({
@@ -148,7 +149,7 @@ function caller(baseUrl: string, tokens: CatalogueTokens): Call {
   const base = baseUrl.replace(/\/+$/, '');
   return async (method, path, signal, body) => {
     const token = await tokens.token(signal);
-    const r = await fetch(`${base}${path}`, {
+    const r = await peerFetch(`${base}${path}`, {
       method,
       headers: {
         authorization: `Bearer ${token}`,

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Dialect as KyselyDialect } from 'kysely';
 import { GatewayError } from '../core/errors.js';
@@ -34,6 +34,25 @@ export function redactUrl(url: string): string {
 }
 
 /**
+ * The SQLite file, its WAL and shared-memory files readable by the owner only (they
+ * hold drafts, the audit log, sessions' CSRF tokens and pending sign-ins), like the keys. The file
+ * is made 0600 before SQLite opens it; SQLite gives its WAL and -shm files the database's mode.
+ */
+function ownerOnly(file: string): void {
+  // A folder made here is the owner's only; an existing one is left as it is (it may be shared,
+  // like /var/lib): the files in it are owner-only either way.
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  closeSync(openSync(file, 'a', 0o600));
+  for (const f of [file, `${file}-wal`, `${file}-shm`, `${file}-journal`]) {
+    try {
+      chmodSync(f, 0o600);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+  }
+}
+
+/**
  * Open the store's database and bring its schema up to date (numbered migrations; on PostgreSQL
  * kysely's migrator takes an advisory lock, so instances starting together migrate once).
  */
@@ -61,7 +80,7 @@ export async function openDatabase(loc: StoreLocation): Promise<OpenedDatabase> 
     where = file;
     let database: InstanceType<typeof SQLite>;
     try {
-      if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+      if (file !== ':memory:') ownerOnly(file);
       database = new SQLite(file);
       database.pragma('journal_mode = WAL');
       database.pragma('synchronous = NORMAL');

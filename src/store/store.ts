@@ -422,7 +422,11 @@ export class Store {
     else q = q.where('state', 'in', [...PUBLIC_STATES]);
     if (f.cloud) q = q.where('cloud_id', '=', f.cloud);
     if (f.clearingHouse !== undefined) q = q.where('clearing_house', '=', f.clearingHouse ? 1 : 0);
-    if (f.type) q = q.where('types', 'like', `%${JSON.stringify(f.type)}%`);
+    if (f.type) {
+      // The type as a whole JSON string in the list; % and _ of the type are themselves, not wildcards.
+      const literal = JSON.stringify(f.type).replace(/[\\%_]/g, (c) => `\\${c}`);
+      q = q.where(sql<boolean>`${sql.ref('types')} like ${`%${literal}%`} escape '\\'`);
+    }
     if (f.changedSince) q = q.where('updated_at', '>=', f.changedSince);
     if (f.after) {
       const { updatedAt, id } = f.after;

@@ -22,7 +22,11 @@ export function serviceConfig(db: StoreLocation, extra: Record<string, unknown> 
     keys: { dir: 'keys', generateDevKeys: true },
     log: { level: 'silent' },
     database: db.url ? { url: db.url, poolSize: 4 } : { file: db.file },
-    api: { adminTokenSha256: createHash('sha256').update(ADMIN_TOKEN).digest('hex'), rateLimitPerMinute: 100000 },
+    api: {
+      adminTokenSha256: createHash('sha256').update(ADMIN_TOKEN).digest('hex'),
+      rateLimitPerMinute: 100000,
+      authFailuresPerMinute: 100000,
+    },
     scheduler: { tickSeconds: 0.2, leaseSeconds: 5 },
     clouds: [{ id: 'demo', name: 'Demo', demo: true, intervalSeconds: 3600 }],
     provider: DEMO_PROVIDER,

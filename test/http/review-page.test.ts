@@ -167,7 +167,10 @@ else {
     t.ok((await store.drafts({ profile: 'gaia-x-25.11', states: ['draft'] })).length > 0, 'the 25.11 set still waits');
     await shot(page, '8-pending-after');
     await page.click('text=Sign out');
-    t.match(page.url(), /\/review\/login\?ok=signed\+out$/);
+    t.match(page.url(), /\/review\/login$/, 'the outcome is not in the URL');
+    t.equal(await flash(page), 'signed out');
+    await page.reload();
+    t.equal(await page.locator('.flash').count(), 0, 'shown once');
     await page.goto(`${base}/review`);
     t.match(page.url(), /\/review\/login$/, 'the session is gone');
     const css = await page.$eval('header', (el) => getComputedStyle(el).display);

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { GatewayError } from '../../core/errors.js';
 import type { ProfileId } from '../../core/ids.js';
-import { buildSources, hasSources, type SourcesSpec } from '../../pipeline/introspect.js';
+import { hasSources, type SourcesSpec } from '../../pipeline/introspect.js';
 import type { Cloud, Run } from '../../store/store.js';
 import { HttpProblem } from '../plugins/problem.js';
 import { actorOf, servicePort, specRoute } from '../route.js';
@@ -64,9 +64,10 @@ export default async function adminRoutes(app: FastifyInstance): Promise<void> {
     const existing = await store.getCloud(body.id);
     if (existing && (JSON.parse(existing.sources) as { demo?: boolean }).demo)
       throw new HttpProblem(409, `${body.id} is the demo cloud of the configuration; choose another id`);
-    // Everything the sources name must be readable now: a wrong clouds.yaml name is a 400, not a failed run later.
+    // Everything the sources name must be allowed and readable now: a wrong clouds.yaml name, a file
+    // outside api.cloudSources.dir or a secret the configuration does not offer is a 400, not a failed run later.
     try {
-      buildSources(body.sources, { baseDir: process.cwd() });
+      service().checkCloudSources(body.id, body.sources);
     } catch (err) {
       if (err instanceof GatewayError) throw new HttpProblem(400, err.message);
       throw err;

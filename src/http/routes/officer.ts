@@ -149,6 +149,13 @@ export default async function officerRoutes(app: FastifyInstance): Promise<void>
 
   specRoute(app, 'createToken', async (request, reply) => {
     const b = request.body as { name: string; roles: string[] };
+    // An admin is not an officer, and cannot make one: officers sign in through the identity
+    // provider, or get a token from whoever runs the gateway's host (`gx-gateway tokens create`).
+    if (b.roles.includes('officer'))
+      throw new HttpProblem(
+        403,
+        'an admin is not an officer and cannot make officer tokens: officers sign in through the identity provider, or get a token made on the gateway host (gx-gateway tokens create NAME --role officer)',
+      );
     const made = await createApiToken(service().store, b.name, b.roles, actorOf(request));
     return reply
       .code(201)

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import * as oidc from 'openid-client';
 import type { DraftSummary } from '../../approval/approvals.js';
@@ -9,6 +9,9 @@ import { HttpProblem } from '../plugins/problem.js';
 import { servicePort, specRoute } from '../route.js';
 import { endSession, reviewPath, startSession } from '../sessions.js';
 import { decodeSignature } from './officer.js';
+
+const LOGIN_COOKIE = 'gxg_login';
+const FLASH_COOKIE = 'gxg_flash';
 
 const esc = (v: unknown) =>
   String(v ?? '').replace(
@@ -60,7 +63,7 @@ export default async function reviewRoutes(app: FastifyInstance): Promise<void> 
 <span class="muted">${esc(who.name)} · ${esc(who.roles.join(', '))}</span>
 <form method="post" action="${base}/logout"><input type="hidden" name="csrf" value="${esc(request.session?.csrf)}"><button class="secondary">Sign out</button></form>`
       : '<nav></nav>';
-    const q = request.query as { ok?: string; err?: string };
+    const q = takeFlash(request, reply);
     const flash = `${q.ok ? `<p class="flash ok" role="status">${esc(q.ok)}</p>` : ''}${q.err ? `<p class="flash err" role="alert">${esc(q.err)}</p>` : ''}`;
     return reply
       .type('text/html; charset=utf-8')
@@ -73,11 +76,39 @@ export default async function reviewRoutes(app: FastifyInstance): Promise<void> 
 </head><body><header><h1>gx-gateway review</h1>${nav}</header><main>${flash}${body}</main></body></html>`,
       );
   };
+  // What the last action did, shown once by the next page: in a short-lived cookie the gateway
+  // sets, never in the URL (a link cannot put words on the page).
+  const flashCookie = {
+    path: base,
+    httpOnly: true,
+    sameSite: 'lax' as const,
+    secure: config.publicBaseUrl.startsWith('https:'),
+  };
   const back = (reply: FastifyReply, to: string, msg: { ok?: string; err?: string }) => {
     const u = new URL(to, 'http://x');
-    if (msg.ok) u.searchParams.set('ok', msg.ok.slice(0, 500));
-    if (msg.err) u.searchParams.set('err', msg.err.slice(0, 500));
+    const flash = {
+      ...(msg.ok ? { ok: msg.ok.slice(0, 500) } : {}),
+      ...(msg.err ? { err: msg.err.slice(0, 500) } : {}),
+    };
+    void reply.setCookie(FLASH_COOKIE, Buffer.from(JSON.stringify(flash)).toString('base64url'), {
+      ...flashCookie,
+      maxAge: 60,
+    });
     return reply.redirect(`${u.pathname}${u.search}`, 303);
+  };
+  const takeFlash = (request: FastifyRequest, reply: FastifyReply): { ok?: string; err?: string } => {
+    const raw = request.cookies?.[FLASH_COOKIE];
+    if (!raw) return {};
+    void reply.clearCookie(FLASH_COOKIE, flashCookie);
+    try {
+      const f = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as Record<string, unknown>;
+      return {
+        ...(typeof f.ok === 'string' ? { ok: f.ok } : {}),
+        ...(typeof f.err === 'string' ? { err: f.err } : {}),
+      };
+    } catch {
+      return {};
+    }
   };
   const draftLink = (d: DraftSummary) => `${base}/draft?id=${encodeURIComponent(d.id)}`;
   const csrfField = (request: FastifyRequest) =>
@@ -121,16 +152,30 @@ export default async function reviewRoutes(app: FastifyInstance): Promise<void> 
   specRoute(app, 'reviewTokenLogin', async (request, reply) => {
     const token = String((request.body as { token?: unknown } | undefined)?.token ?? '').trim();
     try {
-      const principal = await app.auth.fromToken(token);
-      // A token kept in the store can be revoked: the session is checked against it on each request.
-      const sha = createHash('sha256').update(token).digest('hex');
-      const stored = await servicePort(app).store.tokenBySha256(sha);
-      await startSession(deps, reply, principal, stored ? { storeToken: sha } : {});
+      await app.authFailures.check(request);
+    } catch (err) {
+      return back(reply, `${base}/login`, { err: (err as HttpProblem).detail });
+    }
+    try {
+      // A token kept in the store can be revoked: the session is checked against it on each
+      // request. An OIDC access token expires: the session ends with it.
+      const { principal, ...basis } = await app.auth.forSession(token);
+      await startSession(deps, reply, principal, basis);
       return reply.redirect(base, 303);
     } catch (err) {
+      if (err instanceof HttpProblem && err.status === 401) await app.authFailures.failed(request);
       return back(reply, `${base}/login`, { err: err instanceof HttpProblem ? err.detail : 'the token is not valid' });
     }
   });
+
+  // The sign-in is bound to the browser that started it: the state also travels in a short-lived
+  // cookie, and a callback whose state is not this browser's is refused (no login CSRF).
+  const loginCookie = {
+    path: base,
+    httpOnly: true,
+    sameSite: 'lax' as const,
+    secure: config.publicBaseUrl.startsWith('https:'),
+  };
 
   specRoute(app, 'reviewOidcStart', async (_request, reply) => {
     const cfg = await oidcClient();
@@ -151,6 +196,7 @@ export default async function reviewRoutes(app: FastifyInstance): Promise<void> 
       state,
       nonce,
     });
+    void reply.setCookie(LOGIN_COOKIE, state, { ...loginCookie, maxAge: 600 });
     return reply.redirect(url.toString(), 302);
   });
 
@@ -158,7 +204,13 @@ export default async function reviewRoutes(app: FastifyInstance): Promise<void> 
     const q = request.query as { state?: string; error?: string; error_description?: string };
     if (q.error)
       return back(reply, `${base}/login`, { err: `the identity provider refused: ${q.error_description ?? q.error}` });
-    const login = q.state ? await servicePort(app).store.takeLogin(q.state) : undefined;
+    const bound = request.cookies?.[LOGIN_COOKIE] ?? '';
+    void reply.clearCookie(LOGIN_COOKIE, loginCookie);
+    if (!q.state || bound.length !== q.state.length || !timingSafeEqual(Buffer.from(bound), Buffer.from(q.state)))
+      return back(reply, `${base}/login`, {
+        err: 'this sign-in was not started in this browser: start again from the sign-in page',
+      });
+    const login = await servicePort(app).store.takeLogin(q.state);
     if (!login) return back(reply, `${base}/login`, { err: 'this sign-in expired or was used already: start again' });
     try {
       const cfg = await oidcClient();

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { parse } from 'yaml';
+import { parseYamlQuietly } from '../../core/yaml.js';
 import { GatewayError } from '../../core/errors.js';
 
 /** One kubeconfig context resolved to what a client needs. Holds secrets: never log it. */
@@ -52,12 +52,18 @@ export function resolveKubeContext(
     fileOf: Map<string, string>;
   } = { contexts: [], clusters: [], users: [], fileOf: new Map() };
   for (const file of files) {
-    let doc: RawConfig;
+    let text: string;
     try {
-      doc = (parse(readFileSync(file, 'utf8')) ?? {}) as RawConfig;
+      text = readFileSync(file, 'utf8');
     } catch (err) {
-      throw new GatewayError(`${file} is not valid YAML: ${(err as Error).message}`, 'bad-kubeconfig');
+      throw new GatewayError(
+        `cannot read kubeconfig ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+        'bad-kubeconfig',
+      );
     }
+    const doc = (parseYamlQuietly(text, `kubeconfig ${file}`, 'bad-kubeconfig') ?? {}) as RawConfig;
+    if (typeof doc !== 'object' || Array.isArray(doc))
+      throw new GatewayError(`kubeconfig ${file} is not a kubeconfig (a YAML mapping)`, 'bad-kubeconfig');
     merged.current ??= doc['current-context'];
     for (const c of doc.contexts ?? []) if (!merged.contexts.some((x) => x.name === c.name)) merged.contexts.push(c);
     for (const c of doc.clusters ?? []) {

@@ -1,5 +1,5 @@
 import { GatewayError } from '../../core/errors.js';
-import { HttpError, type HttpClient } from '../../net/http-client.js';
+import { HttpError, type HttpClient, type OutboundGuard } from '../../net/http-client.js';
 import type { Datacenter } from '../model.js';
 import { part, type InventorySource, type SourceContext, type SourceOutcome } from '../source.js';
 
@@ -33,6 +33,8 @@ export interface NetBoxOptions {
   pageSize?: number;
   ca?: string;
   insecure?: boolean;
+  /** The URL is untrusted (a cloud added over the API): the outbound guard. */
+  guard?: OutboundGuard;
 }
 
 const ALPHA2 = /^[A-Za-z]{2}$/;
@@ -98,26 +100,46 @@ export class NetBoxSource implements InventorySource {
   private async list<T>(http: HttpClient, path: string): Promise<T[]> {
     const headers: Record<string, string> = this.options.token ? { authorization: `Token ${this.options.token}` } : {};
     const out: T[] = [];
+    const base = new URL(this.endpoint);
+    const origin = base.origin;
     let url: string | null = `${this.endpoint}${path}?limit=${this.options.pageSize ?? 1000}`;
     const seen = new Set<string>();
     while (url) {
       if (seen.has(url)) throw new Error(`pagination loops at ${url}`);
       seen.add(url);
-      const res: { body: { results: T[]; next: string | null } } = await http.getJson<{
-        results: T[];
-        next: string | null;
-      }>(url, headers);
-      out.push(...res.body.results);
-      url = res.body.next;
+      const res: { body: unknown } = await http.getJson<unknown>(url, headers);
+      const page = res.body as { results?: unknown; next?: unknown } | null;
+      if (!page || typeof page !== 'object' || !Array.isArray(page.results))
+        throw new Error(`${path} did not answer a NetBox list (no results array)`);
+      out.push(...(page.results as T[]));
+      const next = page.next;
+      if (next !== null && next !== undefined && typeof next !== 'string')
+        throw new Error(`${path}: its next link is not a URL`);
+      // The token goes to the configured NetBox only: a next link elsewhere is not followed.
+      let nextUrl: URL | undefined;
+      try {
+        nextUrl = next ? new URL(next) : undefined;
+      } catch {
+        throw new Error(`${path}: its next link is not a URL`);
+      }
+      if (nextUrl && nextUrl.hostname !== base.hostname)
+        throw new Error(
+          `${path}: its next link leaves ${origin} (not followed: the token goes to the configured NetBox only)`,
+        );
+      // Same host: followed on the configured origin (a NetBox behind a TLS proxy links http://).
+      url = nextUrl ? `${origin}${nextUrl.pathname}${nextUrl.search}` : null;
     }
     return out;
   }
 
   async collect(ctx: SourceContext): Promise<SourceOutcome> {
-    const http = ctx.createHttp({
-      ...(this.options.ca ? { ca: this.options.ca } : {}),
-      insecure: this.options.insecure ?? false,
-    });
+    const http = ctx.createHttp(
+      {
+        ...(this.options.ca ? { ca: this.options.ca } : {}),
+        insecure: this.options.insecure ?? false,
+      },
+      this.options.guard,
+    );
     const errors: string[] = [];
     const warnings: string[] = [];
     try {

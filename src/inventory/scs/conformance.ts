@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parse } from 'yaml';
 import { GatewayError } from '../../core/errors.js';
+import { parseYamlQuietly } from '../../core/yaml.js';
 import { packageRoot } from '../../paths.js';
 import type { ConformanceResult } from '../model.js';
 import type { InventorySource, SourceContext, SourceOutcome } from '../source.js';
@@ -43,12 +44,7 @@ const iso = (v: unknown) =>
  * aborted, -1 fail) and, for a known scope, a verdict per certificate version.
  */
 export function parseConformanceReport(text: string, source: string): ConformanceResult {
-  let raw: RawReport;
-  try {
-    raw = parse(text) as RawReport;
-  } catch (err) {
-    throw new GatewayError(`${source}: not valid YAML: ${(err as Error).message}`, 'bad-report');
-  }
+  const raw = parseYamlQuietly(text, source, 'bad-report') as RawReport | null;
   if (!raw?.spec?.uuid || !raw.spec.name)
     throw new GatewayError(`${source}: not an SCS conformance report (spec.uuid and spec.name missing)`, 'bad-report');
   const subject = raw.subject ?? raw.run?.subject;
@@ -109,7 +105,10 @@ export class ScsReportSource implements InventorySource {
     try {
       text = readFileSync(this.file, 'utf8');
     } catch (err) {
-      throw new GatewayError(`cannot read ${this.file}: ${(err as Error).message}`, 'bad-report');
+      throw new GatewayError(
+        `cannot read ${this.file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+        'bad-report',
+      );
     }
     const result = parseConformanceReport(text, this.id);
     const warnings = result.versions.length
