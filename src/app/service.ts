@@ -1,5 +1,5 @@
 import { createHash, randomBytes, X509Certificate } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { configPath, isProductionBaseUrl } from '../config/load.js';
 import type { LoadedConfig } from '../config/schema.js';
@@ -462,7 +462,13 @@ export async function startService(
       { ...cloudSources, ...(cloudSources.dir ? { dir: configPath(loaded, cloudSources.dir) } : {}) },
       cloud,
     );
-  policyFor('*'); // a network that is not one is a configuration error at start, not at the first cloud
+  // A network that is not one, or a folder that is not there, is a configuration error at start.
+  policyFor('*');
+  if (cloudSources.dir && !statSync(configPath(loaded, cloudSources.dir), { throwIfNoEntry: false })?.isDirectory())
+    throw new GatewayError(
+      `api.cloudSources.dir: ${configPath(loaded, cloudSources.dir)} is not a folder (API-added clouds name their files inside it)`,
+      'bad-config',
+    );
   if (cloudSources.allowHttp && isProductionBaseUrl(config.publicBaseUrl))
     throw new GatewayError(
       `api.cloudSources.allowHttp is for development only, not for ${config.publicBaseUrl}`,

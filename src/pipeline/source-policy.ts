@@ -62,7 +62,12 @@ function confinedFile(policy: SourcePolicy, field: string, path: string): string
   if (!policy.dir)
     throw refuse(`${field}: API-added clouds name no files here (the configuration sets no api.cloudSources.dir)`);
   if (path.includes('\0')) throw outside();
-  const root = realpathSync(policy.dir);
+  let root: string;
+  try {
+    root = realpathSync(policy.dir);
+  } catch {
+    throw new GatewayError(`api.cloudSources.dir ${policy.dir} does not exist`, 'bad-config');
+  }
   const inside = (p: string) => {
     const rel = relative(root, p);
     return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) && !rel.split(sep).includes('..');

@@ -1,6 +1,7 @@
 // A gateway killed with SIGKILL in the middle of a run restarts with a consistent store and
 // finishes the work: the killed run is marked abandoned and published nothing.
 import t from 'tap';
+import { patience } from '../helpers/wait.js';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,7 +37,7 @@ async function runs(url: string): Promise<{ id: string; state: string }[]> {
 }
 
 async function until<T>(what: string, f: () => Promise<T | undefined>, ms = 60_000): Promise<T> {
-  const end = Date.now() + ms;
+  const end = Date.now() + patience(ms);
   for (;;) {
     const v = await f().catch(() => undefined);
     if (v !== undefined) return v;

@@ -7,6 +7,7 @@ import { loireCredential, tagusCredential } from '../helpers/gateway.js';
 import { runCli } from '../helpers/cli.js';
 import { freePort } from '../helpers/net.js';
 import { BIN } from '../helpers/root.js';
+import { outputMatching } from '../helpers/wait.js';
 
 // The CLI as users run it: the built bin (npm test builds first).
 
@@ -139,7 +140,7 @@ t.test('serve: the embedded default with development keys', async (t) => {
   child.stdout.on('data', (d: Buffer) => (log += d.toString()));
   child.stderr.on('data', (d: Buffer) => (log += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  for (let i = 0; i < 600 && !log.includes('gx-gateway started'); i++) await new Promise((r) => setTimeout(r, 50));
+  await outputMatching(child, /gx-gateway started/);
   t.match(log, /gx-gateway started/);
   t.match(log, /generated a development key/);
   const health = (await (await fetch(`http://127.0.0.1:${port}/health`)).json()) as { status: string; did: string };

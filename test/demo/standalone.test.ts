@@ -1,5 +1,6 @@
 // The demo peers run on their own, as the README says: each prints its address and answers there.
 import t from 'tap';
+import { patience } from '../helpers/wait.js';
 import { spawn } from 'node:child_process';
 import { get as httpGet } from 'node:http';
 import { get as httpsGet } from 'node:https';
@@ -29,7 +30,7 @@ for (const [name, banner, probe] of cases) {
         if (m) resolve(m[1]!.replace(/[.,;]$/, ''));
       });
       child.once('exit', (code) => reject(new Error(`exited ${code}: ${out}`)));
-      setTimeout(() => reject(new Error(`no banner within 20 s: ${out}`)), 20_000).unref();
+      setTimeout(() => reject(new Error(`no banner within ${patience(20)} s: ${out}`)), patience(20_000)).unref();
     });
     // The fake Kubernetes API serves TLS with its own certificate (its kubeconfig carries the CA).
     const status = await new Promise<number>((resolve, reject) =>

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../helpers/net.js';
 import { root } from '../helpers/root.js';
+import { patience } from '../helpers/wait.js';
 
 t.test('no installed dependency requires a newer Node than 20', async (t) => {
   const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')) as {
@@ -54,7 +55,8 @@ t.test('serve --port moves the embedded default DID and x5u URLs', async (t) => 
   );
   t.teardown(() => child.kill('SIGKILL'));
   let doc: { id: string; verificationMethod: { publicKeyJwk?: { x5u?: string } }[] } | undefined;
-  for (let i = 0; i < 300 && !doc; i++) {
+  const end = Date.now() + patience(30_000);
+  while (!doc && Date.now() < end) {
     await new Promise((r) => setTimeout(r, 100));
     try {
       const res = await fetch(`http://127.0.0.1:${port}/.well-known/did.json`);

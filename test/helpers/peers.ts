@@ -26,14 +26,7 @@ export function gatewayVerifier(gw: { svc?: ServiceUnderTest }) {
   };
 }
 
-/** Poll until `what` holds (or fail after `ms`). */
-export async function until(what: () => boolean | Promise<boolean>, ms = 90_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await what())) {
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+export { until } from './wait.js';
 
 /** `sha256-` + hex SHA-256 of the RFC 8785 form: what clearing houses name a credential by. */
 export const sha = (doc: unknown) => `sha256-${createHash('sha256').update(canonicalize(doc)!).digest('hex')}`;

@@ -9,6 +9,7 @@ import { DEMO_PROVIDER, loadConfig } from '../../src/config/load.js';
 import { startGateway, type RunningGateway } from '../../src/app/server.js';
 import type { StoreLocation } from '../../src/store/open.js';
 import { BIN } from './root.js';
+import { patience } from './wait.js';
 
 export const ADMIN_TOKEN = 'test-operator-token-0123456789';
 export const ADMIN = { authorization: `Bearer ${ADMIN_TOKEN}` };
@@ -91,12 +92,12 @@ export const removeDir = (dir: string) => rmSync(dir, { recursive: true, force: 
 
 /** Wait until the cloud's newest run has ended; returns it (as the API shows it). */
 export async function settledRun(url: string, cloud = 'demo', timeoutMs = 60_000): Promise<Record<string, unknown>> {
-  const until = Date.now() + timeoutMs;
+  const until = Date.now() + patience(timeoutMs);
   for (;;) {
     const r = await fetch(`${url}/admin/runs?cloud=${cloud}&limit=1`, { headers: ADMIN });
     const { runs } = (await r.json()) as { runs: Record<string, unknown>[] };
     if (runs[0] && runs[0].state !== 'running') return runs[0];
-    if (Date.now() > until) throw new Error(`no finished run of ${cloud} within ${timeoutMs} ms`);
+    if (Date.now() > until) throw new Error(`no finished run of ${cloud} within ${patience(timeoutMs)} ms`);
     await new Promise((res) => setTimeout(res, 100));
   }
 }

@@ -6,6 +6,7 @@ import { inventoryProblems } from '../../src/inventory/schema.js';
 import { startFakeOpenStack } from '../../src/demo/openstack.js';
 import { runCli } from '../helpers/cli.js';
 import { fromRoot } from '../helpers/root.js';
+import { outputMatching } from '../helpers/wait.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gxg-introspect-'));
 t.teardown(() => rmSync(dir, { recursive: true, force: true }));
@@ -87,9 +88,7 @@ t.test('the fakes run on their own, as the README says', async (t) => {
     ['netbox', /fake NetBox at http:\/\/127\.0\.0\.1:\d+ \(token /],
   ] as const) {
     const child = spawn(process.execPath, [fromRoot('dist', 'src', 'demo', `${name}.js`)]);
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    for (let i = 0; i < 100 && !expect.test(out); i++) await new Promise((r) => setTimeout(r, 50));
+    const [out] = await outputMatching(child, expect, 20_000);
     t.match(out, expect, `${name} fake starts and prints its address`);
     child.kill();
   }

@@ -4,6 +4,7 @@
 // digests of the served bytes); every Gaia-X credential published to an XFSC catalogue of each API
 // generation, each of which fetches the credentials from their id URLs and verifies every signature.
 import t from 'tap';
+import { patience } from '../helpers/wait.js';
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import { decodeJwt } from 'jose';
@@ -82,7 +83,7 @@ if ('skip' in lite) {
   t.test('the real cloud → signed → compliance → both catalogues, every signature verified', async (t) => {
     const run = await settledRun(svc.url, 'real', 120_000);
     t.equal(run.state, 'succeeded', JSON.stringify(run.error));
-    const end = Date.now() + 60_000;
+    const end = Date.now() + patience(60_000);
     while ((await store.listOutbox({ state: 'pending', limit: 1 })).length || !gxdch.issued.length) {
       if (Date.now() > end) throw new Error('the outbox did not settle');
       await new Promise((r) => setTimeout(r, 100));

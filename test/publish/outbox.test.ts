@@ -3,6 +3,7 @@
 // refusal not retried, items written with the change that causes them, two instances delivering
 // each item once, a crashed instance's item delivered by another after its lease.
 import t from 'tap';
+import { patience } from '../helpers/wait.js';
 import { startFake, type FakeServer } from '../../src/demo/http.js';
 import { OutboxWorker, type Publisher } from '../../src/publish/outbox.js';
 import { Store, type NewOutboxItem } from '../../src/store/store.js';
@@ -54,7 +55,8 @@ const items = (target: string, n: number, action = 'add'): NewOutboxItem[] =>
     payload: JSON.stringify({ i }),
   }));
 
-const until = async (what: () => Promise<boolean>, ms = 10_000) => {
+const until = async (what: () => Promise<boolean>, given = 10_000) => {
+  const ms = patience(given);
   const end = Date.now() + ms;
   while (!(await what())) {
     if (Date.now() > end) throw new Error('timed out');

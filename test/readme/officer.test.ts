@@ -2,6 +2,7 @@
 // (approval mode), then every line of the walkthrough in order (gx-gateway in this process as the
 // bin runs it, openssl and curl through the shell), on the ports the test got instead of 8090.
 import t from 'tap';
+import { patience } from '../helpers/wait.js';
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -46,7 +47,8 @@ t.test('the walkthrough, line by line', async (t) => {
   for (;;) {
     const r = await runCli(['-c', 'examples/officer.yaml', 'drafts', 'list', '--json'], { cwd: scratch, env: gxg });
     if (r.code === 0 && (JSON.parse(r.out) as { sets: unknown[] }).sets.length) break;
-    if (Date.now() - started > 60_000) throw new Error(`no drafts within 60 s: ${stderr.slice(-1000)}`);
+    if (Date.now() - started > patience(60_000))
+      throw new Error(`no drafts within ${patience(60)} s: ${stderr.slice(-1000)}`);
     await new Promise((res) => setTimeout(res, 300));
   }
   for (const line of commands) {

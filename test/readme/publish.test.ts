@@ -3,6 +3,7 @@
 // written: the gx-gateway commands in-process against its store, the curl lines through a shell,
 // on the ports the test got instead of 8080 and the peers' 8085–8088.
 import t from 'tap';
+import { patience } from '../helpers/wait.js';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -49,7 +50,8 @@ t.test('the section as written, against the started gateway', async (t) => {
       r?.ok && ((await r.json()) as { items: { state: string }[] }).items.some((i) => i.state === 'issued');
     // …and announced: the credential event follows the issuance through the outbox.
     if (issued && ((await (await fetch(`${peers!.events}/credentials-events`)).json()) as unknown[]).length) break;
-    if (Date.now() - started > 90_000) throw new Error(`no compliance credential within 90 s: ${output.slice(-1500)}`);
+    if (Date.now() - started > patience(90_000))
+      throw new Error(`no compliance credential within ${patience(90)} s: ${output.slice(-1500)}`);
     await new Promise((res) => setTimeout(res, 200));
   }
   t.pass(`a compliance credential ${((Date.now() - started) / 1000).toFixed(1)} s after start`);

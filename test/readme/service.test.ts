@@ -2,6 +2,7 @@
 // `serve` on the embedded default, in a scratch folder), then every curl line as written, on the
 // port the test got instead of 8080.
 import t from 'tap';
+import { patience } from '../helpers/wait.js';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -34,7 +35,8 @@ const started = Date.now();
 for (;;) {
   const r = await fetch(`http://localhost:${port}/credentials?limit=1`).catch(() => undefined);
   if (r?.ok && ((await r.json()) as { items: unknown[] }).items.length) break;
-  if (Date.now() - started > 60_000) throw new Error(`no credentials within 60 s: ${stderr.slice(-1000)}`);
+  if (Date.now() - started > patience(60_000))
+    throw new Error(`no credentials within ${patience(60)} s: ${stderr.slice(-1000)}`);
   await new Promise((res) => setTimeout(res, 100));
 }
 t.pass(`first credentials published ${((Date.now() - started) / 1000).toFixed(1)} s after start`);
