@@ -11,6 +11,7 @@ import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { loadConfig } from '../../src/config/load.js';
 import { startFakeOidc } from '../../src/demo/oidc.js';
 import { runCli } from '../helpers/cli.js';
+import { contractErrors } from '../helpers/contract.js';
 import { ADMIN, ADMIN_TOKEN, removeDir, startService } from '../helpers/service.js';
 
 const idp = await startFakeOidc({ audience: 'gx-gateway' });
@@ -141,6 +142,7 @@ t.test('public rate limit: one budget per client for all public routes together'
   t.equal(limited.status, 429);
   t.match(limited.headers['content-type'], /problem\+json/);
   t.ok(Number(limited.headers['retry-after']) > 0, 'with Retry-After');
+  t.same(contractErrors('listCredentials', 429, String(limited.headers['content-type']), limited.text), []);
   t.equal((await client('127.0.0.3')('/credentials')).status, 200, 'another client is not limited');
 });
 
@@ -155,6 +157,11 @@ t.test('failed authentications are limited per client', async (t) => {
   t.equal(sixth.status, 429, 'the sixth guess in a minute: 429');
   t.equal((await b('/admin/clouds', { headers: ADMIN })).status, 429, 'even a right token, from that client, now');
   t.ok(Number(sixth.headers['retry-after']) > 0);
+  t.same(
+    contractErrors('listClouds', 429, String(sixth.headers['content-type']), sixth.text),
+    [],
+    'as openapi.yaml says',
+  );
   t.equal((await client('127.0.0.5')('/admin/clouds', { headers: ADMIN })).status, 200, 'another client is not');
   // The review page's token form counts too.
   const c = client('127.0.0.6');
