@@ -397,6 +397,7 @@ export async function startService(
           presentJwt,
           chainOf: (row) => (row.signed_with ? credentials.chainFor(row.signed_with.replace(/^.*#/, '')) : undefined),
           renewBeforeMs: config.publish.compliance.renewBeforeDays * 86_400_000,
+          verify: (input, peer) => credentials.verify(input, peer),
           ...(events ? { eventsTarget: EVENTS_TARGET } : {}),
         });
         publishers.push(compliance);
@@ -505,6 +506,9 @@ export async function startService(
     catalogueTargets: setup.targets,
     ldOnlyTargets: setup.ldOnly,
     ...(notary ? { notary } : {}),
+    noStatus: (Object.entries(config.signing.credentialStatus) as [ProfileId, string][])
+      .filter(([, how]) => how === 'none')
+      .map(([profile]) => profile),
     log,
     onRunFinished: (run) => {
       metrics.runs.inc({ outcome: run.state });

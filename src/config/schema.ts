@@ -345,6 +345,17 @@ export const configSchema = {
             'tagus-22.10': { enum: ['jws2020', 'jws2020-ccg', 'ed25519-2020', 'eddsa-rdfc-2022', 'vc-jose'] },
           },
         },
+        credentialStatus: {
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          description:
+            "How a profile's credentials can be revoked. status-list: a credentialStatus entry in a Bitstring / StatusList2021 list the gateway serves. none: no credentialStatus (Tagus clearing houses refuse a presentation holding StatusList2021Entry, a type their registry does not list); such a credential is revoked by its next version superseding it and by 410 Gone at its id.",
+          properties: {
+            'gaia-x-25.11': { enum: ['status-list', 'none'], default: 'status-list' },
+            'tagus-22.10': { enum: ['status-list', 'none'], default: 'none' },
+          },
+        },
         mode: {
           enum: ['auto', 'approval'],
           default: 'auto',
@@ -732,6 +743,11 @@ export const configSchema = {
                   "PEM roots the clearing house's x5u chain must end in (default: resolver.trustAnchorFiles).",
               },
               timeoutMs: { type: 'integer', minimum: 1000, default: 60000 },
+              production: {
+                type: 'boolean',
+                description:
+                  'Sent to the Tagus and Loire services as production=true|false (unset: not sent). A production clearing house takes only a notary-issued registration number; its refusal of a self-issued one says so in the run record.',
+              },
               allowHttp: {
                 type: 'boolean',
                 default: false,

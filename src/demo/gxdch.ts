@@ -1,9 +1,15 @@
-import { createHash, generateKeyPairSync, X509Certificate, type KeyObject } from 'node:crypto';
+import { createHash, generateKeyPairSync, randomUUID, X509Certificate, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { decodeJwt, decodeProtectedHeader, exportJWK, SignJWT } from 'jose';
-import { createDevChain } from '../credentials/keys/certificates.js';
+import { decodeJwt, decodeProtectedHeader, exportJWK, SignJWT, type JWK } from 'jose';
+import { createDevChains } from '../credentials/keys/certificates.js';
+import { createSigner } from '../credentials/keys/signer.js';
+import { createCanonizer } from '../credentials/canonize.js';
+import { bundledContexts } from '../credentials/contexts.js';
+import { createDocumentLoader } from '../credentials/document-loader.js';
+import { getSuite } from '../credentials/suites/index.js';
+import type { JsonObject } from '../core/ids.js';
 import { didWebDocumentUrl } from '../credentials/did-web.js';
 import { findVerificationMethod } from '../credentials/resolver.js';
 import { parsePemChain } from '../credentials/x509.js';
@@ -14,7 +20,7 @@ import { startFake, type FakeResponse, type FakeServer } from './http.js';
 import { asArray } from '../core/group.js';
 import { issuerId } from '../credentials/verification-method.js';
 import { envelopedJwt } from '../credentials/suites/vc-jose.js';
-import { jcsDigest } from '../publish/compliance.js';
+import { graphTypes, jcsDigest } from '../publish/compliance.js';
 import { fakeNotary, type FakeNotaryOptions } from './notary.js';
 
 /**
@@ -49,12 +55,16 @@ export interface FakeClearingHouseOptions {
   validityDays?: number;
   /** Days a notary's registration-number credential is valid (365). */
   notaryValidityDays?: number;
+  /** Run as production=true when a request does not say (only a notary's registration numbers are taken). */
+  production?: boolean;
 }
 
 export interface IssuedCompliance {
   id: string;
   generation: 'tagus' | 'loire';
-  jwt: string;
+  /** The answer's bytes: a JSON-LD credential, a VC-JWT or a VP-JWT (form). */
+  body: string;
+  form: TagusForm;
   covered: { id: string; digest: string }[];
 }
 
@@ -73,6 +83,10 @@ export interface FakeClearingHouse extends FakeServer {
   notaryDid: string;
   notarized: FakeNotaryOptions['issued'];
   unknownNumbers: Set<string>;
+  /** Answer Tagus submissions in this form whatever their Accept asks (the forms the gateway does not ask for). */
+  tagusForm?: TagusForm;
+  /** Change a Tagus answer before it is sent (a forged or broken clearing house, for tests). */
+  tamper?: (answer: string) => string;
 }
 
 /** The Gaia-X terms and conditions the registry serves (Tagus: the text its shapes require). */
@@ -91,10 +105,38 @@ export function implementedShapes(): string[] {
   return [...names].sort();
 }
 
-const conflict = (message: string, results: string[] = []): FakeResponse => ({
+/**
+ * A refusal as the NestJS services answer it: `new ConflictException(text)` gives
+ * `{message, error, statusCode}`; a rules verdict gives `{statusCode, message: {conforms, results}, error}`.
+ */
+const conflict = (message: string, results?: string[]): FakeResponse => ({
   status: 409,
-  json: { statusCode: 409, message, error: 'Conflict', results },
+  json: results
+    ? { statusCode: 409, message: { conforms: false, results }, error: 'Conflict' }
+    : { message, error: 'Conflict', statusCode: 409 },
 });
+
+/** The Tagus service's answer forms. */
+export type TagusForm = 'json' | 'vc+jwt' | 'vp+ld+jwt';
+
+/** The form the Tagus service answers in, by the request's Accept, as its ConversionInterceptor picks it. */
+export function tagusFormFor(accept: string | undefined, subjects: number): { form: TagusForm; type: string } {
+  const ranked = (accept ?? '')
+    .split(',')
+    .map((t) => {
+      const [mediaType, q] = t.trim().split(';q=');
+      return { mediaType: mediaType!.trim(), q: q ? parseFloat(q) : 1 };
+    })
+    .sort((a, b) => b.q - a.q);
+  for (const { mediaType } of ranked) {
+    if (mediaType === 'application/vc+jwt' || mediaType === 'application/jwt')
+      // One credential: a VC-JWT; several: the VP-JWT of one VC-JWT each (jwt-vc.service.ts).
+      return subjects > 1 ? { form: 'vp+ld+jwt', type: 'application/vp+ld+jwt' } : { form: 'vc+jwt', type: mediaType };
+    if (mediaType === 'application/vp+ld+jwt') return { form: 'vp+ld+jwt', type: mediaType };
+    if (mediaType === 'application/json') break;
+  }
+  return { form: 'json', type: 'application/json; charset=utf-8' };
+}
 
 export async function startFakeClearingHouse(opts: FakeClearingHouseOptions = {}): Promise<FakeClearingHouse> {
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
@@ -113,6 +155,9 @@ export async function startFakeClearingHouse(opts: FakeClearingHouseOptions = {}
     });
   let did = '';
   let chainPem = '';
+  let rsaChainPem = '';
+  /** What a test forces (the returned object's tagusForm). */
+  const forced: { tagusForm?: TagusForm; tamper?: (answer: string) => string } = {};
   let jwk: Record<string, unknown> = {};
   const counts = { refused: 0, issued: 0 };
   const notarized: FakeNotaryOptions['issued'] = [];
@@ -196,26 +241,70 @@ export async function startFakeClearingHouse(opts: FakeClearingHouseOptions = {}
       .setIssuedAt()
       .sign(privateKey as KeyObject);
 
-  const tagus = async (vcid: string, body: string): Promise<FakeResponse> => {
+  // The Tagus service signs with an RSA key: JSON-LD JsonWebSignature2020 (Gaia-X flavour, PS256)
+  // and, when asked for JWTs, RS256 with the header {"alg":"RS256","typ":"JWT"} (no kid).
+  const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  let rsaJwk: Record<string, unknown> = {};
+  const canonizer = createCanonizer(createDocumentLoader([...bundledContexts().values()]));
+  const signLd = async (vc: JsonObject): Promise<JsonObject> => {
+    const signer = createSigner(
+      { id: 'JWK2020-RSA', type: 'RSA', alg: 'PS256', publicKeyJwk: rsaJwk as JWK },
+      rsa.privateKey,
+    );
+    const secured = await getSuite('jws2020').signCredential(
+      vc,
+      { signer, verificationMethod: `${did}#JWK2020-RSA`, did },
+      { canonizer },
+    );
+    if (secured.format !== 'ldp') throw new Error('expected JSON-LD');
+    return secured.document;
+  };
+  /** jwt.util.ts signJWT: iat and exp from the credential's dates, iss its DID, sub = aud when given. */
+  const rs256 = (payload: JsonObject, vc: JsonObject, subject?: string) => {
+    const jwt = new SignJWT(payload)
+      .setProtectedHeader({ alg: 'RS256', typ: 'JWT' })
+      .setIssuedAt(Math.trunc(Date.parse(String(vc.issuanceDate)) / 1000))
+      .setExpirationTime(Math.trunc(Date.parse(String(vc.expirationDate)) / 1000))
+      .setIssuer(did);
+    if (subject) jwt.setSubject(subject).setAudience(subject);
+    return jwt.sign(rsa.privateKey);
+  };
+
+  const tagus = async (
+    vcid: string,
+    body: string,
+    accept: string | undefined,
+    production: boolean,
+  ): Promise<FakeResponse> => {
     let vp: Record<string, unknown>;
     try {
       vp = JSON.parse(body) as Record<string, unknown>;
     } catch {
-      return { status: 400, json: { statusCode: 400, message: 'the body is not JSON', error: 'Bad Request' } };
+      return { status: 400, json: { message: 'the body is not JSON', error: 'Bad Request', statusCode: 400 } };
     }
     const credentials = asArray(vp.verifiableCredential) as Record<string, unknown>[];
     if (!asArray(vp.type).includes('VerifiablePresentation') || !credentials.length)
       return {
         status: 400,
-        json: { statusCode: 400, message: 'expected a VerifiablePresentation', error: 'Bad Request' },
+        json: { message: 'expected a VerifiablePresentation', error: 'Bad Request', statusCode: 400 },
       };
+    // Every type of a credential must be a shape the registry implements (shacl.service.ts), or
+    // nothing else is looked at.
+    if (
+      credentials.some(
+        (c) =>
+          typeof c !== 'object' ||
+          !c ||
+          graphTypes(c as JsonObject).some(({ type }) => !implemented.has(type.replace(/^gx:/, ''))),
+      )
+    )
+      return conflict('VerifiableCrdential contains a shape that is not defined in registry shapes');
     const results: string[] = [];
     for (const c of credentials) {
-      if (typeof c !== 'object' || !c || !c.proof) {
-        results.push(`${String(c?.id)}: no proof (the Tagus service takes JSON-LD credentials with their proofs)`);
+      if (!c.proof) {
+        results.push(`${String(c.id)}: no proof (the Tagus service takes JSON-LD credentials with their proofs)`);
         continue;
       }
-      results.push(...typeProblems(c));
       const proof = c.proof as { verificationMethod?: string };
       const issuer = String(issuerId(c));
       const chain = await issuerProblem(issuer, String(proof.verificationMethod));
@@ -223,11 +312,10 @@ export async function startFakeClearingHouse(opts: FakeClearingHouseOptions = {}
       const bad = await opts.verify?.(c);
       if (bad) results.push(`${String(c.id)}: ${bad}`);
     }
-    const types = credentials.flatMap((c) =>
-      asArray(c.credentialSubject).flatMap((s) => asArray((s as { type?: unknown })?.type)),
-    );
+    const subjectsOf = (c: Record<string, unknown>) => asArray(c.credentialSubject) as Record<string, unknown>[];
+    const types = credentials.flatMap((c) => subjectsOf(c).flatMap((s) => asArray(s?.type)));
     for (const c of credentials)
-      for (const subject of asArray(c.credentialSubject) as Record<string, unknown>[])
+      for (const subject of subjectsOf(c))
         if (
           asArray(subject?.type).includes('gx:GaiaXTermsAndConditions') &&
           subject['gx:termsAndConditions'] !== terms.text
@@ -237,26 +325,84 @@ export async function startFakeClearingHouse(opts: FakeClearingHouseOptions = {}
           );
     if (!types.includes('gx:LegalParticipant'))
       results.push('the presentation holds no gx:LegalParticipant: the participant must be in the same presentation');
-    if (results.length) return conflict('VerifiablePresentation validation failed', results);
+    // The legal registration number (trust-framework-2210-validation.service.ts): present, and in
+    // production issued by a notary the registry trusts (this clearing house's).
+    const lrn = credentials.find((c) =>
+      subjectsOf(c).some((s) => asArray(s?.type).includes('gx:legalRegistrationNumber')),
+    );
+    if (!lrn)
+      results.push('Unable to find a VerifiableCredential containing the legalRegistrationNumber issued by a notary');
+    else if (production && issuerId(lrn) !== notary.did())
+      results.push('The issuer of the LegalRegistrationNumber VerifiableCredential is not trusted');
+    if (results.length) return conflict('', results);
     const covered = credentials.map((c) => ({ id: String(c.id), digest: jcsDigest(c) }));
     const issuedAt = new Date();
-    const jwt = await sign({
-      '@context': ['https://www.w3.org/2018/credentials/v1', 'https://w3id.org/security/suites/jws-2020/v1'],
+    const subjects: JsonObject[] = credentials.map((c, n) => ({
+      type: 'gx:compliance',
+      id: covered[n]!.id,
+      'gx:integrity': covered[n]!.digest,
+      'gx:integrityNormalization': 'RFC8785:JCS',
+      'gx:version': '22.10',
+      'gx:type': subjectsOf(c)
+        .flatMap((s) => asArray(s?.type).map(String))
+        .filter((t) => t.startsWith('gx:'))
+        .join(','),
+    }));
+    const vc: JsonObject = {
+      '@context': [
+        'https://www.w3.org/2018/credentials/v1',
+        'https://w3id.org/security/suites/jws-2020/v1',
+        'https://registry.lab.gaia-x.eu/development/api/trusted-shape-registry/v1/shapes/jsonld/trustframework#',
+      ],
       type: ['VerifiableCredential'],
       id: vcid,
       issuer: did,
       issuanceDate: issuedAt.toISOString(),
       expirationDate: new Date(issuedAt.getTime() + validityMs).toISOString(),
-      credentialSubject: covered.map((c) => ({
-        type: 'gx:compliance',
-        id: c.id,
-        'gx:integrity': c.digest,
-        'gx:integrityNormalization': 'RFC8785:JCS',
-        'gx:version': '22.10',
-      })),
-    });
-    issued.push({ id: vcid, generation: 'tagus', jwt, covered });
-    return { status: 201, headers: { 'content-type': 'application/vc+jwt' }, text: jwt };
+      credentialSubject: subjects,
+    };
+    const signed = await signLd(vc);
+    // proof.service.ts sets `created` after signing (the Gaia-X flavour does not cover it).
+    (signed.proof as JsonObject).created = new Date().toISOString();
+    const { form, type } = forced.tagusForm
+      ? {
+          form: forced.tagusForm,
+          type: forced.tagusForm === 'json' ? 'application/json; charset=utf-8' : `application/${forced.tagusForm}`,
+        }
+      : tagusFormFor(accept, subjects.length);
+    let text: string;
+    const { proof: _proof, ...unsigned } = signed;
+    if (form === 'json') text = JSON.stringify(signed, null, 2);
+    else if (form === 'vc+jwt') {
+      const providers = new Set(
+        credentials
+          .flatMap((c) => subjectsOf(c).map((s) => (s?.['gx:providedBy'] as { id?: string } | undefined)?.id))
+          .filter(Boolean),
+      );
+      const subject = providers.size === 1 ? String([...providers][0]) : vcid;
+      text = await rs256({ vc: { ...unsigned, credentialSubject: subjects[0]! } }, unsigned, subject);
+    } else {
+      // jwt-vp.service.ts: a VC-JWT per subject, each with a new random id, in a VP-JWT.
+      const inner = await Promise.all(
+        subjects.map((cs) => {
+          const id = `${fake.url}/credential-offers/${randomUUID()}`;
+          return rs256({ vc: { ...unsigned, id, credentialSubject: cs } }, unsigned, id);
+        }),
+      );
+      text = await rs256(
+        {
+          vp: {
+            '@context': ['https://www.w3.org/2018/credentials/v1'],
+            type: ['VerifiablePresentation'],
+            verifiableCredential: inner,
+          },
+        },
+        unsigned,
+      );
+    }
+    if (forced.tamper) text = forced.tamper(text);
+    issued.push({ id: vcid, generation: 'tagus', body: text, form, covered });
+    return { status: 201, headers: { 'content-type': type }, text };
   };
 
   const loire = async (vcid: string, level: string, body: string, contentType: string): Promise<FakeResponse> => {
@@ -308,7 +454,7 @@ export async function startFakeClearingHouse(opts: FakeClearingHouseOptions = {}
     }
     if (!covered.length && !results.length) results.push('the presentation holds no credential');
     if (typeof header.kid !== 'string') results.push('the presentation JWT has no kid');
-    if (results.length) return conflict('VerifiablePresentation validation failed', results);
+    if (results.length) return conflict('', results);
     const from = new Date();
     const jwt = await sign({
       '@context': ['https://www.w3.org/ns/credentials/v2', 'https://w3id.org/gaia-x/development#'],
@@ -331,7 +477,7 @@ export async function startFakeClearingHouse(opts: FakeClearingHouseOptions = {}
         'gx:compliantCredentials': covered.map((c) => ({ id: c.id, type: c.type, 'gx:digestSRI': c.digest })),
       },
     });
-    issued.push({ id: vcid, generation: 'loire', jwt, covered });
+    issued.push({ id: vcid, generation: 'loire', body: jwt, form: 'vc+jwt', covered });
     return { status: 201, headers: { 'content-type': 'application/vc+jwt' }, text: jwt };
   };
 
@@ -345,12 +491,15 @@ export async function startFakeClearingHouse(opts: FakeClearingHouseOptions = {}
             id: did,
             verificationMethod: [
               { id: `${did}#X509-JWK2020`, type: 'JsonWebKey2020', controller: did, publicKeyJwk: jwk },
+              { id: `${did}#JWK2020-RSA`, type: 'JsonWebKey2020', controller: did, publicKeyJwk: rsaJwk },
             ],
-            assertionMethod: [`${did}#X509-JWK2020`],
+            assertionMethod: [`${did}#X509-JWK2020`, `${did}#JWK2020-RSA`],
           },
         };
       if (req.method === 'GET' && path === '/.well-known/x509CertificateChain.pem')
         return { headers: { 'content-type': 'application/x-pem-file' }, text: chainPem };
+      if (req.method === 'GET' && path === '/.well-known/x509CertificateChain-rsa.pem')
+        return { headers: { 'content-type': 'application/x-pem-file' }, text: rsaChainPem };
       if (path.startsWith('/notary/')) return notary.handle(req.method ?? 'GET', url, body);
       if (req.method === 'GET' && path === '/registry/v1/api/termsAndConditions') return { json: terms };
       if (req.method === 'GET' && path === '/registry/v1/shapes/implemented') return { json: [...implemented] };
@@ -371,7 +520,12 @@ export async function startFakeClearingHouse(opts: FakeClearingHouseOptions = {}
           };
         const out =
           path === '/compliance/v1/api/credential-offers'
-            ? await tagus(vcid, body)
+            ? await tagus(
+                vcid,
+                body,
+                req.headers.accept,
+                (url.searchParams.get('production') ?? String(opts.production ?? false)) === 'true',
+              )
             : await (async () => {
                 const m = /^\/compliance\/v2\/api\/credential-offers\/(standard-compliance|label-level-[123])$/.exec(
                   path,
@@ -387,13 +541,19 @@ export async function startFakeClearingHouse(opts: FakeClearingHouseOptions = {}
     opts.port !== undefined ? { port: opts.port } : {},
   );
   did = `did:web:${encodeURIComponent(new URL(fake.url).host)}`;
-  const chain = await createDevChain(publicKey, 'fake Gaia-X clearing house');
-  chainPem = chain.chainPem;
+  const [chain, rsaChain] = await createDevChains([publicKey, rsa.publicKey], 'fake Gaia-X clearing house');
+  chainPem = chain!.chainPem;
+  rsaChainPem = rsaChain!.chainPem;
+  rsaJwk = {
+    ...(await exportJWK(rsa.publicKey)),
+    alg: 'PS256',
+    x5u: `${fake.url}/.well-known/x509CertificateChain-rsa.pem`,
+  };
 
   jwk = { ...(await exportJWK(publicKey)), alg: 'ES256', x5u: `${fake.url}/.well-known/x509CertificateChain.pem` };
-  return Object.assign(fake, {
+  const out = Object.assign(fake, {
     did,
-    rootPem: chain.rootPem,
+    rootPem: chain!.rootPem,
     issued,
     trustAnchors,
     counts,
@@ -405,6 +565,19 @@ export async function startFakeClearingHouse(opts: FakeClearingHouseOptions = {}
       terms = { version: terms.version, text, hash: createHash('sha256').update(text).digest('hex') };
     },
   });
+  Object.defineProperties(out, {
+    tagusForm: {
+      get: () => forced.tagusForm,
+      set: (form: TagusForm | undefined) => (forced.tagusForm = form),
+      enumerable: true,
+    },
+    tamper: {
+      get: () => forced.tamper,
+      set: (f: ((answer: string) => string) | undefined) => (forced.tamper = f),
+      enumerable: true,
+    },
+  });
+  return out as FakeClearingHouse;
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -12,6 +12,9 @@ import { statusEntry, statusListCredential, statusListUrl, withStatus } from '..
 import {
   cloudLease,
   hasOwnStatus,
+  issuedElsewhere,
+  ISSUED_ELSEWHERE,
+  NO_STATUS,
   type Cloud,
   type CredentialRow,
   type NewVersion,
@@ -67,6 +70,8 @@ export interface RunnerDeps {
   ldOnlyTargets?: string[];
   /** Registration numbers are sent to a Gaia-X notary and its credentials published instead of self-described ones. */
   notary?: RegistrationNotary;
+  /** Profiles whose credentials carry no credentialStatus (signing.credentialStatus: none). */
+  noStatus?: ProfileId[];
 }
 
 export type RunOutcome = { run: Run } | { busy: true; holder: string };
@@ -598,34 +603,47 @@ export class CloudRunner {
     const sign = new Set<string>();
     const withheld = new Set(set.withheld);
     const seen = new Set<string>();
+    // Whether this profile's credentials carry a credentialStatus (signing.credentialStatus).
+    const withEntries = !this.deps.noStatus?.includes(profile);
+    /** A version of ours as its row holds it: with its status entry, or without when it has none. */
+    const asRow = (c: DescribedCredential, row: CredentialRow): DescribedCredential => ({
+      ...c,
+      id: row.id,
+      credential: hasOwnStatus(row)
+        ? withStatus(
+            { ...c.credential, id: row.id },
+            profile,
+            statusEntry(profile, row.status_list, row.status_index, 'revocation'),
+          )
+        : { ...c.credential, id: row.id },
+    });
+    /** The same content in the same status form (a change of signing.credentialStatus makes a new version). */
+    const same = (row: CredentialRow, c: DescribedCredential) =>
+      row.content_hash === c.contentHash && hasOwnStatus(row) === withEntries;
     const planOne = (c: DescribedCredential): DescribedCredential => {
       const cur = current.get(c.id);
-      if (cur && !hasOwnStatus(cur) && cur.content_hash === c.contentHash && !expired(cur)) {
+      if (cur && issuedElsewhere(cur) && cur.content_hash === c.contentHash && !expired(cur)) {
         // A notary's credential (no notary configured now, or it did not answer): kept while valid.
         plan.unchanged++;
         return { ...c, id: cur.id, credential: credentialOfBody(cur.body) };
       }
-      if (cur && hasOwnStatus(cur) && cur.content_hash === c.contentHash) {
+      if (cur && !issuedElsewhere(cur) && same(cur, c)) {
         plan.unchanged++;
-        const entry = statusEntry(profile, cur.status_list, cur.status_index, 'revocation');
-        return { ...c, id: cur.id, credential: withStatus({ ...c.credential, id: cur.id }, profile, entry) };
+        return asRow(c, cur);
       }
       const before = this.deps.approval ? earlier.get(c.id) : undefined;
-      if (before && before.content_hash === c.contentHash) {
+      if (before && same(before, c)) {
         kept.add(before.id);
         if (before.state === 'draft') plan.pending++;
         else plan.rejectedBefore++;
-        const entry = statusEntry(profile, before.status_list, before.status_index, 'revocation');
-        return { ...c, id: before.id, credential: withStatus({ ...c.credential, id: before.id }, profile, entry) };
+        return asRow(c, before);
       }
       const version = (versions.get(c.id) ?? 0) + 1;
       const id = `${c.id}/v/${version}`;
-      const slot = allocate();
-      const credential = withStatus(
-        { ...c.credential, id },
-        profile,
-        statusEntry(profile, slot.url, slot.index, 'revocation'),
-      );
+      const slot = withEntries ? allocate() : { url: id, index: NO_STATUS };
+      const credential = withEntries
+        ? withStatus({ ...c.credential, id }, profile, statusEntry(profile, slot.url, slot.index, 'revocation'))
+        : { ...c.credential, id };
       sign.add(id);
       plan.add.push(plannedVersion(cloudId, profile, c, { id, version, credential, slot }));
       if (cur) plan.supersede.push({ id: cur.id, by: id });
@@ -668,7 +686,7 @@ export class CloudRunner {
   ): Promise<DescribedCredential | undefined> {
     const notary = this.deps.notary!;
     const now = Date.now();
-    const held = cur && !hasOwnStatus(cur) && cur.content_hash === c.contentHash ? cur : undefined;
+    const held = cur && issuedElsewhere(cur) && cur.content_hash === c.contentHash ? cur : undefined;
     const until = held ? (validUntilOf(held.body)?.getTime() ?? Infinity) : 0;
     const keep = (row: CredentialRow) => {
       plan.unchanged++;
@@ -696,7 +714,7 @@ export class CloudRunner {
     }
     plan.issued.set(id, issued);
     // No slot in our status lists: the notary's credential carries the notary's status, if any.
-    const slot = { url: id, index: -1 };
+    const slot = { url: id, index: ISSUED_ELSEWHERE };
     plan.add.push(plannedVersion(cloudId, profile, c, { id, version, credential: issued.credential, slot }));
     if (cur) plan.supersede.push({ id: cur.id, by: id });
     return { ...c, id, credential: issued.credential };

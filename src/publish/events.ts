@@ -7,8 +7,8 @@ export const EVENTS_TARGET = 'credential-events';
 
 /**
  * The Gaia-X Credential Event Service as an outbox target: each compliance credential issued or
- * renewed is posted as a CloudEvent of type `eu.gaia-x.credential` (structured mode), its VC-JWT in
- * `data_base64` (a JSON-LD credential would go in `data`); the outbox item's id is the event id, so a
+ * renewed is posted as a CloudEvent of type `eu.gaia-x.credential` (structured mode): a JSON-LD
+ * credential in `data`, a VC-JWT (or VP-JWT) in `data_base64`; the outbox item's id is the event id, so a
  * repeat after a crash is the same event. Catalogues polling the service fetch what it covers from
  * the credentials' `id` URLs.
  */
@@ -19,7 +19,7 @@ export function credentialEventsPublisher(url: string, deps: { store: Store; sou
     async deliver(d: Delivery, signal: AbortSignal): Promise<DeliveryResult> {
       const row = await deps.store.getCompliance(d.subject);
       if (!row || row.state === 'rejected') return { ok: true };
-      const jwt = !row.body.startsWith('{');
+      const jwt = !row.body.trimStart().startsWith('{');
       const event = {
         specversion: '1.0',
         type: 'eu.gaia-x.credential',
@@ -27,7 +27,8 @@ export function credentialEventsPublisher(url: string, deps: { store: Store; sou
         id: d.id,
         subject: row.id,
         time: row.created_at,
-        datacontenttype: jwt ? 'application/vc+jwt' : 'application/vc+ld+json',
+        // As stored: a JSON-LD credential, a VC-JWT, or the Tagus service's VP-JWT of several.
+        datacontenttype: row.media_type || (jwt ? 'application/vc+jwt' : 'application/vc+ld+json'),
         ...(jwt
           ? { data_base64: Buffer.from(row.body).toString('base64') }
           : { data: JSON.parse(row.body) as unknown }),

@@ -10,7 +10,7 @@ import type { VerificationReport } from '../credentials/verify.js';
 import type { DescribedCredential } from '../describe/model.js';
 import type { IssuedCredential, NotaryRun, RegistrationNotary } from '../describe/notary.js';
 import { responseText } from '../net/body.js';
-import { problemText, resolverFor, type ClearingHouse } from './compliance.js';
+import { problemText, reportProblem, resolverFor, type ClearingHouse } from './compliance.js';
 
 /**
  * A registration number as the notary names it: the v2 path segment, and the subject property that
@@ -231,16 +231,4 @@ export function notaryDid(ch: Pick<ClearingHouse, 'notaryDid' | 'notaryUrl'>): s
   const u = new URL(ch.notaryUrl!);
   const path = u.pathname.split('/').filter(Boolean).map(encodeURIComponent);
   return ['did:web', encodeURIComponent(u.host), ...path].join(':');
-}
-
-function reportProblem(report: VerificationReport, anchored: boolean): string | undefined {
-  if (!report.valid)
-    return report.checks
-      .filter((c) => !c.ok)
-      .map((c) => c.message ?? c.check)
-      .join('; ');
-  if (report.trustAnchor === 'no-chain') return 'its key has no x5u certificate chain';
-  if (anchored && report.trustAnchor !== 'anchored')
-    return "its x5u chain does not end in the clearing house's trust anchors";
-  return undefined;
 }

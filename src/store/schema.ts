@@ -97,7 +97,8 @@ export interface CredentialsTable {
   body: string;
   /**
    * Its slot in one of our status lists; a credential another issuer secured (a notary's) has none:
-   * its own id and index -1 (see hasOwnStatus).
+   * its own id and index -1, and one of a profile without status entries its own id and -2 (see
+   * hasOwnStatus, ISSUED_ELSEWHERE, NO_STATUS).
    */
   status_list: string;
   status_index: number;
@@ -272,6 +273,8 @@ export interface ComplianceTable {
   covered: string;
   /** The clearing house's refusal, for people. */
   message: string | null;
+  /** JSON array of the ids the clearing house gave what it issued, where they are not the id (a Tagus VP-JWT's VC-JWTs). */
+  issued_ids: string;
   valid_until: string | null;
   created_at: string;
 }

@@ -46,6 +46,18 @@ export type OfficerKeyRow = OfficerKeysTable;
 /** Whether a credential has a slot in one of our status lists (a notary's credential has none). */
 export const hasOwnStatus = (row: Pick<CredentialRow, 'status_index'>): boolean => row.status_index >= 0;
 
+/**
+ * The status index of a credential without a slot in our lists: one another issuer secured (a
+ * notary's, ISSUED_ELSEWHERE) or one of ours its profile gives no credentialStatus (NO_STATUS, see
+ * signing.credentialStatus). Its status_list is its own id, so the slot's uniqueness holds.
+ */
+export const ISSUED_ELSEWHERE = -1;
+export const NO_STATUS = -2;
+
+/** A credential another issuer secured (a notary's): published as its bytes, never signed by us. */
+export const issuedElsewhere = (row: Pick<CredentialRow, 'status_index'>): boolean =>
+  row.status_index === ISSUED_ELSEWHERE;
+
 export const cloudLease = (cloudId: string): string => `cloud:${cloudId}`;
 
 /** A new version as a run writes it (published, or a draft in approval mode). */
@@ -354,7 +366,7 @@ export class Store {
       .selectFrom('credentials')
       .select(['id', 'base_id', 'cloud_id', 'profile', 'body', 'signed_with', 'published_at'])
       .where('state', '=', 'published')
-      .where('status_index', '<', 0);
+      .where('status_index', '=', ISSUED_ELSEWHERE);
     if (cloud) q = q.where('cloud_id', '=', cloud);
     return q.orderBy('cloud_id').orderBy('profile').orderBy('id').execute();
   }

@@ -102,13 +102,18 @@ export async function apiSuite(t: Test, db: TestDatabase): Promise<void> {
   });
 
   t.test('status lists and the presentation', async (t) => {
-    const page = json(await call('listCredentials', '/credentials?profile=tagus-22.10&limit=1'));
+    const page = json(await call('listCredentials', '/credentials?profile=gaia-x-25.11&limit=1'));
     const status = (page.items as { credentialStatus: { statusListCredential: string; statusListIndex: string } }[])[0]!
       .credentialStatus;
     const list = await call('getStatusList', local(status.statusListCredential));
     t.equal(list.status, 200);
     const doc = json(list) as { type: string[]; credentialSubject: { encodedList: string } };
-    t.ok(doc.type.includes('StatusList2021Credential'));
+    t.ok(doc.type.includes('BitstringStatusListCredential'));
+    const tagus = json(await call('listCredentials', '/credentials?profile=tagus-22.10&limit=1000')).items as object[];
+    t.ok(
+      tagus.length > 0 && tagus.every((i) => !('credentialStatus' in i)),
+      'Tagus credentials carry no status entry (signing.credentialStatus)',
+    );
     t.notOk(Bitstring.decode(doc.credentialSubject.encodedList).get(Number(status.statusListIndex)));
     t.equal((await call('getStatusList', '/status/demo/25.11/revocation/99')).status, 404);
     t.equal((await call('getStatusList', '/status/demo/25.11/revocation/x')).status, 400);

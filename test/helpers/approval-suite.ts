@@ -74,8 +74,12 @@ export async function approvalSuite(t: Test, db: TestDatabase): Promise<void> {
       rows.every((r) => !JSON.parse(r.body).proof && r.media_type === 'application/json'),
       'no draft carries a proof',
     );
-    const statusUrl = (JSON.parse(rows[0]!.body).credentialStatus as { statusListCredential?: string; id?: string })
-      .statusListCredential!;
+    const statusUrl = (
+      JSON.parse(rows.find((r) => r.profile === 'gaia-x-25.11')!.body).credentialStatus as {
+        statusListCredential?: string;
+        id?: string;
+      }
+    ).statusListCredential!;
     t.equal((await call('getStatusList', local(statusUrl))).status, 404, 'its status list is not signed yet');
     const detail = json(
       await call('getDraft', `/admin/drafts/item?id=${encodeURIComponent(drafts[0]!.id)}`, { headers: OFFICER }),

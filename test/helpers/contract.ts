@@ -1,5 +1,6 @@
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
+import type { Test } from 'tap';
 import { openapi, operation } from '../../src/http/openapi.js';
 
 const addFormats = addFormatsModule as unknown as (a: Ajv) => Ajv;
@@ -54,4 +55,16 @@ export function contractErrors(
   }
   if (validate && !validate(value)) return [`${key}: ${ajv.errorsText(validate.errors)}`];
   return [];
+}
+
+/** Fetch a URL and check the answer against the operation's contract (one assertion). */
+export async function call(t: Test, op: string, url: string, init: RequestInit = {}) {
+  const r = await fetch(url, init);
+  const body = await r.text();
+  t.same(
+    contractErrors(op, r.status, r.headers.get('content-type'), body),
+    [],
+    `${op} ${r.status} as openapi.yaml says`,
+  );
+  return { status: r.status, headers: r.headers, body };
 }

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
-import { compactVerify, importJWK } from 'jose';
+import { compactVerify, decodeJwt, decodeProtectedHeader, importJWK } from 'jose';
 import type { Test } from 'tap';
 import { startFakeClearingHouse, type FakeClearingHouse } from '../../src/demo/gxdch.js';
 import { sqliteDatabase } from './databases.js';
+import { verifyJws2020 } from './independent.js';
 import { removeDir, startService, type ServiceUnderTest } from './service.js';
 
 /** Where a peer fake reaches the gateway under test: its public base URL (http or https) rewritten to its socket. */
@@ -43,12 +44,46 @@ export async function clearingHouse(gw: { svc?: ServiceUnderTest }): Promise<Fak
   });
 }
 
-export async function verifyCompliance(t: Test, jwt: string, fake: FakeClearingHouse) {
+/**
+ * A compliance credential in any form the clearing house answers, verified with jose (JWTs: the
+ * key its kid names, or without a kid the clearing house's RSA key) or jsonld + jose (JSON-LD): no
+ * code of src/. Returns the subjects it names.
+ */
+export async function verifyCompliance(
+  t: Test,
+  body: string,
+  fake: FakeClearingHouse,
+): Promise<{ id: string; 'gx:integrity'?: string }[]> {
   const doc = (await (await fetch(`${fake.url}/.well-known/did.json`)).json()) as {
-    verificationMethod: { publicKeyJwk: Record<string, unknown> }[];
+    verificationMethod: { id: string; publicKeyJwk: Record<string, unknown> }[];
   };
-  const { x5u: _x5u, ...jwk } = doc.verificationMethod[0]!.publicKeyJwk;
-  await t.resolves(compactVerify(jwt, await importJWK(jwk, 'ES256')), 'signed by the clearing house (jose)');
+  if (body.trim().startsWith('{')) {
+    const vc = JSON.parse(body) as Record<string, unknown>;
+    t.equal(await verifyJws2020(vc, doc), true, 'the JSON-LD compliance credential verifies (jsonld + jose)');
+    return ([] as { id: string }[]).concat(vc.credentialSubject as { id: string }[]);
+  }
+  const jwtOk = async (jwt: string) => {
+    const header = decodeProtectedHeader(jwt);
+    const vm = header.kid
+      ? doc.verificationMethod.find((m) => m.id === header.kid)!
+      : doc.verificationMethod.find((m) => m.publicKeyJwk.kty === 'RSA')!;
+    const { x5u: _x5u, ...jwk } = vm.publicKeyJwk;
+    await compactVerify(jwt, await importJWK(jwk, header.alg));
+    return decodeJwt(jwt) as Record<string, unknown>;
+  };
+  const payload = await jwtOk(body.trim());
+  t.pass('signed by the clearing house (jose)');
+  if (payload.vp) {
+    const inner = await Promise.all(
+      (payload.vp as { verifiableCredential: string[] }).verifiableCredential.map((j) => jwtOk(j)),
+    );
+    t.pass(`each of its ${inner.length} VC-JWTs too`);
+    return inner.flatMap((p) =>
+      ([] as { id: string }[]).concat((p.vc as { credentialSubject: { id: string } }).credentialSubject),
+    );
+  }
+  const vc = (payload.vc ?? payload) as { credentialSubject: unknown };
+  return ([] as { id: string }[]).concat(vc.credentialSubject as { id: string }[]);
 }
 
 /** A response, checked against openapi.yaml. */

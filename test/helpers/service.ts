@@ -124,3 +124,38 @@ export function serveProcess(file: string, cwd: string): Promise<{ child: ChildP
     );
   });
 }
+
+/**
+ * Start `gx-gateway …serve` as a process on free ports and resolve once it answers /health. The
+ * embedded default's demo identity provider and peers take ports after server.port; when another
+ * test took one of those meanwhile (EADDRINUSE), it starts again on other ports. Output is kept.
+ */
+export async function startServeProcess(opts: {
+  cwd: string;
+  args: (port: number) => string[];
+  env: (port: number, demoPorts: number[]) => Record<string, string>;
+}): Promise<{ child: ChildProcess; port: number; output: () => string }> {
+  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('GXG_')));
+  for (let attempt = 1; ; attempt++) {
+    const [port, ...demoPorts] = await freePorts(4);
+    const child = spawn(process.execPath, [BIN, ...opts.args(port!)], {
+      cwd: opts.cwd,
+      env: { ...base, ...opts.env(port!, demoPorts) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+    let exited = false;
+    child.once('exit', () => (exited = true));
+    const end = Date.now() + patience(60_000);
+    while (!exited && Date.now() < end) {
+      const r = await fetch(`http://127.0.0.1:${port}/health`).catch(() => undefined);
+      if (r?.ok) return { child, port: port!, output: () => out };
+      await new Promise((res) => setTimeout(res, 100));
+    }
+    child.kill('SIGKILL');
+    if (exited && /EADDRINUSE/.test(out) && attempt < 4) continue;
+    throw new Error(`gx-gateway did not start (attempt ${attempt}): ${out.slice(-1500)}`);
+  }
+}

@@ -4,6 +4,7 @@
 // Tagus and Loire compliance) issues both compliance credentials, each naming the digest of every
 // credential of its set as served.
 import t from 'tap';
+import { issuedElsewhere } from '../../src/store/store.js';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -65,11 +66,10 @@ t.test('Tagus JSON-LD and Loire VC-JWTs from one gateway, both accepted', async 
     `the ${tagus.length} tagus-22.10 credentials are JSON-LD`,
   );
   const [list25] = await store.statusLists('demo', 'gaia-x-25.11');
-  const [list22] = await store.statusLists('demo', 'tagus-22.10');
   t.equal(list25!.media_type, 'application/vc+jwt', 'its status list too');
-  t.match(list22!.body, /^\{/);
+  t.same(await store.statusLists('demo', 'tagus-22.10'), [], 'Tagus credentials need none (no status entries)');
   t.equal(
-    loire.filter((r) => r.status_index < 0).length + tagus.filter((r) => r.status_index < 0).length,
+    loire.filter((r) => issuedElsewhere(r)).length + tagus.filter((r) => issuedElsewhere(r)).length,
     2,
     "the notary's credential in each set",
   );
@@ -87,7 +87,7 @@ t.test('Tagus JSON-LD and Loire VC-JWTs from one gateway, both accepted', async 
 
   for (const c of issued) {
     await verifyCompliance(t, c.body, fake);
-    const vc = decodeJwt(c.body) as {
+    const vc = (c.body.startsWith('{') ? JSON.parse(c.body) : decodeJwt(c.body)) as {
       credentialSubject:
         | { id: string; 'gx:integrity': string }[]
         | { 'gx:compliantCredentials': { id: string; 'gx:digestSRI': string }[] };

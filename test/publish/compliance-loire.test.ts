@@ -50,7 +50,7 @@ t.test('Loire: a refusal is recorded and not resent until the credentials change
   await until(async () => (await store.listCompliance()).length > 0);
   const [refused] = await store.listCompliance();
   t.equal(refused!.state, 'rejected');
-  t.match(refused!.message, /409: VerifiablePresentation validation failed[\s\S]*is not a Gaia-X trust anchor/);
+  t.match(refused!.message, /409: Conflict: the rules do not hold[\s\S]*is not a Gaia-X trust anchor/);
   t.equal(fake.counts.refused, 1);
   const dead = await store.listOutbox({ target: 'compliance', state: 'dead', limit: 10 });
   t.equal(dead.length, 1, 'a dead letter for the operator, not retried');

@@ -17,6 +17,7 @@ const answer = (id: string, extra: Partial<ComplianceRow> = {}): Omit<Compliance
   covered: '["https://x.example/c/1"]',
   message: null,
   valid_until: '2027-03-01T00:00:00.000Z',
+  issued_ids: '[]',
   ...extra,
 });
 const event = (id: string) => ({ id, target: 'credential-events', action: 'event', subject: id, payload: '{}' });

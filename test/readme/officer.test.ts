@@ -3,12 +3,12 @@
 // bin runs it, openssl and curl through the shell), on the ports the test got instead of 8090.
 import t from 'tap';
 import { patience } from '../helpers/wait.js';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
-import { BIN, root } from '../helpers/root.js';
-import { freePorts } from '../helpers/service.js';
+import { root } from '../helpers/root.js';
+import { startServeProcess } from '../helpers/service.js';
 
 const readme = readFileSync(join(root, 'README.md'), 'utf8');
 const section = readme.split('## The compliance officer')[1]!.split('\n## ')[0]!;
@@ -20,22 +20,21 @@ t.ok(commands.length >= 12, `${commands.length} commands`);
 const scratch = mkdtempSync(join(root, '.readme-officer-'));
 cpSync(join(root, 'examples'), join(scratch, 'examples'), { recursive: true });
 t.teardown(() => rmSync(scratch, { recursive: true, force: true }));
-const [port, ...demoPorts] = await freePorts(4);
-const here = `localhost:${port}`;
-const gxg = {
+const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('GXG_')));
+const gxgFor = (port: number, demoPorts: number[]) => ({
   GXG_SERVER__PORT: String(port),
-  GXG_PUBLIC_BASE_URL: `http://${here}`,
+  GXG_PUBLIC_BASE_URL: `http://localhost:${port}`,
   GXG_DEMO__PORTS: demoPorts.join(','),
   GXG_LOG__LEVEL: 'warn',
-};
-const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('GXG_')));
-const child = spawn(process.execPath, [BIN, '-c', 'examples/officer.yaml', 'serve'], {
-  cwd: scratch,
-  env: { ...env, ...gxg },
-  stdio: ['ignore', 'ignore', 'pipe'],
 });
-let stderr = '';
-child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+let gxg: Record<string, string> = {};
+const gateway = await startServeProcess({
+  cwd: scratch,
+  args: () => ['-c', 'examples/officer.yaml', 'serve'],
+  env: (port, demoPorts) => (gxg = gxgFor(port, demoPorts)),
+});
+const { child, port } = gateway;
+const here = `localhost:${port}`;
 t.teardown(() => child.kill('SIGTERM'));
 
 /** The words of a line: spaces split, double quotes group (as the shell reads these lines). */
@@ -48,7 +47,7 @@ t.test('the walkthrough, line by line', async (t) => {
     const r = await runCli(['-c', 'examples/officer.yaml', 'drafts', 'list', '--json'], { cwd: scratch, env: gxg });
     if (r.code === 0 && (JSON.parse(r.out) as { sets: unknown[] }).sets.length) break;
     if (Date.now() - started > patience(60_000))
-      throw new Error(`no drafts within ${patience(60)} s: ${stderr.slice(-1000)}`);
+      throw new Error(`no drafts within ${patience(60)} s: ${gateway.output().slice(-1000)}`);
     await new Promise((res) => setTimeout(res, 300));
   }
   for (const line of commands) {

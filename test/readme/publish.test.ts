@@ -4,13 +4,13 @@
 // on the ports the test got instead of 8080 and the peers' 8085–8088.
 import t from 'tap';
 import { patience } from '../helpers/wait.js';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
 import { words } from '../helpers/readme.js';
-import { BIN, root } from '../helpers/root.js';
-import { freePorts } from '../helpers/service.js';
+import { root } from '../helpers/root.js';
+import { startServeProcess } from '../helpers/service.js';
 
 const readme = readFileSync(join(root, 'README.md'), 'utf8');
 const section = readme.split('## Publishing: clearing houses, catalogues, credential events')[1]!.split('\n## ')[0]!;
@@ -19,16 +19,13 @@ if (commands.length < 6) throw new Error(`only ${commands.length} commands in th
 
 const scratch = mkdtempSync(join(root, '.readme-publish-'));
 t.teardown(() => rmSync(scratch, { recursive: true, force: true }));
-const [port, ...demoPorts] = await freePorts(4);
 const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('GXG_')));
-const child = spawn(process.execPath, [BIN, 'serve', '--port', String(port)], {
+const gateway = await startServeProcess({
   cwd: scratch,
-  env: { ...env, GXG_DEMO__PORTS: demoPorts.join(','), GXG_LOG__LEVEL: 'info' },
-  stdio: ['ignore', 'pipe', 'pipe'],
+  args: (p) => ['serve', '--port', String(p)],
+  env: (_p, demoPorts) => ({ GXG_DEMO__PORTS: demoPorts.join(','), GXG_LOG__LEVEL: 'info' }),
 });
-let output = '';
-child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+const { child, port } = gateway;
 t.teardown(() => child.kill('SIGTERM'));
 
 t.test('the section as written, against the started gateway', async (t) => {
@@ -38,7 +35,10 @@ t.test('the section as written, against the started gateway', async (t) => {
   const token = () => readFileSync(join(scratch, '.gx-gateway', 'admin-token'), 'utf8').trim();
   for (;;) {
     peers ??= (() => {
-      const line = output.split('\n').find((l) => l.includes('demo peers'));
+      const line = gateway
+        .output()
+        .split('\n')
+        .find((l) => l.includes('demo peers'));
       return line ? (JSON.parse(line) as typeof peers) : undefined;
     })();
     const r = peers
@@ -51,7 +51,7 @@ t.test('the section as written, against the started gateway', async (t) => {
     // …and announced: the credential event follows the issuance through the outbox.
     if (issued && ((await (await fetch(`${peers!.events}/credentials-events`)).json()) as unknown[]).length) break;
     if (Date.now() - started > patience(90_000))
-      throw new Error(`no compliance credential within ${patience(90)} s: ${output.slice(-1500)}`);
+      throw new Error(`no compliance credential within ${patience(90)} s: ${gateway.output().slice(-1500)}`);
     await new Promise((res) => setTimeout(res, 200));
   }
   t.pass(`a compliance credential ${((Date.now() - started) / 1000).toFixed(1)} s after start`);

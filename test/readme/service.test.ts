@@ -3,11 +3,11 @@
 // port the test got instead of 8080.
 import t from 'tap';
 import { patience } from '../helpers/wait.js';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { BIN, root } from '../helpers/root.js';
-import { freePorts } from '../helpers/service.js';
+import { root } from '../helpers/root.js';
+import { startServeProcess } from '../helpers/service.js';
 
 const readme = readFileSync(join(root, 'README.md'), 'utf8');
 const section = readme.split('## The service')[1]!.split('\n## ')[0]!;
@@ -18,16 +18,13 @@ t.ok(commands.length >= 8, `${commands.length} curl commands`);
 
 const scratch = mkdtempSync(join(root, '.readme-service-'));
 t.teardown(() => rmSync(scratch, { recursive: true, force: true }));
-const [port, ...demoPorts] = await freePorts(4);
 const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('GXG_')));
 // The demo's ports follow server.port on the embedded default (8081–8083 for 8080); here any free ones.
-const child = spawn(process.execPath, [BIN, 'serve', '--port', String(port)], {
+const { child, port, output } = await startServeProcess({
   cwd: scratch,
-  env: { ...env, GXG_DEMO__PORTS: demoPorts.join(','), GXG_LOG__LEVEL: 'warn' },
-  stdio: ['ignore', 'ignore', 'pipe'],
+  args: (p) => ['serve', '--port', String(p)],
+  env: (_p, demoPorts) => ({ GXG_DEMO__PORTS: demoPorts.join(','), GXG_LOG__LEVEL: 'warn' }),
 });
-let stderr = '';
-child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
 t.teardown(() => child.kill('SIGTERM'));
 
 // Until the first run has published (the README's "within seconds").
@@ -36,7 +33,7 @@ for (;;) {
   const r = await fetch(`http://localhost:${port}/credentials?limit=1`).catch(() => undefined);
   if (r?.ok && ((await r.json()) as { items: unknown[] }).items.length) break;
   if (Date.now() - started > patience(60_000))
-    throw new Error(`no credentials within ${patience(60)} s: ${stderr.slice(-1000)}`);
+    throw new Error(`no credentials within ${patience(60)} s: ${output().slice(-1000)}`);
   await new Promise((res) => setTimeout(res, 100));
 }
 t.pass(`first credentials published ${((Date.now() - started) / 1000).toFixed(1)} s after start`);

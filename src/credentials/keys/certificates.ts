@@ -100,9 +100,16 @@ export interface DevChain {
 /**
  * A development chain for a signing key: a throw-away root CA (its private key is discarded) and a
  * leaf certifying `key`. Clearing houses accept it only in development mode; production needs a
- * chain from a trusted CA (`gx-gateway keys import --chain`).
+ * chain from a trusted CA (`gx-gateway keys import --chain`). Several keys share one root when
+ * given `keys` (a fake peer with a key per algorithm, one trust anchor).
  */
 export async function createDevChain(key: KeyObject, commonName: string): Promise<DevChain> {
+  const [chain] = await createDevChains([key], commonName);
+  return chain!;
+}
+
+/** Development chains for several keys under one throw-away root (see createDevChain). */
+export async function createDevChains(keys: KeyObject[], commonName: string): Promise<DevChain[]> {
   const root = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const rootPem = await issueCertificate({
     subjectKey: root.publicKey,
@@ -111,10 +118,14 @@ export async function createDevChain(key: KeyObject, commonName: string): Promis
     isCa: true,
     notAfter: new Date(Date.now() + 5 * 365 * 24 * 3600_000),
   });
-  const leafPem = await issueCertificate({
-    subjectKey: key,
-    subject: `CN=${commonName.replace(/[,=+<>#;"\\]/g, ' ')}, O=gx-gateway development`,
-    issuer: { certificate: new X509Certificate(rootPem), key: root.privateKey },
-  });
-  return { chainPem: `${leafPem.trim()}\n${rootPem.trim()}\n`, rootPem };
+  const chains: DevChain[] = [];
+  for (const key of keys) {
+    const leafPem = await issueCertificate({
+      subjectKey: key,
+      subject: `CN=${commonName.replace(/[,=+<>#;"\\]/g, ' ')}, O=gx-gateway development`,
+      issuer: { certificate: new X509Certificate(rootPem), key: root.privateKey },
+    });
+    chains.push({ chainPem: `${leafPem.trim()}\n${rootPem.trim()}\n`, rootPem });
+  }
+  return chains;
 }

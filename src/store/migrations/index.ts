@@ -6,6 +6,7 @@ import { officers } from './0003-officers.js';
 import { outbox } from './0004-outbox.js';
 import { catalogueEntries } from './0005-catalogue-entries.js';
 import { compliance } from './0006-compliance.js';
+import { complianceIssuedIds } from './0007-compliance-issued-ids.js';
 
 /** Numbered migrations, applied in order at start; a change is a new number, never an edit. */
 export function migrations(dialect: Dialect): Record<string, Migration> {
@@ -16,6 +17,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '0004-outbox': outbox(dialect),
     '0005-catalogue-entries': catalogueEntries,
     '0006-compliance': compliance,
+    '0007-compliance-issued-ids': complianceIssuedIds,
   };
 }
 
