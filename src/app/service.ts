@@ -18,6 +18,7 @@ import { Store, type Cloud } from '../store/store.js';
 import { compiledShapesFile } from '../validate/shapes.js';
 import { Approvals } from '../approval/approvals.js';
 import { httpsOrDevLoopback } from '../net/guard.js';
+import { trustExtraCa } from '../net/tls.js';
 import { parsePemChain } from '../credentials/x509.js';
 import type { VerificationReport } from '../credentials/verify.js';
 import { validUntilOf } from '../credentials/secured.js';
@@ -308,6 +309,7 @@ export async function startService(
           did: ch.did,
           timeoutMs: 30_000,
           allowHttp: true,
+          allowPrivateNetworks: false,
         },
       ];
       peerAnchors = [new X509Certificate(ch.rootPem)];
@@ -328,6 +330,9 @@ export async function startService(
         'demo peers (development only): a Gaia-X clearing house, an XFSC catalogue and a credential event service',
       );
     }
+    // resolver.caFile: one CA setting for every outbound TLS connection (peers' fetches and DIDs alike).
+    const caFile = config.resolver.caFile ? configPath(loaded, config.resolver.caFile) : undefined;
+    if (caFile) trustExtraCa(caFile);
     const checkUrl = (where: string, u: string, allowHttp: boolean) => {
       if (!httpsOrDevLoopback(new URL(u), allowHttp))
         throw new GatewayError(
@@ -381,8 +386,14 @@ export async function startService(
           );
         for (const u of [ch.registryUrl, ch.tagusUrl, ch.loireUrl, ch.notaryUrl])
           if (u) checkUrl(`publish.clearingHouses.${ch.name}`, u, ch.allowHttp);
+        if (ch.allowPrivateNetworks && isProductionBaseUrl(config.publicBaseUrl))
+          throw new GatewayError(
+            `publish.clearingHouses.${ch.name}.allowPrivateNetworks is for development only, not for ${config.publicBaseUrl}`,
+            'bad-config',
+          );
         return {
           ...ch,
+          ...(caFile ? { caFile } : {}),
           trustAnchors: peers
             ? peerAnchors
             : readAnchors(loaded, ch.trustAnchorFiles ?? config.resolver.trustAnchorFiles ?? []),

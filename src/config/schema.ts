@@ -226,7 +226,12 @@ export const configSchema = {
         timeoutMs: { type: 'integer', minimum: 100, maximum: 120000, default: 10000 },
         maxBytes: { type: 'integer', minimum: 1024, maximum: 67108864, default: 1048576 },
         cacheTtlSeconds: { type: 'integer', minimum: 0, default: 300 },
-        caFile: { type: 'string', minLength: 1, description: 'Extra CA certificates (PEM) trusted for HTTPS.' },
+        caFile: {
+          type: 'string',
+          minLength: 1,
+          description:
+            'Extra CA certificates (PEM) trusted for HTTPS besides the public roots, by every outbound call to a peer: DIDs and x5u chains, clearing houses, notaries, registries, catalogues and their identity providers, the event service, the OIDC provider. (Sources name their own: clouds.yaml cacert, kubeconfig, netbox.caFile.)',
+        },
         trustAnchorFiles: {
           type: 'array',
           items: { type: 'string', minLength: 1 },
@@ -743,6 +748,12 @@ export const configSchema = {
                   "PEM roots the clearing house's x5u chain must end in (default: resolver.trustAnchorFiles).",
               },
               timeoutMs: { type: 'integer', minimum: 1000, default: 60000 },
+              allowPrivateNetworks: {
+                type: 'boolean',
+                default: false,
+                description:
+                  'Development only: its DID documents and x5u chains (and the notary\'s) may be on private networks; allowHttp alone reaches loopback only. Refused for a public publicBaseUrl.',
+              },
               production: {
                 type: 'boolean',
                 description:

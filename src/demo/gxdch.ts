@@ -57,6 +57,8 @@ export interface FakeClearingHouseOptions {
   notaryValidityDays?: number;
   /** Run as production=true when a request does not say (only a notary's registration numbers are taken). */
   production?: boolean;
+  /** Serve https with this certificate (its DID and x5u URLs then https too). */
+  tls?: { cert: string; key: string };
 }
 
 export interface IssuedCompliance {
@@ -538,7 +540,7 @@ export async function startFakeClearingHouse(opts: FakeClearingHouseOptions = {}
       }
       return undefined;
     },
-    opts.port !== undefined ? { port: opts.port } : {},
+    { ...(opts.port !== undefined ? { port: opts.port } : {}), ...(opts.tls ? { tls: opts.tls } : {}) },
   );
   did = `did:web:${encodeURIComponent(new URL(fake.url).host)}`;
   const [chain, rsaChain] = await createDevChains([publicKey, rsa.publicKey], 'fake Gaia-X clearing house');

@@ -4,10 +4,12 @@ import { readBounded } from './body.js';
 import { GatewayError } from '../core/errors.js';
 import { excerpt } from '../core/excerpt.js';
 import { assertHostAllowed, guardedLookup, isLoopbackHost } from './guard.js';
+import { trustedCas } from './tls.js';
+import type { BlockList } from 'node:net';
 
 export interface FetchPolicy {
-  /** Allow loopback and private targets (development only). */
-  allowPrivateNetworks: boolean;
+  /** Allow loopback and private targets (development only): all of them, or these networks. */
+  allowPrivateNetworks: boolean | BlockList;
   /** Allow plain http:// (development only). */
   allowHttp: boolean;
   timeoutMs: number;
@@ -24,7 +26,7 @@ export interface GuardedFetcher {
 
 /** An undici client for outbound fetches of untrusted URLs: SSRF guard, timeouts, size limit. */
 export function createGuardedFetcher(policy: FetchPolicy): GuardedFetcher {
-  const ca = policy.caFile ? readFileSync(policy.caFile, 'utf8') : undefined;
+  const ca = policy.caFile ? trustedCas(readFileSync(policy.caFile, 'utf8')) : undefined;
   const agent = new Agent({
     connect: { lookup: guardedLookup(policy.allowPrivateNetworks), timeout: policy.timeoutMs, ...(ca ? { ca } : {}) },
     headersTimeout: policy.timeoutMs,

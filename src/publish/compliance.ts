@@ -9,6 +9,7 @@ import { checkX5uChain } from '../credentials/x509.js';
 import type { VerificationReport } from '../credentials/verify.js';
 import { issuerId } from '../credentials/verification-method.js';
 import { createGuardedFetcher } from '../net/guarded-fetch.js';
+import { allowedNetworks } from '../net/guard.js';
 import { responseText } from '../net/body.js';
 import type { PublishedBody, NewOutboxItem, Store } from '../store/store.js';
 import { COMPLIANCE_TARGET } from '../store/deliveries.js';
@@ -31,6 +32,10 @@ export interface ClearingHouse {
   allowHttp: boolean;
   /** Sent as `production=`: a production clearing house takes only a notary's registration numbers. */
   production?: boolean;
+  /** Development only: its DID documents and x5u chains may be on private networks. */
+  allowPrivateNetworks?: boolean;
+  /** Extra CA certificates (PEM file) its TLS is trusted with (resolver.caFile). */
+  caFile?: string;
 }
 
 export interface ComplianceDeps {
@@ -116,15 +121,20 @@ export function graphTypes(doc: JsonObject): { type: string; where: string }[] {
 }
 
 /** A clearing house's DID resolver: DID documents and x5u chains cached 5 minutes, as verification caches them. */
-export function resolverFor(ch: Pick<ClearingHouse, 'allowHttp' | 'timeoutMs'>): {
+export function resolverFor(
+  ch: Pick<ClearingHouse, 'allowHttp' | 'allowPrivateNetworks' | 'timeoutMs' | 'caFile'>,
+): {
   resolver: DidResolverService;
   close(): Promise<void>;
 } {
+  // One switch per concern: allowHttp reaches loopback over http (and so loopback), private
+  // networks only with allowPrivateNetworks.
   const fetcher = createGuardedFetcher({
-    allowPrivateNetworks: ch.allowHttp,
+    allowPrivateNetworks: ch.allowPrivateNetworks ? true : ch.allowHttp ? LOOPBACK : false,
     allowHttp: ch.allowHttp,
     timeoutMs: Math.min(ch.timeoutMs, 15_000),
     maxBytes: 1 << 20,
+    ...(ch.caFile ? { caFile: ch.caFile } : {}),
   });
   return {
     resolver: createDidResolver({ fetcher, allowHttp: ch.allowHttp, cacheTtlMs: 300_000 }),
@@ -132,6 +142,7 @@ export function resolverFor(ch: Pick<ClearingHouse, 'allowHttp' | 'timeoutMs'>):
   };
 }
 
+const LOOPBACK = allowedNetworks(['127.0.0.0/8', '::1']);
 const JWT_FORM = /^[\w-]+\.[\w-]+\.[\w-]+$/;
 const JWT_ALGS = ['ES256', 'ES384', 'PS256', 'RS256', 'EdDSA'];
 
@@ -163,6 +174,21 @@ export function reportProblem(report: VerificationReport, anchored: boolean): st
   if (anchored && report.trustAnchor !== 'anchored')
     return "its x5u chain does not end in the clearing house's trust anchors";
   return undefined;
+}
+
+/** A peer that answers as if the configuration named the wrong URL: reported as such, not retried. */
+class Misconfigured extends Error {}
+
+/**
+ * What the registry's answer means: a client error (404: no such path there) is a misconfigured
+ * registryUrl, said as such; anything else (5xx) a registry that is down for now.
+ */
+function registryError(ch: ClearingHouse, r: Response, what: string, path: string): Error {
+  if (r.status >= 400 && r.status < 500 && r.status !== 408 && r.status !== 429)
+    return new Misconfigured(
+      `its registry answered ${r.status} for ${path} (its ${what}): check publish.clearingHouses[${ch.name}].registryUrl (${ch.registryUrl}), the registry's API base, e.g. https://registry.lab.gaia-x.eu/v1`,
+    );
+  return new Error(`the registry answered ${r.status} for its ${what}`);
 }
 
 /**
@@ -353,6 +379,10 @@ export class CompliancePublisher implements Publisher {
         return { kind: 'issued', ch, answer: checked };
       } catch (err) {
         if (signal.aborted) throw err;
+        if (err instanceof Misconfigured) {
+          unverifiable.push(`${ch.name}: ${err.message}`);
+          continue;
+        }
         failures.push(
           `${ch.name}: ${(err as Error).name === 'TimeoutError' ? `no answer within ${ch.timeoutMs} ms` : (err as Error).message}`,
         );
@@ -384,7 +414,7 @@ export class CompliancePublisher implements Publisher {
           headers: { accept: 'application/json' },
           signal,
         });
-        if (!r.ok) throw new Error(`the registry answered ${r.status} for its terms and conditions`);
+        if (!r.ok) throw registryError(ch, r, 'terms and conditions', '/api/termsAndConditions');
         return JSON.parse(await responseText(r, 1 << 20)) as { version?: string; text?: string; hash?: string };
       })) as { version?: string; text?: string; hash?: string };
       for (const row of rows) {
@@ -397,7 +427,7 @@ export class CompliancePublisher implements Publisher {
     const implemented = new Set<string>(
       (await this.cached(`${base}:shapes`, async () => {
         const r = await peerFetch(`${base}/shapes/implemented`, { headers: { accept: 'application/json' }, signal });
-        if (!r.ok) throw new Error(`the registry answered ${r.status} for its implemented shapes`);
+        if (!r.ok) throw registryError(ch, r, 'implemented shapes', '/shapes/implemented');
         return JSON.parse(await responseText(r, 1 << 20)) as string[];
       })) as string[],
     );
