@@ -5,7 +5,7 @@ import type { Test } from 'tap';
 import { startFakeClearingHouse, type FakeClearingHouse } from '../../src/demo/gxdch.js';
 import { sqliteDatabase } from './databases.js';
 import { verifyJws2020 } from './independent.js';
-import { removeDir, startService, type ServiceUnderTest } from './service.js';
+import { removeDir, settledRun, startService, type ServiceUnderTest } from './service.js';
 
 /** Where a peer fake reaches the gateway under test: its public base URL (http or https) rewritten to its socket. */
 export function gatewayFetch(gw: { svc?: ServiceUnderTest }) {
@@ -27,7 +27,8 @@ export function gatewayVerifier(gw: { svc?: ServiceUnderTest }) {
   };
 }
 
-export { until } from './wait.js';
+import { until } from './wait.js';
+export { until };
 
 /** `sha256-` + hex SHA-256 of the RFC 8785 form: what clearing houses name a credential by. */
 export const sha = (doc: unknown) => `sha256-${createHash('sha256').update(canonicalize(doc)!).digest('hex')}`;
@@ -114,4 +115,12 @@ export async function gatewayWithPeers(
     removeDir(svc.dir);
   });
   return svc;
+}
+
+/** After the gateway's first run (which must succeed): the first answer a clearing house gave, issued or refused. */
+export async function firstComplianceAnswer(t: Test, svc: ServiceUnderTest) {
+  t.equal((await settledRun(svc.url)).state, 'succeeded');
+  const store = svc.gw.service.store;
+  await until(async () => (await store.listCompliance()).length > 0);
+  return (await store.listCompliance())[0]!;
 }

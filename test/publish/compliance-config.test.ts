@@ -10,7 +10,14 @@ import { startFakeClearingHouse } from '../../src/demo/gxdch.js';
 import { resolverFor } from '../../src/publish/compliance.js';
 import { COMPLIANCE_TARGET } from '../../src/store/deliveries.js';
 import { json, listener } from '../helpers/listener.js';
-import { clearingHouse, gatewayFetch, gatewayVerifier, gatewayWithPeers, until } from '../helpers/peers.js';
+import {
+  clearingHouse,
+  gatewayFetch,
+  gatewayVerifier,
+  firstComplianceAnswer,
+  gatewayWithPeers,
+  until,
+} from '../helpers/peers.js';
 import { createTestCa, createTlsCert } from '../helpers/pki.js';
 import { removeDir, settledRun, type ServiceUnderTest } from '../helpers/service.js';
 
@@ -62,7 +69,10 @@ t.test('a registry URL that answers 404 is a misconfiguration: said as such, a d
     dead!.last_error,
     /its registry answered 404 for \/api\/termsAndConditions \(its terms and conditions\): check publish\.clearingHouses\[lab\]\.registryUrl/,
   );
-  t.notOk(fake.requests.some((r) => r.path.startsWith('/compliance/')), 'nothing submitted');
+  t.notOk(
+    fake.requests.some((r) => r.path.startsWith('/compliance/')),
+    'nothing submitted',
+  );
 });
 
 t.test('resolver.caFile reaches the clearing house over https: its DID, its chain and the POST', async (t) => {
@@ -102,10 +112,7 @@ t.test('resolver.caFile reaches the clearing house over https: its DID, its chai
     },
     [fake],
   );
-  const store = svc.gw.service.store;
-  t.equal((await settledRun(svc.url)).state, 'succeeded');
-  await until(async () => (await store.listCompliance()).length > 0);
-  const [row] = await store.listCompliance();
+  const row = await firstComplianceAnswer(t, svc);
   t.equal(row!.state, 'issued', row!.message ?? 'issued');
   t.equal(row!.clearing_house, 'tls');
   t.ok(fake.requests.some((r) => r.path === '/.well-known/did.json' || r.path.startsWith('/compliance/v1')));

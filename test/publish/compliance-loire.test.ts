@@ -7,7 +7,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeJwt } from 'jose';
 import { startFakeClearingHouse } from '../../src/demo/gxdch.js';
-import { clearingHouse, gatewayWithPeers, sha, until, verifyCompliance } from '../helpers/peers.js';
+import {
+  clearingHouse,
+  firstComplianceAnswer,
+  gatewayWithPeers,
+  sha,
+  until,
+  verifyCompliance,
+} from '../helpers/peers.js';
 import { ADMIN, PUBLIC_BASE, removeDir, settledRun, type ServiceUnderTest } from '../helpers/service.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gxg-compliance-'));
@@ -46,9 +53,7 @@ t.test('Loire: a refusal is recorded and not resent until the credentials change
     [fake],
   );
   const store = svc.gw.service.store;
-  t.equal((await settledRun(svc.url)).state, 'succeeded');
-  await until(async () => (await store.listCompliance()).length > 0);
-  const [refused] = await store.listCompliance();
+  const refused = await firstComplianceAnswer(t, svc);
   t.equal(refused!.state, 'rejected');
   t.match(refused!.message, /409: Conflict: the rules do not hold[\s\S]*is not a Gaia-X trust anchor/);
   t.equal(fake.counts.refused, 1);

@@ -13,7 +13,14 @@ import { join } from 'node:path';
 import { startFakeEventService } from '../../src/demo/ces.js';
 import type { FakeClearingHouse } from '../../src/demo/gxdch.js';
 import { call } from '../helpers/contract.js';
-import { clearingHouse, gatewayWithPeers, sha, until, verifyCompliance } from '../helpers/peers.js';
+import {
+  clearingHouse,
+  firstComplianceAnswer,
+  gatewayWithPeers,
+  sha,
+  until,
+  verifyCompliance,
+} from '../helpers/peers.js';
 import { runCli } from '../helpers/cli.js';
 import { ADMIN, ADMIN_TOKEN, PUBLIC_BASE, removeDir, settledRun, type ServiceUnderTest } from '../helpers/service.js';
 
@@ -159,10 +166,7 @@ t.test('a registry serving other terms and conditions: refused before anything i
     },
     [fake],
   );
-  const store = svc.gw.service.store;
-  t.equal((await settledRun(svc.url)).state, 'succeeded');
-  await until(async () => (await store.listCompliance()).length > 0);
-  const [refused] = await store.listCompliance();
+  const refused = await firstComplianceAnswer(t, svc);
   t.equal(refused!.state, 'rejected');
   t.match(
     refused!.message,
