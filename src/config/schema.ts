@@ -752,7 +752,7 @@ export const configSchema = {
                 type: 'boolean',
                 default: false,
                 description:
-                  'Development only: its DID documents and x5u chains (and the notary\'s) may be on private networks; allowHttp alone reaches loopback only. Refused for a public publicBaseUrl.',
+                  "Development only: its DID documents and x5u chains (and the notary's) may be on private networks; allowHttp alone reaches loopback only. Refused for a public publicBaseUrl.",
               },
               production: {
                 type: 'boolean',

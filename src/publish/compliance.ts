@@ -121,9 +121,7 @@ export function graphTypes(doc: JsonObject): { type: string; where: string }[] {
 }
 
 /** A clearing house's DID resolver: DID documents and x5u chains cached 5 minutes, as verification caches them. */
-export function resolverFor(
-  ch: Pick<ClearingHouse, 'allowHttp' | 'allowPrivateNetworks' | 'timeoutMs' | 'caFile'>,
-): {
+export function resolverFor(ch: Pick<ClearingHouse, 'allowHttp' | 'allowPrivateNetworks' | 'timeoutMs' | 'caFile'>): {
   resolver: DidResolverService;
   close(): Promise<void>;
 } {
