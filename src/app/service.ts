@@ -447,6 +447,8 @@ export async function startService(
     : undefined;
   if (outbox) listeners.add(() => outbox.kick());
   const complianceSweep = async (): Promise<number> => {
+    // A compliance credential past its validity is expired (an event of the change feed), and renewed.
+    if (await store.expireCompliance()) changed();
     if (!compliance) return 0;
     const items = (await publishPlan(setup, COMPLIANCE_TARGET)).get(COMPLIANCE_TARGET) ?? [];
     if (items.length) {

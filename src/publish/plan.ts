@@ -38,7 +38,7 @@ export interface PublishSetup {
 export interface ComplianceStatus {
   cloud: string;
   profile: string;
-  state: 'none' | 'issued' | 'rejected';
+  state: 'none' | 'issued' | 'expired' | 'rejected';
   due: boolean;
   reason: string;
   credentials: number;
@@ -57,6 +57,7 @@ export interface PublishPlan {
 
 /** Whether an issued compliance credential is to be renewed now. */
 export function renewalDue(row: ComplianceRow, renewBeforeMs: number, now: Date): boolean {
+  if (row.state === 'expired') return true;
   return (
     row.state === 'issued' && row.valid_until !== null && Date.parse(row.valid_until) - renewBeforeMs <= now.getTime()
   );
@@ -137,7 +138,7 @@ export async function complianceStatus(setup: PublishSetup, cloud?: string): Pro
       items.push({
         cloud: c,
         profile,
-        state: latest ? (latest.state === 'rejected' ? 'rejected' : 'issued') : 'none',
+        state: latest ? (latest.state === 'rejected' || latest.state === 'expired' ? latest.state : 'issued') : 'none',
         due,
         reason,
         credentials: rows.length,

@@ -120,7 +120,7 @@ export interface CredentialsTable {
   revocation_proposed: string | null;
 }
 
-export type EventType = 'published' | 'superseded' | 'revoked';
+export type EventType = 'published' | 'superseded' | 'revoked' | 'expired';
 
 export interface EventsTable {
   seq: Generated<number>;
@@ -253,7 +253,7 @@ export interface CatalogueEntriesTable {
   updated_at: string;
 }
 
-export type ComplianceState = 'issued' | 'replaced' | 'rejected';
+export type ComplianceState = 'issued' | 'replaced' | 'expired' | 'rejected';
 
 export interface ComplianceTable {
   /** The compliance credential's id (`vcid`): where the gateway serves it. */

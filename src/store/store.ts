@@ -6,11 +6,13 @@ import type {
   ApiTokensTable,
   AuditTable,
   CloudsTable,
+  ComplianceState,
   ComplianceTable,
   CredentialState,
   CredentialsTable,
   Database,
   EventsTable,
+  EventType,
   OfficerKeysTable,
   OutboxState,
   OutboxTable,
@@ -91,6 +93,7 @@ export interface Decision {
 
 export interface ListFilter {
   type?: string;
+  kind?: string;
   profile?: string;
   state?: CredentialState;
   cloud?: string;
@@ -430,6 +433,7 @@ export class Store {
         'revocation_proposed',
       ]);
     if (f.profile) q = q.where('profile', '=', f.profile);
+    if (f.kind) q = q.where('kind', '=', f.kind);
     if (f.state) q = q.where('state', '=', f.state);
     else q = q.where('state', 'in', [...PUBLIC_STATES]);
     if (f.cloud) q = q.where('cloud_id', '=', f.cloud);
@@ -1037,7 +1041,15 @@ export class Store {
   async recordCompliance(row: Omit<ComplianceRow, 'created_at'>, outbox: NewOutboxItem[] = []): Promise<void> {
     const at = now();
     await this.db.transaction().execute(async (tx) => {
-      if (row.state === 'issued')
+      if (row.state === 'issued') {
+        // The one it replaces, and itself, in the change feed (each compliance credential is its own resource).
+        const before = await tx
+          .selectFrom('compliance')
+          .select('id')
+          .where('cloud_id', '=', row.cloud_id)
+          .where('profile', '=', row.profile)
+          .where('state', '=', 'issued')
+          .execute();
         await tx
           .updateTable('compliance')
           .set({ state: 'replaced' })
@@ -1045,6 +1057,19 @@ export class Store {
           .where('profile', '=', row.profile)
           .where('state', '=', 'issued')
           .execute();
+        const event = (type: EventType, id: string) => ({
+          at,
+          type,
+          credential_id: id,
+          base_id: id,
+          cloud_id: row.cloud_id,
+          profile: row.profile,
+        });
+        await tx
+          .insertInto('events')
+          .values([...before.map((b) => event('superseded', b.id)), event('published', row.id)])
+          .execute();
+      }
       await tx
         .insertInto('compliance')
         .values({ ...row, created_at: at })
@@ -1084,6 +1109,71 @@ export class Store {
         }
       }
     });
+  }
+
+  /** Issued compliance credentials past their validity become `expired`, each an event of the change feed. */
+  async expireCompliance(at: Date = new Date()): Promise<number> {
+    return this.db.transaction().execute(async (tx) => {
+      const gone = await tx
+        .selectFrom('compliance')
+        .select(['id', 'cloud_id', 'profile'])
+        .where('state', '=', 'issued')
+        .where('valid_until', '<=', at.toISOString())
+        .execute();
+      if (!gone.length) return 0;
+      await tx
+        .updateTable('compliance')
+        .set({ state: 'expired' })
+        .where(
+          'id',
+          'in',
+          gone.map((g) => g.id),
+        )
+        .execute();
+      const when = now();
+      await tx
+        .insertInto('events')
+        .values(
+          gone.map((g) => ({
+            at: when,
+            type: 'expired' as const,
+            credential_id: g.id,
+            base_id: g.id,
+            cloud_id: g.cloud_id,
+            profile: g.profile,
+          })),
+        )
+        .execute();
+      return gone.length;
+    });
+  }
+
+  /**
+   * Compliance credentials as the listing shows them (`kind=compliance`): issued, replaced or
+   * expired, oldest first, after a (created_at, id) cursor.
+   */
+  async listComplianceCredentials(f: {
+    cloud?: string;
+    profile?: string;
+    states?: ComplianceState[];
+    changedSince?: string;
+    after?: { updatedAt: string; id: string };
+    limit: number;
+  }): Promise<ComplianceRow[]> {
+    let q = this.db
+      .selectFrom('compliance')
+      .selectAll()
+      .where('state', 'in', f.states ?? ['issued', 'replaced', 'expired']);
+    if (f.cloud) q = q.where('cloud_id', '=', f.cloud);
+    if (f.profile) q = q.where('profile', '=', f.profile);
+    if (f.changedSince) q = q.where('created_at', '>=', f.changedSince);
+    if (f.after) {
+      const { updatedAt, id } = f.after;
+      q = q.where((eb) =>
+        eb.or([eb('created_at', '>', updatedAt), eb.and([eb('created_at', '=', updatedAt), eb('id', '>', id)])]),
+      );
+    }
+    return q.orderBy('created_at').orderBy('id').limit(f.limit).execute();
   }
 
   // --- API tokens (hashes only)

@@ -69,6 +69,12 @@ t.test('the VP-JWT form: RS256 without kid, random inner ids; stored and served 
       `the digest of ${id.slice(-40)}`,
     );
   }
+  const vp = JSON.parse((await call(t, 'getPresentation', `${svc.url}/presentations/demo/22.10`)).body) as {
+    verifiableCredential: { type?: string; id?: string }[];
+  };
+  const enveloped = vp.verifiableCredential.filter((c) => c.type === 'EnvelopedVerifiableCredential');
+  t.equal(enveloped.length, issuedIds.length, 'the presentation holds its VC-JWTs, each enveloped');
+  t.ok(enveloped.every((c) => c.id!.startsWith('data:application/vc+jwt,')));
   const status = JSON.parse(
     (await call(t, 'complianceStatus', `${svc.url}/admin/compliance`, { headers: ADMIN })).body,
   );

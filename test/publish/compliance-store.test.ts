@@ -83,6 +83,28 @@ for (const db of await bothDatabases()) {
     );
     t.same(await store.complianceDue('2027-05-01T00:00:00.000Z'), []);
 
+    // The change feed: each issued one published, the one it replaced superseded (in the same
+    // transaction); the listing's compliance kind; one past its validity expired, an event too.
+    const feed = async () =>
+      (await store.events(0, 1000)).map(
+        (e) => `${e.type} ${e.credential_id.replace('https://gw.example/compliance/', '')}`,
+      );
+    t.same(await feed(), ['published 1', 'superseded 1', 'published 2'], 'issued and replaced, in the change feed');
+    t.same(
+      (await store.listComplianceCredentials({ limit: 10 })).map((r) => [r.id.slice(-1), r.state]),
+      [
+        ['1', 'replaced'],
+        ['2', 'issued'],
+      ],
+      'listed: issued and replaced, refusals not',
+    );
+    t.equal(await store.expireCompliance(new Date('2027-05-01T00:00:00.000Z')), 0, 'nothing past its validity yet');
+    t.equal(await store.expireCompliance(new Date('2027-06-02T00:00:00.000Z')), 1);
+    t.equal((await store.getCompliance('https://gw.example/compliance/2'))!.state, 'expired');
+    t.same((await feed()).at(-1), 'expired 2', 'expired, in the change feed');
+    t.same(await store.listCompliance({ current: true }), [], 'none current now');
+    t.equal(await store.expireCompliance(new Date('2027-06-02T00:00:00.000Z')), 0, 'expired once');
+
     await store.putCatalogueEntry('fc', 'https://x.example/c/1', 'ref-1', 'active');
     await store.putCatalogueEntry('fc', 'https://x.example/c/2', 'ref-2', 'revoked');
     t.same([...(await store.activeCatalogueIds('fc'))], ['https://x.example/c/1'], 'only active entries');

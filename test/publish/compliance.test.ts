@@ -103,6 +103,43 @@ t.test('Tagus: failover past a clearing house that is down; verified, stored, se
     'and whether our chain is anchored',
   );
 
+  // Catalogues find it beside what it covers: the listing (kind compliance), the change feed, the
+  // cloud's presentation of that release.
+  const listed = await call(t, 'listCredentials', `${svc.url}/credentials?kind=compliance`);
+  const items = JSON.parse(listed.body).items as Record<string, unknown>[];
+  t.match(items, [
+    {
+      id: row!.id,
+      kind: 'compliance',
+      types: ['compliance'],
+      state: 'published',
+      profile: 'tagus-22.10',
+      clearingHouse: false,
+      mediaType: 'application/vc+ld+json',
+      validUntil: row!.valid_until,
+    },
+  ]);
+  t.equal(
+    JSON.parse((await call(t, 'listCredentials', `${svc.url}/credentials?kind=compliance&state=superseded`)).body).items
+      .length,
+    0,
+  );
+  const kinds = JSON.parse((await call(t, 'listCredentials', `${svc.url}/credentials?kind=legal-person`)).body)
+    .items as { kind: string }[];
+  t.ok(kinds.length > 0 && kinds.every((i) => i.kind === 'legal-person'), 'the kind filter for the others too');
+  const feed = JSON.parse((await call(t, 'listChanges', `${svc.url}/changes?limit=1000`)).body).events as {
+    type: string;
+    credential: string;
+  }[];
+  t.match(feed.at(-1), { type: 'published', credential: row!.id }, 'in the change feed when issued');
+  const vp = JSON.parse((await call(t, 'getPresentation', `${svc.url}/presentations/demo/22.10`)).body) as {
+    verifiableCredential: { id: string }[];
+  };
+  t.ok(
+    vp.verifiableCredential.some((c) => c.id === row!.id),
+    "in the cloud's presentation, beside the credentials it covers",
+  );
+
   await until(async () => events.events.length > 0);
   const event = events.events[0]!;
   t.equal(event.type, 'eu.gaia-x.credential');

@@ -91,6 +91,11 @@ t.test('the section as written, against the started gateway', async (t) => {
   t.match(all, /eu\.gaia-x\.credential/, 'a credential event');
   t.match(
     all,
+    /"kind":"compliance","types":\["compliance"\],"state":"published"/,
+    'the compliance credential in the listing',
+  );
+  t.match(
+    all,
     /demo-xfsc: \d+ pending, 0 dead/,
     "no dead letter: the notary's VC-JWT is not queued for the 2025 catalogue",
   );

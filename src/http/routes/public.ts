@@ -2,8 +2,10 @@ import { createHash } from 'node:crypto';
 import { PUBLIC_STATES } from '../../store/schema.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import Negotiator from 'negotiator';
+import { decodeJwt } from 'jose';
+import { asArray } from '../../core/group.js';
 import type { ProfileId } from '../../core/ids.js';
-import { hasOwnStatus, type CredentialRow, type StatusListRow } from '../../store/store.js';
+import { hasOwnStatus, type ComplianceRow, type CredentialRow, type StatusListRow } from '../../store/store.js';
 import { HttpProblem } from '../plugins/problem.js';
 import { servicePort, specRoute } from '../route.js';
 import type { ServicePort } from '../types.js';
@@ -106,6 +108,31 @@ function credentialSummary(row: Omit<CredentialRow, 'body'>) {
   };
 }
 
+/** How the listing names a compliance credential's state (`kind=compliance`). */
+const COMPLIANCE_STATE = { published: 'issued', superseded: 'replaced', revoked: 'expired' } as const;
+const LISTED_STATE = { issued: 'published', replaced: 'superseded', expired: 'revoked', rejected: 'revoked' } as const;
+
+/** A compliance credential as a listing item: kind `compliance`, its subject type, never for a clearing house. */
+function complianceSummary(row: ComplianceRow) {
+  const jsonLd = row.body.trimStart().startsWith('{');
+  return {
+    id: row.id,
+    baseId: row.id,
+    version: 1,
+    cloud: row.cloud_id,
+    profile: row.profile,
+    kind: 'compliance',
+    types: [row.profile === 'tagus-22.10' ? 'compliance' : 'LabelCredential'],
+    state: LISTED_STATE[row.state],
+    clearingHouse: false,
+    mediaType: jsonLd ? row.media_type || 'application/vc+ld+json' : row.media_type,
+    contentHash: `sha256:${createHash('sha256').update(row.body).digest('hex')}`,
+    publishedAt: row.created_at,
+    updatedAt: row.created_at,
+    ...(row.valid_until ? { validUntil: row.valid_until } : {}),
+  };
+}
+
 /**
  * The public routes a catalogue or clearing house uses: each credential at its id URL, the listing,
  * the change feed, the status lists and a set's presentation. No auth; rate limited.
@@ -189,6 +216,7 @@ export default async function publicRoutes(app: FastifyInstance): Promise<void> 
     const { store } = svc;
     const q = request.query as {
       type?: string;
+      kind?: string;
       profile?: ProfileId;
       state?: 'published' | 'superseded' | 'revoked';
       cloud?: string;
@@ -204,8 +232,33 @@ export default async function publicRoutes(app: FastifyInstance): Promise<void> 
     const etag = `W/"${seq}-${createHash('sha256').update(request.url).digest('base64url').slice(0, 16)}"`;
     void reply.header('etag', etag).header('cache-control', 'no-cache').header('access-control-allow-origin', '*');
     if (notModified(request, etag)) return reply.code(304).send();
+    if (q.kind === 'compliance') {
+      // The compliance credentials clearing houses issued for each cloud's set (their own table).
+      const rows =
+        q.clearingHouse === true
+          ? []
+          : await store.listComplianceCredentials({
+              ...(q.profile ? { profile: q.profile } : {}),
+              ...(q.cloud ? { cloud: q.cloud } : {}),
+              ...(q.state ? { states: [COMPLIANCE_STATE[q.state]] } : {}),
+              ...(q.changedSince ? { changedSince: new Date(q.changedSince).toISOString() } : {}),
+              ...(q.cursor ? { after: decodeCursor(q.cursor) } : {}),
+              limit,
+            });
+      let next: string | null = null;
+      if (rows.length === limit) {
+        const u = new URL(request.url, base);
+        const last = rows[rows.length - 1]!;
+        u.searchParams.set('cursor', encodeCursor({ updated_at: last.created_at, id: last.id }));
+        next = `${new URL(base).origin}${u.pathname}${u.search}`;
+      }
+      const wanted = q.type?.replace(/^gx:/, '');
+      const items = rows.map(complianceSummary).filter((i) => !wanted || i.types.includes(wanted));
+      return { items, next };
+    }
     const rows = await store.listCredentials({
       ...(q.type ? { type: q.type.replace(/^gx:/, '') } : {}),
+      ...(q.kind ? { kind: q.kind } : {}),
       ...(q.profile ? { profile: q.profile } : {}),
       ...(q.state ? { state: q.state } : {}),
       ...(q.cloud ? { cloud: q.cloud } : {}),
@@ -282,15 +335,26 @@ export default async function publicRoutes(app: FastifyInstance): Promise<void> 
     if (notModified(request, etag)) return reply.code(304).send();
     const rows = await store.publishedBodies(cloud, profile, true);
     const v2 = profile === 'gaia-x-25.11';
+    const enveloped = (mediaType: string, jwt: string) => ({
+      '@context': 'https://www.w3.org/ns/credentials/v2',
+      type: 'EnvelopedVerifiableCredential',
+      id: `data:${mediaType},${jwt}`,
+    });
     const verifiableCredential = rows.map((r) =>
-      JWT_TYPES.includes(r.media_type)
-        ? {
-            '@context': 'https://www.w3.org/ns/credentials/v2',
-            type: 'EnvelopedVerifiableCredential',
-            id: `data:${r.media_type},${r.body}`,
-          }
-        : (JSON.parse(r.body) as unknown),
+      JWT_TYPES.includes(r.media_type) ? enveloped(r.media_type, r.body) : (JSON.parse(r.body) as unknown),
     );
+    // The current compliance credential beside what it covers: as issued (a Tagus VP-JWT by its VC-JWTs).
+    const [compliance] = (await store.listCompliance({ cloud, current: true })).filter((c) => c.profile === profile);
+    if (compliance) {
+      const body = compliance.body.trim();
+      if (body.startsWith('{')) verifiableCredential.push(JSON.parse(body) as unknown);
+      else if (compliance.media_type === 'application/vp+ld+jwt')
+        for (const jwt of asArray(
+          (decodeJwt(body).vp as { verifiableCredential?: unknown } | undefined)?.verifiableCredential,
+        ))
+          verifiableCredential.push(enveloped('application/vc+jwt', String(jwt)));
+      else verifiableCredential.push(enveloped(compliance.media_type || 'application/vc+jwt', body));
+    }
     return reply.type(v2 ? 'application/vp' : 'application/ld+json').send(
       JSON.stringify({
         '@context': [v2 ? 'https://www.w3.org/ns/credentials/v2' : 'https://www.w3.org/2018/credentials/v1'],
