@@ -124,3 +124,13 @@ export async function firstComplianceAnswer(t: Test, svc: ServiceUnderTest) {
   await until(async () => (await store.listCompliance()).length > 0);
   return (await store.listCompliance())[0]!;
 }
+
+/** A Tagus clearing house of the configuration for a fake one on loopback (its registry, compliance, DID). */
+export const tagusHouse = (fake: { url: string; did: string }, extra: Record<string, unknown> = {}) => ({
+  name: 'lab',
+  registryUrl: `${fake.url}/registry/v1`,
+  tagusUrl: `${fake.url}/compliance/v1`,
+  did: fake.did,
+  allowHttp: true,
+  ...extra,
+});

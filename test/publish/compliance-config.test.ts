@@ -16,6 +16,7 @@ import {
   gatewayVerifier,
   firstComplianceAnswer,
   gatewayWithPeers,
+  tagusHouse,
   until,
 } from '../helpers/peers.js';
 import { createTestCa, createTlsCert } from '../helpers/pki.js';
@@ -46,15 +47,8 @@ t.test('a registry URL that answers 404 is a misconfiguration: said as such, a d
     {
       clouds: tagusOnly,
       publish: {
-        clearingHouses: [
-          {
-            name: 'lab',
-            registryUrl: `${fake.url}/registry`, // the API base lacks /v1
-            tagusUrl: `${fake.url}/compliance/v1`,
-            did: fake.did,
-            allowHttp: true,
-          },
-        ],
+        // The registry's API base lacks /v1.
+        clearingHouses: [tagusHouse(fake, { registryUrl: `${fake.url}/registry` })],
         outbox: fast,
       },
     },

@@ -17,19 +17,12 @@ import {
   firstComplianceAnswer,
   gatewayWithPeers,
   sha,
+  tagusHouse,
   until,
   verifyCompliance,
 } from '../helpers/peers.js';
 import { ADMIN, PUBLIC_BASE, settledRun, type ServiceUnderTest } from '../helpers/service.js';
 
-const houseOf = (fake: { url: string; did: string }, extra: Record<string, unknown> = {}) => ({
-  name: 'lab',
-  registryUrl: `${fake.url}/registry/v1`,
-  tagusUrl: `${fake.url}/compliance/v1`,
-  did: fake.did,
-  allowHttp: true,
-  ...extra,
-});
 const fast = { baseBackoffMs: 50, maxBackoffMs: 200, tickMs: 50 };
 const tagusOnly = [{ id: 'demo', name: 'Demo', demo: true, intervalSeconds: 3600, profiles: ['tagus-22.10'] }];
 
@@ -37,7 +30,7 @@ t.test('the VP-JWT form: RS256 without kid, random inner ids; stored and served 
   const gw: { svc?: ServiceUnderTest } = {};
   const fake = await clearingHouse(gw);
   fake.tagusForm = 'vp+ld+jwt'; // what the service answers a set of several to Accept: application/vc+jwt
-  const svc = await gatewayWithPeers(t, gw, { publish: { clearingHouses: [houseOf(fake)], outbox: fast } }, [fake]);
+  const svc = await gatewayWithPeers(t, gw, { publish: { clearingHouses: [tagusHouse(fake)], outbox: fast } }, [fake]);
   const store = svc.gw.service.store;
   t.equal((await settledRun(svc.url)).state, 'succeeded');
   await until(async () => (await store.listCompliance({ current: true })).length > 0);
@@ -87,7 +80,7 @@ t.test('every form is taken; forged, foreign and mismatched answers are not', as
   const svc = await gatewayWithPeers(
     t,
     gw,
-    { clouds: tagusOnly, publish: { clearingHouses: [houseOf(fake)], outbox: fast } },
+    { clouds: tagusOnly, publish: { clearingHouses: [tagusHouse(fake)], outbox: fast } },
     [fake],
   );
   const store = svc.gw.service.store;
@@ -216,7 +209,7 @@ t.test('an answer that cannot be verified is a dead letter after one attempt, sa
   const svc = await gatewayWithPeers(
     t,
     gw,
-    { clouds: tagusOnly, publish: { clearingHouses: [houseOf(fake)], outbox: { ...fast, maxAttempts: 5 } } },
+    { clouds: tagusOnly, publish: { clearingHouses: [tagusHouse(fake)], outbox: { ...fast, maxAttempts: 5 } } },
     [fake],
   );
   const store = svc.gw.service.store;
@@ -240,7 +233,7 @@ t.test(
     const svc = await gatewayWithPeers(
       t,
       gw,
-      { clouds: tagusOnly, publish: { clearingHouses: [houseOf(fake, { production: true })], outbox: fast } },
+      { clouds: tagusOnly, publish: { clearingHouses: [tagusHouse(fake, { production: true })], outbox: fast } },
       [fake],
     );
     const refused = await firstComplianceAnswer(t, svc);
@@ -269,7 +262,7 @@ t.test('the registry check names the types it does not list (a Tagus set with st
     {
       clouds: tagusOnly,
       signing: { credentialStatus: { 'tagus-22.10': 'status-list' } },
-      publish: { clearingHouses: [houseOf(fake)], outbox: fast },
+      publish: { clearingHouses: [tagusHouse(fake)], outbox: fast },
     },
     [fake],
   );

@@ -18,6 +18,7 @@ import {
   firstComplianceAnswer,
   gatewayWithPeers,
   sha,
+  tagusHouse,
   until,
   verifyCompliance,
 } from '../helpers/peers.js';
@@ -124,6 +125,12 @@ t.test('Tagus: failover past a clearing house that is down; verified, stored, se
       .length,
     0,
   );
+  const count = async (q: string) =>
+    (JSON.parse((await call(t, 'listCredentials', `${svc.url}/credentials?kind=compliance&${q}`)).body).items as [])
+      .length;
+  t.equal(await count('type=gx:compliance'), 1, "the Tagus compliance credential's type selects it");
+  t.equal(await count('type=LabelCredential'), 0, "the Loire one's does not");
+  t.equal(await count('type=VMImage'), 0);
   const kinds = JSON.parse((await call(t, 'listCredentials', `${svc.url}/credentials?kind=legal-person`)).body)
     .items as { kind: string }[];
   t.ok(kinds.length > 0 && kinds.every((i) => i.kind === 'legal-person'), 'the kind filter for the others too');
@@ -189,15 +196,7 @@ t.test('a registry serving other terms and conditions: refused before anything i
     {
       clouds: [{ id: 'demo', name: 'Demo', demo: true, intervalSeconds: 3600, profiles: ['tagus-22.10'] }],
       publish: {
-        clearingHouses: [
-          {
-            name: 'lab',
-            registryUrl: `${fake.url}/registry/v1`,
-            tagusUrl: `${fake.url}/compliance/v1`,
-            did: fake.did,
-            allowHttp: true,
-          },
-        ],
+        clearingHouses: [tagusHouse(fake)],
         outbox: { baseBackoffMs: 50, maxBackoffMs: 200, tickMs: 50 },
       },
     },

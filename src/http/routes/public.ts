@@ -108,6 +108,10 @@ function credentialSummary(row: Omit<CredentialRow, 'body'>) {
   };
 }
 
+/** The subject type of each profile's compliance credential, and back. */
+const COMPLIANCE_TYPE: Record<ProfileId, string> = { 'tagus-22.10': 'compliance', 'gaia-x-25.11': 'LabelCredential' };
+const COMPLIANCE_PROFILE: Record<string, ProfileId> = { compliance: 'tagus-22.10', LabelCredential: 'gaia-x-25.11' };
+
 /** How the listing names a compliance credential's state (`kind=compliance`). */
 const COMPLIANCE_STATE = { published: 'issued', superseded: 'replaced', revoked: 'expired' } as const;
 const LISTED_STATE = { issued: 'published', replaced: 'superseded', expired: 'revoked', rejected: 'revoked' } as const;
@@ -122,7 +126,7 @@ function complianceSummary(row: ComplianceRow) {
     cloud: row.cloud_id,
     profile: row.profile,
     kind: 'compliance',
-    types: [row.profile === 'tagus-22.10' ? 'compliance' : 'LabelCredential'],
+    types: [COMPLIANCE_TYPE[row.profile as ProfileId]],
     state: LISTED_STATE[row.state],
     clearingHouse: false,
     mediaType: jsonLd ? row.media_type || 'application/vc+ld+json' : row.media_type,
@@ -233,12 +237,15 @@ export default async function publicRoutes(app: FastifyInstance): Promise<void> 
     void reply.header('etag', etag).header('cache-control', 'no-cache').header('access-control-allow-origin', '*');
     if (notModified(request, etag)) return reply.code(304).send();
     if (q.kind === 'compliance') {
-      // The compliance credentials clearing houses issued for each cloud's set (their own table).
+      // The compliance credentials clearing houses issued for each cloud's set (their own table);
+      // each profile's has one type, so a type filter selects a profile.
+      const wanted = q.type?.replace(/^gx:/, '');
+      const typed = wanted ? COMPLIANCE_PROFILE[wanted] : undefined;
       const rows =
-        q.clearingHouse === true
+        q.clearingHouse === true || (wanted && !typed) || (typed && q.profile && typed !== q.profile)
           ? []
           : await store.listComplianceCredentials({
-              ...(q.profile ? { profile: q.profile } : {}),
+              ...((q.profile ?? typed) ? { profile: (q.profile ?? typed)! } : {}),
               ...(q.cloud ? { cloud: q.cloud } : {}),
               ...(q.state ? { states: [COMPLIANCE_STATE[q.state]] } : {}),
               ...(q.changedSince ? { changedSince: new Date(q.changedSince).toISOString() } : {}),
@@ -252,9 +259,7 @@ export default async function publicRoutes(app: FastifyInstance): Promise<void> 
         u.searchParams.set('cursor', encodeCursor({ updated_at: last.created_at, id: last.id }));
         next = `${new URL(base).origin}${u.pathname}${u.search}`;
       }
-      const wanted = q.type?.replace(/^gx:/, '');
-      const items = rows.map(complianceSummary).filter((i) => !wanted || i.types.includes(wanted));
-      return { items, next };
+      return { items: rows.map(complianceSummary), next };
     }
     const rows = await store.listCredentials({
       ...(q.type ? { type: q.type.replace(/^gx:/, '') } : {}),

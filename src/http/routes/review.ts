@@ -78,7 +78,8 @@ export default async function reviewRoutes(app: FastifyInstance): Promise<void> 
   };
   // What the last action did, shown once by the next page: in a short-lived cookie the gateway
   // sets, never in the URL (a link cannot put words on the page).
-  const flashCookie = {
+  // The page's short-lived cookies (the flash, the sign-in binding): HttpOnly, Lax, Secure over https.
+  const pageCookie = {
     path: base,
     httpOnly: true,
     sameSite: 'lax' as const,
@@ -91,7 +92,7 @@ export default async function reviewRoutes(app: FastifyInstance): Promise<void> 
       ...(msg.err ? { err: msg.err.slice(0, 500) } : {}),
     };
     void reply.setCookie(FLASH_COOKIE, Buffer.from(JSON.stringify(flash)).toString('base64url'), {
-      ...flashCookie,
+      ...pageCookie,
       maxAge: 60,
     });
     return reply.redirect(`${u.pathname}${u.search}`, 303);
@@ -99,7 +100,7 @@ export default async function reviewRoutes(app: FastifyInstance): Promise<void> 
   const takeFlash = (request: FastifyRequest, reply: FastifyReply): { ok?: string; err?: string } => {
     const raw = request.cookies?.[FLASH_COOKIE];
     if (!raw) return {};
-    void reply.clearCookie(FLASH_COOKIE, flashCookie);
+    void reply.clearCookie(FLASH_COOKIE, pageCookie);
     try {
       const f = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as Record<string, unknown>;
       return {
@@ -170,13 +171,6 @@ export default async function reviewRoutes(app: FastifyInstance): Promise<void> 
 
   // The sign-in is bound to the browser that started it: the state also travels in a short-lived
   // cookie, and a callback whose state is not this browser's is refused (no login CSRF).
-  const loginCookie = {
-    path: base,
-    httpOnly: true,
-    sameSite: 'lax' as const,
-    secure: config.publicBaseUrl.startsWith('https:'),
-  };
-
   specRoute(app, 'reviewOidcStart', async (_request, reply) => {
     const cfg = await oidcClient();
     const verifier = oidc.randomPKCECodeVerifier();
@@ -196,7 +190,7 @@ export default async function reviewRoutes(app: FastifyInstance): Promise<void> 
       state,
       nonce,
     });
-    void reply.setCookie(LOGIN_COOKIE, state, { ...loginCookie, maxAge: 600 });
+    void reply.setCookie(LOGIN_COOKIE, state, { ...pageCookie, maxAge: 600 });
     return reply.redirect(url.toString(), 302);
   });
 
@@ -205,7 +199,7 @@ export default async function reviewRoutes(app: FastifyInstance): Promise<void> 
     if (q.error)
       return back(reply, `${base}/login`, { err: `the identity provider refused: ${q.error_description ?? q.error}` });
     const bound = request.cookies?.[LOGIN_COOKIE] ?? '';
-    void reply.clearCookie(LOGIN_COOKIE, loginCookie);
+    void reply.clearCookie(LOGIN_COOKIE, pageCookie);
     if (!q.state || bound.length !== q.state.length || !timingSafeEqual(Buffer.from(bound), Buffer.from(q.state)))
       return back(reply, `${base}/login`, {
         err: 'this sign-in was not started in this browser: start again from the sign-in page',
