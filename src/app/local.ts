@@ -4,7 +4,7 @@ import { Approvals } from '../approval/approvals.js';
 import { Store } from '../store/store.js';
 import { complianceProfiles, type PublishSetup } from '../publish/plan.js';
 import { COMPLIANCE_TARGET } from '../store/deliveries.js';
-import { DEMO_CATALOGUE, DEMO_CLEARING_HOUSE } from './peers.js';
+import { DEMO_CATALOGUE, DEMO_CATALOGUE_2026, DEMO_CLEARING_HOUSE } from './peers.js';
 import { CredentialService, type OfficerKey } from './credential-service.js';
 
 export interface LocalGateway {
@@ -74,7 +74,7 @@ export async function openLocalGateway(loaded: LoadedConfig): Promise<LocalGatew
 export function publishSetup(loaded: LoadedConfig, store: Store): PublishSetup {
   const { publish, demo } = loaded.config;
   const peers = demo.peers && !publish.catalogues.length && !publish.clearingHouses.length;
-  const catalogues = peers ? [DEMO_CATALOGUE] : publish.catalogues.map((c) => c.name);
+  const catalogues = peers ? [DEMO_CATALOGUE, DEMO_CATALOGUE_2026] : publish.catalogues.map((c) => c.name);
   const houses: { name: string; tagusUrl?: string; loireUrl?: string }[] = peers
     ? [{ name: DEMO_CLEARING_HOUSE, tagusUrl: 'demo', loireUrl: 'demo' }]
     : publish.clearingHouses.filter((h) => h.tagusUrl || h.loireUrl);

@@ -2,15 +2,18 @@ import { startFakeEventService, type FakeEventService } from '../demo/ces.js';
 import { startFakeClearingHouse, type FakeClearingHouse } from '../demo/gxdch.js';
 import { startFakeOidc, type FakeOidc } from '../demo/oidc.js';
 import { startFakeCatalogue, type FakeCatalogue } from '../demo/xfsc.js';
+import { startFakeCatalogue2026, type FakeCatalogue2026 } from '../demo/xfsc-2026.js';
 
-/** The demo peers' target names. */
+/** The demo peers' target names: the 2025 catalogue (JSON-LD: the Tagus set), the 2026 one (VC-JWTs too: the 25.11 set). */
 export const DEMO_CATALOGUE = 'demo-xfsc';
+export const DEMO_CATALOGUE_2026 = 'demo-xfsc-2026';
 export const DEMO_CLEARING_HOUSE = 'demo-gxdch';
 
-/** The demo's peers (demo.peers): a clearing house, a federated catalogue with its own IdP, a credential event service. */
+/** The demo's peers (demo.peers): a clearing house, federated catalogues of both API generations with their IdP, a credential event service. */
 export interface DemoPeers {
   clearingHouse: FakeClearingHouse;
   catalogue: FakeCatalogue;
+  catalogue2026: FakeCatalogue2026;
   catalogueIdp: FakeOidc;
   events: FakeEventService;
   /** The catalogue client's secret (the catalogue's IdP knows it; never configured). */
@@ -33,16 +36,26 @@ async function onPort<T>(port: number, start: (port: number) => Promise<T>, what
   }
 }
 
+/** The demo peers' ports, in order: clearing house, credential events, catalogue IdP, 2025 catalogue, 2026 catalogue. */
+export const DEMO_PEER_PORTS = 5;
+
+/** The demo peers' default ports: server.port + 5 … + 9 (0, any free port, for port 0). */
+export function defaultPeerPorts(serverPort: number): number[] {
+  return Array.from({ length: DEMO_PEER_PORTS }, (_, i) =>
+    serverPort > 0 && serverPort < 65535 - 9 ? serverPort + 5 + i : 0,
+  );
+}
+
 /**
- * Start the demo peers on loopback, on the ports after server.port + 4 (any free ports for port 0):
- * each checks what it gets with `verify` (the gateway's verifier) and pulls credentials from their id URLs.
+ * Start the demo peers on loopback, on `ports` (demo.peerPorts; see defaultPeerPorts): each checks
+ * what it gets with `verify` (the gateway's verifier) and pulls credentials from their id URLs.
  */
 export async function startDemoPeers(
-  serverPort: number,
+  ports: number[],
   verify: (input: unknown) => Promise<string | undefined>,
   log: Log,
 ): Promise<DemoPeers> {
-  const port = (n: number) => (serverPort > 0 && serverPort < 65535 - 8 ? serverPort + n : 0);
+  const port = (n: number) => ports[n - 5] ?? 0;
   const catalogueSecret = 'demo-catalogue-secret';
   const started: { close(): Promise<void> }[] = [];
   try {
@@ -69,7 +82,15 @@ export async function startDemoPeers(
             'gx-gateway': {
               secret: catalogueSecret,
               roles: [],
-              claims: { resource_access: { 'federated-catalogue': { roles: ['Ro-SD-A'] } } },
+              // A provider's client, as a catalogue operator would set it up: uploads and revokes in
+              // both API generations, not the catalogue admin's Ro-MU-CA (no participant registration).
+              claims: {
+                resource_access: {
+                  'federated-catalogue': {
+                    roles: ['Ro-SD-A', 'ASSET_CREATE', 'ASSET_UPDATE', 'ASSET_DELETE', 'ASSET_READ'],
+                  },
+                },
+              },
             },
           },
         }),
@@ -84,9 +105,17 @@ export async function startDemoPeers(
       log,
     );
     started.push(catalogue);
+    const catalogue2026 = await onPort(
+      port(9),
+      (p) => startFakeCatalogue2026({ port: p, issuer: catalogueIdp.issuer, verify }),
+      'demo federated catalogue (2026 API)',
+      log,
+    );
+    started.push(catalogue2026);
     return {
       clearingHouse,
       catalogue,
+      catalogue2026,
       catalogueIdp,
       events,
       catalogueSecret,

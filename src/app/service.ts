@@ -30,7 +30,14 @@ import { credentialEventsPublisher, EVENTS_TARGET } from '../publish/events.js';
 import type { Publisher } from '../publish/outbox.js';
 import { COMPLIANCE_TARGET } from '../store/deliveries.js';
 import { complianceStatus, publishNow, publishPlan, registrationStatus } from '../publish/plan.js';
-import { DEMO_CATALOGUE, DEMO_CLEARING_HOUSE, startDemoPeers, type DemoPeers } from './peers.js';
+import {
+  DEMO_CATALOGUE,
+  DEMO_CATALOGUE_2026,
+  DEMO_CLEARING_HOUSE,
+  defaultPeerPorts,
+  startDemoPeers,
+  type DemoPeers,
+} from './peers.js';
 import type { CredentialService } from './credential-service.js';
 import { publishSetup, syncOfficerKeys } from './local.js';
 import { demoSources } from './demo.js';
@@ -290,7 +297,7 @@ export async function startService(
       const peerDids = resolverFor({ allowHttp: true, timeoutMs: 10_000 });
       closePeerDids = () => peerDids.close();
       peers = await startDemoPeers(
-        config.server.port,
+        (config.demo.peerPorts as number[] | undefined) ?? defaultPeerPorts(config.server.port),
         async (input) => {
           const report = await credentials.verify(input, { dids: peerDids.resolver });
           return report.valid ? undefined : problemsOf(report);
@@ -322,12 +329,28 @@ export async function startService(
           tokenUrl: `${peers.catalogueIdp.issuer}/token`,
           clientId: 'gx-gateway',
           allowHttp: true,
+          registerParticipant: false,
+        },
+        {
+          name: DEMO_CATALOGUE_2026,
+          api: '2026',
+          url: peers.catalogue2026.url,
+          tokenUrl: `${peers.catalogueIdp.issuer}/token`,
+          clientId: 'gx-gateway',
+          allowHttp: true,
+          registerParticipant: false,
         },
       ];
       secrets.set(DEMO_CATALOGUE, peers.catalogueSecret);
+      secrets.set(DEMO_CATALOGUE_2026, peers.catalogueSecret);
       log.info(
-        { clearingHouse: ch.url, catalogue: peers.catalogue.url, events: peers.events.url },
-        'demo peers (development only): a Gaia-X clearing house, an XFSC catalogue and a credential event service',
+        {
+          clearingHouse: ch.url,
+          catalogue: peers.catalogue.url,
+          catalogue2026: peers.catalogue2026.url,
+          events: peers.events.url,
+        },
+        'demo peers (development only): a Gaia-X clearing house (Tagus and Loire compliance, notary), XFSC catalogues (2025 and 2026 APIs) and a credential event service',
       );
     }
     // resolver.caFile: one CA setting for every outbound TLS connection (peers' fetches and DIDs alike).
@@ -363,6 +386,7 @@ export async function startService(
             return vp.format === 'ldp' ? JSON.stringify(vp.document) : vp.jwt;
           },
           presentJwt,
+          registerParticipant: c.registerParticipant,
           tokens: new CatalogueTokens({
             tokenUrl: c.tokenUrl,
             clientId: c.clientId,
@@ -428,6 +452,32 @@ export async function startService(
     await demo?.close();
     await identityProvider?.close();
     throw err;
+  }
+  if (demo || identityProvider || peers) {
+    // Every loopback port the demo took, in one line: a taken default was replaced by any free port.
+    const portOf = (u: string | undefined) => (u ? Number(new URL(u).port) : undefined);
+    log.info(
+      {
+        ...(demo
+          ? {
+              openstack: portOf(demo.urls.openstack),
+              kubernetes: portOf(demo.urls.kubernetes),
+              netbox: portOf(demo.urls.netbox),
+            }
+          : {}),
+        ...(identityProvider ? { identityProvider: portOf(identityProvider.issuer) } : {}),
+        ...(peers
+          ? {
+              clearingHouse: portOf(peers.clearingHouse.url),
+              events: portOf(peers.events.url),
+              catalogueIdentityProvider: portOf(peers.catalogueIdp.issuer),
+              catalogue: portOf(peers.catalogue.url),
+              catalogue2026: portOf(peers.catalogue2026.url),
+            }
+          : {}),
+      },
+      'demo ports (development only: demo.ports, demo.identityProviderPort, demo.peerPorts)',
+    );
   }
   // What runs and decisions queue for: the catalogues and the clearing houses (events follow issuance).
   const setup = publishSetup(loaded, store);

@@ -41,6 +41,9 @@ export const EMBEDDED_DEFAULT = {
   provider: DEMO_PROVIDER,
   clouds: [{ id: 'demo', name: 'Demo cloud (src/demo)', demo: true, intervalSeconds: 300 }],
   demo: { identityProvider: true, peers: true },
+  // The current generation end to end: 25.11 as VC-JWTs (what Loire clearing houses and the 2026
+  // catalogue take), Tagus as JSON-LD (the Tagus clearing house, the 2025 catalogue).
+  signing: { suites: { 'gaia-x-25.11': 'vc-jose' } },
   // Beside the development keys, in a folder of the owner's only (not in data/, which the package ships).
   database: { file: '.gx-gateway/gx-gateway.sqlite' },
 };

@@ -513,7 +513,7 @@ export const configSchema = {
           type: 'boolean',
           default: false,
           description:
-            'Development only: start the demo peers of src/demo on loopback (a Gaia-X clearing house, an XFSC federated catalogue, a credential event service) and publish to them (publish.clearingHouses, catalogues, credentialEvents must then be empty).',
+            'Development only: start the demo peers of src/demo on loopback (a Gaia-X clearing house with Tagus and Loire compliance and a notary, XFSC federated catalogues of the 2025 and 2026 APIs, a credential event service) and publish to them (publish.clearingHouses, catalogues, credentialEvents must then be empty).',
         },
         identityProviderPort: {
           type: 'integer',
@@ -527,7 +527,15 @@ export const configSchema = {
           maxItems: 3,
           items: { type: 'integer', minimum: 0, maximum: 65535 },
           description:
-            'Loopback ports of its OpenStack, Kubernetes and NetBox (stable ports keep its credentials unchanged across restarts); default: the three after server.port, or any when server.port is 0.',
+            'Loopback ports of its OpenStack, Kubernetes and NetBox (stable ports keep its credentials unchanged across restarts); default: server.port + 1 … + 3, or any when server.port is 0. The gateway logs the ports it used ("demo ports").',
+        },
+        peerPorts: {
+          type: 'array',
+          minItems: 5,
+          maxItems: 5,
+          items: { type: 'integer', minimum: 0, maximum: 65535 },
+          description:
+            "Loopback ports of the demo peers (demo.peers): clearing house, credential event service, the catalogues' identity provider, the 2025 catalogue, the 2026 catalogue; default: server.port + 5 … + 9, or any when server.port is 0 (0: any). A taken port is replaced by any free one, with a warning.",
         },
       },
     },
@@ -686,6 +694,12 @@ export const configSchema = {
                 type: 'boolean',
                 default: false,
                 description: 'Development only: http URLs on loopback.',
+              },
+              registerParticipant: {
+                type: 'boolean',
+                default: false,
+                description:
+                  "Also register the provider as a participant with its legal-person credential (POST /participants, PUT when registered). The catalogue allows that to its admin role (Ro-MU-CA) only: set it when the gateway's client has that role; otherwise the catalogue's operator registers the provider.",
               },
             },
           },

@@ -14,6 +14,8 @@ export interface DemoCloud {
   scsReport: string;
   /** The demo's OpenStack (to change the cloud under a running gateway: delete an image). */
   openstack: FakeOpenStack;
+  /** Where its peers listen (logged at start as "demo ports"). */
+  urls: { openstack: string; kubernetes: string; netbox: string };
   close(): Promise<void>;
 }
 
@@ -51,6 +53,7 @@ export async function startDemoCloud(opts: { ports?: [number, number, number] } 
     netboxToken: nb.token,
     scsReport: join(packageRoot, 'data', 'demo', 'scs-report-iaas.yaml'),
     openstack: os,
+    urls: { openstack: os.url, kubernetes: k8s.url, netbox: nb.url },
     async close() {
       await Promise.all([os.close(), k8s.close(), nb.close()]);
       rmSync(dir, { recursive: true, force: true });

@@ -38,7 +38,7 @@ const err = (status: number, code: string, message: string): FakeResponse => ({ 
 
 export async function startFakeCatalogue2026(opts: CatalogueOptions = {}): Promise<FakeCatalogue2026> {
   const assets = new Map<string, AssetVersion[]>();
-  const authorize = catalogueAuthorizer(opts.issuer);
+  const authorize = catalogueAuthorizer(opts.issuer, '2026');
   const people = participants();
   const fetchText =
     opts.fetchText ??
@@ -108,7 +108,7 @@ export async function startFakeCatalogue2026(opts: CatalogueOptions = {}): Promi
   const fake = await startFake(
     async (req, url, body): Promise<FakeResponse | undefined> => {
       const path = url.pathname;
-      const denied = await authorize(req.headers.authorization);
+      const denied = await authorize(req.headers.authorization, req.method ?? 'GET', path);
       if (denied) return denied;
       const people_ = await people(req.method ?? 'GET', path, body);
       if (people_) return people_;
@@ -124,7 +124,7 @@ export async function startFakeCatalogue2026(opts: CatalogueOptions = {}): Promi
         const assetHash = createHash('sha256').update(body).digest('hex');
         for (const vs of assets.values())
           if (vs.some((v) => v.assetHash === assetHash))
-            return err(409, 'conflict', `an asset with hash ${assetHash} exists`);
+            return err(409, 'conflict_error', `an asset with hash ${assetHash} exists`);
         for (const c of parsed.credentials) {
           if (typeof c.doc.id !== 'string') return err(422, 'verification_error', 'a credential without id');
           const served = await fetchText(c.doc.id).catch((e: Error) => ({ status: 0, text: e.message }));
@@ -162,14 +162,14 @@ export async function startFakeCatalogue2026(opts: CatalogueOptions = {}): Promi
       if (req.method === 'GET' && one && one[1] !== 'validate') {
         const iri = decodeURIComponent(one[1]!);
         const vs = assets.get(iri);
-        if (!vs) return err(404, 'not_found', `no asset ${iri}`);
+        if (!vs) return err(404, 'not_found_error', `no asset ${iri}`);
         return { json: { ...view(iri, vs.at(-1)!, true), rawContent: vs.at(-1)!.content } };
       }
       const versions = /^\/assets\/([^/]+)\/versions$/.exec(path);
       if (req.method === 'GET' && versions) {
         const iri = decodeURIComponent(versions[1]!);
         const vs = assets.get(iri);
-        if (!vs) return err(404, 'not_found', `no asset ${iri}`);
+        if (!vs) return err(404, 'not_found_error', `no asset ${iri}`);
         return {
           json: { id: iri, total: vs.length, versions: [...vs].reverse().map((v) => versionView(v, v === vs.at(-1))) },
         };
@@ -179,9 +179,9 @@ export async function startFakeCatalogue2026(opts: CatalogueOptions = {}): Promi
         const iri = decodeURIComponent(revoke[1]!);
         const vs = assets.get(iri);
         const v = vs?.find((x) => x.version === Number(revoke[2]));
-        if (!vs || !v) return err(404, 'not_found', `no version ${revoke[2]} of ${iri}`);
-        if (v !== vs.at(-1)) return err(409, 'conflict', `version ${v.version} of ${iri} is not the current one`);
-        if (v.status !== 'active') return err(409, 'conflict', `version ${v.version} of ${iri} is ${v.status}`);
+        if (!vs || !v) return err(404, 'not_found_error', `no version ${revoke[2]} of ${iri}`);
+        if (v !== vs.at(-1)) return err(409, 'conflict_error', `version ${v.version} of ${iri} is not the current one`);
+        if (v.status !== 'active') return err(409, 'conflict_error', `version ${v.version} of ${iri} is ${v.status}`);
         v.status = 'revoked';
         return { json: versionView(v, true) };
       }

@@ -46,33 +46,89 @@ export interface FakeCatalogue extends FakeServer {
   participants: Map<string, string>;
 }
 
-const WRITE_ROLES = ['Ro-MU-CA', 'Ro-SD-A', 'Ro-MU-A'];
 const err = (status: number, code: string, message: string): FakeResponse => ({ status, json: { code, message } });
 
-/** Bearer JWTs of the catalogue's OIDC provider with a writing role (without a provider: any bearer token). */
-export function catalogueAuthorizer(issuer?: string) {
+/**
+ * Who may call what, as the catalogue's Spring SecurityConfig says (2025: commit 8effb88; 2026:
+ * c243a65). Roles come from `resource_access.federated-catalogue.roles`. `[]`: any valid token.
+ * Registering a participant (POST /participants) is the catalogue admin's (Ro-MU-CA) in both.
+ */
+type Rule = [method: string, path: RegExp, roles: string[]];
+const SD_WRITE = ['Ro-MU-CA', 'Ro-SD-A', 'Ro-MU-A'];
+const RULES: Record<'2025' | '2026', Rule[]> = {
+  '2025': [
+    ['GET', /^\/self-descriptions(\/[^/]+)?$/, []],
+    ['POST', /^\/self-descriptions(\/[^/]+\/revoke)?$/, SD_WRITE],
+    ['DELETE', /^\/self-descriptions\/[^/]+$/, SD_WRITE],
+    ['POST', /^\/participants$/, ['Ro-MU-CA']],
+    ['GET', /^\/participants$/, ['Ro-MU-CA']],
+    ['PUT', /^\/participants\/[^/]+$/, ['Ro-MU-CA', 'Ro-MU-A']],
+    ['GET', /^\/participants\/[^/]+$/, ['Ro-MU-CA', 'Ro-MU-A', 'Ro-PA-A', 'Ro-SD-A']],
+  ],
+  '2026': [
+    ['POST', /^\/assets\/[^/]+\/versions\/[^/]+\/revoke$/, ['ASSET_UPDATE', 'ADMIN_ALL']],
+    ['GET', /^\/assets\/[^/]+\/versions$/, ['ASSET_READ', 'ADMIN_ALL']],
+    ['GET', /^\/assets(\/[^/]+)?$/, ['ASSET_READ', 'ADMIN_ALL']],
+    ['POST', /^\/assets$/, ['ASSET_CREATE', 'ADMIN_ALL']],
+    ['DELETE', /^\/assets\/by-id\/.+$/, ['ASSET_DELETE', 'ADMIN_ALL']],
+    ['POST', /^\/participants$/, ['Ro-MU-CA']],
+    ['GET', /^\/participants$/, ['Ro-MU-CA']],
+    ['PUT', /^\/participants\/[^/]+$/, ['Ro-MU-CA', 'Ro-MU-A']],
+    ['GET', /^\/participants\/[^/]+$/, ['Ro-MU-CA', 'Ro-MU-A', 'Ro-PA-A', 'Ro-AS-A', 'ASSET_READ']],
+  ],
+};
+
+/** Spring's resource server without an accepted token: 401, an empty body, the reason in WWW-Authenticate. */
+const unauthorized = (reason?: string): FakeResponse => ({
+  status: 401,
+  headers: {
+    'www-authenticate': reason
+      ? `Bearer error="invalid_token", error_description="${reason.replace(/["\\]/g, '')}", error_uri="https://tools.ietf.org/html/rfc6750#section-3.1"`
+      : 'Bearer',
+  },
+  text: '',
+});
+
+/** The catalogue's AccessDeniedHandler: 403 `{"code":"forbidden_error",…}`, pretty-printed. */
+const forbidden = (): FakeResponse => ({
+  status: 403,
+  headers: { 'content-type': 'application/json' },
+  text: JSON.stringify(
+    { code: 'forbidden_error', message: 'User does not have permission to execute this request.' },
+    null,
+    2,
+  ),
+});
+
+/**
+ * Bearer JWTs of the catalogue's OIDC provider, with the roles the call needs (see RULES); without
+ * a provider, any bearer token with every role.
+ */
+export function catalogueAuthorizer(issuer: string | undefined, generation: '2025' | '2026') {
   const jwks = issuer ? createRemoteJWKSet(new URL(`${issuer}/jwks`)) : undefined;
-  return async (header: string | undefined): Promise<FakeResponse | undefined> => {
+  return async (header: string | undefined, method: string, path: string): Promise<FakeResponse | undefined> => {
     const m = /^Bearer (.+)$/.exec(header ?? '');
-    if (!m) return err(401, 'unauthorized', 'no bearer token');
+    if (!m) return unauthorized();
     if (!jwks) return undefined;
+    let roles: string[];
     try {
       const { payload } = await jwtVerify(m[1]!, jwks, { issuer: issuer! });
-      const roles =
+      roles =
         (payload.resource_access as Record<string, { roles?: string[] }> | undefined)?.['federated-catalogue']?.roles ??
         [];
-      if (!roles.some((r) => WRITE_ROLES.includes(r)))
-        return err(403, 'forbidden', `the token has none of the roles ${WRITE_ROLES.join(', ')}`);
-      return undefined;
     } catch (e) {
-      return err(401, 'unauthorized', `token not accepted: ${(e as Error).message}`);
+      return unauthorized(`An error occurred while attempting to decode the Jwt: ${(e as Error).message}`);
     }
+    const rule = RULES[generation].find(([verb, re]) => verb === method && re.test(path));
+    // Anything else: authenticated() only.
+    if (rule && rule[2].length && !roles.some((r) => rule[2].includes(r))) return forbidden();
+    return undefined;
   };
 }
 
 /**
  * `/participants` of both API generations: POST registers the participant whose credential (a
- * presentation, a VC-JWT or a VP-JWT) is the body (409 when registered), PUT updates it, GET reads it.
+ * presentation, a VC-JWT or a VP-JWT) is the body (409 when registered; Ro-MU-CA only, see RULES), PUT updates it, GET reads it.
  */
 export function participants() {
   const registered = new Map<string, string>();
@@ -82,14 +138,14 @@ export function participants() {
     if (method === 'POST' && path === '/participants') {
       const id = idOf(body);
       if (!id) return err(400, 'client_error', 'the body is not a participant credential');
-      if (registered.has(id)) return err(409, 'conflict', `participant ${id} is registered`);
+      if (registered.has(id)) return err(409, 'conflict_error', `participant ${id} is registered`);
       registered.set(id, body);
       return { status: 201, headers: { location: `/participants/${encodeURIComponent(id)}` }, json: { id, name: id } };
     }
     const one = /^\/participants\/([^/]+)$/.exec(path);
     if (!one) return undefined;
     const id = decodeURIComponent(one[1]!);
-    if (!registered.has(id)) return err(404, 'not_found', `no participant ${id}`);
+    if (!registered.has(id)) return err(404, 'not_found_error', `no participant ${id}`);
     if (method === 'PUT') {
       if (idOf(body) !== id) return err(400, 'client_error', `the credential is not about participant ${id}`);
       registered.set(id, body);
@@ -109,12 +165,14 @@ export async function startFakeCatalogue(opts: FakeCatalogueOptions = {}): Promi
     });
   const now = () => new Date().toISOString();
 
-  const authorize = catalogueAuthorizer(opts.issuer);
+  const authorize = catalogueAuthorizer(opts.issuer, '2025');
   const people = participants();
 
   const fake = await startFake(
     async (req, url, body): Promise<FakeResponse | undefined> => {
       const path = url.pathname;
+      const denied = await authorize(req.headers.authorization, req.method ?? 'GET', path);
+      if (denied) return denied;
       if (req.method === 'GET' && path === '/self-descriptions') {
         const statuses = url.searchParams.get('statuses')?.split(',');
         const ids = url.searchParams.get('ids')?.split(',');
@@ -126,13 +184,11 @@ export async function startFakeCatalogue(opts: FakeCatalogueOptions = {}): Promi
           }));
         return { json: { totalCount: items.length, items } };
       }
-      const denied = await authorize(req.headers.authorization);
-      if (denied) return denied;
       const registered = await people(req.method ?? 'GET', path, body);
       if (registered) return registered;
       if (req.method === 'POST' && path === '/self-descriptions') {
         const sdHash = createHash('sha256').update(body).digest('hex');
-        if (entries.has(sdHash)) return err(409, 'conflict', `a self-description with hash ${sdHash} exists`);
+        if (entries.has(sdHash)) return err(409, 'conflict_error', `a self-description with hash ${sdHash} exists`);
         let vp: Record<string, unknown>;
         try {
           vp = JSON.parse(body) as Record<string, unknown>;
@@ -178,16 +234,16 @@ export async function startFakeCatalogue(opts: FakeCatalogueOptions = {}): Promi
       const revoke = /^\/self-descriptions\/([0-9a-f]{64})\/revoke$/.exec(path);
       if (req.method === 'POST' && revoke) {
         const e = entries.get(revoke[1]!);
-        if (!e) return err(404, 'not_found', `no self-description ${revoke[1]}`);
+        if (!e) return err(404, 'not_found_error', `no self-description ${revoke[1]}`);
         if (e.status !== 'active')
-          return err(409, 'conflict', `self-description ${e.sdHash} is ${e.status}, not active`);
+          return err(409, 'conflict_error', `self-description ${e.sdHash} is ${e.status}, not active`);
         Object.assign(e, { status: 'revoked', statusDatetime: now() });
         const { content: _content, ...meta } = e;
         return { json: meta };
       }
       const one = /^\/self-descriptions\/([0-9a-f]{64})$/.exec(path);
       if (one && req.method === 'DELETE') {
-        if (!entries.delete(one[1]!)) return err(404, 'not_found', `no self-description ${one[1]}`);
+        if (!entries.delete(one[1]!)) return err(404, 'not_found_error', `no self-description ${one[1]}`);
         return { status: 200, json: {} };
       }
       return undefined;

@@ -68,7 +68,7 @@ export class CatalogueTokens {
 const MEANING: Record<number, string> = {
   400: 'the catalogue refused the request as malformed',
   401: "the catalogue did not accept the token (its identity provider's client, secret or user)",
-  403: "the token's roles or participant do not allow this (Ro-SD-A, or participant_id equal to the issuer)",
+  403: "the token's roles or participant do not allow this (2025 API: Ro-SD-A, and participant_id equal to the issuer; 2026 API: ASSET_CREATE, ASSET_UPDATE, ASSET_DELETE, ASSET_READ; registering the participant: Ro-MU-CA)",
   404: 'the catalogue has no such entry',
   409: 'the catalogue has this already, or it is not active',
   415: 'the catalogue does not take this media type',
@@ -82,7 +82,9 @@ const MEANING: Record<number, string> = {
 
 export async function catalogueError(r: Response): Promise<string> {
   const text = await responseText(r, MAX_ANSWER_BYTES).catch((e: Error) => e.message);
-  let detail = text.slice(0, 300);
+  // Spring's resource server answers 401 with an empty body and the reason in WWW-Authenticate.
+  const challenge = r.headers.get('www-authenticate');
+  let detail = text.slice(0, 300) || (challenge ? `WWW-Authenticate: ${challenge.slice(0, 300)}` : '');
   try {
     const e = JSON.parse(text) as { code?: string; message?: string };
     if (e.code || e.message) detail = `${e.code ?? ''}: ${e.message ?? ''}`;
@@ -136,6 +138,8 @@ export interface CatalogueDeps {
   /** A signed VP-JWT of VC-JWTs (each an EnvelopedVerifiableCredential). */
   presentJwt(jwts: string[]): Promise<string>;
   tokens: CatalogueTokens;
+  /** Register the provider as a participant with its legal-person credential (needs the catalogue admin role). */
+  registerParticipant?: boolean;
 }
 
 type Call = (
@@ -330,7 +334,7 @@ export function xfscPublisher(
           if (!('ref' in added)) return added;
           await store.putCatalogueEntry(target, d.subject, added.ref, 'active');
         }
-        return isParticipant(row) ? catalogue.participant(row, signal) : { ok: true };
+        return deps.registerParticipant && isParticipant(row) ? catalogue.participant(row, signal) : { ok: true };
       }
       if (d.action === 'revoke' || d.action === 'delete') {
         const entry = await store.catalogueEntry(target, d.subject);

@@ -11,7 +11,12 @@ import { catalogueError } from '../../src/publish/xfsc.js';
 import { gatewayFetch, gatewayVerifier, gatewayWithPeers, until } from '../helpers/peers.js';
 import { ADMIN, settledRun, type ServiceUnderTest } from '../helpers/service.js';
 
-const roles = { resource_access: { 'federated-catalogue': { roles: ['Ro-SD-A'] } } };
+// The 2026 catalogue's roles for assets, and the admin's Ro-MU-CA to register the participant.
+const roles = {
+  resource_access: {
+    'federated-catalogue': { roles: ['ASSET_CREATE', 'ASSET_UPDATE', 'ASSET_DELETE', 'ASSET_READ', 'Ro-MU-CA'] },
+  },
+};
 const idp = await startFakeOidc({
   clients: { 'fc-client': { secret: 'client-secret', roles: [] } },
   serviceUsers: { 'svc-gateway': { password: 'service-password', claims: roles } },
@@ -41,6 +46,7 @@ const svc = await gatewayWithPeers(
           username: 'svc-gateway',
           passwordEnv: 'GXG_TEST_FC_PASSWORD',
           allowHttp: true,
+          registerParticipant: true,
         },
       ],
       outbox: { baseBackoffMs: 50, maxBackoffMs: 200, tickMs: 50 },

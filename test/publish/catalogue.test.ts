@@ -14,7 +14,8 @@ const idp = await startFakeOidc({
     'gx-gateway': {
       secret: 'catalogue-secret',
       roles: [],
-      claims: { resource_access: { 'federated-catalogue': { roles: ['Ro-SD-A'] } } },
+      // Ro-SD-A uploads; the catalogue admin's Ro-MU-CA registers the participant.
+      claims: { resource_access: { 'federated-catalogue': { roles: ['Ro-SD-A', 'Ro-MU-CA'] } } },
     },
   },
 });
@@ -41,6 +42,7 @@ const svc = await gatewayWithPeers(
           clientId: 'gx-gateway',
           clientSecretEnv: 'GXG_TEST_CATALOGUE_SECRET',
           allowHttp: true,
+          registerParticipant: true,
         },
       ],
       outbox: { baseBackoffMs: 50, maxBackoffMs: 200, tickMs: 50, downAfterSeconds: 1, maxAttempts: 10_000 },

@@ -31,7 +31,8 @@ t.teardown(() => child.kill('SIGTERM'));
 t.test('the section as written, against the started gateway', async (t) => {
   // The peers' addresses as the gateway logged them (8085–8088 after 8080; any free ones when taken).
   const started = Date.now();
-  let peers: { clearingHouse: string; catalogue: string; events: string } | undefined;
+  let peers: { clearingHouse: string; catalogue: string; catalogue2026: string; events: string } | undefined;
+  let ports: { catalogueIdentityProvider: number } | undefined;
   const token = () => readFileSync(join(scratch, '.gx-gateway', 'admin-token'), 'utf8').trim();
   for (;;) {
     peers ??= (() => {
@@ -46,8 +47,18 @@ t.test('the section as written, against the started gateway', async (t) => {
           headers: { authorization: `Bearer ${token()}` },
         }).catch(() => undefined)
       : undefined;
-    const issued =
-      r?.ok && ((await r.json()) as { items: { state: string }[] }).items.some((i) => i.state === 'issued');
+    ports ??= (() => {
+      const line = gateway
+        .output()
+        .split('\n')
+        .find((l) => l.includes('"demo ports'));
+      return line ? (JSON.parse(line) as typeof ports) : undefined;
+    })();
+    // Both profiles: Tagus (JSON-LD) and Loire (the 25.11 VC-JWTs).
+    const items = r?.ok ? ((await r.json()) as { items: { state: string; profile: string }[] }).items : [];
+    const issued = ['tagus-22.10', 'gaia-x-25.11'].every((p) =>
+      items.some((i) => i.state === 'issued' && i.profile === p),
+    );
     // …and announced: the credential event follows the issuance through the outbox.
     if (issued && ((await (await fetch(`${peers!.events}/credentials-events`)).json()) as unknown[]).length) break;
     if (Date.now() - started > patience(90_000))
@@ -70,7 +81,9 @@ t.test('the section as written, against the started gateway', async (t) => {
       .replaceAll('localhost:8080', `localhost:${port}`)
       .replaceAll('localhost:8085', hostOf(peers!.clearingHouse))
       .replaceAll('localhost:8086', hostOf(peers!.events))
-      .replaceAll('localhost:8088', hostOf(peers!.catalogue));
+      .replaceAll('localhost:8087', `localhost:${ports!.catalogueIdentityProvider}`)
+      .replaceAll('localhost:8088', hostOf(peers!.catalogue))
+      .replaceAll('localhost:8089', hostOf(peers!.catalogue2026));
     const r = spawnSync(line, { cwd: scratch, shell: '/bin/sh', encoding: 'utf8', env });
     t.equal(r.status, 0, `${command}\n${r.stderr.slice(0, 300)}`);
     outputs.push(r.stdout);
@@ -82,17 +95,20 @@ t.test('the section as written, against the started gateway', async (t) => {
     /demo tagus-22\.10: registration number from the notary did:web:127\.0\.0\.1%3A\d+:notary, valid until/,
     "the demo notary's credential, in the CLI",
   );
-  t.match(
-    all,
-    /gaia-x-25\.11: none yet[\s\S]*not submitted: Loire clearing houses take VC-JWTs/,
-    'why 25.11 is not submitted',
-  );
-  t.match(all, /"totalCount":\s*[1-9]/, 'entries in the catalogue');
+  t.match(all, /demo gaia-x-25\.11: issued by demo-gxdch/, 'the Loire compliance credential, in the CLI');
+  t.notMatch(all, /not submitted/, 'both profiles submitted');
+  t.match(all, /"totalCount":\s*[1-9]/, 'entries in the 2025 catalogue');
+  t.match(all, /"contentType":"application\/vp\+jwt"/, 'VC-JWTs in the 2026 catalogue');
   t.match(all, /eu\.gaia-x\.credential/, 'a credential event');
   t.match(
     all,
-    /"kind":"compliance","types":\["compliance"\],"state":"published"/,
-    'the compliance credential in the listing',
+    /"profile":"tagus-22\.10","kind":"compliance","types":\["compliance"\],"state":"published"/,
+    'the Tagus compliance credential in the listing',
+  );
+  t.match(
+    all,
+    /"profile":"gaia-x-25\.11","kind":"compliance","types":\["LabelCredential"\],"state":"published"/,
+    'the Loire label in the listing',
   );
   t.match(
     all,
