@@ -2,9 +2,12 @@ import { fileURLToPath } from 'node:url';
 import { startFake, type FakeResponse, type FakeServer } from './http.js';
 
 /**
- * The Gaia-X Credential Event Service: `POST /credentials-events` takes a CloudEvent
- * (structured mode, type `eu.gaia-x.credential`, `data` or `data_base64`; 409 for an id it has),
- * `GET /credentials-events?page=&size=&lastReceivedID=` lists them in order, as catalogues poll it.
+ * The Gaia-X Credential Event Service, as its clients see it (the XFSC catalogue's CesRestClient and
+ * its recorded lab answers): `POST /credentials-events` takes a CloudEvent (structured mode, type
+ * `eu.gaia-x.credential`, sent as `application/json`; 409 for an id it has) and answers **201 with
+ * `Location: …/credentials-events/{id}` and no body**; `GET /credentials-events?page=&size=&lastReceivedID=`
+ * lists them in order, each with the `cesreceiveddate` it adds; `GET /credentials-events/{id}` one.
+ * Errors are NestJS bodies.
  */
 export interface CloudEvent {
   specversion: string;
@@ -31,6 +34,13 @@ export async function startFakeEventService(opts: { port?: number } = {}): Promi
   const events: CloudEvent[] = [];
   const fake = await startFake(
     (req, url, body) => {
+      const one = /^\/credentials-events\/([^/]+)$/.exec(url.pathname);
+      if (one && req.method === 'GET') {
+        const e = events.find((x) => x.id === decodeURIComponent(one[1]!));
+        return e
+          ? { json: e }
+          : { status: 404, json: { statusCode: 404, message: `event ${one[1]} not found`, error: 'Not Found' } };
+      }
       if (url.pathname !== '/credentials-events') return undefined;
       if (req.method === 'GET') {
         const size = Math.min(Number(url.searchParams.get('size') ?? 20) || 20, 100);
@@ -53,9 +63,13 @@ export async function startFakeEventService(opts: { port?: number } = {}): Promi
       if (!e.id || !e.source) return bad('id and source are required');
       if ((e.data === undefined) === (e.data_base64 === undefined)) return bad('exactly one of data and data_base64');
       if (events.some((x) => x.id === e.id && x.source === e.source))
-        return { status: 409, json: { statusCode: 409, message: `event ${e.id} exists` } };
-      events.push(e);
-      return { status: 201, json: e };
+        return { status: 409, json: { statusCode: 409, message: `event ${e.id} exists`, error: 'Conflict' } };
+      events.push({ ...e, cesreceiveddate: new Date().toISOString() });
+      return {
+        status: 201,
+        headers: { location: `${fake.url}/credentials-events/${encodeURIComponent(e.id)}` },
+        text: '',
+      };
     },
     { ...(opts.port !== undefined ? { port: opts.port } : {}) },
   );

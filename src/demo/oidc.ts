@@ -1,13 +1,19 @@
 import { createHash, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { exportJWK, SignJWT, type JWK, type JWTPayload } from 'jose';
-import { startFake, type FakeResponse, type FakeServer } from './http.js';
+import { errors, Provider, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import type { Fault, FakeServer } from './http.js';
 
 /**
- * A small OpenID Connect provider for the demo and the tests (OpenID Connect Discovery 1.0, RFC
- * 6749/7636 authorization code with PKCE S256, client credentials, RFC 7517 JWKS): it signs tokens
- * with its own RSA key, serves its discovery document and JWKS, and signs users in by a button per
- * demo user (no passwords: it is a fake). Tokens carry `roles` (array) and `preferred_username`.
+ * The demo's and the tests' OpenID Connect provider: `oidc-provider` (a certified OpenID Connect
+ * server), configured with the demo users and roles. Authorization code with PKCE S256 for the
+ * review page (a public client, `gx-review`, any loopback redirect), client credentials for
+ * confidential clients, and Keycloak's password grant for service users (a grant oidc-provider does
+ * not ship: registered here). Access tokens are RFC 9068 JWTs (RS256, its own key) for the audience
+ * given, carrying `roles` and `preferred_username` (and a client's or service user's own claims, such
+ * as a catalogue's `resource_access`). Users sign in by a button each: no passwords, a demo.
  */
 export interface DemoUser {
   username: string;
@@ -31,9 +37,12 @@ export interface FakeOidc extends FakeServer {
   issuer: string;
   audience: string;
   users: DemoUser[];
-  /** Sign any claims as this issuer (tests: expired, wrong audience…); `key: 'foreign'` signs with a key it does not publish. */
+  /**
+   * Sign any claims with jose as this issuer would (tests: expired, wrong audience, forged…);
+   * `key: 'foreign'` signs with a key it does not publish. Not a token the provider issued.
+   */
   issue(claims: JWTPayload, opts?: { key?: 'own' | 'foreign'; expiresIn?: number; issuedAt?: number }): Promise<string>;
-  /** An access token for a demo user. */
+  /** An access token for a demo user, through the provider's own authorization code flow with PKCE. */
   tokenFor(username: string): Promise<string>;
 }
 
@@ -44,8 +53,27 @@ export const DEMO_USERS: DemoUser[] = [
   { username: 'rita', name: 'Rita (auditor, read only)', roles: ['reader'] },
 ];
 
+/** The public client of the review page. */
+export const REVIEW_CLIENT = 'gx-review';
+/** The resource indicator the access tokens are for (their `aud` is the configured audience). */
+const RESOURCE = 'urn:gx-gateway:api';
+const SCOPE = 'openid profile';
+
 const escape = (s: string) =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+
+const isLoopback = (u: URL) => ['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname);
+
+async function readBody(req: IncomingMessage): Promise<URLSearchParams> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > 64 * 1024) throw new Error('body too large');
+    chunks.push(chunk as Buffer);
+  }
+  return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+}
 
 export async function startFakeOidc(opts: FakeOidcOptions = {}): Promise<FakeOidc> {
   const own = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -54,15 +82,27 @@ export async function startFakeOidc(opts: FakeOidcOptions = {}): Promise<FakeOid
     .update(own.publicKey.export({ format: 'der', type: 'spki' }))
     .digest('base64url')
     .slice(0, 16);
-  const jwk: JWK = { ...(await exportJWK(own.publicKey)), kid, alg: 'RS256', use: 'sig' };
+  const privateJwk: JWK = { ...(await exportJWK(own.privateKey)), kid, alg: 'RS256', use: 'sig' };
   const users = opts.users ?? DEMO_USERS;
   const audience = opts.audience ?? 'gx-gateway';
   const ttl = opts.tokenSeconds ?? 3600;
-  const codes = new Map<
-    string,
-    { user: DemoUser; clientId: string; redirectUri: string; challenge: string; nonce?: string; expires: number }
-  >();
-  let issuer = '';
+  const clients = opts.clients ?? {};
+  const requests: FakeServer['requests'] = [];
+  const faults: Fault[] = [];
+
+  // The issuer names the port: listen first, then build the provider.
+  let handle: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => {
+    res.writeHead(503).end();
+  };
+  const server = createServer((req, res) => handle(req, res));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   const sign = (claims: JWTPayload, key: KeyObject, expiresIn = ttl, issuedAt?: number) =>
     new SignJWT(claims)
@@ -70,181 +110,285 @@ export async function startFakeOidc(opts: FakeOidcOptions = {}): Promise<FakeOid
       .setIssuedAt(issuedAt)
       .setExpirationTime(Math.floor(Date.now() / 1000) + expiresIn)
       .sign(key);
-  const accessToken = (sub: string, roles: string[], extra: JWTPayload = {}) =>
-    sign({ iss: issuer, aud: audience, sub, roles, scope: 'openid profile', ...extra }, own.privateKey);
 
-  const fake = await startFake(
-    async (req, url, body): Promise<FakeResponse | undefined> => {
-      const path = url.pathname;
-      if (req.method === 'GET' && path === '/.well-known/openid-configuration')
-        return {
-          json: {
-            issuer,
-            authorization_endpoint: `${issuer}/authorize`,
-            token_endpoint: `${issuer}/token`,
-            jwks_uri: `${issuer}/jwks`,
-            response_types_supported: ['code'],
-            grant_types_supported: ['authorization_code', 'client_credentials', 'password'],
-            subject_types_supported: ['public'],
-            id_token_signing_alg_values_supported: ['RS256'],
-            code_challenge_methods_supported: ['S256'],
-            token_endpoint_auth_methods_supported: ['none', 'client_secret_post', 'client_secret_basic'],
-            scopes_supported: ['openid', 'profile'],
-            claims_supported: ['sub', 'preferred_username', 'name', 'roles'],
-          },
-        };
-      if (req.method === 'GET' && path === '/jwks') return { json: { keys: [jwk] } };
-      if (path === '/authorize') {
-        const p = req.method === 'POST' ? new URLSearchParams(body) : url.searchParams;
-        const need = ['response_type', 'client_id', 'redirect_uri', 'state', 'code_challenge'];
-        const missing = need.filter((n) => !p.get(n));
-        if (missing.length || p.get('response_type') !== 'code' || p.get('code_challenge_method') !== 'S256')
-          return {
-            status: 400,
-            json: {
-              error: 'invalid_request',
-              error_description: `need ${need.join(', ')} and code_challenge_method=S256`,
-            },
-          };
-        if (req.method === 'GET') {
-          const hidden = [...p]
-            .map(([k, v]) => `<input type="hidden" name="${escape(k)}" value="${escape(v)}">`)
-            .join('');
-          const buttons = users
-            .map(
-              (u) =>
-                `<button name="username" value="${escape(u.username)}">${escape(u.name ?? u.username)} <small>${escape(u.roles.join(', '))}</small></button>`,
-            )
-            .join('\n');
-          return {
-            headers: {
-              'content-type': 'text/html; charset=utf-8',
-              'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'",
-            },
-            text: `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Demo identity provider</title>
-<style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto}button{display:block;width:100%;margin:.4rem 0;padding:.6rem;font-size:1rem;text-align:left}small{color:#666}</style></head>
-<body><h1>Demo identity provider</h1><p>Sign in to <strong>${escape(p.get('client_id')!)}</strong> as:</p>
-<form method="post" action="/authorize">${hidden}${buttons}</form></body></html>`,
-          };
-        }
-        const user = users.find((u) => u.username === p.get('username'));
-        if (!user) return { status: 400, json: { error: 'access_denied', error_description: 'no such demo user' } };
-        const code = randomBytes(24).toString('base64url');
-        codes.set(code, {
-          user,
-          clientId: p.get('client_id')!,
-          redirectUri: p.get('redirect_uri')!,
-          challenge: p.get('code_challenge')!,
-          ...(p.get('nonce') ? { nonce: p.get('nonce')! } : {}),
-          expires: Date.now() + 60_000,
-        });
-        const back = new URL(p.get('redirect_uri')!);
-        back.searchParams.set('code', code);
-        back.searchParams.set('state', p.get('state')!);
-        back.searchParams.set('iss', issuer);
-        return { status: 302, headers: { location: back.toString() } };
+  const configuration: Configuration = {
+    clients: [
+      {
+        client_id: REVIEW_CLIENT,
+        token_endpoint_auth_method: 'none',
+        grant_types: ['authorization_code'],
+        response_types: ['code'],
+        redirect_uris: ['http://127.0.0.1/review/callback'],
+      },
+      ...Object.entries(clients).map(([id, c]) => ({
+        client_id: id,
+        client_secret: c.secret,
+        token_endpoint_auth_method: 'client_secret_post' as const,
+        grant_types: ['client_credentials', 'password'],
+        response_types: [],
+        redirect_uris: [],
+      })),
+    ],
+    clientAuthMethods: ['none', 'client_secret_post', 'client_secret_basic'],
+    jwks: { keys: [privateJwk as never] },
+    routes: { authorization: '/authorize', token: '/token', jwks: '/jwks', userinfo: '/userinfo' },
+    scopes: ['openid', 'profile'],
+    claims: { openid: ['sub'], profile: ['preferred_username', 'name', 'roles'] },
+    pkce: { required: () => true },
+    cookies: { keys: [randomBytes(32).toString('base64url')] },
+    ttl: {
+      AccessToken: ttl,
+      ClientCredentials: ttl,
+      IdToken: 3600,
+      AuthorizationCode: 60,
+      Interaction: 600,
+      Session: 3600,
+      Grant: 3600,
+    },
+    features: {
+      devInteractions: { enabled: false },
+      clientCredentials: { enabled: true },
+      resourceIndicators: {
+        enabled: true,
+        defaultResource: () => RESOURCE,
+        useGrantedResource: () => true,
+        getResourceServerInfo: () => ({
+          audience,
+          scope: SCOPE,
+          accessTokenFormat: 'jwt',
+          accessTokenTTL: ttl,
+          jwt: { sign: { alg: 'RS256' } },
+        }),
+      },
+    },
+    findAccount: (_ctx, id) => {
+      const u = users.find((x) => x.username === id);
+      return u
+        ? {
+            accountId: u.username,
+            claims: () => ({
+              sub: u.username,
+              preferred_username: u.username,
+              name: u.name ?? u.username,
+              roles: u.roles,
+            }),
+          }
+        : undefined;
+    },
+    // What the gateway and the catalogues read from an access token.
+    extraTokenClaims: (_ctx, token) => {
+      const t = token as { kind: string; accountId?: string; clientId?: string };
+      if (t.kind === 'AccessToken' && t.accountId) {
+        const u = users.find((x) => x.username === t.accountId);
+        return u ? { roles: u.roles, preferred_username: u.username, name: u.name ?? u.username } : undefined;
       }
-      if (req.method === 'POST' && path === '/token') {
-        const p = new URLSearchParams(body);
-        const basic = /^Basic (.+)$/.exec(req.headers.authorization ?? '');
-        const [basicId, basicSecret] = basic
-          ? Buffer.from(basic[1]!, 'base64').toString('utf8').split(':').map(decodeURIComponent)
-          : [];
-        const clientId = p.get('client_id') ?? basicId;
-        const secret = p.get('client_secret') ?? basicSecret;
-        const headers = { 'cache-control': 'no-store' };
-        if (p.get('grant_type') === 'authorization_code') {
-          const grant = codes.get(p.get('code') ?? '');
-          codes.delete(p.get('code') ?? '');
-          const verifier = p.get('code_verifier') ?? '';
-          const challenge = createHash('sha256').update(verifier).digest('base64url');
-          if (
-            !grant ||
-            grant.expires < Date.now() ||
-            grant.clientId !== clientId ||
-            grant.redirectUri !== p.get('redirect_uri')
-          )
-            return {
-              status: 400,
-              headers,
-              json: { error: 'invalid_grant', error_description: 'unknown, used or expired code' },
-            };
-          if (challenge !== grant.challenge)
-            return {
-              status: 400,
-              headers,
-              json: { error: 'invalid_grant', error_description: 'PKCE verification failed' },
-            };
-          const u = grant.user;
-          const profile = { preferred_username: u.username, name: u.name ?? u.username };
-          return {
-            headers,
-            json: {
-              token_type: 'Bearer',
-              expires_in: ttl,
-              access_token: await accessToken(u.username, u.roles, profile),
-              id_token: await sign(
-                {
-                  iss: issuer,
-                  aud: grant.clientId,
-                  sub: u.username,
-                  ...(grant.nonce ? { nonce: grant.nonce } : {}),
-                  ...profile,
-                  roles: u.roles,
-                },
-                own.privateKey,
-              ),
-              scope: 'openid profile',
-            },
-          };
-        }
-        if (p.get('grant_type') === 'client_credentials') {
-          const client = clientId ? opts.clients?.[clientId] : undefined;
-          if (!client || client.secret !== secret) return { status: 401, headers, json: { error: 'invalid_client' } };
-          return {
-            headers,
-            json: {
-              token_type: 'Bearer',
-              expires_in: ttl,
-              access_token: await accessToken(clientId!, client.roles, {
-                preferred_username: clientId,
-                ...client.claims,
-              }),
-            },
-          };
-        }
-        if (p.get('grant_type') === 'password') {
-          const client = clientId ? opts.clients?.[clientId] : undefined;
-          if (!client || client.secret !== secret) return { status: 401, headers, json: { error: 'invalid_client' } };
-          const name = p.get('username') ?? '';
-          const user = opts.serviceUsers?.[name];
-          if (!user || user.password !== p.get('password'))
-            return {
-              status: 401,
-              headers,
-              json: { error: 'invalid_grant', error_description: 'Invalid user credentials' },
-            };
-          return {
-            headers,
-            json: {
-              token_type: 'Bearer',
-              expires_in: ttl,
-              access_token: await accessToken(name, [], { preferred_username: name, ...user.claims }),
-            },
-          };
-        }
-        return { status: 400, headers, json: { error: 'unsupported_grant_type' } };
+      if (t.kind === 'ClientCredentials' && t.clientId) {
+        const c = clients[t.clientId];
+        return c ? { roles: c.roles, preferred_username: t.clientId, ...c.claims } : undefined;
       }
       return undefined;
     },
-    { ...(opts.port !== undefined ? { port: opts.port } : {}) },
+    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    renderError: (ctx, out) => {
+      ctx.type = 'application/json';
+      ctx.body = out;
+    },
+  };
+  const provider = new Provider(issuer, configuration);
+  // The review page runs on any loopback port (tests, the demo): its callback path is what matters.
+  const client = provider.Client.prototype as unknown as {
+    clientId: string;
+    redirectUriAllowed(this: { clientId: string }, uri: string): boolean;
+  };
+  const allowed = client.redirectUriAllowed;
+  client.redirectUriAllowed = function (this: { clientId: string }, uri: string) {
+    if (this.clientId !== REVIEW_CLIENT) return allowed.call(this, uri);
+    try {
+      const u = new URL(uri);
+      return (u.protocol === 'http:' || u.protocol === 'https:') && isLoopback(u) && u.pathname.endsWith('/callback');
+    } catch {
+      return false;
+    }
+  };
+  // Keycloak's password grant (direct access grants) for service users: the client authenticates
+  // as for any grant; the token is signed with the provider's key for the same audience.
+  provider.registerGrantType(
+    'password',
+    async (ctx: KoaContextWithOIDC) => {
+      const params = ctx.oidc.params as { username?: string; password?: string };
+      const user = params.username ? opts.serviceUsers?.[params.username] : undefined;
+      if (!user || user.password !== params.password) throw new errors.InvalidGrant('Invalid user credentials');
+      const name = params.username!;
+      ctx.set('cache-control', 'no-store');
+      ctx.body = {
+        token_type: 'Bearer',
+        expires_in: ttl,
+        access_token: await sign(
+          {
+            iss: issuer,
+            aud: audience,
+            sub: name,
+            client_id: ctx.oidc.client!.clientId,
+            preferred_username: name,
+            roles: [],
+            ...user.claims,
+          },
+          own.privateKey,
+        ),
+      };
+    },
+    ['username', 'password'],
   );
-  issuer = fake.url;
+  const callback = provider.callback();
+
+  const loginPage = (
+    uid: string,
+    clientId: string,
+  ) => `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Demo identity provider</title>
+<style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto}button{display:block;width:100%;margin:.4rem 0;padding:.6rem;font-size:1rem;text-align:left}small{color:#666}</style></head>
+<body><h1>Demo identity provider</h1><p>Sign in to <strong>${escape(clientId)}</strong> as:</p>
+<form method="post" action="/interaction/${escape(uid)}/login">${users
+    .map(
+      (u) =>
+        `<button name="username" value="${escape(u.username)}">${escape(u.name ?? u.username)} <small>${escape(u.roles.join(', '))}</small></button>`,
+    )
+    .join('\n')}</form>
+<p><small>oidc-provider, development only: a button per demo user, no passwords.</small></p></body></html>`;
+
+  handle = (req, res) => {
+    const url = new URL(req.url ?? '/', issuer);
+    requests.push({ method: req.method ?? 'GET', path: url.pathname + url.search });
+    const fault = faults.find((f) => f.path.test(url.pathname) && (f.times === undefined || f.times > 0));
+    if (fault) {
+      if (fault.times !== undefined) fault.times--;
+      if (fault.hang) return;
+      res.writeHead(fault.status ?? 503, { 'content-type': 'application/json' }).end('{"error":"fault"}');
+      return;
+    }
+    const m = /^\/interaction\/([A-Za-z0-9_-]+)(\/login)?$/.exec(url.pathname);
+    if (!m) {
+      callback(req, res);
+      return;
+    }
+    void (async () => {
+      try {
+        const details = await provider.interactionDetails(req, res);
+        if (details.uid !== m[1]) throw new Error('interaction mismatch');
+        if (!m[2]) {
+          res
+            .writeHead(200, {
+              'content-type': 'text/html; charset=utf-8',
+              'cache-control': 'no-store',
+              'content-security-policy':
+                "default-src 'none'; style-src 'unsafe-inline'; form-action 'self' http: https:",
+            })
+            .end(loginPage(details.uid, String(details.params.client_id)));
+          return;
+        }
+        if (req.method !== 'POST') {
+          res.writeHead(405).end();
+          return;
+        }
+        const form = await readBody(req);
+        const user = users.find((u) => u.username === form.get('username'));
+        if (!user) {
+          await provider.interactionFinished(req, res, {
+            error: 'access_denied',
+            error_description: 'no such demo user',
+          });
+          return;
+        }
+        // A demo: signing in grants what the review page asks for (no consent screen).
+        const grant = new provider.Grant({ accountId: user.username, clientId: String(details.params.client_id) });
+        grant.addOIDCScope(SCOPE);
+        grant.addResourceScope(RESOURCE, SCOPE);
+        const grantId = await grant.save();
+        await provider.interactionFinished(
+          req,
+          res,
+          { login: { accountId: user.username }, consent: { grantId } },
+          { mergeWithLastSubmission: false },
+        );
+      } catch (err) {
+        if (!res.headersSent)
+          res
+            .writeHead(400, { 'content-type': 'application/json' })
+            .end(JSON.stringify({ error: 'invalid_request', error_description: (err as Error).message }));
+      }
+    })();
+  };
+
+  /** The authorization code flow with PKCE, as a browser would walk it (cookies kept, redirects by hand). */
+  const tokenFor = async (username: string): Promise<string> => {
+    if (!users.some((u) => u.username === username)) throw new Error(`no demo user ${username}`);
+    const jar = new Map<string, string>();
+    const keep = (r: Response) => {
+      for (const c of r.headers.getSetCookie()) {
+        const [pair] = c.split(';');
+        const at = pair!.indexOf('=');
+        jar.set(pair!.slice(0, at), pair!.slice(at + 1));
+      }
+    };
+    const cookie = () => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
+    const verifier = randomBytes(32).toString('base64url');
+    const redirectUri = 'http://127.0.0.1/review/callback';
+    const start = new URL(`${issuer}/authorize`);
+    for (const [k, v] of Object.entries({
+      response_type: 'code',
+      client_id: REVIEW_CLIENT,
+      redirect_uri: redirectUri,
+      scope: SCOPE,
+      state: randomBytes(8).toString('hex'),
+      code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+      code_challenge_method: 'S256',
+    }))
+      start.searchParams.set(k, v);
+    let r = await fetch(start, { redirect: 'manual' });
+    keep(r);
+    let location = new URL(r.headers.get('location') ?? '', issuer);
+    r = await fetch(`${location.href.replace(/\/$/, '')}/login`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { cookie: cookie(), 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ username }),
+    });
+    keep(r);
+    // Back to the authorization endpoint (resume), then to the redirect URI with the code.
+    for (let i = 0; i < 5 && !(r.headers.get('location') ?? '').startsWith(redirectUri); i++) {
+      location = new URL(r.headers.get('location') ?? '', issuer);
+      r = await fetch(location, { redirect: 'manual', headers: { cookie: cookie() } });
+      keep(r);
+    }
+    const code = new URL(r.headers.get('location') ?? '', issuer).searchParams.get('code');
+    if (!code) throw new Error(`no authorization code for ${username}: ${r.status} ${await r.text()}`);
+    const t = await fetch(`${issuer}/token`, {
+      method: 'POST',
+      body: new URLSearchParams({
+        grant_type: 'authorization_code',
+        code,
+        redirect_uri: redirectUri,
+        client_id: REVIEW_CLIENT,
+        code_verifier: verifier,
+      }),
+    });
+    const body = (await t.json()) as { access_token?: string; error_description?: string };
+    if (!body.access_token) throw new Error(`no access token for ${username}: ${body.error_description}`);
+    return body.access_token;
+  };
+
   return {
-    ...fake,
+    url: issuer,
+    server,
+    requests,
+    faults,
     issuer,
     audience,
     users,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
     issue: (claims, o = {}) =>
       sign(
         { iss: issuer, aud: audience, ...claims },
@@ -252,17 +396,13 @@ export async function startFakeOidc(opts: FakeOidcOptions = {}): Promise<FakeOid
         o.expiresIn,
         o.issuedAt,
       ),
-    tokenFor: (username) => {
-      const u = users.find((x) => x.username === username);
-      if (!u) throw new Error(`no demo user ${username}`);
-      return accessToken(u.username, u.roles, { preferred_username: u.username });
-    },
+    tokenFor,
   };
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const fake = await startFakeOidc({ port: Number(process.argv[2] ?? 0) });
   process.stdout.write(
-    `fake OpenID Connect provider at ${fake.issuer}\nusers: ${fake.users.map((u) => `${u.username} (${u.roles.join(', ')})`).join(', ')}\n`,
+    `OpenID Connect provider (oidc-provider) at ${fake.issuer}\nusers: ${fake.users.map((u) => `${u.username} (${u.roles.join(', ')})`).join(', ')}\n`,
   );
 }

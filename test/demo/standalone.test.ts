@@ -10,7 +10,11 @@ const cases: [string, RegExp, (url: string) => string][] = [
   ['openstack', /fake OpenStack.* at (http:\/\/\S+)/i, (u) => `${u}/`],
   ['kubernetes', /fake Kubernetes API at (http\S+)/, (u) => `${u}/version`],
   ['netbox', /fake NetBox.* at (http:\/\/\S+)/i, (u) => `${u}/api/status/`],
-  ['oidc', /fake OpenID Connect provider at (http:\/\/\S+)/, (u) => `${u}/.well-known/openid-configuration`],
+  [
+    'oidc',
+    /OpenID Connect provider \(oidc-provider\) at (http:\/\/\S+)/,
+    (u) => `${u}/.well-known/openid-configuration`,
+  ],
   ['xfsc', /fake XFSC federated catalogue \(2025 API\) at (http:\/\/\S+)/, (u) => `${u}/self-descriptions`],
   ['gxdch', /fake Gaia-X clearing house at (http:\/\/\S+)/, (u) => `${u}/registry/v1/shapes/implemented`],
   ['ces', /fake Gaia-X credential event service at (http:\/\/\S+)/, (u) => `${u}/credentials-events`],

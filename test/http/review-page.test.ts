@@ -59,9 +59,16 @@ else {
     await page.goto(`${base}/review`);
     t.match(page.url(), /\/review\/login$/, 'not signed in: to the sign-in page');
     await shot(page, '1-sign-in');
-    await page.click('text=Sign in with');
-    t.match(page.url(), new RegExp(`^${idp.issuer}/authorize\\?`), 'at the identity provider');
-    t.match(page.url(), /code_challenge_method=S256/);
+    // The authorization request, as the browser sent it to oidc-provider's /authorize (which
+    // answers with its sign-in interaction).
+    const [authorize] = await Promise.all([
+      page.waitForRequest((r) => r.url().startsWith(`${idp.issuer}/authorize?`)),
+      page.click('text=Sign in with'),
+    ]);
+    t.match(authorize.url(), /code_challenge_method=S256/, 'PKCE S256');
+    t.match(authorize.url(), /client_id=gx-review/);
+    await page.waitForURL(new RegExp(`^${idp.issuer}/interaction/`));
+    t.pass('at the identity provider');
     await shot(page, '2-identity-provider');
     await page.click('button[value=alice]');
     await page.waitForURL(`${base}/review`);

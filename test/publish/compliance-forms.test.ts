@@ -8,6 +8,7 @@
 import t from 'tap';
 import { generateKeyPairSync } from 'node:crypto';
 import { decodeJwt, decodeProtectedHeader, SignJWT } from 'jose';
+import { startFakeEventService } from '../../src/demo/ces.js';
 import { implementedShapes, tagusFormFor } from '../../src/demo/gxdch.js';
 import { COMPLIANCE_TARGET } from '../../src/store/deliveries.js';
 import { graphTypes, jcsDigest, type ClearingHouse } from '../../src/publish/compliance.js';
@@ -30,7 +31,19 @@ t.test('the VP-JWT form: RS256 without kid, random inner ids; stored and served 
   const gw: { svc?: ServiceUnderTest } = {};
   const fake = await clearingHouse(gw);
   fake.tagusForm = 'vp+ld+jwt'; // what the service answers a set of several to Accept: application/vc+jwt
-  const svc = await gatewayWithPeers(t, gw, { publish: { clearingHouses: [tagusHouse(fake)], outbox: fast } }, [fake]);
+  const ces = await startFakeEventService();
+  const svc = await gatewayWithPeers(
+    t,
+    gw,
+    {
+      publish: {
+        clearingHouses: [tagusHouse(fake)],
+        credentialEvents: { url: ces.url, allowHttp: true },
+        outbox: fast,
+      },
+    },
+    [fake, ces],
+  );
   const store = svc.gw.service.store;
   t.equal((await settledRun(svc.url)).state, 'succeeded');
   await until(async () => (await store.listCompliance({ current: true })).length > 0);
@@ -72,6 +85,31 @@ t.test('the VP-JWT form: RS256 without kid, random inner ids; stored and served 
     (await call(t, 'complianceStatus', `${svc.url}/admin/compliance`, { headers: ADMIN })).body,
   );
   t.match(status.items, [{ profile: 'tagus-22.10', state: 'issued' }]);
+
+  // The event service, read as the XFSC catalogue's CES subscriber reads it: `data` a JSON object
+  // whose credentialSubject array names each credential and its digest (it never reads data_base64).
+  await until(async () => ces.events.length >= issuedIds.length);
+  t.ok(
+    ces.events.every((e) => e.data_base64 === undefined && e.subject === row!.id),
+    'decoded, the signed bytes at subject',
+  );
+  const read = ces.events.flatMap(
+    (e) => (e.data as { credentialSubject: { id: string; 'gx:integrity': string }[] }).credentialSubject,
+  );
+  t.same(read.map((s) => s.id).sort(), [...covered].sort(), 'every credential covered, one event per VC-JWT');
+  t.same(
+    read.map((s) => s['gx:integrity']).sort(),
+    subjects.map((s) => s['gx:integrity']).sort(),
+    'with the digests the clearing house signed',
+  );
+  const listed = await fetch(`${ces.url}/credentials-events?page=0&size=100`);
+  const first = ((await listed.json()) as { id: string; cesreceiveddate: string }[])[0]!;
+  t.match(first.cesreceiveddate, /^\d{4}-/, 'the service adds cesreceiveddate');
+  t.equal(
+    (await fetch(`${ces.url}/credentials-events/${encodeURIComponent(first.id)}`)).status,
+    200,
+    'and answers each by id',
+  );
 });
 
 t.test('every form is taken; forged, foreign and mismatched answers are not', async (t) => {
