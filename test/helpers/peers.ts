@@ -34,8 +34,9 @@ export { until };
 export const sha = (doc: unknown) => `sha256-${createHash('sha256').update(canonicalize(doc)!).digest('hex')}`;
 
 /** A clearing house fake that reaches the gateway under test (its public URLs rewritten to its socket) and verifies with it. */
-export async function clearingHouse(gw: { svc?: ServiceUnderTest }): Promise<FakeClearingHouse> {
+export async function clearingHouse(gw: { svc?: ServiceUnderTest }, port?: number): Promise<FakeClearingHouse> {
   return startFakeClearingHouse({
+    ...(port !== undefined ? { port } : {}),
     fetchText: async (url) => {
       const r = await gatewayFetch(gw)(url);
       if (r.status !== 200) throw new Error(`${url} answered ${r.status}`);
