@@ -21,6 +21,7 @@ export interface Database {
   outbox: OutboxTable;
   catalogue_entries: CatalogueEntriesTable;
   compliance: ComplianceTable;
+  credential_types: CredentialTypesTable;
 }
 
 export interface CloudsTable {
@@ -76,6 +77,13 @@ export interface InventoriesTable {
  */
 export type CredentialState = 'draft' | 'rejected' | 'obsolete' | 'published' | 'superseded' | 'revoked';
 export const PUBLIC_STATES = ['published', 'superseded', 'revoked'] as const;
+
+/** One row per (type, credential), in the listing's order: kept by triggers (migration 0008). */
+export interface CredentialTypesTable {
+  type: string;
+  updated_at: string;
+  credential_id: string;
+}
 
 export interface CredentialsTable {
   /** The version's own id (URL): `<base id>/v/<version>`. */

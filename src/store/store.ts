@@ -402,55 +402,68 @@ export class Store {
 
   /** A page of credentials, ordered by (updated_at, id): stable under inserts. */
   async listCredentials(f: ListFilter): Promise<Omit<CredentialRow, 'body'>[]> {
+    // With a type: walk that type's range of credential_types (type, updated_at, id), in the
+    // listing's order, and look up each credential; without: the listing index of credentials.
     let q = this.db
-      .selectFrom('credentials')
+      .selectFrom('credentials as c')
       .select([
-        'id',
-        'base_id',
-        'version',
-        'cloud_id',
-        'profile',
-        'kind',
-        'subject',
-        'types',
-        'clearing_house',
-        'content_hash',
-        'state',
-        'media_type',
-        'status_list',
-        'status_index',
-        'run_id',
-        'created_at',
-        'published_at',
-        'superseded_at',
-        'superseded_by',
-        'revoked_at',
-        'updated_at',
-        'decided_by',
-        'decided_at',
-        'reason',
-        'signed_with',
-        'revocation_proposed',
+        'c.id',
+        'c.base_id',
+        'c.version',
+        'c.cloud_id',
+        'c.profile',
+        'c.kind',
+        'c.subject',
+        'c.types',
+        'c.clearing_house',
+        'c.content_hash',
+        'c.state',
+        'c.media_type',
+        'c.status_list',
+        'c.status_index',
+        'c.run_id',
+        'c.created_at',
+        'c.published_at',
+        'c.superseded_at',
+        'c.superseded_by',
+        'c.revoked_at',
+        'c.updated_at',
+        'c.decided_by',
+        'c.decided_at',
+        'c.reason',
+        'c.signed_with',
+        'c.revocation_proposed',
       ]);
-    if (f.profile) q = q.where('profile', '=', f.profile);
-    if (f.kind) q = q.where('kind', '=', f.kind);
-    if (f.state) q = q.where('state', '=', f.state);
-    else q = q.where('state', 'in', [...PUBLIC_STATES]);
-    if (f.cloud) q = q.where('cloud_id', '=', f.cloud);
-    if (f.clearingHouse !== undefined) q = q.where('clearing_house', '=', f.clearingHouse ? 1 : 0);
+    if (f.profile) q = q.where('c.profile', '=', f.profile);
+    if (f.kind) q = q.where('c.kind', '=', f.kind);
+    if (f.state) q = q.where('c.state', '=', f.state);
+    else q = q.where('c.state', 'in', [...PUBLIC_STATES]);
+    if (f.cloud) q = q.where('c.cloud_id', '=', f.cloud);
+    if (f.clearingHouse !== undefined) q = q.where('c.clearing_house', '=', f.clearingHouse ? 1 : 0);
     if (f.type) {
-      // The type as a whole JSON string in the list; % and _ of the type are themselves, not wildcards.
-      const literal = JSON.stringify(f.type).replace(/[\\%_]/g, (c) => `\\${c}`);
-      q = q.where(sql<boolean>`${sql.ref('types')} like ${`%${literal}%`} escape '\\'`);
+      const t = q
+        .innerJoin('credential_types as t', 't.credential_id', 'c.id')
+        .where('t.type', '=', f.type)
+        .$if(Boolean(f.changedSince), (b) => b.where('t.updated_at', '>=', f.changedSince!))
+        .$if(Boolean(f.after), (b) =>
+          b
+            .where('t.updated_at', '>=', f.after!.updatedAt)
+            .where((eb) =>
+              eb.or([eb('t.updated_at', '>', f.after!.updatedAt), eb('t.credential_id', '>', f.after!.id)]),
+            ),
+        );
+      return t.orderBy('t.updated_at').orderBy('t.credential_id').limit(f.limit).execute();
     }
-    if (f.changedSince) q = q.where('updated_at', '>=', f.changedSince);
+    if (f.changedSince) q = q.where('c.updated_at', '>=', f.changedSince);
     if (f.after) {
+      // After the cursor in (updated_at, id) order, written so that the first condition is a range
+      // of the index (an OR alone makes both databases scan from the start).
       const { updatedAt, id } = f.after;
-      q = q.where((eb) =>
-        eb.or([eb('updated_at', '>', updatedAt), eb.and([eb('updated_at', '=', updatedAt), eb('id', '>', id)])]),
-      );
+      q = q
+        .where('c.updated_at', '>=', updatedAt)
+        .where((eb) => eb.or([eb('c.updated_at', '>', updatedAt), eb('c.id', '>', id)]));
     }
-    return q.orderBy('updated_at').orderBy('id').limit(f.limit).execute();
+    return q.orderBy('c.updated_at').orderBy('c.id').limit(f.limit).execute();
   }
 
   /** The current versions of a cloud's profile with their bytes (for a presentation), in id order. */
@@ -1169,9 +1182,9 @@ export class Store {
     if (f.changedSince) q = q.where('created_at', '>=', f.changedSince);
     if (f.after) {
       const { updatedAt, id } = f.after;
-      q = q.where((eb) =>
-        eb.or([eb('created_at', '>', updatedAt), eb.and([eb('created_at', '=', updatedAt), eb('id', '>', id)])]),
-      );
+      q = q
+        .where('created_at', '>=', updatedAt)
+        .where((eb) => eb.or([eb('created_at', '>', updatedAt), eb('id', '>', id)]));
     }
     return q.orderBy('created_at').orderBy('id').limit(f.limit).execute();
   }

@@ -7,6 +7,7 @@ import { outbox } from './0004-outbox.js';
 import { catalogueEntries } from './0005-catalogue-entries.js';
 import { compliance } from './0006-compliance.js';
 import { complianceIssuedIds } from './0007-compliance-issued-ids.js';
+import { credentialTypes } from './0008-credential-types.js';
 
 /** Numbered migrations, applied in order at start; a change is a new number, never an edit. */
 export function migrations(dialect: Dialect): Record<string, Migration> {
@@ -18,6 +19,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '0005-catalogue-entries': catalogueEntries,
     '0006-compliance': compliance,
     '0007-compliance-issued-ids': complianceIssuedIds,
+    '0008-credential-types': credentialTypes(dialect),
   };
 }
 
