@@ -200,6 +200,17 @@ async function benchListing(kind: 'sqlite' | 'postgres'): Promise<string> {
             .limit(1)
             .executeTakeFirstOrThrow(),
     );
+  // 500 distinct cursors (every 100th credential from the middle on): more pages than the
+  // gateway keeps rendered (8 MiB), read in turn, so each is read from the store.
+  const everyId = await store.db
+    .selectFrom('credentials')
+    .select(['updated_at', 'id'])
+    .orderBy('updated_at')
+    .orderBy('id')
+    .execute();
+  const distinct = Array.from({ length: 500 }, (_, k) => everyId[Math.floor(count / 2) + k * 90]!).map(
+    (r) => `/credentials?limit=100&cursor=${cursorOf(r)}`,
+  );
   const deep = await at(Math.floor(count * 0.9));
   const deepType = await at(Math.floor(count * 0.09), 'ServerFlavor');
   await store.close();
@@ -221,6 +232,9 @@ async function benchListing(kind: 'sqlite' | 'postgres'): Promise<string> {
   }
   const listed: [string, { rps: number; p99: number }][] = [];
   for (const [title, path] of pages) listed.push([title, await load(title, `${url}${path}`)]);
+  // The same pages are kept rendered (by ETag): the cases above are what pollers of one page get;
+  // 500 distinct deep pages in turn are what a crawler gets, each from the store.
+  listed.push(['  500 distinct deep pages in turn (uncached)', await load('distinct pages', url, { paths: distinct })]);
   const results: [string, { rps: number; p99: number }][] = [
     ['GET /health (floor)', floor],
     ['GET one credential (500 ids)', await load('credential', url, { paths: ids })],
@@ -247,9 +261,14 @@ async function benchListing(kind: 'sqlite' | 'postgres'): Promise<string> {
   );
   rmSync(dir, { recursive: true, force: true });
   await dropDb();
-  const worst = listed.reduce((a, b) => (b[1].rps < a[1].rps ? b : a));
-  const p99 = Math.max(...listed.map(([, r]) => r.p99));
-  return `goal listing (${kind}, ${count.toLocaleString('en')} credentials): slowest page ${worst[1].rps.toFixed(0)} req/s (goal ≥ 2,000), ×${(worst[1].rps / floor.rps).toFixed(2)} of /health; p99 ≤ ${p99} ms (goal ≤ 50)`;
+  const polled = listed.slice(0, -1);
+  const worst = polled.reduce((a, b) => (b[1].rps < a[1].rps ? b : a));
+  const p99 = Math.max(...polled.map(([, r]) => r.p99));
+  const cold = listed.at(-1)![1];
+  return (
+    `goal listing (${kind}, ${count.toLocaleString('en')} credentials): slowest polled page ${worst[1].rps.toFixed(0)} req/s (goal ≥ 2,000), ×${(worst[1].rps / floor.rps).toFixed(2)} of /health, p99 ≤ ${p99} ms (goal ≤ 50); ` +
+    `distinct pages ${cold.rps.toFixed(0)} req/s, p99 ${cold.p99} ms`
+  );
 }
 
 /** A full pipeline run over the demo cloud against the sum of its stages' floors. */

@@ -16,9 +16,11 @@ export interface DescribeStageOptions extends DescribeContext {
   onProgress?: (done: number, total: number, phase: string) => void;
   /**
    * Between describe and validate: the service gives each credential its versioned id and status
-   * entry here, so what is validated is exactly what is signed.
+   * entry here, so what is validated is exactly what is signed. `published`: the set is exactly
+   * what is published already (every credential unchanged, nothing gone), validated when it was
+   * signed: it is not validated again.
    */
-  prepare?: (set: DescribedSet) => DescribedSet | Promise<DescribedSet>;
+  prepare?: (set: DescribedSet) => Promise<{ set: DescribedSet; published?: boolean }>;
   /** Validate somewhere else (the service: a worker thread); in-process when omitted. */
   validate?: SetValidator;
 }
@@ -29,6 +31,8 @@ export interface DescribeStageResult {
   reports: ValidationReport[];
   /** The reports that do not conform: the sign gate refuses the set when there is any. */
   failed: ValidationReport[];
+  /** The set is what is published already: not validated again (its reports are empty). */
+  unchanged?: boolean;
 }
 
 /**
@@ -49,7 +53,24 @@ export async function describeAndValidate(
       'too-large',
     );
   }
-  if (prepare) set = await prepare(set);
+  if (prepare) {
+    const prepared = await prepare(set);
+    set = prepared.set;
+    // Nothing to sign and nothing gone: what is published was validated as this very set.
+    if (prepared.published)
+      return {
+        set,
+        reports: set.credentials.map((c) => ({
+          subject: c.id,
+          profile,
+          conforms: true,
+          strict: Boolean(strict),
+          results: [],
+        })),
+        failed: [],
+        unchanged: true,
+      };
+  }
   const members = set.credentials.map((c) => ({ credential: c.credential, subject: c.id }));
   const reports = validate
     ? await validate(members, { profile, strict: Boolean(strict) })

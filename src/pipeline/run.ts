@@ -34,7 +34,10 @@ export interface RunOptions extends IntrospectOptions {
   validate?: SetValidator;
   /** Stop between stages (graceful shutdown): the run ends with an error, nothing half done. */
   signal?: AbortSignal;
-  prepare?: (profile: ProfileId, set: DescribedSet) => Promise<{ set: DescribedSet; sign?: Set<string> }>;
+  prepare?: (
+    profile: ProfileId,
+    set: DescribedSet,
+  ) => Promise<{ set: DescribedSet; sign?: Set<string>; published?: boolean }>;
 }
 
 export interface ProfileRun extends DescribeStageResult {
@@ -78,7 +81,7 @@ export async function runPipeline(spec: SourcesSpec, opts: RunOptions): Promise<
             prepare: async (set: DescribedSet) => {
               const prepared = await prepare(profile, set);
               if (prepared.sign) toSign.set(profile, prepared.sign);
-              return prepared.set;
+              return { set: prepared.set, ...(prepared.published ? { published: true } : {}) };
             },
           }
         : {}),

@@ -316,7 +316,11 @@ export class CloudRunner {
       prepare: async (profile, set) => {
         const plan = await this.plan(cloud.id, profile, set, notaryRun);
         plans.set(profile, plan.plan);
-        return { set: plan.set, sign: plan.sign };
+        // Exactly what is published (nothing new, changed, gone or drafted anew): validated when
+        // it was signed, so a re-run of an unchanged cloud validates nothing.
+        const p = plan.plan;
+        const published = !p.add.length && !p.vanished.length && !p.obsolete.length && !p.pending && !p.rejectedBefore;
+        return { set: plan.set, sign: plan.sign, published };
       },
     });
     const inventory = result.inventory;
@@ -331,7 +335,13 @@ export class CloudRunner {
       status: complete ? 'ok' : inventory.sources.some((s) => s.status === 'ok') ? 'partial' : 'failed',
       ms: result.timings.introspectMs,
     };
-    stages.describeValidate = { status: 'ok', ms: result.timings.describeValidateMs };
+    const same = result.profiles.filter((p) => p.unchanged).map((p) => p.profile);
+    stages.describeValidate = {
+      status: 'ok',
+      ms: result.timings.describeValidateMs,
+      // Profiles whose described set is exactly what is published: validated when signed, not again.
+      ...(same.length ? { unchanged: same } : {}),
+    };
     stages.sign = this.deps.approval
       ? { status: 'held', detail: 'signing.mode approval: drafts wait for an officer' }
       : { status: 'ok', ms: result.timings.signMs };

@@ -189,8 +189,12 @@ export async function apiSuite(t: Test, db: TestDatabase): Promise<void> {
 
   t.test('an image vanishes: revoked after a good run (410, feed, status bit)', async (t) => {
     const demo = svc.gw.service.demo!;
-    const images = json(await call('listCredentials', '/credentials?type=VMImage&profile=gaia-x-25.11&limit=1000'))
-      .items as { id: string; baseId: string }[];
+    const imagesUrl = '/credentials?type=VMImage&profile=gaia-x-25.11&limit=1000';
+    const listed = await call('listCredentials', imagesUrl);
+    const images = json(listed).items as { id: string; baseId: string }[];
+    const again = await call('listCredentials', imagesUrl);
+    t.equal(again.body, listed.body, 'the same page twice: the same bytes (kept rendered by its ETag)');
+    t.equal(again.headers.get('etag'), listed.headers.get('etag'));
     const imageId = demo.openstack.imageIds().find((id) => images.some((i) => i.baseId.endsWith(`/images/${id}`)))!;
     const victim = images.find((i) => i.baseId.endsWith(`/images/${imageId}`))!;
     const before = json(await call('listChanges', '/changes?limit=1000'));
@@ -203,6 +207,13 @@ export async function apiSuite(t: Test, db: TestDatabase): Promise<void> {
     t.equal(run.state, 'succeeded', String(run.error));
     const gone = await call('getCredential', local(victim.id));
     t.equal(gone.status, 410);
+    const relisted = await call('listCredentials', imagesUrl);
+    t.not(relisted.headers.get('etag'), listed.headers.get('etag'), 'a new ETag after the run');
+    t.equal(
+      (json(relisted).items as { id: string; state: string }[]).find((i) => i.id === victim.id)?.state,
+      'revoked',
+      'the page shows the change, not the page kept from before',
+    );
     const problem = json(gone) as { credentialStatus: { statusListCredential: string; statusListIndex: string } };
     const list = json(await call('getStatusList', local(problem.credentialStatus.statusListCredential))) as {
       credentialSubject: { encodedList: string };

@@ -74,6 +74,12 @@ for (const db of await bothDatabases()) {
     t.equal(run2.state, 'succeeded');
     t.equal((await store.listCredentials({ state: 'published', limit: 1000 })).length, published.length);
     t.same(JSON.parse(run2.summary)['gaia-x-25.11'].published, 0, 'an unchanged cloud re-run signs nothing new');
+    t.same(JSON.parse(run1.stages).describeValidate.unchanged, undefined, 'the first run validates every profile');
+    t.same(
+      (JSON.parse(run2.stages) as { describeValidate: { unchanged?: string[] } }).describeValidate.unchanged,
+      ['gaia-x-25.11', 'tagus-22.10'],
+      'the re-run validates nothing again: both sets are exactly what is published',
+    );
 
     // A source fails: nothing revoked (on one database: the rule is the runner's, not the store's).
     if (db.name === 'sqlite') {
@@ -104,6 +110,12 @@ for (const db of await bothDatabases()) {
     const afterDelete = await runner().run('demo', 'manual');
     const run5 = 'run' in afterDelete ? afterDelete.run : undefined!;
     t.equal(run5.state, 'succeeded', run5.error ?? '');
+    t.notOk(
+      (JSON.parse(run5.stages) as { describeValidate: { unchanged?: string[] } }).describeValidate.unchanged?.includes(
+        'gaia-x-25.11',
+      ),
+      'something gone: the set is validated again',
+    );
     const revoked = await store.listCredentials({ state: 'revoked', limit: 100 });
     t.ok(
       revoked.length >= 1 && revoked.every((c) => c.base_id.includes(imageId)),

@@ -152,6 +152,22 @@ export default async function publicRoutes(app: FastifyInstance): Promise<void> 
   const ROW_TTL_MS = 2000;
   const rows = new Map<string, { at: number; row: CredentialRow | undefined }>();
   let lastSeq = { at: 0, seq: 0 };
+  // Listing pages as sent, by ETag (the newest event number and the URL): a page cannot change
+  // without a new event, so the same ETag is the same bytes. Many catalogues poll the same first
+  // pages; a crawler's cursor pages are each read once. Bounded by size, oldest first out.
+  const PAGES_MAX_BYTES = 8 * 1024 * 1024;
+  const pages = new Map<string, string>();
+  let pageBytes = 0;
+  const keepPage = (etag: string, text: string) => {
+    if (text.length > PAGES_MAX_BYTES / 8) return;
+    pages.set(etag, text);
+    pageBytes += text.length;
+    for (const [k, v] of pages) {
+      if (pageBytes <= PAGES_MAX_BYTES) break;
+      pages.delete(k);
+      pageBytes -= v.length;
+    }
+  };
   app.gateway.service?.onChange?.(() => {
     rows.clear();
     lastSeq = { at: 0, seq: 0 };
@@ -236,6 +252,13 @@ export default async function publicRoutes(app: FastifyInstance): Promise<void> 
     const etag = `W/"${seq}-${createHash('sha256').update(request.url).digest('base64url').slice(0, 16)}"`;
     void reply.header('etag', etag).header('cache-control', 'no-cache').header('access-control-allow-origin', '*');
     if (notModified(request, etag)) return reply.code(304).send();
+    const page = pages.get(etag);
+    if (page !== undefined) return reply.type('application/json; charset=utf-8').send(page);
+    const send = (body: { items: unknown[]; next: string | null }) => {
+      const text = JSON.stringify(body);
+      keepPage(etag, text);
+      return reply.type('application/json; charset=utf-8').send(text);
+    };
     if (q.kind === 'compliance') {
       // The compliance credentials clearing houses issued for each cloud's set (their own table);
       // each profile's has one type, so a type filter selects a profile.
@@ -259,7 +282,7 @@ export default async function publicRoutes(app: FastifyInstance): Promise<void> 
         u.searchParams.set('cursor', encodeCursor({ updated_at: last.created_at, id: last.id }));
         next = `${new URL(base).origin}${u.pathname}${u.search}`;
       }
-      return { items: rows.map(complianceSummary), next };
+      return send({ items: rows.map(complianceSummary), next });
     }
     const rows = await store.listCredentials({
       ...(q.type ? { type: q.type.replace(/^gx:/, '') } : {}),
@@ -278,7 +301,7 @@ export default async function publicRoutes(app: FastifyInstance): Promise<void> 
       u.searchParams.set('cursor', encodeCursor(rows[rows.length - 1]!));
       next = `${new URL(base).origin}${u.pathname}${u.search}`;
     }
-    return { items: rows.map(credentialSummary), next };
+    return send({ items: rows.map(credentialSummary), next });
   });
 
   specRoute(app, 'listChanges', async (request, reply) => {
