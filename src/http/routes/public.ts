@@ -154,12 +154,20 @@ export default async function publicRoutes(app: FastifyInstance): Promise<void> 
   let lastSeq = { at: 0, seq: 0 };
   // Listing pages as sent, by ETag (the newest event number and the URL): a page cannot change
   // without a new event, so the same ETag is the same bytes. Many catalogues poll the same first
-  // pages; a crawler's cursor pages are each read once. Bounded by size, oldest first out.
+  // pages; a crawler's cursor pages are each read once, so a page is kept only when it is asked
+  // for a second time (a crawl churns nothing). Bounded by size, oldest first out.
   const PAGES_MAX_BYTES = 8 * 1024 * 1024;
   const pages = new Map<string, string>();
+  const askedOnce = new Set<string>();
   let pageBytes = 0;
   const keepPage = (etag: string, text: string) => {
     if (text.length > PAGES_MAX_BYTES / 8) return;
+    if (!askedOnce.has(etag)) {
+      if (askedOnce.size >= 10_000) askedOnce.clear();
+      askedOnce.add(etag);
+      return;
+    }
+    askedOnce.delete(etag);
     pages.set(etag, text);
     pageBytes += text.length;
     for (const [k, v] of pages) {
