@@ -20,7 +20,7 @@ import { bundledContexts } from '../src/credentials/contexts.js';
 import { startDemoCloud } from '../src/demo/cloud.js';
 import { describe } from '../src/describe/describe.js';
 import { introspect } from '../src/pipeline/introspect.js';
-import { CloudRunner } from '../src/pipeline/service.js';
+import { CloudRunner } from '../src/pipeline/runner.js';
 import { Approvals } from '../src/approval/approvals.js';
 import { Store } from '../src/store/store.js';
 

@@ -7,7 +7,7 @@ import { GatewayError } from '../core/errors.js';
 import { didDocumentPath } from '../credentials/did-web.js';
 import { buildApp } from '../http/app.js';
 import { CredentialService } from './credential-service.js';
-import { devAdminToken, startService, type GatewayService } from './service.js';
+import { devAdminToken, startService, type GatewayService } from './gateway.js';
 
 /** Headers and fields pino must never write. */
 export const REDACT = [

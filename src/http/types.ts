@@ -5,7 +5,7 @@ import type { Authenticator, Principal, Role } from './auth.js';
 import type { Access } from './route.js';
 import type { KeyInfo } from '../credentials/keys/keystore.js';
 import type { Approvals } from '../approval/approvals.js';
-import type { CloudRunner } from '../pipeline/service.js';
+import type { CloudRunner } from '../pipeline/runner.js';
 import type { SourcesSpec } from '../pipeline/introspect.js';
 import type { Store } from '../store/store.js';
 import type { GatewayMetrics } from './metrics.js';

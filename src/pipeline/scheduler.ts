@@ -1,5 +1,5 @@
 import type { Store } from '../store/store.js';
-import { deadLocalHolder, leaseName, type CloudRunner, type RunOutcome } from './service.js';
+import { deadLocalHolder, leaseName, type CloudRunner, type RunOutcome } from './runner.js';
 
 export interface SchedulerOptions {
   tickMs: number;

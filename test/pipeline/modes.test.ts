@@ -5,7 +5,7 @@ import t from 'tap';
 import { DEMO_PROVIDER } from '../../src/config/load.js';
 import { startDemoCloud } from '../../src/demo/cloud.js';
 import { demoSources } from '../../src/app/demo.js';
-import { CloudRunner } from '../../src/pipeline/service.js';
+import { CloudRunner } from '../../src/pipeline/runner.js';
 import { Store } from '../../src/store/store.js';
 import { Approvals } from '../../src/approval/approvals.js';
 import { sqliteDatabase } from '../helpers/databases.js';

@@ -12,7 +12,7 @@ import type { ServicePort } from '../http/types.js';
 import { buildSources, type SourcesSpec } from '../pipeline/introspect.js';
 import { sourcePolicy } from '../pipeline/source-policy.js';
 import { Scheduler } from '../pipeline/scheduler.js';
-import { CloudRunner } from '../pipeline/service.js';
+import { CloudRunner } from '../pipeline/runner.js';
 import { workerValidator } from '../pipeline/validate-in-worker.js';
 import { Store, type Cloud } from '../store/store.js';
 import { compiledShapesFile } from '../validate/shapes.js';
