@@ -1,3 +1,10 @@
+import { createHash, constants, generateKeyPairSync, sign } from 'node:crypto';
+import jsonld from 'jsonld';
+import type { ProviderConfig } from '../src/config/schema.js';
+import { bundledContexts } from '../src/credentials/contexts.js';
+import { describe } from '../src/describe/describe.js';
+import type { Inventory } from '../src/inventory/model.js';
+
 /** Run `fn` repeatedly for at least `minMs` (after a warm-up) and return milliseconds per operation. */
 export async function measure(fn: () => Promise<unknown> | unknown, minMs = 800, warmup = 20): Promise<number> {
   for (let i = 0; i < warmup; i++) await fn();
@@ -14,4 +21,55 @@ export async function measure(fn: () => Promise<unknown> | unknown, minMs = 800,
 
 export function fmt(ms: number): string {
   return `${(1000 / ms).toFixed(0).padStart(7)} ops/s (${ms.toFixed(3)} ms)`;
+}
+
+/** Both profiles' unsigned credentials of an inventory, as a run describes them. */
+export function describeBoth(
+  inventory: Inventory,
+  provider: ProviderConfig,
+  issuer: string,
+): Record<string, unknown>[] {
+  return (['gaia-x-25.11', 'tagus-22.10'] as const).flatMap((p) =>
+    describe(inventory, p, {
+      provider,
+      baseUrl: 'https://provider.example',
+      issuer,
+      issued: '2026-12-01T00:00:00Z',
+    }).credentials.map((c) => c.credential),
+  );
+}
+
+/**
+ * A pipeline's floors for these credentials, in ms for all of them: one JSON-LD expansion each (the
+ * least validation needs), and canonicalization plus a raw RSA-PSS signature each (the least
+ * signing needs), with jsonld and node:crypto alone.
+ */
+export async function pipelineFloors(
+  credentials: Record<string, unknown>[],
+): Promise<{ expandMs: number; canonicalizeSignMs: number }> {
+  const contexts = new Map([...bundledContexts().values()].map((c) => [c.url, c.document]));
+  const loader = async (u: string) => ({
+    contextUrl: null,
+    documentUrl: u,
+    document: contexts.get(u) ?? contexts.get(u.replace(/#$/, '') + '#'),
+  });
+  const key = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+  const te = performance.now();
+  for (const c of credentials) await jsonld.expand(c, { documentLoader: loader as never, safe: true });
+  const expandMs = performance.now() - te;
+  const tc = performance.now();
+  for (const c of credentials) {
+    const n = await jsonld.canonize(c, {
+      algorithm: 'RDFC-1.0',
+      format: 'application/n-quads',
+      documentLoader: loader as never,
+      safe: true,
+    });
+    sign('sha256', createHash('sha256').update(n).digest(), {
+      key,
+      padding: constants.RSA_PKCS1_PSS_PADDING,
+      saltLength: 32,
+    });
+  }
+  return { expandMs, canonicalizeSignMs: performance.now() - tc };
 }

@@ -5,24 +5,22 @@
 // over the demo cloud against the sum of its stages' floors; resident memory of the service.
 import autocannon from 'autocannon';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createHash, generateKeyPairSync, sign, constants } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import jsonld from 'jsonld';
 import { sql } from 'kysely';
 import { stringify } from 'yaml';
 import { demoSources } from '../src/app/demo.js';
 import { CredentialService } from '../src/app/credential-service.js';
 import { DEMO_PROVIDER, loadConfig } from '../src/config/load.js';
-import { bundledContexts } from '../src/credentials/contexts.js';
 import { startDemoCloud } from '../src/demo/cloud.js';
-import { describe } from '../src/describe/describe.js';
 import { introspect } from '../src/pipeline/introspect.js';
 import { CloudRunner } from '../src/pipeline/runner.js';
 import { Approvals } from '../src/approval/approvals.js';
 import { Store } from '../src/store/store.js';
+import { describeBoth, pipelineFloors } from './harness.js';
 
 const BIN = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 const TOKEN = 'bench-operator-token-0123456789';
@@ -335,39 +333,8 @@ async function benchPipeline(): Promise<void> {
   const ti = performance.now();
   const inventory = await introspect(spec, { env });
   const tIntro = performance.now() - ti;
-  const contexts = new Map([...bundledContexts().values()].map((c) => [c.url, c.document]));
-  const loader = async (u: string) => ({
-    contextUrl: null,
-    documentUrl: u,
-    document: contexts.get(u) ?? contexts.get(u.replace(/#$/, '') + '#'),
-  });
-  const creds = (['gaia-x-25.11', 'tagus-22.10'] as const).flatMap((p) =>
-    describe(inventory, p, {
-      provider: loaded.config.provider!,
-      baseUrl: 'https://provider.example',
-      issuer: svc.did,
-      issued: '2026-12-01T00:00:00Z',
-    }).credentials.map((c) => c.credential),
-  );
-  const key = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
-  const te = performance.now();
-  for (const c of creds) await jsonld.expand(c, { documentLoader: loader as never, safe: true });
-  const tExpand = performance.now() - te;
-  const tc = performance.now();
-  for (const c of creds) {
-    const n = await jsonld.canonize(c, {
-      algorithm: 'RDFC-1.0',
-      format: 'application/n-quads',
-      documentLoader: loader as never,
-      safe: true,
-    });
-    sign('sha256', createHash('sha256').update(n).digest(), {
-      key,
-      padding: constants.RSA_PKCS1_PSS_PADDING,
-      saltLength: 32,
-    });
-  }
-  const tCanonSign = performance.now() - tc;
+  const creds = describeBoth(inventory, loaded.config.provider!, svc.did);
+  const { expandMs: tExpand, canonicalizeSignMs: tCanonSign } = await pipelineFloors(creds);
   const floor = tIntro + tExpand + tCanonSign;
   console.log(
     `  ${creds.length} credentials; floor = introspect ${tIntro.toFixed(0)} ms + expand each ${tExpand.toFixed(0)} ms + canonicalize and sign each ${tCanonSign.toFixed(0)} ms = ${floor.toFixed(0)} ms`,

@@ -321,28 +321,25 @@ export async function startService(
       ];
       peerAnchors = [new X509Certificate(ch.rootPem)];
       p.credentialEvents = { url: peers.events.url, allowHttp: true };
-      p.catalogues = [
-        {
-          name: DEMO_CATALOGUE,
-          api: '2025',
-          url: peers.catalogue.url,
-          tokenUrl: `${peers.catalogueIdp.issuer}/token`,
+      // Both catalogue generations, one identity provider and client (a provider's roles).
+      const { catalogueSecret, catalogueIdp } = peers;
+      p.catalogues = (
+        [
+          [DEMO_CATALOGUE, '2025', peers.catalogue.url],
+          [DEMO_CATALOGUE_2026, '2026', peers.catalogue2026.url],
+        ] as const
+      ).map(([name, api, url]) => {
+        secrets.set(name, catalogueSecret);
+        return {
+          name,
+          api,
+          url,
+          tokenUrl: `${catalogueIdp.issuer}/token`,
           clientId: 'gx-gateway',
           allowHttp: true,
           registerParticipant: false,
-        },
-        {
-          name: DEMO_CATALOGUE_2026,
-          api: '2026',
-          url: peers.catalogue2026.url,
-          tokenUrl: `${peers.catalogueIdp.issuer}/token`,
-          clientId: 'gx-gateway',
-          allowHttp: true,
-          registerParticipant: false,
-        },
-      ];
-      secrets.set(DEMO_CATALOGUE, peers.catalogueSecret);
-      secrets.set(DEMO_CATALOGUE_2026, peers.catalogueSecret);
+        };
+      });
       log.info(
         {
           clearingHouse: ch.url,

@@ -37,7 +37,7 @@ async function onPort<T>(port: number, start: (port: number) => Promise<T>, what
 }
 
 /** The demo peers' ports, in order: clearing house, credential events, catalogue IdP, 2025 catalogue, 2026 catalogue. */
-export const DEMO_PEER_PORTS = 5;
+const DEMO_PEER_PORTS = 5;
 
 /** The demo peers' default ports: server.port + 5 … + 9 (0, any free port, for port 0). */
 export function defaultPeerPorts(serverPort: number): number[] {

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { exportJWK, SignJWT, type JWK, type JWTPayload } from 'jose';
 import { errors, Provider, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import { isLoopbackHost } from '../net/guard.js';
 import type { Fault, FakeServer } from './http.js';
 
 /**
@@ -54,7 +55,7 @@ export const DEMO_USERS: DemoUser[] = [
 ];
 
 /** The public client of the review page. */
-export const REVIEW_CLIENT = 'gx-review';
+const REVIEW_CLIENT = 'gx-review';
 /** The resource indicator the access tokens are for (their `aud` is the configured audience). */
 const RESOURCE = 'urn:gx-gateway:api';
 const SCOPE = 'openid profile';
@@ -62,7 +63,8 @@ const SCOPE = 'openid profile';
 const escape = (s: string) =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
-const isLoopback = (u: URL) => ['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname);
+/** What a demo user's tokens and profile say of them. */
+const userClaims = (u: DemoUser) => ({ preferred_username: u.username, name: u.name ?? u.username, roles: u.roles });
 
 async function readBody(req: IncomingMessage): Promise<URLSearchParams> {
   const chunks: Buffer[] = [];
@@ -166,12 +168,7 @@ export async function startFakeOidc(opts: FakeOidcOptions = {}): Promise<FakeOid
       return u
         ? {
             accountId: u.username,
-            claims: () => ({
-              sub: u.username,
-              preferred_username: u.username,
-              name: u.name ?? u.username,
-              roles: u.roles,
-            }),
+            claims: () => ({ sub: u.username, ...userClaims(u) }),
           }
         : undefined;
     },
@@ -180,7 +177,7 @@ export async function startFakeOidc(opts: FakeOidcOptions = {}): Promise<FakeOid
       const t = token as { kind: string; accountId?: string; clientId?: string };
       if (t.kind === 'AccessToken' && t.accountId) {
         const u = users.find((x) => x.username === t.accountId);
-        return u ? { roles: u.roles, preferred_username: u.username, name: u.name ?? u.username } : undefined;
+        return u ? userClaims(u) : undefined;
       }
       if (t.kind === 'ClientCredentials' && t.clientId) {
         const c = clients[t.clientId];
@@ -205,7 +202,11 @@ export async function startFakeOidc(opts: FakeOidcOptions = {}): Promise<FakeOid
     if (this.clientId !== REVIEW_CLIENT) return allowed.call(this, uri);
     try {
       const u = new URL(uri);
-      return (u.protocol === 'http:' || u.protocol === 'https:') && isLoopback(u) && u.pathname.endsWith('/callback');
+      return (
+        (u.protocol === 'http:' || u.protocol === 'https:') &&
+        isLoopbackHost(u.hostname) &&
+        u.pathname.endsWith('/callback')
+      );
     } catch {
       return false;
     }

@@ -14,7 +14,7 @@ export const EVENTS_TARGET = 'credential-events';
  * for the Tagus service's VP-JWT one event per VC-JWT inside. The signed bytes stay at `subject`
  * (the compliance credential's URL, served as received).
  */
-export function eventPayloads(body: string): unknown[] {
+function eventPayloads(body: string): unknown[] {
   const text = body.trim();
   if (text.startsWith('{')) return [JSON.parse(text) as unknown];
   const claims = decodeJwt(text) as { vc?: unknown; vp?: { verifiableCredential?: unknown } };

@@ -143,6 +143,15 @@ function chunks<T>(items: T[], size = 500): T[][] {
  * write a run makes lands in one transaction, so a crash at any point leaves the store as it was
  * before the run or as it is after it.
  */
+/**
+ * After a listing cursor in (updated, id) order, written so that the first condition is a range of
+ * the index: `updated >= X AND (updated > X OR id > Y)` (an OR alone makes both databases scan
+ * from the start of the index up to the cursor).
+ */
+function afterCursor(updated: string, id: string, after: { updatedAt: string; id: string }) {
+  return sql<boolean>`${sql.ref(updated)} >= ${after.updatedAt} and (${sql.ref(updated)} > ${after.updatedAt} or ${sql.ref(id)} > ${after.id})`;
+}
+
 export class Store {
   private constructor(
     readonly db: Kysely<Database>,
@@ -403,9 +412,14 @@ export class Store {
   /** A page of credentials, ordered by (updated_at, id): stable under inserts. */
   async listCredentials(f: ListFilter): Promise<Omit<CredentialRow, 'body'>[]> {
     // With a type: walk that type's range of credential_types (type, updated_at, id), in the
-    // listing's order, and look up each credential; without: the listing index of credentials.
+    // listing's order (the same values as the credential's), and look up each credential; without:
+    // the listing index of credentials.
+    const [updated, id] = f.type ? ['t.updated_at', 't.credential_id'] : ['c.updated_at', 'c.id'];
     let q = this.db
       .selectFrom('credentials as c')
+      .$if(Boolean(f.type), (b) =>
+        b.innerJoin('credential_types as t', 't.credential_id', 'c.id').where('t.type', '=', f.type!),
+      )
       .select([
         'c.id',
         'c.base_id',
@@ -440,30 +454,9 @@ export class Store {
     else q = q.where('c.state', 'in', [...PUBLIC_STATES]);
     if (f.cloud) q = q.where('c.cloud_id', '=', f.cloud);
     if (f.clearingHouse !== undefined) q = q.where('c.clearing_house', '=', f.clearingHouse ? 1 : 0);
-    if (f.type) {
-      const t = q
-        .innerJoin('credential_types as t', 't.credential_id', 'c.id')
-        .where('t.type', '=', f.type)
-        .$if(Boolean(f.changedSince), (b) => b.where('t.updated_at', '>=', f.changedSince!))
-        .$if(Boolean(f.after), (b) =>
-          b
-            .where('t.updated_at', '>=', f.after!.updatedAt)
-            .where((eb) =>
-              eb.or([eb('t.updated_at', '>', f.after!.updatedAt), eb('t.credential_id', '>', f.after!.id)]),
-            ),
-        );
-      return t.orderBy('t.updated_at').orderBy('t.credential_id').limit(f.limit).execute();
-    }
-    if (f.changedSince) q = q.where('c.updated_at', '>=', f.changedSince);
-    if (f.after) {
-      // After the cursor in (updated_at, id) order, written so that the first condition is a range
-      // of the index (an OR alone makes both databases scan from the start).
-      const { updatedAt, id } = f.after;
-      q = q
-        .where('c.updated_at', '>=', updatedAt)
-        .where((eb) => eb.or([eb('c.updated_at', '>', updatedAt), eb('c.id', '>', id)]));
-    }
-    return q.orderBy('c.updated_at').orderBy('c.id').limit(f.limit).execute();
+    if (f.changedSince) q = q.where(sql<boolean>`${sql.ref(updated)} >= ${f.changedSince}`);
+    if (f.after) q = q.where(afterCursor(updated, id, f.after));
+    return q.orderBy(sql.ref(updated)).orderBy(sql.ref(id)).limit(f.limit).execute();
   }
 
   /** The current versions of a cloud's profile with their bytes (for a presentation), in id order. */
@@ -1180,12 +1173,7 @@ export class Store {
     if (f.cloud) q = q.where('cloud_id', '=', f.cloud);
     if (f.profile) q = q.where('profile', '=', f.profile);
     if (f.changedSince) q = q.where('created_at', '>=', f.changedSince);
-    if (f.after) {
-      const { updatedAt, id } = f.after;
-      q = q
-        .where('created_at', '>=', updatedAt)
-        .where((eb) => eb.or([eb('created_at', '>', updatedAt), eb('id', '>', id)]));
-    }
+    if (f.after) q = q.where(afterCursor('created_at', 'id', f.after));
     return q.orderBy('created_at').orderBy('id').limit(f.limit).execute();
   }
 

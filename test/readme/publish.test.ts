@@ -34,26 +34,22 @@ t.test('the section as written, against the started gateway', async (t) => {
   let peers: { clearingHouse: string; catalogue: string; catalogue2026: string; events: string } | undefined;
   let ports: { catalogueIdentityProvider: number } | undefined;
   const token = () => readFileSync(join(scratch, '.gx-gateway', 'admin-token'), 'utf8').trim();
+  /** The gateway's JSON log line holding `marker`, once it is there. */
+  const logged = <T>(marker: string): T | undefined => {
+    const line = gateway
+      .output()
+      .split('\n')
+      .find((l) => l.includes(marker));
+    return line ? (JSON.parse(line) as T) : undefined;
+  };
   for (;;) {
-    peers ??= (() => {
-      const line = gateway
-        .output()
-        .split('\n')
-        .find((l) => l.includes('demo peers'));
-      return line ? (JSON.parse(line) as typeof peers) : undefined;
-    })();
+    peers ??= logged<typeof peers>('demo peers');
     const r = peers
       ? await fetch(`http://localhost:${port}/admin/compliance`, {
           headers: { authorization: `Bearer ${token()}` },
         }).catch(() => undefined)
       : undefined;
-    ports ??= (() => {
-      const line = gateway
-        .output()
-        .split('\n')
-        .find((l) => l.includes('"demo ports'));
-      return line ? (JSON.parse(line) as typeof ports) : undefined;
-    })();
+    ports ??= logged<typeof ports>('"demo ports');
     // Both profiles: Tagus (JSON-LD) and Loire (the 25.11 VC-JWTs).
     const items = r?.ok ? ((await r.json()) as { items: { state: string; profile: string }[] }).items : [];
     const issued = ['tagus-22.10', 'gaia-x-25.11'].every((p) =>

@@ -7,18 +7,25 @@ import type { Dialect } from '../dialect.js';
  * (type, updated_at, id), so a page of one type is a range of this key and `limit` lookups. Kept by
  * triggers on `credentials` (insert, update of `updated_at` or `types`, delete), so every path that
  * writes a credential — the store's, a bulk insert, a future one — keeps it true; existing rows are
- * filled here.
+ * filled here. On SQLite kysely runs a migration outside a transaction, so every statement of it is
+ * idempotent there: a process killed halfway through migrates again cleanly on its next start.
  */
 export const credentialTypes = (dialect: Dialect): Migration => ({
   async up(db: Kysely<unknown>) {
     await db.schema
       .createTable('credential_types')
+      .ifNotExists()
       .addColumn('type', 'text', (c) => c.notNull())
       .addColumn('updated_at', 'text', (c) => c.notNull())
       .addColumn('credential_id', 'text', (c) => c.notNull())
       .addPrimaryKeyConstraint('credential_types_pk', ['type', 'updated_at', 'credential_id'])
       .execute();
-    await db.schema.createIndex('credential_types_credential').on('credential_types').column('credential_id').execute();
+    await db.schema
+      .createIndex('credential_types_credential')
+      .ifNotExists()
+      .on('credential_types')
+      .column('credential_id')
+      .execute();
     if (dialect === 'postgres') {
       await sql`insert into credential_types (type, updated_at, credential_id)
         select distinct t, c.updated_at, c.id from credentials c
@@ -53,18 +60,18 @@ const jsonArray = (row: 'c' | 'new') =>
     `json_each(case when json_valid(${row}.types) and json_type(${row}.types) = 'array' then ${row}.types else '[]' end)`,
   );
 
-/** SQLite: the triggers on `credentials` that keep credential_types (also after a rebuild of the table). */
-export async function sqliteTypeTriggers(db: Kysely<unknown>): Promise<void> {
-  await sql`create trigger credentials_types_insert after insert on credentials begin
+/** SQLite: the triggers on `credentials` that keep credential_types. */
+async function sqliteTypeTriggers(db: Kysely<unknown>): Promise<void> {
+  await sql`create trigger if not exists credentials_types_insert after insert on credentials begin
     insert or ignore into credential_types (type, updated_at, credential_id)
       select distinct j.value, new.updated_at, new.id from ${jsonArray('new')} j where j.type = 'text';
     end`.execute(db);
-  await sql`create trigger credentials_types_update after update of updated_at, types on credentials begin
+  await sql`create trigger if not exists credentials_types_update after update of updated_at, types on credentials begin
     delete from credential_types where credential_id = old.id;
     insert or ignore into credential_types (type, updated_at, credential_id)
       select distinct j.value, new.updated_at, new.id from ${jsonArray('new')} j where j.type = 'text';
     end`.execute(db);
-  await sql`create trigger credentials_types_delete after delete on credentials begin
+  await sql`create trigger if not exists credentials_types_delete after delete on credentials begin
     delete from credential_types where credential_id = old.id;
     end`.execute(db);
 }
