@@ -81,7 +81,7 @@ export async function benchOutbox(): Promise<void> {
         subject: subject(i),
         payload: '{}',
       }));
-    await store.enqueue(items('bare', N));
+    await store.outbox.enqueue(items('bare', N));
     const worker = new OutboxWorker({ store, publishers: [bare], tickMs: 10 });
     t0 = performance.now();
     await worker.drain();
@@ -93,10 +93,10 @@ export async function benchOutbox(): Promise<void> {
     for (let i = 0; i < 50; i++) {
       const id = `bare:latency:${i}`;
       const start = performance.now();
-      await store.enqueue([{ id, target: 'bare', action: 'add', subject: id, payload: '{}' }]);
+      await store.outbox.enqueue([{ id, target: 'bare', action: 'add', subject: id, payload: '{}' }]);
       worker.kick();
       // The only item pending: delivered when nothing is.
-      while ((await store.listOutbox({ target: 'bare', state: 'pending', limit: 1 })).length)
+      while ((await store.outbox.list({ target: 'bare', state: 'pending', limit: 1 })).length)
         await new Promise((r) => setTimeout(r, 1));
       latencies.push(performance.now() - start);
     }
@@ -117,7 +117,7 @@ export async function benchOutbox(): Promise<void> {
     const body = signed.format === 'ldp' ? signed.document : {};
     const M = Number(process.env.BENCH_M ?? 2000);
     const at = new Date().toISOString();
-    await store.putCloud(
+    await store.clouds.put(
       { id: 'bench', name: 'bench', sources: '{}', profiles: '["gaia-x-25.11"]', interval_seconds: 3600, enabled: 1 },
       'bench',
     );
@@ -175,7 +175,7 @@ export async function benchOutbox(): Promise<void> {
       .set({ types: '["ServiceOffering"]' })
       .where('cloud_id', '=', 'bench')
       .execute();
-    await store.enqueue(
+    await store.outbox.enqueue(
       items('fc', M, (i) => `https://provider.example/credentials/25.11/bench/${i}/v/1`).map((x) => ({
         ...x,
         id: `fc:add:${x.subject}`,

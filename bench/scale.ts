@@ -44,7 +44,7 @@ export async function benchScale(): Promise<void> {
   const spec = { openstack: [{ cloud: 'bench' }] };
   const env = { ...process.env, OS_CLIENT_CONFIG_FILE: cloudsYaml };
   const store = await Store.open({ file: join(dir, 'gx.sqlite') });
-  await store.putCloud(
+  await store.clouds.put(
     {
       id: 'bench',
       name: 'bench',

@@ -140,10 +140,10 @@ async function benchListing(kind: 'sqlite' | 'postgres'): Promise<string> {
   child.kill('SIGTERM');
   await new Promise((r) => child.once('exit', r));
   const store = await Store.open(database);
-  const template = (await store.listCredentials({ state: 'published', limit: 1000 }))[0]!;
-  const body = (await store.getCredential(template.id))!.body;
+  const template = (await store.credentials.list({ state: 'published', limit: 1000 }))[0]!;
+  const body = (await store.credentials.get(template.id))!.body;
   const base = Date.parse('2027-01-01T00:00:00Z');
-  const existing = (await store.listCredentials({ limit: 100000 })).length;
+  const existing = (await store.credentials.list({ limit: 100000 })).length;
   const tInsert = performance.now();
   const batch = kind === 'postgres' ? 500 : 200;
   for (let from = 0; from < STORE_SIZE - existing; from += batch) {
@@ -283,7 +283,7 @@ async function benchPipeline(): Promise<void> {
   const demo = await startDemoCloud();
   const { spec, env } = demoSources(demo);
   const store = await Store.open({ file: join(dir, 'gx.sqlite') });
-  await store.putCloud(
+  await store.clouds.put(
     {
       id: 'demo',
       name: 'demo',
@@ -307,7 +307,7 @@ async function benchPipeline(): Promise<void> {
     });
   const runner = runnerFor(false);
   // Warm (shapes compiled, contexts parsed), in another cloud id so the measured run is a first run.
-  await store.putCloud(
+  await store.clouds.put(
     {
       id: 'warm',
       name: 'warm',
@@ -352,7 +352,7 @@ async function benchPipeline(): Promise<void> {
 
   // Approval mode: a run that drafts (validates, signs nothing), then an officer approving the whole
   // set: signed with the gateway key and published in one transaction. Floor: canonicalize and sign each.
-  await store.putCloud(
+  await store.clouds.put(
     {
       id: 'approval',
       name: 'approval',

@@ -28,7 +28,7 @@ import { CompliancePublisher, resolverFor } from '../publish/compliance.js';
 import { NotaryClient } from '../publish/notary.js';
 import { credentialEventsPublisher, EVENTS_TARGET } from '../publish/events.js';
 import type { Publisher } from '../publish/outbox.js';
-import { COMPLIANCE_TARGET } from '../store/deliveries.js';
+import { COMPLIANCE_TARGET } from '../publish/deliveries.js';
 import { complianceStatus, publishNow, publishPlan, registrationStatus } from '../publish/plan.js';
 import {
   DEMO_CATALOGUE,
@@ -216,16 +216,16 @@ export async function startService(
   try {
     if (config.demo.identityProvider) identityProvider = await startDemoIdentityProvider(loaded, log);
     for (const c of clouds) {
-      const existing = await store.getCloud(c.id);
+      const existing = await store.clouds.get(c.id);
       const same =
         existing &&
         existing.name === c.name &&
         existing.sources === c.sources &&
         existing.profiles === c.profiles &&
         existing.interval_seconds === c.interval_seconds;
-      if (!same) await store.putCloud(c, 'configuration');
+      if (!same) await store.clouds.put(c, 'configuration');
     }
-    await store.syncKeys(credentials.keys.list());
+    await store.identities.syncKeys(credentials.keys.list());
     if (clouds.some((c) => c.sources === '{"demo":true}')) demo = await startDemo(loaded, log);
   } catch (err) {
     await store.close();
@@ -233,14 +233,14 @@ export async function startService(
     throw err;
   }
   const metrics = createMetrics(
-    () => store.countByState(),
-    () => store.outboxTargets(),
+    () => store.credentials.countByState(),
+    () => store.outbox.targets(),
     async () =>
-      (await store.listCompliance({ current: true, limit: 1000 })).flatMap((c) =>
+      (await store.compliance.list({ current: true, limit: 1000 })).flatMap((c) =>
         c.valid_until ? [{ cloud: c.cloud_id, profile: c.profile, validUntil: c.valid_until }] : [],
       ),
     async () =>
-      (await store.publishedForeign()).flatMap((r) => {
+      (await store.credentials.publishedForeign()).flatMap((r) => {
         const until = validUntilOf(r.body);
         return until
           ? [{ cloud: r.cloud_id, profile: r.profile, credential: r.base_id, validUntil: until.toISOString() }]
@@ -495,11 +495,11 @@ export async function startService(
   if (outbox) listeners.add(() => outbox.kick());
   const complianceSweep = async (): Promise<number> => {
     // A compliance credential past its validity is expired (an event of the change feed), and renewed.
-    if (await store.expireCompliance()) changed();
+    if (await store.compliance.expire()) changed();
     if (!compliance) return 0;
     const items = (await publishPlan(setup, COMPLIANCE_TARGET)).get(COMPLIANCE_TARGET) ?? [];
     if (items.length) {
-      await store.enqueue(items);
+      await store.outbox.enqueue(items);
       outbox?.kick();
     }
     return items.length;
@@ -632,7 +632,7 @@ export async function startService(
       // nothing reached it meanwhile (a backlog that does not move).
       if (publishers.length && checks.database) {
         const limit = new Date(Date.now() - config.publish.outbox.downAfterSeconds * 1000).toISOString();
-        const stats = await store.outboxTargets();
+        const stats = await store.outbox.targets();
         for (const { target } of publishers) {
           const t = stats.find((x) => x.target === target);
           checks[`outbox:${target}`] = !(

@@ -3,7 +3,7 @@ import type { LoadedConfig } from '../config/schema.js';
 import { Approvals } from '../approval/approvals.js';
 import { Store } from '../store/store.js';
 import { complianceProfiles, type PublishSetup } from '../publish/plan.js';
-import { COMPLIANCE_TARGET } from '../store/deliveries.js';
+import { COMPLIANCE_TARGET } from '../publish/deliveries.js';
 import { DEMO_CATALOGUE, DEMO_CATALOGUE_2026, DEMO_CLEARING_HOUSE } from './peers.js';
 import { CredentialService, type OfficerKey } from './credential-service.js';
 
@@ -19,7 +19,7 @@ export interface LocalGateway {
 /** The officer keys of the store into the credential service (its DID document, signature checks). */
 export async function syncOfficerKeys(store: Store, credentials: CredentialService): Promise<void> {
   credentials.setOfficerKeys(
-    (await store.officerKeys()).map((k) => ({
+    (await store.identities.officerKeys()).map((k) => ({
       id: k.id,
       type: k.type as OfficerKey['type'],
       alg: k.alg as OfficerKey['alg'],

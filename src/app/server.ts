@@ -81,7 +81,7 @@ export async function startGateway(loaded: LoadedConfig): Promise<RunningGateway
         didDocument: new URL(didDocumentPath(config.publicBaseUrl), config.publicBaseUrl).href,
         listening: address,
         database: service.store.where,
-        clouds: (await service.store.listClouds()).map((c) => c.id),
+        clouds: (await service.store.clouds.list()).map((c) => c.id),
       },
       'gx-gateway started',
     );

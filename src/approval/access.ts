@@ -28,7 +28,7 @@ export async function registerOfficerKey(
     added_at: new Date().toISOString(),
     added_by: actor,
   };
-  await store.addOfficerKey(row);
+  await store.identities.addOfficerKey(row);
   return { ...row, removed_at: null };
 }
 
@@ -38,13 +38,14 @@ export async function removeOfficerKey(
   id: string,
   opts: { verificationMethod: string; force: boolean; actor: string },
 ): Promise<void> {
-  const signed = await store.countSignedWith(opts.verificationMethod);
+  const signed = await store.credentials.countSignedWith(opts.verificationMethod);
   if (signed && !opts.force)
     throw new GatewayError(
       `${signed} published credentials are signed with ${id}: they stop verifying when it leaves the DID document. Revoke or re-sign them first, or force it`,
       'conflict',
     );
-  if (!(await store.removeOfficerKey(id, opts.actor))) throw new GatewayError(`no officer key ${id}`, 'not-found');
+  if (!(await store.identities.removeOfficerKey(id, opts.actor)))
+    throw new GatewayError(`no officer key ${id}`, 'not-found');
 }
 
 /** Make an API token with roles: the token is returned once; the store keeps its sha256. */
@@ -68,7 +69,7 @@ export async function createApiToken(
     created_at: new Date().toISOString(),
     created_by: actor,
   };
-  await store.createToken(row);
+  await store.identities.createToken(row);
   return { row: { ...row, revoked_at: null }, token };
 }
 

@@ -7,7 +7,7 @@ import type { SigningInput } from '../credentials/suites/external.js';
 import type { Secured } from '../credentials/suites/suite.js';
 import { diffCredentials, type FieldChange } from '../describe/diff.js';
 import { Bitstring } from '../status/bitstring.js';
-import { catalogueDeliveries } from '../store/deliveries.js';
+import { catalogueDeliveries } from '../publish/deliveries.js';
 import { groupBy } from '../core/group.js';
 import { statusListCredential } from '../status/lists.js';
 import {
@@ -175,8 +175,8 @@ export class Approvals {
   /** Pending drafts and proposed revocations, per cloud and profile. */
   async pending(cloud?: string) {
     const { store } = this.deps;
-    const drafts = await store.drafts({ ...(cloud ? { cloud } : {}), states: ['draft'] });
-    const proposals = await store.revocationProposals(cloud);
+    const drafts = await store.drafts.list({ ...(cloud ? { cloud } : {}), states: ['draft'] });
+    const proposals = await store.drafts.proposals(cloud);
     const sets = new Map<
       string,
       { cloud: string; profile: string; drafts: DraftSummary[]; revocations: DraftSummary[] }
@@ -189,7 +189,7 @@ export class Approvals {
     };
     const published = new Map<string, Map<string, string>>();
     for (const d of drafts) {
-      if (!published.has(d.cloud_id)) published.set(d.cloud_id, await store.publishedIds(d.cloud_id));
+      if (!published.has(d.cloud_id)) published.set(d.cloud_id, await store.credentials.publishedIds(d.cloud_id));
       setOf(d).drafts.push(summary(d, published.get(d.cloud_id)!.get(d.base_id) ?? null));
     }
     for (const p of proposals) setOf(p).revocations.push(summary(p, null));
@@ -198,7 +198,11 @@ export class Approvals {
 
   /** Drafts decided or replaced (rejected, obsolete), newest first. */
   async decided(cloud?: string, limit = 100): Promise<DraftSummary[]> {
-    const rows = await this.deps.store.drafts({ ...(cloud ? { cloud } : {}), states: ['rejected', 'obsolete'], limit });
+    const rows = await this.deps.store.drafts.list({
+      ...(cloud ? { cloud } : {}),
+      states: ['rejected', 'obsolete'],
+      limit,
+    });
     return rows.map((r) => summary(r, null));
   }
 
@@ -213,7 +217,7 @@ export class Approvals {
   }> {
     const { store } = this.deps;
     const row = await this.draftRow(id, ['draft', 'rejected', 'obsolete', 'published', 'superseded', 'revoked']);
-    const pub = row.state === 'draft' ? await store.publishedVersion(row.base_id) : undefined;
+    const pub = row.state === 'draft' ? await store.credentials.publishedVersion(row.base_id) : undefined;
     const diff = diffCredentials(pub ? [content(pub)] : [], [content(row)]);
     return {
       draft: summary(row, pub?.id ?? null),
@@ -221,7 +225,7 @@ export class Approvals {
       published: pub ? { id: pub.id, credential: parseBody(pub) } : null,
       changes: diff.changed[0]?.changes ?? [],
       added: diff.added.length > 0,
-      history: await store.auditOf(row.id),
+      history: await store.audit.of(row.id),
     };
   }
 
@@ -242,7 +246,7 @@ export class Approvals {
           some.forEach(([i], k) => (secured[i] = signed[k]!));
         }
         const decision = await this.decision(cloud, actor);
-        const current = await this.deps.store.publishedIds(cloud);
+        const current = await this.deps.store.credentials.publishedIds(cloud);
         for (const [i, r] of rows.entries()) {
           const s = secured[i]!;
           const supersedes = current.get(r.base_id);
@@ -284,7 +288,7 @@ export class Approvals {
         // A rejected set's revocation proposals are dropped too (kept published).
         for (const r of revocations) decision.audit.push(this.audit(actor, 'revocation.reject', r.id, { reason: why }));
         await this.commit(decision, [], []);
-        if (revocations.length) await this.deps.store.clearProposals(revocations.map((r) => r.id));
+        if (revocations.length) await this.deps.store.drafts.clearProposals(revocations.map((r) => r.id));
         rejected.push(...rows.map((r) => r.id));
       });
     }
@@ -296,7 +300,7 @@ export class Approvals {
     const why = checkReason(reason, 'a revocation');
     const rows: CredentialRow[] = [];
     for (const id of ids) {
-      const row = await this.deps.store.getCredential(id);
+      const row = await this.deps.store.credentials.get(id);
       if (!row) throw new GatewayError(`no credential ${id}`, 'not-found');
       if (row.state !== 'published')
         throw new GatewayError(`${id} is ${row.state}: only a published credential can be revoked`, 'conflict');
@@ -374,7 +378,7 @@ export class Approvals {
   }
 
   private async draftRow(id: string, states: string[]): Promise<CredentialRow> {
-    const row = await this.deps.store.getCredential(id);
+    const row = await this.deps.store.credentials.get(id);
     if (!row) throw new GatewayError(`no draft ${id}`, 'not-found');
     if (!states.includes(row.state)) {
       const why =
@@ -398,7 +402,7 @@ export class Approvals {
       return e;
     };
     if (target.ids?.length) {
-      const rows = await store.credentialsById(target.ids);
+      const rows = await store.credentials.byIds(target.ids);
       for (const id of new Set(target.ids)) {
         const row = rows.get(id);
         if (row?.state !== 'draft') await this.draftRow(id, ['draft']); // throws what it is instead
@@ -406,8 +410,8 @@ export class Approvals {
       }
     } else if (target.cloud) {
       const profile = target.profile ? { profile: target.profile } : {};
-      const drafts = await store.drafts({ cloud: target.cloud, ...profile, states: ['draft'] });
-      const revocations = (await store.revocationProposals(target.cloud)).filter(
+      const drafts = await store.drafts.list({ cloud: target.cloud, ...profile, states: ['draft'] });
+      const revocations = (await store.drafts.proposals(target.cloud)).filter(
         (r) => !target.profile || r.profile === target.profile,
       );
       if (!drafts.length && !revocations.length)
@@ -422,14 +426,14 @@ export class Approvals {
 
   /** Re-read under the lease: each must still be a draft (a run may have replaced it meanwhile). */
   private async fresh(rows: CredentialRow[]): Promise<CredentialRow[]> {
-    const now = await this.deps.store.credentialsById(rows.map((r) => r.id));
+    const now = await this.deps.store.credentials.byIds(rows.map((r) => r.id));
     const stale = rows.find((r) => now.get(r.id)?.state !== 'draft');
     if (stale) await this.draftRow(stale.id, ['draft']); // throws what became of it
     return rows.map((r) => now.get(r.id)!);
   }
 
   private async replaces(r: CredentialRow): Promise<{ supersedes?: string }> {
-    const pub = await this.deps.store.publishedVersion(r.base_id);
+    const pub = await this.deps.store.credentials.publishedVersion(r.base_id);
     return pub ? { supersedes: pub.id } : {};
   }
 
@@ -460,7 +464,7 @@ export class Approvals {
     for (const r of touched) {
       // A notary's credential has no status entry of ours.
       if (!hasOwnStatus(r) || lists.has(r.status_list)) continue;
-      const row = await store.getStatusList(r.status_list);
+      const row = await store.statusLists.get(r.status_list);
       if (!row) throw new GatewayError(`status list ${r.status_list} is missing`, 'internal');
       lists.set(r.status_list, { row, bits: Bitstring.fromBase64(row.bits, row.size), changed: !row.body });
     }
@@ -506,14 +510,18 @@ export class Approvals {
         updated_at: decision.at,
       });
     }
-    await store.decide(decision, { name: cloudLease(decision.cloudId), holder: this.holder, ttlMs: this.deps.leaseMs });
+    await store.drafts.decide(decision, {
+      name: cloudLease(decision.cloudId),
+      holder: this.holder,
+      ttlMs: this.deps.leaseMs,
+    });
     this.deps.onChange?.();
   }
 
   private async withLease<T>(cloud: string, fn: () => Promise<T>): Promise<T> {
     const { store, leaseMs } = this.deps;
-    if (!(await store.acquireLease(cloudLease(cloud), this.holder, leaseMs))) {
-      const by = await store.leaseHolder(cloudLease(cloud));
+    if (!(await store.leases.acquire(cloudLease(cloud), this.holder, leaseMs))) {
+      const by = await store.leases.holder(cloudLease(cloud));
       throw new GatewayError(
         `a run of cloud ${cloud} is in progress (${by?.holder ?? 'another instance'}): decide again when it has finished`,
         'conflict',
@@ -521,7 +529,7 @@ export class Approvals {
     }
     // Signing a large set takes a while: the lease is renewed meanwhile, as a run renews its own.
     const renew = setInterval(
-      () => void store.renewLease(cloudLease(cloud), this.holder, leaseMs).catch(() => undefined),
+      () => void store.leases.renew(cloudLease(cloud), this.holder, leaseMs).catch(() => undefined),
       Math.max(100, leaseMs / 3),
     );
     renew.unref();
@@ -529,7 +537,7 @@ export class Approvals {
       return await fn();
     } finally {
       clearInterval(renew);
-      await store.releaseLease(cloudLease(cloud), this.holder).catch(() => undefined);
+      await store.leases.release(cloudLease(cloud), this.holder).catch(() => undefined);
     }
   }
 }

@@ -104,7 +104,7 @@ export async function openOfficerClient(globals: GlobalOptions, o: RemoteOptions
         },
         actor,
       ),
-    officerKeys: async () => (await local.store.officerKeys()).map(view),
+    officerKeys: async () => (await local.store.identities.officerKeys()).map(view),
     addOfficerKey: async (input) =>
       view(
         await registerOfficerKey(
@@ -116,18 +116,19 @@ export async function openOfficerClient(globals: GlobalOptions, o: RemoteOptions
       ),
     removeOfficerKey: (id, force) =>
       removeOfficerKey(local.store, id, { verificationMethod: verificationMethodId(did, id), force, actor }),
-    tokens: async () => (await local.store.listTokens()).map(tokenView),
+    tokens: async () => (await local.store.identities.listTokens()).map(tokenView),
     async createToken(name, roles) {
       const made = await createApiToken(local.store, name, roles, actor);
       return { ...tokenView(made.row), token: made.token };
     },
     async revokeToken(id) {
-      if (!(await local.store.revokeToken(id, actor))) throw new GatewayError(`no active token ${id}`, 'not-found');
+      if (!(await local.store.identities.revokeToken(id, actor)))
+        throw new GatewayError(`no active token ${id}`, 'not-found');
     },
     outbox: async (f) => ({
-      targets: await local.store.outboxTargets(),
+      targets: await local.store.outbox.targets(),
       items: (
-        await local.store.listOutbox({
+        await local.store.outbox.list({
           ...(f.target ? { target: f.target } : {}),
           ...(f.state ? { state: f.state as OutboxState } : {}),
           limit: f.limit ?? 100,
@@ -135,11 +136,11 @@ export async function openOfficerClient(globals: GlobalOptions, o: RemoteOptions
       ).map(outboxItemView),
     }),
     async retryOutbox(id) {
-      if (!(await local.store.retryOutbox(id, actor)))
+      if (!(await local.store.outbox.retry(id, actor)))
         throw new GatewayError(`no dead or pending outbox item ${id}`, 'not-found');
     },
     async dropOutbox(id) {
-      if (!(await local.store.dropOutbox(id, actor)))
+      if (!(await local.store.outbox.drop(id, actor)))
         throw new GatewayError(`no dead or pending outbox item ${id}`, 'not-found');
     },
     complianceStatus: async (cloud) => ({

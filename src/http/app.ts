@@ -127,7 +127,7 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}): Promise
     for (const method of ([] as string[]).concat(route.method))
       if (method !== 'HEAD') table.push({ method, url: route.url });
   });
-  app.decorate('auth', new Authenticator(config, deps.service?.store));
+  app.decorate('auth', new Authenticator(config, deps.service?.store.identities));
   await app.register(cookie);
   await app.register(formbody, { bodyLimit: 16384 });
   sessionsPlugin(app, deps);

@@ -60,11 +60,11 @@ interface SessionBasis {
 async function readSession(deps: AppDeps, request: FastifyRequest) {
   const id = request.cookies?.[SESSION_COOKIE];
   if (!id || !deps.service || !/^[A-Za-z0-9_-]{20,100}$/.test(id)) return undefined;
-  const row = await deps.service.store.getSession(sha256(id));
+  const row = await deps.service.store.identities.getSession(sha256(id));
   if (!row) return undefined;
   const stored = JSON.parse(row.principal) as { principal: Principal; storeToken?: string };
-  if (stored.storeToken && !(await deps.service.store.tokenBySha256(stored.storeToken))) {
-    await deps.service.store.deleteSession(sha256(id));
+  if (stored.storeToken && !(await deps.service.store.identities.tokenBySha256(stored.storeToken))) {
+    await deps.service.store.identities.deleteSession(sha256(id));
     return undefined;
   }
   return { principal: stored.principal, csrf: row.csrf };
@@ -80,7 +80,7 @@ export async function startSession(
   const id = randomBytes(32).toString('base64url');
   const minutes = deps.config.auth.sessionMinutes;
   const until = Math.min(Date.now() + minutes * 60_000, basis.until?.getTime() ?? Infinity);
-  await deps.service.store.createSession({
+  await deps.service.store.identities.createSession({
     id_sha256: sha256(id),
     principal: JSON.stringify({ principal, ...(basis.storeToken ? { storeToken: basis.storeToken } : {}) }),
     csrf: randomBytes(24).toString('base64url'),
@@ -97,6 +97,6 @@ export async function startSession(
 
 export async function endSession(deps: AppDeps, request: FastifyRequest, reply: FastifyReply): Promise<void> {
   const id = request.cookies?.[SESSION_COOKIE];
-  if (id && deps.service) await deps.service.store.deleteSession(sha256(id));
+  if (id && deps.service) await deps.service.store.identities.deleteSession(sha256(id));
   void reply.clearCookie(SESSION_COOKIE, { path: reviewPath(deps.config.publicBaseUrl) });
 }

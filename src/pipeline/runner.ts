@@ -23,7 +23,7 @@ import {
   type StatusListRow,
   type Store,
 } from '../store/store.js';
-import { catalogueDeliveries } from '../store/deliveries.js';
+import { catalogueDeliveries } from '../publish/deliveries.js';
 import type { SourcesSpec } from './introspect.js';
 import type { IssuedCredential, NotaryRun, RegistrationNotary } from '../describe/notary.js';
 import { runPipeline, type CredentialSigner } from './run.js';
@@ -178,11 +178,11 @@ export class CloudRunner {
 
   private async takeLease(cloudId: string): Promise<{ ok: true } | { ok: false; holder: string }> {
     const { store, leaseMs } = this.deps;
-    if (await store.acquireLease(leaseName(cloudId), this.holder, leaseMs)) return { ok: true };
-    const current = await store.leaseHolder(leaseName(cloudId));
+    if (await store.leases.acquire(leaseName(cloudId), this.holder, leaseMs)) return { ok: true };
+    const current = await store.leases.holder(leaseName(cloudId));
     if (current && deadLocalHolder(current.holder)) {
-      await store.releaseLease(leaseName(cloudId), current.holder);
-      if (await store.acquireLease(leaseName(cloudId), this.holder, leaseMs)) return { ok: true };
+      await store.leases.release(leaseName(cloudId), current.holder);
+      if (await store.leases.acquire(leaseName(cloudId), this.holder, leaseMs)) return { ok: true };
     }
     return { ok: false, holder: current?.holder ?? 'unknown' };
   }
@@ -207,7 +207,7 @@ export class CloudRunner {
     opts: { signal?: AbortSignal; actor?: string } = {},
   ): Promise<{ busy: true; holder: string } | { run: Run; done: Promise<Run> }> {
     const { store } = this.deps;
-    const cloud = await store.getCloud(cloudId);
+    const cloud = await store.clouds.get(cloudId);
     if (!cloud) throw new GatewayError(`no cloud ${cloudId}`, 'not-found');
     if (this.active.has(cloudId)) return { busy: true, holder: this.holder };
     this.active.add(cloudId);
@@ -225,7 +225,7 @@ export class CloudRunner {
     let lost = false;
     const renew = setInterval(
       () => {
-        store.renewLease(leaseName(cloudId), this.holder, this.deps.leaseMs).then(
+        store.leases.renew(leaseName(cloudId), this.holder, this.deps.leaseMs).then(
           (ok) => (lost ||= !ok),
           () => undefined,
         );
@@ -235,10 +235,10 @@ export class CloudRunner {
     renew.unref();
     let run: Run;
     try {
-      run = await store.startRun({ id: randomUUID(), cloud_id: cloudId, trigger, holder: this.holder });
+      run = await store.runs.start({ id: randomUUID(), cloud_id: cloudId, trigger, holder: this.holder });
     } catch (err) {
       clearInterval(renew);
-      await store.releaseLease(leaseName(cloudId), this.holder).catch(() => undefined);
+      await store.leases.release(leaseName(cloudId), this.holder).catch(() => undefined);
       this.active.delete(cloudId);
       throw err;
     }
@@ -253,8 +253,8 @@ export class CloudRunner {
         let message = err instanceof GatewayError ? err.message : `internal error: ${(err as Error).message}`;
         const aborted = signal?.aborted;
         if (timeout?.aborted) message = `it ran longer than scheduler.runTimeoutSeconds (${message})`;
-        await store
-          .finishRun(run.id, {
+        await store.runs
+          .finish(run.id, {
             state: aborted ? 'abandoned' : 'failed',
             finished_at: new Date().toISOString(),
             stages: run.stages,
@@ -267,10 +267,10 @@ export class CloudRunner {
         this.deps.log?.warn({ cloud: cloudId, run: run.id, err: message }, 'run failed: nothing published');
       } finally {
         clearInterval(renew);
-        await store.releaseLease(leaseName(cloudId), this.holder).catch(() => undefined);
+        await store.leases.release(leaseName(cloudId), this.holder).catch(() => undefined);
         this.active.delete(cloudId);
       }
-      const end = (await store.getRun(run.id)) ?? run;
+      const end = (await store.runs.get(run.id)) ?? run;
       this.deps.onRunFinished?.(end);
       return end;
     })();
@@ -535,9 +535,9 @@ export class CloudRunner {
       }),
     });
     const t0 = performance.now();
-    await store.publish(pub, { name: leaseName(cloud.id), holder: this.holder, ttlMs: this.deps.leaseMs });
+    await store.runs.publish(pub, { name: leaseName(cloud.id), holder: this.holder, ttlMs: this.deps.leaseMs });
     stages.publish = { ...(stages.publish as object), ms: Math.round(performance.now() - t0) };
-    await store.recordStages(run.id, JSON.stringify(stages));
+    await store.runs.recordStages(run.id, JSON.stringify(stages));
     this.deps.log?.info(
       { cloud: cloud.id, run: run.id, state: pub.run.state, published, revoked: pub.revoke.length },
       'run finished',
@@ -557,9 +557,9 @@ export class CloudRunner {
   ): Promise<{ set: DescribedSet; sign: Set<string>; plan: ProfilePlan }> {
     const { store, baseUrl } = this.deps;
     const size = this.deps.statusListSize ?? 131072;
-    const current = new Map((await store.published(cloudId, profile)).map((r) => [r.base_id, r]));
-    const versions = await store.lastVersions(set.credentials.map((c) => c.id));
-    const lists: ListState[] = (await store.statusLists(cloudId, profile)).map((row) => ({
+    const current = new Map((await store.credentials.published(cloudId, profile)).map((r) => [r.base_id, r]));
+    const versions = await store.credentials.lastVersions(set.credentials.map((c) => c.id));
+    const lists: ListState[] = (await store.statusLists.of(cloudId, profile)).map((row) => ({
       row,
       bits: Bitstring.fromBase64(row.bits, row.size),
       changed: false,
@@ -607,7 +607,7 @@ export class CloudRunner {
     // replaces it, and approving it later would put older content over newer.
     const earlier = new Map<string, CredentialRow>();
     const states: CredentialRow['state'][] = this.deps.approval ? ['draft', 'rejected'] : ['draft'];
-    for (const d of await store.drafts({ cloud: cloudId, profile, states }))
+    for (const d of await store.drafts.list({ cloud: cloudId, profile, states }))
       if (!earlier.has(d.base_id)) earlier.set(d.base_id, d);
     const kept = new Set<string>();
     const sign = new Set<string>();

@@ -39,9 +39,9 @@ export class Scheduler {
   /** Clouds due now, oldest first. */
   async due(now = Date.now()): Promise<string[]> {
     const out: { id: string; at: number }[] = [];
-    for (const cloud of await this.store.listClouds()) {
+    for (const cloud of await this.store.clouds.list()) {
       if (!cloud.enabled) continue;
-      const last = await this.store.lastRun(cloud.id);
+      const last = await this.store.runs.last(cloud.id);
       if (!last) {
         out.push({ id: cloud.id, at: 0 });
         continue;
@@ -55,7 +55,7 @@ export class Scheduler {
 
   /** One pass: orphaned runs marked abandoned, then every due cloud run in turn. */
   async tick(): Promise<RunOutcome[]> {
-    await this.store.abandonOrphanedRuns(leaseName, deadLocalHolder);
+    await this.store.runs.abandonOrphaned(leaseName, deadLocalHolder);
     const outcomes: RunOutcome[] = [];
     for (const id of await this.due()) {
       if (this.stopped) break;

@@ -12,7 +12,7 @@ import { createGuardedFetcher } from '../net/guarded-fetch.js';
 import { allowedNetworks } from '../net/guard.js';
 import { responseText } from '../net/body.js';
 import type { PublishedBody, NewOutboxItem, Store } from '../store/store.js';
-import { COMPLIANCE_TARGET } from '../store/deliveries.js';
+import { COMPLIANCE_TARGET } from './deliveries.js';
 import type { Delivery, DeliveryResult, Publisher } from './outbox.js';
 import { complianceDue, complianceProfiles, formatProblem, setHash } from './plan.js';
 
@@ -284,7 +284,7 @@ export class CompliancePublisher implements Publisher {
               },
             ]
           : [];
-        await this.deps.store.recordCompliance(
+        await this.deps.store.compliance.record(
           {
             ...base,
             id,
@@ -299,7 +299,7 @@ export class CompliancePublisher implements Publisher {
           events,
         );
       } else if (outcome.kind === 'rejected') {
-        await this.deps.store.recordCompliance({
+        await this.deps.store.compliance.record({
           ...base,
           id: vcid,
           state: 'rejected',

@@ -38,7 +38,7 @@ export function credentialEventsPublisher(url: string, deps: { store: Store; sou
   return {
     target: EVENTS_TARGET,
     async deliver(d: Delivery, signal: AbortSignal): Promise<DeliveryResult> {
-      const row = await deps.store.getCompliance(d.subject);
+      const row = await deps.store.compliance.get(d.subject);
       if (!row || row.state === 'rejected') return { ok: true };
       const jwt = !row.body.trimStart().startsWith('{');
       const payloads = eventPayloads(row.body);

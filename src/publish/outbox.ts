@@ -83,7 +83,7 @@ export class OutboxWorker {
 
   /** Deliver what is due now, every target at once, each in order; resolves when nothing is due. */
   async drain(): Promise<number> {
-    const targets = (await this.o.store.outboxTargetsDue()).filter((t) => this.publishers.has(t));
+    const targets = (await this.o.store.outbox.targetsDue()).filter((t) => this.publishers.has(t));
     const counts = await Promise.all(targets.map((t) => this.drainTarget(this.publishers.get(t)!)));
     return counts.reduce((a, b) => a + b, 0);
   }
@@ -92,13 +92,13 @@ export class OutboxWorker {
     const { store } = this.o;
     let delivered = 0;
     while (!this.abort.signal.aborted) {
-      const item = await store.claimOutbox(publisher.target, this.holder, this.o.leaseMs ?? 60_000);
+      const item = await store.outbox.claim(publisher.target, this.holder, this.o.leaseMs ?? 60_000);
       if (!item) return delivered;
       const t0 = performance.now();
       const result = await this.attempt(publisher, item);
       const ms = performance.now() - t0;
       if (result.ok) {
-        await store.outboxDelivered(item.seq, this.holder);
+        await store.outbox.delivered(item.seq, this.holder);
         this.o.onAttempt?.(publisher.target, 'delivered', ms);
         delivered++;
         continue;
@@ -108,7 +108,7 @@ export class OutboxWorker {
       const retryAt = dead
         ? undefined
         : new Date(Date.now() + this.backoff(attempts, result.retryAfterMs)).toISOString();
-      await store.outboxFailed(item.seq, this.holder, { error: result.error, ...(retryAt ? { retryAt } : {}) });
+      await store.outbox.failed(item.seq, this.holder, { error: result.error, ...(retryAt ? { retryAt } : {}) });
       this.o.onAttempt?.(publisher.target, dead ? 'dead' : 'retry', ms);
       if (dead)
         this.o.log?.warn(

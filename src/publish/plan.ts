@@ -1,4 +1,4 @@
-import { catalogueDeliveries, complianceDelivery, COMPLIANCE_TARGET } from '../store/deliveries.js';
+import { catalogueDeliveries, complianceDelivery, COMPLIANCE_TARGET } from './deliveries.js';
 import type { ComplianceRow, NewOutboxItem, PublishedBody, Store } from '../store/store.js';
 import { validUntilOf } from '../credentials/secured.js';
 import { GatewayError } from '../core/errors.js';
@@ -82,8 +82,8 @@ export async function complianceDue(
   cloud: string,
   profile: string,
 ): Promise<{ due: boolean; rows: PublishedBody[]; reason: string; latest: ComplianceRow | undefined }> {
-  const rows = await setup.store.publishedBodies(cloud, profile, true);
-  const latest = await setup.store.latestCompliance(cloud, profile);
+  const rows = await setup.store.credentials.publishedBodies(cloud, profile, true);
+  const latest = await setup.store.compliance.latest(cloud, profile);
   if (!rows.length) return { due: false, rows, latest, reason: 'no published clearing-house credentials' };
   const format = formatProblem(profile, rows);
   if (format) return { due: false, rows, latest, reason: format };
@@ -119,7 +119,7 @@ export interface RegistrationStatus {
 
 /** The notary credentials published (per cloud and profile), with their expiry. */
 export async function registrationStatus(store: Store, cloud?: string): Promise<RegistrationStatus[]> {
-  return (await store.publishedForeign(cloud)).map((r) => ({
+  return (await store.credentials.publishedForeign(cloud)).map((r) => ({
     cloud: r.cloud_id,
     profile: r.profile,
     id: r.id,
@@ -131,7 +131,7 @@ export async function registrationStatus(store: Store, cloud?: string): Promise<
 
 export async function complianceStatus(setup: PublishSetup, cloud?: string): Promise<ComplianceStatus[]> {
   const items: ComplianceStatus[] = [];
-  const clouds = cloud ? [cloud] : (await setup.store.listClouds()).map((c) => c.id);
+  const clouds = cloud ? [cloud] : (await setup.store.clouds.list()).map((c) => c.id);
   for (const c of clouds)
     for (const profile of setup.complianceProfiles) {
       const { due, rows, reason, latest } = await complianceDue(setup, c, profile);
@@ -170,7 +170,7 @@ export async function publishPlan(setup: PublishSetup, to?: string): Promise<Map
       'bad-request',
     );
   const plan = new Map<string, NewOutboxItem[]>();
-  const clouds = await store.listClouds();
+  const clouds = await store.clouds.list();
   for (const target of to ? [to] : targets) {
     const items: NewOutboxItem[] = [];
     if (target === COMPLIANCE_TARGET) {
@@ -186,9 +186,9 @@ export async function publishPlan(setup: PublishSetup, to?: string): Promise<Map
             );
         }
     } else {
-      const active = await store.activeCatalogueIds(target);
+      const active = await store.catalogue.activeIds(target);
       for (const cloud of clouds) {
-        const rows = await store.listCredentials({
+        const rows = await store.credentials.list({
           cloud: cloud.id,
           state: 'published',
           clearingHouse: true,
@@ -200,7 +200,7 @@ export async function publishPlan(setup: PublishSetup, to?: string): Promise<Map
         );
       }
     }
-    const existing = await store.existingOutboxIds(items.map((i) => i.id));
+    const existing = await store.outbox.existingIds(items.map((i) => i.id));
     plan.set(
       target,
       items.filter((i) => !existing.has(i.id)),
@@ -213,7 +213,7 @@ export async function publishPlan(setup: PublishSetup, to?: string): Promise<Map
 export async function publishNow(setup: PublishSetup, opts: { to?: string; dryRun?: boolean }): Promise<PublishPlan> {
   const plan = await publishPlan(setup, opts.to);
   const all = [...plan.values()].flat();
-  if (!opts.dryRun && all.length) await setup.store.enqueue(all);
+  if (!opts.dryRun && all.length) await setup.store.outbox.enqueue(all);
   return {
     dryRun: Boolean(opts.dryRun),
     targets: [...plan].map(([target, items]) => ({

@@ -322,29 +322,29 @@ export function xfscPublisher(
       const { store } = deps;
       const catalogue = await detect(signal);
       if (d.action === 'add') {
-        const row = await store.getCredential(d.subject);
+        const row = await store.credentials.get(d.subject);
         if (!row) return { ok: false, retry: false, error: `${d.subject} is not in the store` };
         // Superseded or revoked before it was delivered: its revocation follows; nothing to add.
         if (row.state !== 'published') return { ok: true };
-        const entry = await store.catalogueEntry(target, d.subject);
+        const entry = await store.catalogue.get(target, d.subject);
         if (!entry || entry.state !== 'active') {
           // A resumed delivery may have reached the catalogue already: never upload it twice.
           const found = d.resumed ? await catalogue.find(row, signal) : undefined;
           const added = found ? { ref: found } : await catalogue.add(row, signal);
           if (!('ref' in added)) return added;
-          await store.putCatalogueEntry(target, d.subject, added.ref, 'active');
+          await store.catalogue.put(target, d.subject, added.ref, 'active');
         }
         return deps.registerParticipant && isParticipant(row) ? catalogue.participant(row, signal) : { ok: true };
       }
       if (d.action === 'revoke' || d.action === 'delete') {
-        const entry = await store.catalogueEntry(target, d.subject);
+        const entry = await store.catalogue.get(target, d.subject);
         if (!entry || (d.action === 'revoke' && entry.state !== 'active') || entry.state === 'deleted')
           return { ok: true };
         const done = await (d.action === 'revoke'
           ? catalogue.revoke(entry.ref, signal)
           : catalogue.delete(entry.ref, signal));
         if (!('state' in done)) return done;
-        await store.putCatalogueEntry(target, d.subject, entry.ref, done.state);
+        await store.catalogue.put(target, d.subject, entry.ref, done.state);
         return { ok: true };
       }
       return { ok: false, retry: false, error: `unknown action ${d.action}` };

@@ -99,15 +99,15 @@ t.test('SIGKILL mid-delivery, restart: each credential in the catalogue once', a
   t.teardown(() => second.kill('SIGTERM'));
   const store = await Store.open({ file: db });
   t.teardown(() => store.close());
-  const published = await store.listCredentials({ state: 'published', clearingHouse: true, limit: 1000 });
+  const published = await store.credentials.list({ state: 'published', clearingHouse: true, limit: 1000 });
   t.ok(published.length > before, `${published.length} to deliver in all`);
   t.equal(
     published.filter((r) => issuedElsewhere(r)).length,
     1,
     "the notary's registration-number credential among them",
   );
-  await until(async () => (await store.listOutbox({ state: 'pending', limit: 1 })).length === 0);
-  t.same(await store.listOutbox({ state: 'dead', limit: 5 }), [], 'no dead letter');
+  await until(async () => (await store.outbox.list({ state: 'pending', limit: 1 })).length === 0);
+  t.same(await store.outbox.list({ state: 'dead', limit: 5 }), [], 'no dead letter');
   for (const row of published) {
     const holding = [...catalogue.entries.values()].filter((e) => holdsCredential(e.content, row.id));
     t.equal(holding.length, 1, `${row.id.slice(-50)}: in the catalogue once`);

@@ -82,7 +82,7 @@ t.test('SIGKILL mid-run, restart, finish', async (t) => {
 
   const store = await Store.open({ file: db });
   t.teardown(() => store.close());
-  const rows = await store.listCredentials({ limit: 100000 });
+  const rows = await store.credentials.list({ limit: 100000 });
   t.ok(rows.length > 90, `${rows.length} credentials`);
   t.notOk(
     rows.some((r) => abandoned.includes(r.run_id)),
@@ -96,14 +96,14 @@ t.test('SIGKILL mid-run, restart, finish', async (t) => {
     'one published version per resource',
   );
   const lists = new Set(
-    (await store.statusLists('demo', 'gaia-x-25.11'))
-      .concat(await store.statusLists('demo', 'tagus-22.10'))
+    (await store.statusLists.of('demo', 'gaia-x-25.11'))
+      .concat(await store.statusLists.of('demo', 'tagus-22.10'))
       .map((l) => l.id),
   );
   t.ok(
     rows.every((r) => (hasOwnStatus(r) ? lists.has(r.status_list) : r.profile === 'tagus-22.10')),
     'every credential’s status list exists (Tagus credentials have none)',
   );
-  const events = await store.events(0, 100000);
+  const events = await store.events.after(0, 100000);
   t.equal(events.filter((e) => e.type === 'published').length, rows.length, 'one published event per credential');
 });

@@ -39,7 +39,7 @@ t.test('two instances, one cloud, due every second', async (t) => {
   // Until at least three runs have finished and both instances have had the cloud: the event,
   // however long a busy machine takes for it.
   const finished = async () =>
-    (await a.gw.service.store.listRuns({ cloud: 'shared', limit: 1000 })).filter((r) => r.state !== 'running');
+    (await a.gw.service.store.runs.list({ cloud: 'shared', limit: 1000 })).filter((r) => r.state !== 'running');
   await until(
     async () => {
       const done = await finished();
@@ -49,7 +49,7 @@ t.test('two instances, one cloud, due every second', async (t) => {
     'three finished runs by both instances',
   );
   await Promise.all([a.gw.service.scheduler!.stop(), b.gw.service.scheduler!.stop()]);
-  const runs = (await a.gw.service.store.listRuns({ cloud: 'shared', limit: 1000 })).reverse();
+  const runs = (await a.gw.service.store.runs.list({ cloud: 'shared', limit: 1000 })).reverse();
   t.ok(runs.length >= 3, `${runs.length} runs`);
   t.ok(new Set(runs.map((r) => r.holder)).size === 2, 'both instances ran it');
   const overlaps = runs.slice(1).filter((r, i) => !runs[i]!.finished_at || runs[i]!.finished_at! > r.started_at);

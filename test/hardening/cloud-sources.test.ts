@@ -271,7 +271,7 @@ t.test(
   async (t) => {
     const store = svc.gw.service.store;
     const legacy = async (id: string, src: unknown) =>
-      store.putCloud(
+      store.clouds.put(
         {
           id,
           name: id,

@@ -2,7 +2,7 @@
 // another host would carry the body and the token there), over real HTTP from a real gateway; and
 // the listing's type filter takes `%` and `_` as themselves.
 import t from 'tap';
-import { COMPLIANCE_TARGET } from '../../src/store/deliveries.js';
+import { COMPLIANCE_TARGET } from '../../src/publish/deliveries.js';
 import { json, listener } from '../helpers/listener.js';
 import { gatewayWithPeers, until } from '../helpers/peers.js';
 import { settledRun, type ServiceUnderTest } from '../helpers/service.js';
@@ -45,7 +45,7 @@ t.test('writes to a peer that redirects are not sent on; the error says where it
   const failedWith = async (target: string) => {
     let error = '';
     await until(async () => {
-      const items = await store.listOutbox({ target, limit: 1000 });
+      const items = await store.outbox.list({ target, limit: 1000 });
       error = items.find((i) => i.last_error)?.last_error ?? '';
       return error !== '';
     });

@@ -69,7 +69,7 @@ export async function approvalSuite(t: Test, db: TestDatabase): Promise<void> {
     const drafts = await pending();
     t.equal(drafts.length, summary.drafted + first.summary['tagus-22.10'].drafted);
     t.equal((await call('getCredential', local(drafts[0]!.id))).status, 404, 'a draft is not public');
-    const rows = await svc.gw.service.store.drafts({ states: ['draft'] });
+    const rows = await svc.gw.service.store.drafts.list({ states: ['draft'] });
     t.ok(
       rows.every((r) => !JSON.parse(r.body).proof && r.media_type === 'application/json'),
       'no draft carries a proof',

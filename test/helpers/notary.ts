@@ -39,6 +39,6 @@ export const provider = (numbers: object[]) => ({ ...DEMO_PROVIDER, registration
 export const peerResolver = { allowPrivateNetworks: true, allowHttp: true };
 
 export async function registrations(svc: ServiceUnderTest) {
-  const rows = await svc.gw.service.store.listCredentials({ state: 'published', limit: 1000 } as never);
+  const rows = await svc.gw.service.store.credentials.list({ state: 'published', limit: 1000 } as never);
   return rows.filter((r) => r.kind === 'registration-number');
 }

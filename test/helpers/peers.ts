@@ -122,8 +122,8 @@ export async function gatewayWithPeers(
 export async function firstComplianceAnswer(t: Test, svc: ServiceUnderTest) {
   t.equal((await settledRun(svc.url)).state, 'succeeded');
   const store = svc.gw.service.store;
-  await until(async () => (await store.listCompliance()).length > 0);
-  return (await store.listCompliance())[0]!;
+  await until(async () => (await store.compliance.list()).length > 0);
+  return (await store.compliance.list())[0]!;
 }
 
 /** A Tagus clearing house of the configuration for a fake one on loopback (its registry, compliance, DID). */

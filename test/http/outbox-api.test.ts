@@ -32,9 +32,9 @@ t.test('backlog, dead letters, re-drive and drop', async (t) => {
     subject: `https://x.example/${id}`,
     payload: '{}',
   });
-  await store.enqueue([item('one'), item('two'), item('three')]);
-  const head = await store.claimOutbox('catalogue', 'me', 1000);
-  await store.outboxFailed(head!.seq, 'me', { error: '422 verification_error: bad shape' });
+  await store.outbox.enqueue([item('one'), item('two'), item('three')]);
+  const head = await store.outbox.claim('catalogue', 'me', 1000);
+  await store.outbox.failed(head!.seq, 'me', { error: '422 verification_error: bad shape' });
 
   const list = JSON.parse((await call('listOutbox', '/admin/outbox', { headers: ADMIN })).body) as {
     targets: { target: string; pending: number; dead: number }[];
@@ -58,7 +58,7 @@ t.test('backlog, dead letters, re-drive and drop', async (t) => {
     404,
     'once',
   );
-  const after = await store.listOutbox({ limit: 10 });
+  const after = await store.outbox.list({ limit: 10 });
   t.same(
     after.map((i) => [i.id, i.state, i.attempts]),
     [
@@ -67,7 +67,7 @@ t.test('backlog, dead letters, re-drive and drop', async (t) => {
       ['three', 'pending', 0],
     ],
   );
-  const audit = await store.auditLog(0, 100);
+  const audit = await store.audit.after(0, 100);
   t.ok(audit.some((a) => a.action === 'outbox.retry' && a.target === 'one' && a.actor === 'admin'));
 });
 

@@ -78,7 +78,7 @@ else {
     await shot(page, '3-pending');
   });
 
-  const drafts = (await store.drafts({ states: ['draft'] })).filter((d) => !d.id.includes('-scs/'));
+  const drafts = (await store.drafts.list({ states: ['draft'] })).filter((d) => !d.id.includes('-scs/'));
   const approveMe = drafts.find((d) => d.profile === 'gaia-x-25.11')!;
   const rejectMe = drafts.find((d) => d.profile === 'gaia-x-25.11' && d.id !== approveMe.id)!;
   const signMe = drafts.find((d) => d.profile === 'tagus-22.10')!;
@@ -91,7 +91,7 @@ else {
     await shot(page, '4-draft');
     await page.click('text=Approve (the gateway signs)');
     t.equal(await flash(page), 'approved and published 1');
-    t.equal((await store.getCredential(approveMe.id))!.state, 'published');
+    t.equal((await store.credentials.get(approveMe.id))!.state, 'published');
     t.equal((await fetch(approveMe.id)).status, 200, 'served publicly');
     await shot(page, '5-approved');
   });
@@ -102,7 +102,7 @@ else {
     await form.locator('input[name=reason]').fill('the licence is not agreed yet');
     await form.locator('button').click();
     t.equal(await flash(page), 'rejected 1');
-    const row = (await store.getCredential(rejectMe.id))!;
+    const row = (await store.credentials.get(rejectMe.id))!;
     t.equal(row.state, 'rejected');
     t.equal(row.reason, 'the licence is not agreed yet');
     t.equal(row.decided_by, 'oidc:alice');
@@ -124,7 +124,7 @@ else {
     await shot(page, '6-signature');
     await up.locator('button').click();
     t.match(await flash(page), /^signature verified; published with did:web:127\.0\.0\.1%3A\d+#alice-card-multikey$/);
-    t.equal((await store.getCredential(signMe.id))!.state, 'published');
+    t.equal((await store.credentials.get(signMe.id))!.state, 'published');
     const served = (await (await fetch(signMe.id)).json()) as Record<string, unknown>;
     const did = (await (await fetch(`${base}/.well-known/did.json`)).json()) as Record<string, unknown>;
     const r = await vc.verifyCredential({
@@ -144,7 +144,7 @@ else {
     await up.locator('textarea[name=signature]').fill(Buffer.alloc(64, 7).toString('base64'));
     await up.locator('button').click();
     t.match(await flash(page), /does not verify/);
-    t.equal((await store.getCredential(other.id))!.state, 'draft', 'nothing published');
+    t.equal((await store.credentials.get(other.id))!.state, 'draft', 'nothing published');
     const cookie = (await context.cookies()).find((c) => c.name === 'gxg_session')!;
     t.equal(cookie.httpOnly, true);
     t.equal(cookie.sameSite, 'Lax');
@@ -154,7 +154,7 @@ else {
       body: new URLSearchParams({ action: 'approve', cloud: 'demo' }),
     });
     t.equal(forged.status, 403, "a form without the session's CSRF token");
-    t.equal((await store.getCredential(other.id))!.state, 'draft');
+    t.equal((await store.credentials.get(other.id))!.state, 'draft');
   });
 
   t.test('the audit log and sign-out', async (t) => {
@@ -167,11 +167,14 @@ else {
     await tagus.locator('button', { hasText: 'Approve all' }).click();
     t.match(await flash(page), /^approved and published \d+$/);
     t.equal(
-      (await store.drafts({ profile: 'tagus-22.10', states: ['draft'] })).length,
+      (await store.drafts.list({ profile: 'tagus-22.10', states: ['draft'] })).length,
       0,
       'the Tagus set approved as one',
     );
-    t.ok((await store.drafts({ profile: 'gaia-x-25.11', states: ['draft'] })).length > 0, 'the 25.11 set still waits');
+    t.ok(
+      (await store.drafts.list({ profile: 'gaia-x-25.11', states: ['draft'] })).length > 0,
+      'the 25.11 set still waits',
+    );
     await shot(page, '8-pending-after');
     await page.click('text=Sign out');
     t.match(page.url(), /\/review\/login$/, 'the outcome is not in the URL');

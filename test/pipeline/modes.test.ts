@@ -21,7 +21,7 @@ const db = sqliteDatabase();
 t.teardown(() => db.drop());
 const store = await Store.open(db.location);
 t.teardown(() => store.close());
-await store.putCloud(
+await store.clouds.put(
   {
     id: 'demo',
     name: 'Demo',
@@ -60,29 +60,29 @@ t.test('approval mode: drafts, no signature at all', async (t) => {
   const r = await runner(true).run('demo', 'manual');
   t.equal('run' in r && r.run.state, 'succeeded');
   t.equal(signatures, 0, 'nothing signed: credentials and status lists wait for an officer');
-  const drafts = await store.drafts({ states: ['draft'] });
+  const drafts = await store.drafts.list({ states: ['draft'] });
   t.ok(drafts.length > 90);
-  t.equal((await store.statusLists('demo', 'gaia-x-25.11'))[0]!.body, '', 'the status list is recorded, not signed');
+  t.equal((await store.statusLists.of('demo', 'gaia-x-25.11'))[0]!.body, '', 'the status list is recorded, not signed');
   const again = await runner(true).run('demo', 'manual');
   t.equal('run' in again && JSON.parse(again.run.summary)['gaia-x-25.11'].pending, drafts.length, 'kept as they are');
-  t.equal((await store.drafts({ states: ['draft'] })).length, drafts.length);
+  t.equal((await store.drafts.list({ states: ['draft'] })).length, drafts.length);
 });
 
 t.test('back to auto: published, and the pending drafts obsolete', async (t) => {
-  const drafts = await store.drafts({ states: ['draft'] });
+  const drafts = await store.drafts.list({ states: ['draft'] });
   const r = await runner(false).run('demo', 'manual');
   t.equal('run' in r && r.run.state, 'succeeded');
   t.ok(signatures > 0);
-  t.equal((await store.drafts({ states: ['draft'] })).length, 0, 'no draft left to approve');
-  const obsolete = await store.drafts({ states: ['obsolete'] });
+  t.equal((await store.drafts.list({ states: ['draft'] })).length, 0, 'no draft left to approve');
+  const obsolete = await store.drafts.list({ states: ['obsolete'] });
   t.equal(obsolete.length, drafts.length);
-  const published = await store.listCredentials({ state: 'published', limit: 1000 });
+  const published = await store.credentials.list({ state: 'published', limit: 1000 });
   t.equal(published.length, drafts.length);
   t.ok(
     obsolete.every((o) => published.some((p) => p.id === o.superseded_by && p.base_id === o.base_id)),
     'each replaced by the version published for its resource',
   );
-  t.ok((await store.statusLists('demo', 'gaia-x-25.11'))[0]!.body, 'the status list is signed now');
+  t.ok((await store.statusLists.of('demo', 'gaia-x-25.11'))[0]!.body, 'the status list is signed now');
 });
 
 t.test("approved late: the run's validFrom kept; expired: refused with what the officer can do", async (t) => {
@@ -90,12 +90,12 @@ t.test("approved late: the run's validFrom kept; expired: refused with what the 
   t.teardown(() => own.drop());
   const store = await Store.open(own.location);
   t.teardown(() => store.close());
-  await store.putCloud(
+  await store.clouds.put(
     { id: 'demo', name: 'Demo', sources: '{}', profiles: '["gaia-x-25.11"]', interval_seconds: 60, enabled: 1 },
     'test',
   );
   await runner(true, store).run('demo', 'manual');
-  const [late, expired] = await store.drafts({ states: ['draft'] });
+  const [late, expired] = await store.drafts.list({ states: ['draft'] });
   const approvals = new Approvals({ store, signer, leaseMs: 30_000, defaultSuite: 'jws2020' });
   const body = JSON.parse(expired!.body) as Record<string, unknown>;
   await store.db
@@ -110,14 +110,14 @@ t.test("approved late: the run's validFrom kept; expired: refused with what the 
   t.match(refused?.message, /expired on 2026-01-01T00:00:00Z \(validUntil\) before it was approved: reject it/);
   t.notMatch(refused?.message, /allow-expired/, 'no option the officer commands do not have');
   await t.rejects(approvals.signingInput(expired!.id, { key: 'any' }), /expired on/);
-  t.equal((await store.getCredential(expired!.id))!.state, 'draft', 'nothing decided');
+  t.equal((await store.credentials.get(expired!.id))!.state, 'draft', 'nothing decided');
   await approvals.approve({ ids: [late!.id] }, 'officer');
-  const signed = JSON.parse((await store.getCredential(late!.id))!.body) as {
+  const signed = JSON.parse((await store.credentials.get(late!.id))!.body) as {
     validFrom: string;
     proof: { created: string };
   };
   t.equal(signed.validFrom, (JSON.parse(late!.body) as { validFrom: string }).validFrom, "the run's validFrom");
   t.ok(signed.proof.created >= signed.validFrom, 'signed at approval');
   await approvals.reject({ ids: [expired!.id] }, 'expired before approval', 'officer');
-  t.equal((await store.getCredential(expired!.id))!.state, 'rejected', 'an expired draft can be rejected');
+  t.equal((await store.credentials.get(expired!.id))!.state, 'rejected', 'an expired draft can be rejected');
 });

@@ -25,7 +25,7 @@ for (const db of await bothDatabases()) {
     t.teardown(() => db.drop());
     const store = await Store.open(db.location);
     t.teardown(() => store.close());
-    await store.putCloud(
+    await store.clouds.put(
       {
         id: 'demo',
         name: 'Demo',
@@ -52,16 +52,16 @@ for (const db of await bothDatabases()) {
     t.ok('run' in first);
     const run1 = 'run' in first ? first.run : undefined!;
     t.equal(run1.state, 'succeeded', run1.error ?? '');
-    const published = await store.listCredentials({ state: 'published', limit: 1000 });
+    const published = await store.credentials.list({ state: 'published', limit: 1000 });
     t.ok(published.length > 90, `${published.length} credentials published`);
     t.ok(published.every((c) => c.version === 1 && c.id === `${c.base_id}/v/1`));
-    const one = (await store.getCredential(
+    const one = (await store.credentials.get(
       published.find((c) => c.profile === 'gaia-x-25.11' && c.clearing_house === 1)!.id,
     ))!;
     const doc = JSON.parse(one.body) as Record<string, unknown>;
     t.equal(doc.id, one.id, 'the credential carries its own version URL');
     t.match(doc.credentialStatus, { type: 'BitstringStatusListEntry', statusPurpose: 'revocation' });
-    const tagus = (await store.getCredential(
+    const tagus = (await store.credentials.get(
       published.find((c) => c.profile === 'tagus-22.10' && c.clearing_house === 1)!.id,
     ))!;
     t.match(JSON.parse(tagus.body).credentialStatus, { type: 'StatusList2021Entry' });
@@ -72,7 +72,7 @@ for (const db of await bothDatabases()) {
     const again = await runner().run('demo', 'manual');
     const run2 = 'run' in again ? again.run : undefined!;
     t.equal(run2.state, 'succeeded');
-    t.equal((await store.listCredentials({ state: 'published', limit: 1000 })).length, published.length);
+    t.equal((await store.credentials.list({ state: 'published', limit: 1000 })).length, published.length);
     t.same(JSON.parse(run2.summary)['gaia-x-25.11'].published, 0, 'an unchanged cloud re-run signs nothing new');
     t.same(JSON.parse(run1.stages).describeValidate.unchanged, undefined, 'the first run validates every profile');
     t.same(
@@ -88,7 +88,7 @@ for (const db of await bothDatabases()) {
       const run3 = 'run' in partial ? partial.run : undefined!;
       t.not(run3.state, 'succeeded');
       t.equal(
-        (await store.listCredentials({ state: 'revoked', limit: 10 })).length,
+        (await store.credentials.list({ state: 'revoked', limit: 10 })).length,
         0,
         'a failed source revokes nothing',
       );
@@ -116,28 +116,28 @@ for (const db of await bothDatabases()) {
       ),
       'something gone: the set is validated again',
     );
-    const revoked = await store.listCredentials({ state: 'revoked', limit: 100 });
+    const revoked = await store.credentials.list({ state: 'revoked', limit: 100 });
     t.ok(
       revoked.length >= 1 && revoked.every((c) => c.base_id.includes(imageId)),
       `${revoked.length} revoked, all of the image`,
     );
     for (const r of revoked) {
-      const list = (await store.getStatusList(r.status_list))!;
+      const list = (await store.statusLists.get(r.status_list))!;
       t.ok(Bitstring.fromBase64(list.bits, list.size).get(r.status_index), 'its status bit is set');
       const served = JSON.parse(list.body) as { credentialSubject: { encodedList: string } };
       t.ok(Bitstring.decode(served.credentialSubject.encodedList).get(r.status_index), 'and in the signed list');
     }
-    const feed = await store.events(0, 10000);
+    const feed = await store.events.after(0, 10000);
     t.ok(
       feed.some((e) => e.type === 'revoked' && e.base_id.includes(imageId)),
       'a revoked event in the feed',
     );
 
-    const events = await store.events(0, 10000);
-    const all = await store.listCredentials({ limit: 10000 });
+    const events = await store.events.after(0, 10000);
+    const all = await store.credentials.list({ limit: 10000 });
     t.equal(events.filter((e) => e.type === 'published').length, all.length, 'one published event per version');
     const live = all.find((c) => c.state === 'published')!;
-    const list = (await store.getStatusList(live.status_list))!;
+    const list = (await store.statusLists.get(live.status_list))!;
     t.notOk(Bitstring.fromBase64(list.bits, list.size).get(live.status_index), 'a live credential’s bit is clear');
   });
 }
@@ -147,7 +147,7 @@ t.test('a run over its time limit is stopped between stages: abandoned, nothing 
   t.teardown(() => db.drop());
   const store = await Store.open(db.location);
   t.teardown(() => store.close());
-  await store.putCloud(
+  await store.clouds.put(
     { id: 'slow', name: 'Slow', sources: '{}', profiles: '["gaia-x-25.11"]', interval_seconds: 60, enabled: 1 },
     'test',
   );
@@ -165,5 +165,5 @@ t.test('a run over its time limit is stopped between stages: abandoned, nothing 
   const run = 'run' in r ? r.run : undefined!;
   t.equal(run.state, 'abandoned');
   t.match(run.error, /runTimeoutSeconds/);
-  t.equal((await store.listCredentials({ limit: 10 })).length, 0, 'nothing published');
+  t.equal((await store.credentials.list({ limit: 10 })).length, 0, 'nothing published');
 });

@@ -55,13 +55,13 @@ const svc = await gatewayWithPeers(
   [catalogue, idp],
 );
 const store = svc.gw.service.store;
-const idle = () => until(async () => (await store.listOutbox({ state: 'pending', limit: 1 })).length === 0);
+const idle = () => until(async () => (await store.outbox.list({ state: 'pending', limit: 1 })).length === 0);
 
 t.test('detected, signed in as a service user, every credential uploaded as a VP-JWT and verified', async (t) => {
   t.equal((await settledRun(svc.url)).state, 'succeeded');
   await idle();
-  t.same(await store.listOutbox({ state: 'dead', limit: 5 }), [], 'no dead letter');
-  const published = await store.listCredentials({ state: 'published', clearingHouse: true, limit: 1000 });
+  t.same(await store.outbox.list({ state: 'dead', limit: 5 }), [], 'no dead letter');
+  const published = await store.credentials.list({ state: 'published', clearingHouse: true, limit: 1000 });
   const versions = [...catalogue.assets.values()].flat();
   t.equal(versions.length, published.length, `${published.length} uploads`);
   t.ok(
@@ -69,7 +69,7 @@ t.test('detected, signed in as a service user, every credential uploaded as a VP
     'each a VP-JWT',
   );
   for (const row of published.slice(0, 20)) {
-    const entry = await store.catalogueEntry('fc', row.id);
+    const entry = await store.catalogue.get('fc', row.id);
     t.match(entry, { state: 'active', ref: /#\d+$/ }, `${row.id.slice(-40)}: the asset IRI and version kept`);
   }
   const person = published.find((r) => (JSON.parse(r.types) as string[]).includes('LegalPerson'));
@@ -87,10 +87,10 @@ t.test('a vanished resource: its current version revoked', async (t) => {
   await fetch(`${svc.url}/admin/clouds/demo/runs`, { method: 'POST', headers: ADMIN });
   t.equal((await settledRun(svc.url)).state, 'succeeded');
   await idle();
-  const revoked = (await store.listCredentials({ state: 'revoked', limit: 100 })).filter((r) => r.clearing_house);
+  const revoked = (await store.credentials.list({ state: 'revoked', limit: 100 })).filter((r) => r.clearing_house);
   t.ok(revoked.length > 0, `${revoked.length} revoked`);
   for (const r of revoked) {
-    const entry = await store.catalogueEntry('fc', r.id);
+    const entry = await store.catalogue.get('fc', r.id);
     t.equal(entry?.state, 'revoked');
     const iri = entry!.ref.slice(0, entry!.ref.lastIndexOf('#'));
     t.equal(catalogue.assets.get(iri)!.at(-1)!.status, 'revoked', 'revoked in the catalogue');
@@ -98,18 +98,18 @@ t.test('a vanished resource: its current version revoked', async (t) => {
 });
 
 t.test('a delivery resumed after a lost answer does not upload twice', async (t) => {
-  const [row] = await store.listCredentials({ state: 'published', clearingHouse: true, limit: 1 });
+  const [row] = await store.credentials.list({ state: 'published', clearingHouse: true, limit: 1 });
   const before = [...catalogue.assets.values()].flat().length;
   // As if the instance had died after the catalogue stored it and before it was recorded.
   await store.db.deleteFrom('catalogue_entries').where('credential_id', '=', row!.id).execute();
-  await store.enqueue([{ id: 'fc:add:again', target: 'fc', action: 'add', subject: row!.id, payload: '{}' }]);
-  t.ok(await store.claimOutbox('fc', 'an-instance-that-died', 1), 'claimed by an instance that then died');
+  await store.outbox.enqueue([{ id: 'fc:add:again', target: 'fc', action: 'add', subject: row!.id, payload: '{}' }]);
+  t.ok(await store.outbox.claim('fc', 'an-instance-that-died', 1), 'claimed by an instance that then died');
   await new Promise((r) => setTimeout(r, 20));
   await until(async () =>
-    (await store.listOutbox({ state: 'delivered', limit: 10_000 })).some((i) => i.id === 'fc:add:again'),
+    (await store.outbox.list({ state: 'delivered', limit: 10_000 })).some((i) => i.id === 'fc:add:again'),
   );
   t.equal([...catalogue.assets.values()].flat().length, before, 'no second upload');
-  t.match(await store.catalogueEntry('fc', row!.id), { state: 'active', ref: /#\d+$/ }, 'the entry found and kept');
+  t.match(await store.catalogue.get('fc', row!.id), { state: 'active', ref: /#\d+$/ }, 'the entry found and kept');
 });
 
 t.test("the catalogue's errors, for people", async (t) => {

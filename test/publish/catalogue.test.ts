@@ -55,8 +55,8 @@ const store = svc.gw.service.store;
 t.test('every Gaia-X credential reaches the catalogue, verified, once', async (t) => {
   const run = await settledRun(svc.url);
   t.equal(run.state, 'succeeded');
-  const published = await store.listCredentials({ state: 'published', clearingHouse: true, limit: 1000 });
-  await until(async () => (await store.listOutbox({ state: 'pending', limit: 1 })).length === 0);
+  const published = await store.credentials.list({ state: 'published', clearingHouse: true, limit: 1000 });
+  await until(async () => (await store.outbox.list({ state: 'pending', limit: 1 })).length === 0);
   t.equal(catalogue.entries.size, published.length, `${published.length} self-descriptions in the catalogue`);
   // One active entry per credential subject: the Tagus and 25.11 credentials of a subject share it.
   const subjects = new Set(published.map((p) => p.subject));
@@ -67,18 +67,18 @@ t.test('every Gaia-X credential reaches the catalogue, verified, once', async (t
     published.length + 3,
     'each once, after 3 refusals while down',
   );
-  const items = await store.listOutbox({ target: 'xfsc', limit: 1000 });
+  const items = await store.outbox.list({ target: 'xfsc', limit: 1000 });
   t.same(
     items.filter((i) => i.state !== 'delivered').map((i) => [i.id, i.state, i.last_error]),
     [],
     'every item delivered',
   );
   t.equal(items[0]!.attempts, 3, 'the first waited for the catalogue');
-  const entry = await store.catalogueEntry('xfsc', published[0]!.id);
+  const entry = await store.catalogue.get('xfsc', published[0]!.id);
   t.match(entry, { state: 'active', ref: /^[0-9a-f]{64}$/ }, 'its hash there is kept');
   t.ok(catalogue.entries.has(entry!.ref));
   t.ok(catalogue.participants.size >= 1, 'the participant registered with its own credential');
-  const scs = await store.listCredentials({ state: 'published', clearingHouse: false, limit: 1 });
+  const scs = await store.credentials.list({ state: 'published', clearingHouse: false, limit: 1 });
   t.notOk(
     items.some((i) => i.subject === scs[0]!.id),
     'our scs facts are not sent',
@@ -87,7 +87,7 @@ t.test('every Gaia-X credential reaches the catalogue, verified, once', async (t
 
 t.test('a vanished image: its entry revoked in the catalogue', async (t) => {
   const demo = svc.gw.service.demo!;
-  const images = await store.listCredentials({
+  const images = await store.credentials.list({
     state: 'published',
     type: 'VMImage',
     profile: 'gaia-x-25.11',
@@ -99,8 +99,8 @@ t.test('a vanished image: its entry revoked in the catalogue', async (t) => {
   const r = await fetch(`${svc.url}/admin/clouds/demo/runs`, { method: 'POST', headers: ADMIN });
   t.equal(r.status, 202);
   await settledRun(svc.url);
-  await until(async () => (await store.listOutbox({ state: 'pending', limit: 1 })).length === 0);
-  const entry = await store.catalogueEntry('xfsc', victim.id);
+  await until(async () => (await store.outbox.list({ state: 'pending', limit: 1 })).length === 0);
+  const entry = await store.catalogue.get('xfsc', victim.id);
   t.equal(entry!.state, 'revoked');
   t.equal(catalogue.entries.get(entry!.ref)!.status, 'revoked', 'revoked in the catalogue');
   const metrics = await (await fetch(`${svc.url}/metrics`, { headers: ADMIN })).text();
@@ -125,6 +125,6 @@ t.test('a catalogue down longer than its threshold: /ready says so, until the ba
   t.equal(down.body.checks['outbox:xfsc'], false, 'the catalogue is reported down');
   catalogue.faults.length = 0;
   await until(async () => (await ready()).status === 200);
-  await until(async () => (await store.listOutbox({ state: 'pending', limit: 1 })).length === 0);
-  t.equal((await store.listOutbox({ state: 'dead', limit: 1 })).length, 0, 'its backlog delivered, nothing lost');
+  await until(async () => (await store.outbox.list({ state: 'pending', limit: 1 })).length === 0);
+  t.equal((await store.outbox.list({ state: 'dead', limit: 1 })).length, 0, 'its backlog delivered, nothing lost');
 });

@@ -48,13 +48,13 @@ t.test('Tagus JSON-LD and Loire VC-JWTs from one gateway, both accepted', async 
   const store = svc.gw.service.store;
   const run = await settledRun(svc.url);
   t.equal(run.state, 'succeeded', String(run.error));
-  await until(async () => (await store.listCompliance({ current: true })).length === 2);
-  const issued = await store.listCompliance({ current: true });
+  await until(async () => (await store.compliance.list({ current: true })).length === 2);
+  const issued = await store.compliance.list({ current: true });
   t.same(issued.map((c) => c.profile).sort(), ['gaia-x-25.11', 'tagus-22.10'], 'a compliance credential for each set');
   t.equal(fake.counts.refused, 0, 'nothing refused');
 
   const byProfile = async (profile: string) =>
-    store.listCredentials({ cloud: 'demo', profile, state: 'published', limit: 1000 } as never);
+    store.credentials.list({ cloud: 'demo', profile, state: 'published', limit: 1000 } as never);
   const loire = await byProfile('gaia-x-25.11');
   const tagus = await byProfile('tagus-22.10');
   t.ok(
@@ -65,9 +65,9 @@ t.test('Tagus JSON-LD and Loire VC-JWTs from one gateway, both accepted', async 
     tagus.every((r) => r.media_type === 'application/vc+ld+json'),
     `the ${tagus.length} tagus-22.10 credentials are JSON-LD`,
   );
-  const [list25] = await store.statusLists('demo', 'gaia-x-25.11');
+  const [list25] = await store.statusLists.of('demo', 'gaia-x-25.11');
   t.equal(list25!.media_type, 'application/vc+jwt', 'its status list too');
-  t.same(await store.statusLists('demo', 'tagus-22.10'), [], 'Tagus credentials need none (no status entries)');
+  t.same(await store.statusLists.of('demo', 'tagus-22.10'), [], 'Tagus credentials need none (no status entries)');
   t.equal(
     loire.filter((r) => issuedElsewhere(r)).length + tagus.filter((r) => issuedElsewhere(r)).length,
     2,
@@ -79,7 +79,7 @@ t.test('Tagus JSON-LD and Loire VC-JWTs from one gateway, both accepted', async 
     verificationMethod: { id: string; publicKeyJwk: Record<string, unknown> }[];
   };
   const own = loire.find((r) => r.kind === 'legal-person')!;
-  const jwt = (await store.getCredential(own.id))!.body;
+  const jwt = (await store.credentials.get(own.id))!.body;
   const header = JSON.parse(Buffer.from(jwt.split('.')[0]!, 'base64url').toString()) as { kid: string; alg: string };
   const vm = didDoc.verificationMethod.find((m) => m.id === header.kid)!;
   const { x5u: _x5u, ...jwk } = vm.publicKeyJwk;

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFakeClearingHouse } from '../../src/demo/gxdch.js';
 import { resolverFor } from '../../src/publish/compliance.js';
-import { COMPLIANCE_TARGET } from '../../src/store/deliveries.js';
+import { COMPLIANCE_TARGET } from '../../src/publish/deliveries.js';
 import { json, listener } from '../helpers/listener.js';
 import {
   clearingHouse,
@@ -56,8 +56,8 @@ t.test('a registry URL that answers 404 is a misconfiguration: said as such, a d
   );
   const store = svc.gw.service.store;
   t.equal((await settledRun(svc.url)).state, 'succeeded');
-  await until(async () => (await store.listOutbox({ target: COMPLIANCE_TARGET, state: 'dead', limit: 1 })).length > 0);
-  const [dead] = await store.listOutbox({ target: COMPLIANCE_TARGET, state: 'dead', limit: 1 });
+  await until(async () => (await store.outbox.list({ target: COMPLIANCE_TARGET, state: 'dead', limit: 1 })).length > 0);
+  const [dead] = await store.outbox.list({ target: COMPLIANCE_TARGET, state: 'dead', limit: 1 });
   t.equal(dead!.attempts, 1, 'not retried as if the registry were down');
   t.match(
     dead!.last_error,

@@ -10,7 +10,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { decodeJwt, decodeProtectedHeader, SignJWT } from 'jose';
 import { startFakeEventService } from '../../src/demo/ces.js';
 import { implementedShapes, tagusFormFor } from '../../src/demo/gxdch.js';
-import { COMPLIANCE_TARGET } from '../../src/store/deliveries.js';
+import { COMPLIANCE_TARGET } from '../../src/publish/deliveries.js';
 import { graphTypes, jcsDigest, type ClearingHouse } from '../../src/publish/compliance.js';
 import { call } from '../helpers/contract.js';
 import {
@@ -46,8 +46,8 @@ t.test('the VP-JWT form: RS256 without kid, random inner ids; stored and served 
   );
   const store = svc.gw.service.store;
   t.equal((await settledRun(svc.url)).state, 'succeeded');
-  await until(async () => (await store.listCompliance({ current: true })).length > 0);
-  const [row] = await store.listCompliance({ current: true });
+  await until(async () => (await store.compliance.list({ current: true })).length > 0);
+  const [row] = await store.compliance.list({ current: true });
   t.equal(row!.state, 'issued');
   t.equal(row!.media_type, 'application/vp+ld+jwt');
   t.match(row!.id, new RegExp(`^${PUBLIC_BASE}/compliance/[0-9a-f-]{36}$`), 'stored at the vcid we asked for');
@@ -124,9 +124,9 @@ t.test('every form is taken; forged, foreign and mismatched answers are not', as
   const store = svc.gw.service.store;
   const compliance = svc.gw.service.compliance!;
   t.equal((await settledRun(svc.url)).state, 'succeeded');
-  await until(async () => (await store.listCompliance({ current: true })).length > 0);
+  await until(async () => (await store.compliance.list({ current: true })).length > 0);
   t.equal(fake.issued[0]!.form, 'json', 'asked for JSON-LD, the service answers JSON-LD');
-  const rows = await store.publishedBodies('demo', 'tagus-22.10', true);
+  const rows = await store.credentials.publishedBodies('demo', 'tagus-22.10', true);
 
   // The set as published holds only types the registry lists: no credentialStatus in Tagus.
   const listed = new Set(implementedShapes());
@@ -252,15 +252,15 @@ t.test('an answer that cannot be verified is a dead letter after one attempt, sa
   );
   const store = svc.gw.service.store;
   t.equal((await settledRun(svc.url)).state, 'succeeded');
-  await until(async () => (await store.listOutbox({ target: COMPLIANCE_TARGET, state: 'dead', limit: 5 })).length > 0);
-  const [dead] = await store.listOutbox({ target: COMPLIANCE_TARGET, state: 'dead', limit: 5 });
+  await until(async () => (await store.outbox.list({ target: COMPLIANCE_TARGET, state: 'dead', limit: 5 })).length > 0);
+  const [dead] = await store.outbox.list({ target: COMPLIANCE_TARGET, state: 'dead', limit: 5 });
   t.equal(dead!.attempts, 1, 'not retried: sent again it would come back the same');
   t.match(
     dead!.last_error,
     /lab: its compliance credential does not verify: RS256 JWT without kid: no key of did:web:.* verifies it/,
   );
   t.equal(fake.counts.issued, 1, 'the clearing house was asked once');
-  t.same(await store.listCompliance({ current: true }), [], 'nothing stored');
+  t.same(await store.compliance.list({ current: true }), [], 'nothing stored');
 });
 
 t.test(
@@ -313,7 +313,7 @@ t.test('the registry check names the types it does not list (a Tagus set with st
     'nothing was sent',
   );
   // The service itself refuses such a set the way the real one does.
-  const rows = await store.publishedBodies('demo', 'tagus-22.10', true);
+  const rows = await store.credentials.publishedBodies('demo', 'tagus-22.10', true);
   const r = await fetch(
     `${fake.url}/compliance/v1/api/credential-offers?vcid=${encodeURIComponent(`${PUBLIC_BASE}/compliance/x`)}`,
     {

@@ -57,7 +57,7 @@ t.test('Loire: a refusal is recorded and not resent until the credentials change
   t.equal(refused!.state, 'rejected');
   t.match(refused!.message, /409: Conflict: the rules do not hold[\s\S]*is not a Gaia-X trust anchor/);
   t.equal(fake.counts.refused, 1);
-  const dead = await store.listOutbox({ target: 'compliance', state: 'dead', limit: 10 });
+  const dead = await store.outbox.list({ target: 'compliance', state: 'dead', limit: 10 });
   t.equal(dead.length, 1, 'a dead letter for the operator, not retried');
   t.match(dead[0]!.last_error, /lab refused/);
 
@@ -74,8 +74,8 @@ t.test('Loire: a refusal is recorded and not resent until the credentials change
   t.ok(demo.openstack.deleteImage(demo.openstack.imageIds()[0]!));
   await fetch(`${svc.url}/admin/clouds/demo/runs`, { method: 'POST', headers: ADMIN });
   t.equal((await settledRun(svc.url)).state, 'succeeded');
-  await until(async () => (await store.listCompliance({ current: true })).length > 0);
-  const [issued] = await store.listCompliance({ current: true });
+  await until(async () => (await store.compliance.list({ current: true })).length > 0);
+  const [issued] = await store.compliance.list({ current: true });
   t.equal(issued!.profile, 'gaia-x-25.11');
   await verifyCompliance(t, issued!.body, fake);
   const vc = decodeJwt(issued!.body) as {
@@ -93,10 +93,10 @@ t.test('Loire: a refusal is recorded and not resent until the credentials change
 
   // Renewal: before it expires, the same set is submitted again; the new credential replaces the old.
   t.equal(await svc.gw.service.complianceSweep(), 1, 'due for renewal');
-  await until(async () => (await store.listCompliance({ current: true }))[0]?.id !== issued!.id);
-  const [renewed] = await store.listCompliance({ current: true });
+  await until(async () => (await store.compliance.list({ current: true }))[0]?.id !== issued!.id);
+  const [renewed] = await store.compliance.list({ current: true });
   t.equal(renewed!.set_hash, issued!.set_hash, 'the same set');
-  t.equal((await store.getCompliance(issued!.id))!.state, 'replaced');
+  t.equal((await store.compliance.get(issued!.id))!.state, 'replaced');
   const old = await fetch(issued!.id.replace(PUBLIC_BASE, svc.url));
   t.equal(old.headers.get('gx-credential-state'), 'replaced', 'the old one still served, marked replaced');
 });

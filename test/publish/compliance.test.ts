@@ -60,8 +60,8 @@ t.test('Tagus: failover past a clearing house that is down; verified, stored, se
   );
   const store = svc.gw.service.store;
   t.equal((await settledRun(svc.url)).state, 'succeeded');
-  await until(async () => (await store.listCompliance({ current: true })).length > 0);
-  const [row] = await store.listCompliance({ current: true });
+  await until(async () => (await store.compliance.list({ current: true })).length > 0);
+  const [row] = await store.compliance.list({ current: true });
   t.equal(row!.clearing_house, 'lab', 'the second clearing house answered');
   t.ok(
     down.requests.some((r) => r.path.startsWith('/compliance/v1')),

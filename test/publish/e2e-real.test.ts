@@ -84,12 +84,12 @@ if ('skip' in lite) {
     const run = await settledRun(svc.url, 'real', 120_000);
     t.equal(run.state, 'succeeded', JSON.stringify(run.error));
     const end = Date.now() + patience(60_000);
-    while ((await store.listOutbox({ state: 'pending', limit: 1 })).length || !gxdch.issued.length) {
+    while ((await store.outbox.list({ state: 'pending', limit: 1 })).length || !gxdch.issued.length) {
       if (Date.now() > end) throw new Error('the outbox did not settle');
       await new Promise((r) => setTimeout(r, 100));
     }
-    t.same(await store.listOutbox({ state: 'dead', limit: 5 }), [], 'no dead letter');
-    const published = await store.listCredentials({
+    t.same(await store.outbox.list({ state: 'dead', limit: 5 }), [], 'no dead letter');
+    const published = await store.credentials.list({
       cloud: 'real',
       state: 'published',
       clearingHouse: true,
@@ -97,7 +97,7 @@ if ('skip' in lite) {
     });
     t.ok(published.length > 5, `${published.length} clearing-house credentials`);
 
-    const [compliance] = await store.listCompliance({ current: true });
+    const [compliance] = await store.compliance.list({ current: true });
     t.equal(compliance?.profile, 'tagus-22.10');
     // The Tagus service answers the JSON-LD it is asked for.
     t.equal(compliance!.media_type, 'application/vc+ld+json');

@@ -6,7 +6,7 @@ import { issuedElsewhere } from '../../src/store/store.js';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeJwt } from 'jose';
-import { catalogueDeliveries } from '../../src/store/deliveries.js';
+import { catalogueDeliveries } from '../../src/publish/deliveries.js';
 import { startFake } from '../../src/demo/http.js';
 import { NotaryClient } from '../../src/publish/notary.js';
 import { contractErrors } from '../helpers/contract.js';
@@ -55,13 +55,13 @@ t.test("approval mode: the notary's credentials are published at once, ours wait
   const run = await settledRun(svc.url);
   t.equal(run.state, 'succeeded', String(run.error));
   const store = svc.gw.service.store;
-  const published = await store.listCredentials({ state: 'published', limit: 1000 } as never);
+  const published = await store.credentials.list({ state: 'published', limit: 1000 } as never);
   t.same(
     published.map((r) => `${r.profile} ${r.kind} ${issuedElsewhere(r) ? 'notary' : 'ours'}`).sort(),
     ['gaia-x-25.11 registration-number notary', 'tagus-22.10 registration-number notary'],
     "only the notary's credentials are published: no signature of ours without an officer",
   );
-  const drafts = await store.drafts({ cloud: 'demo' });
+  const drafts = await store.drafts.list({ cloud: 'demo' });
   t.ok(drafts.length > 50, `${drafts.length} drafts wait`);
   t.notOk(
     drafts.some((d) => d.kind === 'registration-number'),
@@ -70,23 +70,23 @@ t.test("approval mode: the notary's credentials are published at once, ours wait
   const approvals = svc.gw.service.approvals;
   const { approved } = await approvals.approve({ cloud: 'demo' }, 'officer');
   t.equal(approved.length, drafts.length, 'the officer approves the rest');
-  const now = await store.listCredentials({ state: 'published', limit: 1000 } as never);
+  const now = await store.credentials.list({ state: 'published', limit: 1000 } as never);
   t.ok(
     now.every((r) => (r.profile === 'gaia-x-25.11') === (r.media_type === 'application/vc+jwt')),
     "approved with each profile's suite: 25.11 VC-JWTs, Tagus JSON-LD",
   );
-  t.equal((await store.statusLists('demo', 'gaia-x-25.11'))[0]!.media_type, 'application/vc+jwt');
-  const lp = (await store.listCredentials({ state: 'published', limit: 1000 } as never)).find(
+  t.equal((await store.statusLists.of('demo', 'gaia-x-25.11'))[0]!.media_type, 'application/vc+jwt');
+  const lp = (await store.credentials.list({ state: 'published', limit: 1000 } as never)).find(
     (r) => r.kind === 'legal-person' && r.profile === 'gaia-x-25.11',
   )!;
   const notarized = published.find((r) => r.profile === 'gaia-x-25.11')!;
-  const legal = decodeJwt((await store.getCredential(lp.id))!.body) as unknown as {
+  const legal = decodeJwt((await store.credentials.get(lp.id))!.body) as unknown as {
     credentialSubject: { registrationNumber: string[] };
   };
   t.ok(legal.credentialSubject.registrationNumber.includes(notarized.subject), "referencing the notary's subject");
 
   // An officer may withdraw it: revoked here (410), no status list of ours touched.
-  const lists = await store.statusLists('demo', 'gaia-x-25.11');
+  const lists = await store.statusLists.of('demo', 'gaia-x-25.11');
   await approvals.revoke([notarized.id], 'the VAT ID was reassigned', 'officer');
   const gone = await fetch(notarized.id.replace(PUBLIC_BASE, svc.url));
   const body = await gone.text();
@@ -94,7 +94,7 @@ t.test("approval mode: the notary's credentials are published at once, ours wait
   t.same(contractErrors('getCredential', gone.status, gone.headers.get('content-type'), body), []);
   t.notOk('credentialStatus' in (JSON.parse(body) as object), 'no status entry of ours to point to');
   t.same(
-    (await store.statusLists('demo', 'gaia-x-25.11')).map((l) => l.bits),
+    (await store.statusLists.of('demo', 'gaia-x-25.11')).map((l) => l.bits),
     lists.map((l) => l.bits),
     'no status bit set',
   );

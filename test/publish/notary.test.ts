@@ -75,7 +75,7 @@ t.test(
     const { x5u: _x5u, ...jwk } = (notaryDoc.verificationMethod as { publicKeyJwk: Record<string, unknown> }[])[0]!
       .publicKeyJwk;
     for (const r of issued) {
-      const row = (await store.getCredential(r.id))!;
+      const row = (await store.credentials.get(r.id))!;
       const served = await fetch(r.id.replace(PUBLIC_BASE, svc.url));
       const bytes = await served.text();
       t.equal(bytes, row.body, `${r.id.slice(-45)} served as stored`);
@@ -101,24 +101,24 @@ t.test(
       t.ok(item && !('credentialStatus' in item), 'listed without a status entry of ours');
     }
     // The legal person references the notary's subjects.
-    const lp = (await store.listCredentials({ state: 'published', limit: 1000 } as never)).find(
+    const lp = (await store.credentials.list({ state: 'published', limit: 1000 } as never)).find(
       (r) => r.kind === 'legal-person' && r.profile === 'gaia-x-25.11',
     )!;
-    const legal = JSON.parse((await store.getCredential(lp.id))!.body) as {
+    const legal = JSON.parse((await store.credentials.get(lp.id))!.body) as {
       credentialSubject: { registrationNumber: string[] };
     };
     for (const r of rows.filter((x) => x.profile === 'gaia-x-25.11'))
       t.ok(legal.credentialSubject.registrationNumber.includes(r.subject), `the legal person references ${r.subject}`);
 
     // The Tagus compliance credential covers the notary's credential, by the digest of its bytes.
-    await until(async () => (await store.listCompliance({ current: true })).length > 0);
-    const [compliance] = await store.listCompliance({ current: true });
+    await until(async () => (await store.compliance.list({ current: true })).length > 0);
+    const [compliance] = await store.compliance.list({ current: true });
     const tagus = issued.find((r) => r.profile === 'tagus-22.10')!;
     t.ok((JSON.parse(compliance!.covered) as string[]).includes(tagus.id), 'the compliance set holds it');
     const vc = JSON.parse(compliance!.body) as { credentialSubject: { id: string; 'gx:integrity': string }[] };
     t.equal(
       vc.credentialSubject.find((s) => s.id === tagus.id)?.['gx:integrity'],
-      sha(JSON.parse((await store.getCredential(tagus.id))!.body)),
+      sha(JSON.parse((await store.credentials.get(tagus.id))!.body)),
     );
 
     // An unchanged re-run asks nobody and changes nothing.
@@ -149,7 +149,7 @@ t.test(
     );
     const metrics = await (await fetch(`${svc.url}/metrics`, { headers: ADMIN })).text();
     for (const r of issued) {
-      const until = decodeJwtOrLd((await store.getCredential(r.id))!.body);
+      const until = decodeJwtOrLd((await store.credentials.get(r.id))!.body);
       t.match(
         metrics,
         `gxg_notary_valid_until_seconds{cloud="demo",profile="${r.profile}",credential="${r.base_id}"} ${Math.floor(Date.parse(until) / 1000)}`,
@@ -246,7 +246,7 @@ t.test(
     t.same(after.map((r) => r.version).sort(), rows.map((r) => r.version + 1).sort(), 'as the next versions');
     t.ok(after.every((r) => issuedElsewhere(r)));
     for (const r of rows)
-      t.equal((await svc.gw.service.store.getCredential(r.id))!.state, 'superseded', 'the renewed one superseded');
+      t.equal((await svc.gw.service.store.credentials.get(r.id))!.state, 'superseded', 'the renewed one superseded');
 
     // Renewal while the notary is down: the current credentials stay, nothing revoked.
     lab.faults.push({ path: /^\/notary\/v/, status: 503 });

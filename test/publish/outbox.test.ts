@@ -84,7 +84,7 @@ for (const db of await bothDatabases()) {
       });
 
     t.test('in order per target, through 5xx and 429 with Retry-After', async (t) => {
-      await store.enqueue([...items('catalogue', 6), ...items('clearing-house', 3)]);
+      await store.outbox.enqueue([...items('catalogue', 6), ...items('clearing-house', 3)]);
       rx.faults.push({ path: /^\/catalogue\//, status: 503, times: 2 });
       rx.faults.push({ path: /^\/clearing-house\//, status: 429, times: 1, retryAfterSeconds: 1 });
       const w = worker('a');
@@ -101,10 +101,10 @@ for (const db of await bothDatabases()) {
         items('clearing-house', 3).map((i) => i.id),
       );
       t.ok(Date.now() - t0 >= 180, 'the 429 answer’s Retry-After was waited for (at most the back-off maximum)');
-      const rows = await store.listOutbox({ target: 'catalogue', limit: 100 });
+      const rows = await store.outbox.list({ target: 'catalogue', limit: 100 });
       t.ok(rows.every((r) => r.state === 'delivered'));
       t.equal(rows[0]!.attempts, 2, 'the head took two failed attempts');
-      const stats = await store.outboxTargets();
+      const stats = await store.outbox.targets();
       t.match(
         stats.find((s) => s.target === 'catalogue'),
         { pending: 0, dead: 0, lastDelivered: String },
@@ -112,47 +112,47 @@ for (const db of await bothDatabases()) {
     });
 
     t.test('a refusal is a dead letter at once; too many failures too; an operator re-drives', async (t) => {
-      await store.enqueue(items('refuse', 1));
+      await store.outbox.enqueue(items('refuse', 1));
       const w = worker('a');
       await w.drain();
-      const [refused] = await store.listOutbox({ target: 'refuse', limit: 10 });
+      const [refused] = await store.outbox.list({ target: 'refuse', limit: 10 });
       t.equal(refused!.state, 'dead');
       t.equal(refused!.attempts, 1, 'not retried blindly');
       t.match(refused!.last_error, /422 .*verification_error/);
 
-      await store.enqueue(items('catalogue', 2, 'revoke'));
+      await store.outbox.enqueue(items('catalogue', 2, 'revoke'));
       rx.faults.push({ path: /^\/catalogue\/revoke/, status: 500, times: 100 });
       await until(
         async () => (
           await w.drain(),
-          (await store.listOutbox({ state: 'dead', target: 'catalogue', limit: 10 })).length === 2
+          (await store.outbox.list({ state: 'dead', target: 'catalogue', limit: 10 })).length === 2
         ),
       );
-      const dead = await store.listOutbox({ state: 'dead', target: 'catalogue', limit: 10 });
+      const dead = await store.outbox.list({ state: 'dead', target: 'catalogue', limit: 10 });
       t.ok(
         dead.every((d) => d.attempts === 4),
         'dead after maxAttempts',
       );
       t.match(
-        (await store.outboxTargets()).find((s) => s.target === 'catalogue'),
+        (await store.outbox.targets()).find((s) => s.target === 'catalogue'),
         { dead: 2 },
       );
       rx.faults.length = 0;
-      t.ok(await store.retryOutbox(dead[0]!.id, 'operator'));
-      t.ok(await store.dropOutbox(dead[1]!.id, 'operator'));
+      t.ok(await store.outbox.retry(dead[0]!.id, 'operator'));
+      t.ok(await store.outbox.drop(dead[1]!.id, 'operator'));
       await w.drain();
       t.ok(rx.accepted.includes(dead[0]!.id), 're-driven and delivered');
       t.notOk(rx.accepted.includes(dead[1]!.id), 'dropped: never delivered');
-      const audit = await store.auditLog(0, 100);
+      const audit = await store.audit.after(0, 100);
       t.ok(audit.some((a) => a.action === 'outbox.retry') && audit.some((a) => a.action === 'outbox.drop'));
     });
 
     t.test('two instances deliver each item once', async (t) => {
-      await store.enqueue(items('catalogue', 40, 'update'));
+      await store.outbox.enqueue(items('catalogue', 40, 'update'));
       const [a, b] = [worker('a'), worker('b')];
       await until(async () => {
         await Promise.all([a.drain(), b.drain()]);
-        return (await store.listOutbox({ state: 'pending', limit: 1 })).length === 0;
+        return (await store.outbox.list({ state: 'pending', limit: 1 })).length === 0;
       });
       const keys = items('catalogue', 40, 'update').map((i) => i.id);
       t.same(
@@ -167,8 +167,8 @@ for (const db of await bothDatabases()) {
     });
 
     t.test('a crashed instance’s item is delivered by another once its lease runs out', async (t) => {
-      await store.enqueue(items('catalogue', 1, 'crash'));
-      const taken = await store.claimOutbox('catalogue', 'crashed-instance', 300);
+      await store.outbox.enqueue(items('catalogue', 1, 'crash'));
+      const taken = await store.outbox.claim('catalogue', 'crashed-instance', 300);
       t.ok(taken, 'claimed, then the instance dies');
       const w = worker('b');
       await w.drain();
@@ -180,11 +180,11 @@ for (const db of await bothDatabases()) {
     });
 
     t.test('written with the change that causes it, or not at all', async (t) => {
-      await store.putCloud(
+      await store.clouds.put(
         { id: 'c', name: 'c', sources: '{}', profiles: '["gaia-x-25.11"]', interval_seconds: 60, enabled: 1 },
         'test',
       );
-      const run = await store.startRun({
+      const run = await store.runs.start({
         id: '00000000-0000-4000-8000-000000000001',
         cloud_id: 'c',
         trigger: 't',
@@ -211,14 +211,14 @@ for (const db of await bothDatabases()) {
         outbox: items('catalogue', 2, 'tx'),
       };
       // Without the lease the whole publication is refused: no outbox rows either.
-      await t.rejects(store.publish(publication, { name: 'cloud:c', holder: 'h', ttlMs: 1000 }), /lost its lease/);
-      t.equal((await store.listOutbox({ limit: 1000 })).filter((r) => r.action === 'tx').length, 0);
-      t.ok(await store.acquireLease('cloud:c', 'h', 5000));
-      await store.publish(publication, { name: 'cloud:c', holder: 'h', ttlMs: 1000 });
-      t.equal((await store.listOutbox({ limit: 1000 })).filter((r) => r.action === 'tx').length, 2);
-      await store.enqueue(items('catalogue', 2, 'tx'));
+      await t.rejects(store.runs.publish(publication, { name: 'cloud:c', holder: 'h', ttlMs: 1000 }), /lost its lease/);
+      t.equal((await store.outbox.list({ limit: 1000 })).filter((r) => r.action === 'tx').length, 0);
+      t.ok(await store.leases.acquire('cloud:c', 'h', 5000));
+      await store.runs.publish(publication, { name: 'cloud:c', holder: 'h', ttlMs: 1000 });
+      t.equal((await store.outbox.list({ limit: 1000 })).filter((r) => r.action === 'tx').length, 2);
+      await store.outbox.enqueue(items('catalogue', 2, 'tx'));
       t.equal(
-        (await store.listOutbox({ limit: 1000 })).filter((r) => r.action === 'tx').length,
+        (await store.outbox.list({ limit: 1000 })).filter((r) => r.action === 'tx').length,
         2,
         'an id is queued once',
       );

@@ -29,8 +29,8 @@ t.test('record', async (t) => {
   );
   t.equal((await settledRun(svc.url)).state, 'succeeded');
   const store = svc.gw.service.store;
-  await until(async () => (await store.listCompliance({ current: true })).length > 0);
-  const rows = await store.publishedBodies('demo', 'tagus-22.10', true);
+  await until(async () => (await store.compliance.list({ current: true })).length > 0);
+  const rows = await store.credentials.publishedBodies('demo', 'tagus-22.10', true);
   const presentation = JSON.stringify({
     '@context': ['https://www.w3.org/2018/credentials/v1'],
     type: ['VerifiablePresentation'],

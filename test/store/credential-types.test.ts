@@ -89,7 +89,7 @@ for (const db of await bothDatabases()) {
     const store = await Store.open(db.location);
     t.teardown(() => store.close());
     const ids = async (type: string, extra: Record<string, unknown> = {}) =>
-      (await store.listCredentials({ type, limit: 100, ...extra })).map((r) => Number(r.id.split('/')[4]));
+      (await store.credentials.list({ type, limit: 100, ...extra })).map((r) => Number(r.id.split('/')[4]));
     t.same(await ids('VMImage'), [1, 2], 'rows from before the migration are found');
     t.same(await ids('gx:Odd%_'), [3], 'a type with LIKE wildcards, matched whole');
     t.same(await ids('gx:Odd'), [], 'not a prefix');
@@ -111,7 +111,7 @@ for (const db of await bothDatabases()) {
     const seen: number[] = [];
     let after: { updatedAt: string; id: string } | undefined;
     for (;;) {
-      const page = await store.listCredentials({ type: 'ServerFlavor', limit: 40, ...(after ? { after } : {}) });
+      const page = await store.credentials.list({ type: 'ServerFlavor', limit: 40, ...(after ? { after } : {}) });
       if (!page.length) break;
       seen.push(...page.map((r) => Number(r.id.split('/')[4])));
       after = { updatedAt: page.at(-1)!.updated_at, id: page.at(-1)!.id };
@@ -129,7 +129,7 @@ for (const db of await bothDatabases()) {
       const out: string[] = [];
       let after: { updatedAt: string; id: string } | undefined;
       for (;;) {
-        const page = await store.listCredentials({ limit: 7, ...(type ? { type } : {}), ...(after ? { after } : {}) });
+        const page = await store.credentials.list({ limit: 7, ...(type ? { type } : {}), ...(after ? { after } : {}) });
         if (!page.length) return out;
         out.push(...page.map((r) => r.id));
         after = { updatedAt: page.at(-1)!.updated_at, id: page.at(-1)!.id };
@@ -139,7 +139,7 @@ for (const db of await bothDatabases()) {
     t.equal(ties.length, 23, 'typed: every tied credential');
     t.equal(new Set(ties).size, 23, 'typed: each once');
     const everything = await walk();
-    const all = (await store.listCredentials({ limit: 10_000 })).map((r) => r.id);
+    const all = (await store.credentials.list({ limit: 10_000 })).map((r) => r.id);
     t.same(everything, all, 'untyped: the cursor walk is the listing, each once');
 
     // An update of updated_at (a state change) moves it in the type's order; a draft is not listed.

@@ -24,5 +24,5 @@ t.test('idle connections terminated by the server: no crash, the next query work
   t.ok(ended.rowCount! >= 1, `${ended.rowCount} idle connection(s) of the store terminated`);
   await new Promise((r) => setTimeout(r, 200));
   t.equal(await store.ping(), true, 'the store answers again');
-  t.same(await store.listClouds(), []);
+  t.same(await store.clouds.list(), []);
 });

@@ -41,11 +41,11 @@ export default async function adminRoutes(app: FastifyInstance): Promise<void> {
   const service = () => servicePort(app);
   const base = app.gateway.config.publicBaseUrl;
 
-  specRoute(app, 'listClouds', async () => ({ clouds: (await service().store.listClouds()).map(cloudView) }));
+  specRoute(app, 'listClouds', async () => ({ clouds: (await service().store.clouds.list()).map(cloudView) }));
 
   specRoute(app, 'getCloud', async (request) => {
     const { cloudId } = request.params as { cloudId: string };
-    const cloud = await service().store.getCloud(cloudId);
+    const cloud = await service().store.clouds.get(cloudId);
     if (!cloud) throw new HttpProblem(404, `no cloud ${cloudId}`);
     return cloudView(cloud);
   });
@@ -61,7 +61,7 @@ export default async function adminRoutes(app: FastifyInstance): Promise<void> {
       sources: SourcesSpec;
     };
     if (!hasSources(body.sources)) throw new HttpProblem(400, 'sources names nothing to introspect');
-    const existing = await store.getCloud(body.id);
+    const existing = await store.clouds.get(body.id);
     if (existing && (JSON.parse(existing.sources) as { demo?: boolean }).demo)
       throw new HttpProblem(409, `${body.id} is the demo cloud of the configuration; choose another id`);
     // Everything the sources name must be allowed and readable now: a wrong clouds.yaml name, a file
@@ -72,7 +72,7 @@ export default async function adminRoutes(app: FastifyInstance): Promise<void> {
       if (err instanceof GatewayError) throw new HttpProblem(400, err.message);
       throw err;
     }
-    const cloud = await store.putCloud(
+    const cloud = await store.clouds.put(
       {
         id: body.id,
         name: body.name ?? body.id,
@@ -92,7 +92,7 @@ export default async function adminRoutes(app: FastifyInstance): Promise<void> {
   specRoute(app, 'startRun', async (request, reply) => {
     const { runner, store } = service();
     const { cloudId } = request.params as { cloudId: string };
-    if (!(await store.getCloud(cloudId))) throw new HttpProblem(404, `no cloud ${cloudId}`);
+    if (!(await store.clouds.get(cloudId))) throw new HttpProblem(404, `no cloud ${cloudId}`);
     const begun = await runner.begin(cloudId, 'manual', { actor: actorOf(request) });
     if ('busy' in begun)
       throw new HttpProblem(
@@ -105,7 +105,7 @@ export default async function adminRoutes(app: FastifyInstance): Promise<void> {
 
   specRoute(app, 'listRuns', async (request) => {
     const q = request.query as { cloud?: string; limit?: number; before?: string };
-    const runs = await service().store.listRuns({
+    const runs = await service().store.runs.list({
       ...(q.cloud ? { cloud: q.cloud } : {}),
       ...(q.before ? { before: q.before } : {}),
       limit: q.limit ?? 20,
@@ -115,14 +115,14 @@ export default async function adminRoutes(app: FastifyInstance): Promise<void> {
 
   specRoute(app, 'getRun', async (request) => {
     const { runId } = request.params as { runId: string };
-    const run = await service().store.getRun(runId);
+    const run = await service().store.runs.get(runId);
     if (!run) throw new HttpProblem(404, `no run ${runId}`);
     return runView(run);
   });
 
   specRoute(app, 'listAudit', async (request) => {
     const q = request.query as { after?: number; limit?: number };
-    const entries = await service().store.auditLog(q.after ?? 0, q.limit ?? 100);
+    const entries = await service().store.audit.after(q.after ?? 0, q.limit ?? 100);
     return {
       entries: entries.map((e) => ({
         seq: e.seq,

@@ -121,7 +121,7 @@ export default async function officerRoutes(app: FastifyInstance): Promise<void>
   });
 
   specRoute(app, 'listOfficerKeys', async () => ({
-    keys: (await service().store.officerKeys()).map(officerKeyView(base, did)),
+    keys: (await service().store.identities.officerKeys()).map(officerKeyView(base, did)),
   }));
 
   specRoute(app, 'addOfficerKey', async (request, reply) => {
@@ -145,7 +145,9 @@ export default async function officerRoutes(app: FastifyInstance): Promise<void>
     return reply.code(204).send();
   });
 
-  specRoute(app, 'listTokens', async () => ({ tokens: (await service().store.listTokens()).map(tokenView) }));
+  specRoute(app, 'listTokens', async () => ({
+    tokens: (await service().store.identities.listTokens()).map(tokenView),
+  }));
 
   specRoute(app, 'createToken', async (request, reply) => {
     const b = request.body as { name: string; roles: string[] };
@@ -165,7 +167,7 @@ export default async function officerRoutes(app: FastifyInstance): Promise<void>
 
   specRoute(app, 'revokeToken', async (request, reply) => {
     const { tokenId } = request.params as { tokenId: string };
-    if (!(await service().store.revokeToken(tokenId, actorOf(request))))
+    if (!(await service().store.identities.revokeToken(tokenId, actorOf(request))))
       throw new HttpProblem(404, `no active token ${tokenId}`);
     return reply.code(204).send();
   });

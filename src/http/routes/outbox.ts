@@ -25,25 +25,25 @@ export default async function outboxRoutes(app: FastifyInstance): Promise<void> 
   specRoute(app, 'listOutbox', async (request) => {
     const q = request.query as { target?: string; state?: OutboxState; after?: number; limit?: number };
     const { store } = service();
-    const items = await store.listOutbox({
+    const items = await store.outbox.list({
       ...(q.target ? { target: q.target } : {}),
       ...(q.state ? { state: q.state } : {}),
       ...(q.after ? { after: q.after } : {}),
       limit: q.limit ?? 100,
     });
-    return { targets: await store.outboxTargets(), items: items.map(outboxItemView) };
+    return { targets: await store.outbox.targets(), items: items.map(outboxItemView) };
   });
 
   specRoute(app, 'retryOutboxItem', async (request, reply) => {
     const { itemId } = request.params as { itemId: string };
-    if (!(await service().store.retryOutbox(itemId, actorOf(request))))
+    if (!(await service().store.outbox.retry(itemId, actorOf(request))))
       throw new HttpProblem(404, `no dead or pending outbox item ${itemId}`);
     return reply.code(204).send();
   });
 
   specRoute(app, 'dropOutboxItem', async (request, reply) => {
     const { itemId } = request.params as { itemId: string };
-    if (!(await service().store.dropOutbox(itemId, actorOf(request))))
+    if (!(await service().store.outbox.drop(itemId, actorOf(request))))
       throw new HttpProblem(404, `no dead or pending outbox item ${itemId}`);
     return reply.code(204).send();
   });

@@ -184,7 +184,7 @@ export default async function publicRoutes(app: FastifyInstance): Promise<void> 
     const now = Date.now();
     const hit = rows.get(id);
     if (hit && now - hit.at < ROW_TTL_MS) return hit.row;
-    const row = await svc.store.getCredential(id);
+    const row = await svc.store.credentials.get(id);
     if (rows.size > 20_000) rows.clear();
     rows.set(id, { at: now, row });
     return row;
@@ -192,7 +192,7 @@ export default async function publicRoutes(app: FastifyInstance): Promise<void> 
   const cachedLastSeq = async (svc: ServicePort) => {
     const now = Date.now();
     if (now - lastSeq.at < 500) return lastSeq.seq;
-    lastSeq = { at: now, seq: await svc.store.lastEventSeq() };
+    lastSeq = { at: now, seq: await svc.store.events.lastSeq() };
     return lastSeq.seq;
   };
 
@@ -222,7 +222,7 @@ export default async function publicRoutes(app: FastifyInstance): Promise<void> 
     const row = found && (PUBLIC_STATES as readonly string[]).includes(found.state) ? found : undefined;
     if (!row) {
       // The resource's IRI (no version): the current version.
-      const latest = await store.latestVersion(id);
+      const latest = await store.credentials.latestVersion(id);
       if (!latest) throw new HttpProblem(404, 'no credential has this id');
       if (latest.state === 'revoked') throw revokedProblem(latest);
       return reply
@@ -275,7 +275,7 @@ export default async function publicRoutes(app: FastifyInstance): Promise<void> 
       const rows =
         q.clearingHouse === true || (wanted && !typed) || (typed && q.profile && typed !== q.profile)
           ? []
-          : await store.listComplianceCredentials({
+          : await store.compliance.listCredentials({
               ...((q.profile ?? typed) ? { profile: (q.profile ?? typed)! } : {}),
               ...(q.cloud ? { cloud: q.cloud } : {}),
               ...(q.state ? { states: [COMPLIANCE_STATE[q.state]] } : {}),
@@ -292,7 +292,7 @@ export default async function publicRoutes(app: FastifyInstance): Promise<void> 
       }
       return send({ items: rows.map(complianceSummary), next });
     }
-    const rows = await store.listCredentials({
+    const rows = await store.credentials.list({
       ...(q.type ? { type: q.type.replace(/^gx:/, '') } : {}),
       ...(q.kind ? { kind: q.kind } : {}),
       ...(q.profile ? { profile: q.profile } : {}),
@@ -317,11 +317,11 @@ export default async function publicRoutes(app: FastifyInstance): Promise<void> 
     const q = request.query as { after?: number; limit?: number };
     const after = q.after ?? 0;
     const limit = Math.min(q.limit ?? config.api.pageSize, 1000);
-    const last = await store.lastEventSeq();
+    const last = await store.events.lastSeq();
     const etag = `W/"${last}-${after}-${limit}"`;
     void reply.header('etag', etag).header('cache-control', 'no-cache').header('access-control-allow-origin', '*');
     if (notModified(request, etag)) return reply.code(304).send();
-    const events = await store.events(after, limit);
+    const events = await store.events.after(after, limit);
     const end = events.length ? events[events.length - 1]!.seq : after;
     const u = new URL(request.url, base);
     u.searchParams.set('after', String(end));
@@ -342,14 +342,14 @@ export default async function publicRoutes(app: FastifyInstance): Promise<void> 
 
   specRoute(app, 'getStatusList', async (request, reply) => {
     const { store } = service();
-    const list = await store.getStatusList(idOf(base, request.url));
+    const list = await store.statusLists.get(idOf(base, request.url));
     // A list first needed by drafts is signed when an officer approves them: until then it is not served.
     if (!list?.body) throw new HttpProblem(404, 'no status list has this URL');
     return sendDocument(request, reply, list, 'public, max-age=60');
   });
 
   specRoute(app, 'getCompliance', async (request, reply) => {
-    const row = await service().store.getCompliance(idOf(base, request.url));
+    const row = await service().store.compliance.get(idOf(base, request.url));
     if (!row || row.state === 'rejected') throw new HttpProblem(404, 'no compliance credential has this URL');
     return reply
       .type(row.media_type)
@@ -364,12 +364,12 @@ export default async function publicRoutes(app: FastifyInstance): Promise<void> 
     const { cloud, release } = request.params as { cloud: string; release: string };
     const profile = RELEASES[release];
     if (!profile) throw new HttpProblem(404, `no release ${release}: 25.11 or 22.10`);
-    if (!(await store.getCloud(cloud))) throw new HttpProblem(404, `no cloud ${cloud}`);
-    const seq = await store.lastEventSeq();
+    if (!(await store.clouds.get(cloud))) throw new HttpProblem(404, `no cloud ${cloud}`);
+    const seq = await store.events.lastSeq();
     const etag = `W/"${seq}-${cloud}-${release}"`;
     void reply.header('etag', etag).header('cache-control', 'no-cache').header('access-control-allow-origin', '*');
     if (notModified(request, etag)) return reply.code(304).send();
-    const rows = await store.publishedBodies(cloud, profile, true);
+    const rows = await store.credentials.publishedBodies(cloud, profile, true);
     const v2 = profile === 'gaia-x-25.11';
     const enveloped = (mediaType: string, jwt: string) => ({
       '@context': 'https://www.w3.org/ns/credentials/v2',
@@ -380,7 +380,7 @@ export default async function publicRoutes(app: FastifyInstance): Promise<void> 
       JWT_TYPES.includes(r.media_type) ? enveloped(r.media_type, r.body) : (JSON.parse(r.body) as unknown),
     );
     // The current compliance credential beside what it covers: as issued (a Tagus VP-JWT by its VC-JWTs).
-    const [compliance] = (await store.listCompliance({ cloud, current: true })).filter((c) => c.profile === profile);
+    const [compliance] = (await store.compliance.list({ cloud, current: true })).filter((c) => c.profile === profile);
     if (compliance) {
       const body = compliance.body.trim();
       if (body.startsWith('{')) verifiableCredential.push(JSON.parse(body) as unknown);

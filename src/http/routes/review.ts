@@ -176,7 +176,7 @@ export default async function reviewRoutes(app: FastifyInstance): Promise<void> 
     const verifier = oidc.randomPKCECodeVerifier();
     const state = oidc.randomState();
     const nonce = oidc.randomNonce();
-    await servicePort(app).store.putLogin({
+    await servicePort(app).store.identities.putLogin({
       state,
       verifier,
       nonce,
@@ -204,7 +204,7 @@ export default async function reviewRoutes(app: FastifyInstance): Promise<void> 
       return back(reply, `${base}/login`, {
         err: 'this sign-in was not started in this browser: start again from the sign-in page',
       });
-    const login = await servicePort(app).store.takeLogin(q.state);
+    const login = await servicePort(app).store.identities.takeLogin(q.state);
     if (!login) return back(reply, `${base}/login`, { err: 'this sign-in expired or was used already: start again' });
     try {
       const cfg = await oidcClient();
@@ -237,7 +237,7 @@ export default async function reviewRoutes(app: FastifyInstance): Promise<void> 
     const { approvals, store } = servicePort(app);
     const sets = await approvals.pending();
     const decided = await approvals.decided(undefined, 20);
-    const keys = await store.officerKeys();
+    const keys = await store.identities.officerKeys();
     const change = (d: DraftSummary) =>
       d.replaces ? `<span class="state">replaces v${esc(d.replaces.split('/v/').pop())}</span>` : '<ins>new</ins>';
     // Per set, its drafts by kind: a summary line each, opened when the set is small.
@@ -297,7 +297,7 @@ ${s.revocations.length ? `<p>No longer in the cloud (revoked when the set is app
     const { approvals, store } = servicePort(app);
     const { id } = request.query as { id: string };
     const d = await approvals.show(id);
-    const keys = await store.officerKeys();
+    const keys = await store.identities.officerKeys();
     const s = d.draft;
     const show = (v: unknown) =>
       v === undefined ? '<span class="muted">(absent)</span>' : `<code>${esc(JSON.stringify(v))}</code>`;
@@ -350,7 +350,7 @@ ${d.history.length ? `<h2>History</h2><ul>${d.history.map((h) => `<li>${esc(h.at
 
   specRoute(app, 'reviewAudit', async (request, reply) => {
     const { store } = servicePort(app);
-    const last = await store.lastAudit(200);
+    const last = await store.audit.last(200);
     return page(
       reply,
       request,

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { NewOutboxItem } from './store.js';
+import type { NewOutboxItem } from '../store/store.js';
 
 /** The outbox target of the clearing houses (one target: they are tried in order within a delivery). */
 export const COMPLIANCE_TARGET = 'compliance';
