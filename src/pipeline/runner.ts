@@ -4,37 +4,27 @@ import type { ProviderConfig } from '../config/schema.js';
 import { GatewayError } from '../core/errors.js';
 import type { JsonObject, ProfileId } from '../core/ids.js';
 import type { Canonizer } from '../credentials/canonize.js';
-import { bodyOf, credentialOfBody, mediaTypeOf, signedWith, validUntilOf } from '../credentials/secured.js';
-import type { Secured } from '../credentials/suites/suite.js';
-import type { DescribedCredential, DescribedSet } from '../describe/model.js';
-import { Bitstring } from '../status/bitstring.js';
-import { statusEntry, statusListCredential, statusListUrl, withStatus } from '../status/lists.js';
+import { validUntilOf } from '../credentials/secured.js';
+import type { DescribedSet } from '../describe/model.js';
+import type { NotaryRun, RegistrationNotary } from '../describe/notary.js';
+import { catalogueDeliveries } from '../publish/deliveries.js';
 import {
   cloudLease,
-  hasOwnStatus,
   issuedElsewhere,
-  ISSUED_ELSEWHERE,
-  NO_STATUS,
   type Cloud,
   type CredentialRow,
-  type NewVersion,
   type Publication,
   type Run,
-  type StatusListRow,
   type Store,
 } from '../store/store.js';
-import { catalogueDeliveries } from '../publish/deliveries.js';
 import type { SourcesSpec } from './introspect.js';
-import type { IssuedCredential, NotaryRun, RegistrationNotary } from '../describe/notary.js';
-import { runPipeline, type CredentialSigner } from './run.js';
-import type { SetValidator } from './validate-in-worker.js';
+import { nextVersion, planProfile, unchangedPlan, type NotaryOutcome, type ProfilePlan } from './plan.js';
+import { draftProfile, signProfile, type RunnerSigner } from './publication.js';
+import { runPipeline, type RunResult } from './run.js';
 import type { SourcePolicy } from './source-policy.js';
+import type { SetValidator } from './validate-in-worker.js';
 
-/** What the runner signs with: the credential service. */
-export interface RunnerSigner extends CredentialSigner {
-  readonly did: string;
-  signCredential(credential: JsonObject, req?: { profile?: ProfileId }): Promise<Secured>;
-}
+export type { RunnerSigner } from './publication.js';
 
 export interface RunnerDeps {
   store: Store;
@@ -78,52 +68,6 @@ export type RunOutcome = { run: Run } | { busy: true; holder: string };
 
 export const leaseName = cloudLease;
 
-/** A version a notary issued, published as its bytes (in approval mode too: it is not the gateway's signature). */
-function issuedVersion(a: PlannedVersion, issued: IssuedCredential, runId: string, at: string): NewVersion {
-  return {
-    ...a,
-    state: 'published',
-    run_id: runId,
-    created_at: at,
-    published_at: at,
-    updated_at: at,
-    body: issued.body,
-    media_type: issued.mediaType,
-    signed_with: issued.signedWith,
-  };
-}
-
-/** A new version of a described resource, as planned: its id, number, status slot and what it says. */
-function plannedVersion(
-  cloudId: string,
-  profile: ProfileId,
-  c: DescribedCredential,
-  v: { id: string; version: number; credential: JsonObject; slot: { url: string; index: number } },
-): PlannedVersion {
-  return {
-    id: v.id,
-    base_id: c.id,
-    version: v.version,
-    cloud_id: cloudId,
-    profile,
-    kind: c.kind,
-    subject: c.subject,
-    types: JSON.stringify(subjectTypes(v.credential)),
-    clearing_house: c.clearingHouse ? 1 : 0,
-    content_hash: c.contentHash,
-    state: 'published',
-    status_list: v.slot.url,
-    status_index: v.slot.index,
-  };
-}
-
-function subjectTypes(credential: JsonObject): string[] {
-  const subjects = ([] as unknown[]).concat(credential.credentialSubject ?? []) as JsonObject[];
-  return [...new Set(subjects.flatMap((s) => ([] as unknown[]).concat(s?.type ?? []).map(String)))].map((t) =>
-    t.replace(/^gx:/, ''),
-  );
-}
-
 /** A holder is `host:pid:random`; one on this host whose process is gone is dead for sure. */
 export function deadLocalHolder(holder: string): boolean {
   const [host, pid] = holder.split(':');
@@ -134,31 +78,6 @@ export function deadLocalHolder(holder: string): boolean {
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'ESRCH';
   }
-}
-
-interface ListState {
-  row: StatusListRow;
-  bits: Bitstring;
-  changed: boolean;
-}
-
-/** A new version as planned before signing; the run, the bytes and the times come at publishing. */
-type PlannedVersion = Omit<NewVersion, 'body' | 'media_type' | 'run_id' | 'created_at' | 'published_at' | 'updated_at'>;
-
-interface ProfilePlan {
-  add: PlannedVersion[];
-  supersede: { id: string; by: string }[];
-  vanished: CredentialRow[];
-  unchanged: number;
-  lists: ListState[];
-  /** Approval mode: drafts of earlier runs kept as they are (same content), and those a newer one replaces. */
-  pending: number;
-  rejectedBefore: number;
-  obsolete: { id: string; by: string | null }[];
-  /** Versions a notary issued (published as its bytes, not signed), by id. */
-  issued: Map<string, IssuedCredential>;
-  /** What the operator should know about this profile's notary requests. */
-  notes: string[];
 }
 
 /**
@@ -277,6 +196,7 @@ export class CloudRunner {
     return { run: started, done };
   }
 
+  /** A run's stages: introspect, describe and plan, validate and sign (or hold), then commit. */
   private async execute(
     cloud: Cloud,
     run: Run,
@@ -284,13 +204,11 @@ export class CloudRunner {
     signal: AbortSignal | undefined,
     lost: () => boolean,
   ): Promise<void> {
-    const { store, signer, baseUrl } = this.deps;
+    const { signer, baseUrl } = this.deps;
     const profiles = JSON.parse(cloud.profiles) as ProfileId[];
     const { spec, env, baseDir, policy } = await this.deps.resolveSources(cloud);
     const issued = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
     const plans = new Map<ProfileId, ProfilePlan>();
-    const stages: Record<string, unknown> = {};
-    const record = (extra: Partial<Run>) => Object.assign(run, extra);
     // What this run learns of the notaries (those that did not answer are asked once per run).
     const notaryRun: NotaryRun = { ...(signal ? { signal } : {}), unavailable: new Map() };
 
@@ -314,38 +232,34 @@ export class CloudRunner {
       ...(this.deps.approval ? {} : { signer }),
       ...(this.deps.maxSetCredentials ? { maxSetCredentials: this.deps.maxSetCredentials } : {}),
       prepare: async (profile, set) => {
-        const plan = await this.plan(cloud.id, profile, set, notaryRun);
-        plans.set(profile, plan.plan);
+        const planned = await this.plan(cloud.id, profile, set, notaryRun);
+        plans.set(profile, planned.plan);
         // Exactly what is published (nothing new, changed, gone or drafted anew): validated when
         // it was signed, so a re-run of an unchanged cloud validates nothing.
-        const p = plan.plan;
-        const published = !p.add.length && !p.vanished.length && !p.obsolete.length && !p.pending && !p.rejectedBefore;
-        return { set: plan.set, sign: plan.sign, published };
+        return { set: planned.set, sign: planned.sign, published: unchangedPlan(planned.plan) };
       },
     });
-    const inventory = result.inventory;
-    const complete = inventory.sources.every((s) => s.status === 'ok');
-    record({
-      inventory_hash: inventory.contentHash,
-      provenance: JSON.stringify(
-        inventory.sources.map((s) => ({ source: s.id, status: s.status, errors: s.errors, warnings: s.warnings })),
-      ),
-    });
-    stages.introspect = {
-      status: complete ? 'ok' : inventory.sources.some((s) => s.status === 'ok') ? 'partial' : 'failed',
-      ms: result.timings.introspectMs,
-    };
-    const same = result.profiles.filter((p) => p.unchanged).map((p) => p.profile);
-    stages.describeValidate = {
-      status: 'ok',
-      ms: result.timings.describeValidateMs,
-      // Profiles whose described set is exactly what is published: validated when signed, not again.
-      ...(same.length ? { unchanged: same } : {}),
-    };
-    stages.sign = this.deps.approval
-      ? { status: 'held', detail: 'signing.mode approval: drafts wait for an officer' }
-      : { status: 'ok', ms: result.timings.signMs };
+    const pub = await this.settle(cloud, run, result, plans, { actor, issued });
+    if (signal?.aborted) throw new GatewayError('the gateway is stopping', 'unavailable');
+    if (lost()) throw new GatewayError('the run lost its lease (another instance took the cloud over)', 'conflict');
+    await this.commit(pub.publication, pub.stages, pub.published);
+  }
 
+  /** The run's one Publication: every profile's drafts or signed versions, revocations and status lists. */
+  private async settle(
+    cloud: Cloud,
+    run: Run,
+    result: RunResult,
+    plans: Map<ProfileId, ProfilePlan>,
+    opts: { actor: string; issued: string },
+  ): Promise<{ publication: Publication; stages: Record<string, unknown>; published: number }> {
+    const { inventory } = result;
+    const complete = inventory.sources.every((s) => s.status === 'ok');
+    run.inventory_hash = inventory.contentHash;
+    run.provenance = JSON.stringify(
+      inventory.sources.map((s) => ({ source: s.id, status: s.status, errors: s.errors, warnings: s.warnings })),
+    );
+    const stages = runStages(result, complete, this.deps.approval ?? false);
     const at = new Date().toISOString();
     const pub: Publication = {
       runId: run.id,
@@ -369,143 +283,23 @@ export class CloudRunner {
       },
       audit: [],
     };
+    const ctx = { runId: run.id, at, issued: opts.issued, complete, signer: this.deps.signer };
     const summary: Record<string, unknown> = {};
     const problems: string[] = [];
     let published = 0;
     for (const p of result.profiles) {
       const plan = plans.get(p.profile)!;
-      const s: Record<string, unknown> = {
-        described: p.set.credentials.length,
-        unchanged: plan.unchanged,
-        warnings: p.set.warnings.length,
-      };
+      const s = profileSummary(p, plan);
       summary[p.profile] = s;
-      // What no source could read this run: neither described anew nor removed (and why).
-      if (p.set.unknown.length)
-        s.unknown = [
-          ...new Set(
-            p.set.unknown.map(
-              (u) => `${u.source}: ${u.kind}${u.region ? ` of ${u.region}` : ''} unknown (${u.reason})`,
-            ),
-          ),
-        ];
-      if (plan.notes.length) {
-        s.notary = plan.notes;
-        problems.push(...plan.notes.map((n) => `${p.profile}: ${n}`));
-      }
-      const notarized = plan.add.filter((a) => plan.issued.has(a.id)).length;
-      if (notarized) s.notarized = notarized;
+      problems.push(...plan.notes.map((n) => `${p.profile}: ${n}`));
       if (p.refused) {
-        s.refused = p.refused;
-        s.violations = p.failed.slice(0, 20).map((r) => ({
-          credential: r.subject,
-          results: r.results
-            .filter((x) => x.severity === 'violation')
-            .slice(0, 5)
-            .map((x) => x.message ?? x.constraint),
-        }));
         problems.push(`${p.profile}: ${p.refused}; nothing signed`);
         continue;
       }
-      if (this.deps.approval) {
-        // Drafts: exactly the credentials validated, unsigned; the published state stays until an officer decides.
-        const byId = new Map(p.set.credentials.map((c) => [c.id, c.credential]));
-        // A notary's credentials are the notary's signature, not ours to approve: published as they are.
-        for (const a of plan.add.filter((x) => plan.issued.has(x.id)))
-          pub.add.push(issuedVersion(a, plan.issued.get(a.id)!, run.id, at));
-        pub.supersede.push(...plan.supersede.filter((x) => plan.issued.has(x.by)));
-        for (const a of plan.add.filter((x) => !plan.issued.has(x.id)))
-          pub.add.push({
-            ...a,
-            state: 'draft',
-            run_id: run.id,
-            created_at: at,
-            published_at: null,
-            updated_at: at,
-            body: JSON.stringify(byId.get(a.id)),
-            media_type: 'application/json',
-          });
-        pub.obsolete!.push(...plan.obsolete);
-        pub.proposals!.push({ profile: p.profile, ids: plan.vanished.map((v) => v.id) });
-        Object.assign(s, {
-          drafted: plan.add.length,
-          pending: plan.pending,
-          rejectedBefore: plan.rejectedBefore,
-          obsoleted: plan.obsolete.length,
-          proposedRevocations: complete ? plan.vanished.length : 0,
-        });
-        if (!complete && plan.vanished.length) {
-          pub.proposals!.pop();
-          s.keptVanished = plan.vanished.length;
-        }
-        // Slots taken are recorded; new lists are signed when an officer approves (body empty until then).
-        pub.statusLists.push(...plan.lists.map((l) => l.row));
-        continue;
-      }
-      for (const a of plan.add) {
-        const issuedBy = plan.issued.get(a.id);
-        if (issuedBy) {
-          pub.add.push(issuedVersion(a, issuedBy, run.id, at));
-          continue;
-        }
-        const secured = p.signed.get(a.id);
-        if (!secured) throw new GatewayError(`${a.id} was not signed`, 'internal');
-        pub.add.push({
-          ...a,
-          run_id: run.id,
-          created_at: at,
-          published_at: at,
-          updated_at: at,
-          body: bodyOf(secured),
-          media_type: mediaTypeOf(secured, p.profile),
-          signed_with: signedWith(secured),
-        });
-      }
-      pub.supersede.push(...plan.supersede);
-      pub.obsolete!.push(...plan.obsolete);
-      s.published = plan.add.length;
-      s.superseded = plan.supersede.length;
-      published += plan.add.length;
-      if (plan.vanished.length && !complete) {
-        s.keptVanished = plan.vanished.length;
-        problems.push(
-          `${p.profile}: ${plan.vanished.length} credentials of resources not seen kept: the introspection was not complete, so absence proves nothing`,
-        );
-      } else if (plan.vanished.length) {
-        for (const v of plan.vanished) {
-          pub.revoke.push(v.id);
-          if (!hasOwnStatus(v)) continue; // a notary's credential: withdrawn here, its status is the notary's
-          const list = plan.lists.find((l) => l.row.id === v.status_list);
-          if (!list) throw new GatewayError(`status list ${v.status_list} is missing`, 'internal');
-          list.bits.set(v.status_index, true);
-          list.changed = true;
-        }
-        s.revoked = plan.vanished.length;
-      }
-      // Status lists whose bits changed, or new ones, are (re-)signed; their index counters move too.
-      for (const list of plan.lists) {
-        if (list.changed || !list.row.body) {
-          const secured = await signer.signCredential(
-            statusListCredential({
-              profile: p.profile,
-              url: list.row.id,
-              issuer: signer.did,
-              issued,
-              purpose: 'revocation',
-              bits: list.bits,
-            }),
-            { profile: p.profile },
-          );
-          list.row = {
-            ...list.row,
-            bits: list.bits.toBase64(),
-            body: bodyOf(secured),
-            media_type: mediaTypeOf(secured, p.profile),
-            updated_at: at,
-          };
-        }
-        pub.statusLists.push(list.row);
-      }
+      const settled = this.deps.approval ? draftProfile(p, plan, pub, ctx) : await signProfile(p, plan, pub, ctx);
+      Object.assign(s, settled.summary);
+      problems.push(...settled.problems);
+      published += settled.published;
     }
     pub.outbox = catalogueDeliveries(this.deps.catalogueTargets ?? [], {
       cloud: cloud.id,
@@ -513,17 +307,14 @@ export class CloudRunner {
       removed: [...pub.supersede.map((x) => x.id), ...pub.revoke],
       ldOnly: this.deps.ldOnlyTargets ?? [],
     });
-    if (signal?.aborted) throw new GatewayError('the gateway is stopping', 'unavailable');
-    if (lost()) throw new GatewayError('the run lost its lease (another instance took the cloud over)', 'conflict');
     const refusedAll = result.profiles.every((p) => p.refused);
     pub.run.state = refusedAll ? 'failed' : !complete || problems.length ? 'partial' : 'succeeded';
     stages.publish = { status: refusedAll ? 'skipped' : 'ok' };
-    pub.run.stages = JSON.stringify(stages);
     pub.run.summary = JSON.stringify({ ...summary, notes: problems });
     pub.run.error = problems.length ? problems.join('; ') : null;
     pub.audit.push({
       at,
-      actor,
+      actor: opts.actor,
       action: this.deps.approval ? 'run.draft' : 'run.publish',
       target: cloud.id,
       detail: JSON.stringify({
@@ -534,205 +325,154 @@ export class CloudRunner {
         revoked: pub.revoke.length,
       }),
     });
+    return { publication: pub, stages, published };
+  }
+
+  /** Everything the run changes in one transaction, under its lease; then its stage record with the commit's time. */
+  private async commit(pub: Publication, stages: Record<string, unknown>, published: number): Promise<void> {
+    const { store } = this.deps;
     const t0 = performance.now();
-    await store.runs.publish(pub, { name: leaseName(cloud.id), holder: this.holder, ttlMs: this.deps.leaseMs });
+    pub.run.stages = JSON.stringify(stages);
+    await store.runs.publish(pub, { name: leaseName(pub.cloudId), holder: this.holder, ttlMs: this.deps.leaseMs });
     stages.publish = { ...(stages.publish as object), ms: Math.round(performance.now() - t0) };
-    await store.runs.recordStages(run.id, JSON.stringify(stages));
+    await store.runs.recordStages(pub.runId, JSON.stringify(stages));
     this.deps.log?.info(
-      { cloud: cloud.id, run: run.id, state: pub.run.state, published, revoked: pub.revoke.length },
+      { cloud: pub.cloudId, run: pub.runId, state: pub.run.state, published, revoked: pub.revoke.length },
       'run finished',
     );
   }
 
-  /**
-   * Versions and status entries for a described set: an unchanged resource keeps its current
-   * version (id, status entry, bytes); a changed or new one gets the next version number and a
-   * fresh status list slot; current versions whose resource is absent are the revocation candidates.
-   */
+  /** What the store knows of a profile, read for its plan; the notary asked; then the pure plan. */
   private async plan(
     cloudId: string,
     profile: ProfileId,
     set: DescribedSet,
     notaryRun: NotaryRun,
   ): Promise<{ set: DescribedSet; sign: Set<string>; plan: ProfilePlan }> {
-    const { store, baseUrl } = this.deps;
-    const size = this.deps.statusListSize ?? 131072;
-    const current = new Map((await store.credentials.published(cloudId, profile)).map((r) => [r.base_id, r]));
+    const { store } = this.deps;
+    const current = await store.credentials.published(cloudId, profile);
     const versions = await store.credentials.lastVersions(set.credentials.map((c) => c.id));
-    const lists: ListState[] = (await store.statusLists.of(cloudId, profile)).map((row) => ({
-      row,
-      bits: Bitstring.fromBase64(row.bits, row.size),
-      changed: false,
-    }));
-    const allocate = (): { url: string; index: number } => {
-      let list = lists.find((l) => l.row.next_index < l.row.size);
-      if (!list) {
-        const bits = new Bitstring(size);
-        const url = statusListUrl(baseUrl, cloudId, profile, 'revocation', lists.length + 1);
-        list = {
-          row: {
-            id: url,
-            cloud_id: cloudId,
-            profile,
-            purpose: 'revocation',
-            size,
-            next_index: 0,
-            bits: bits.toBase64(),
-            body: '',
-            media_type: '',
-            updated_at: '',
-          },
-          bits,
-          changed: true,
-        };
-        lists.push(list);
-      }
-      return { url: list.row.id, index: list.row.next_index++ };
-    };
-    const plan: ProfilePlan = {
-      add: [],
-      supersede: [],
-      vanished: [],
-      unchanged: 0,
-      lists,
-      pending: 0,
-      rejectedBefore: 0,
-      obsolete: [],
-      issued: new Map(),
-      notes: [],
-    };
-    // Approval mode: a resource drafted before with the same content keeps that draft (pending or
-    // rejected: an officer's no stands until the content changes); other pending drafts become obsolete.
-    // In auto mode (say, switched from approval) every pending draft is obsolete: what a run publishes
-    // replaces it, and approving it later would put older content over newer.
-    const earlier = new Map<string, CredentialRow>();
+    const lists = await store.statusLists.of(cloudId, profile);
     const states: CredentialRow['state'][] = this.deps.approval ? ['draft', 'rejected'] : ['draft'];
-    for (const d of await store.drafts.list({ cloud: cloudId, profile, states }))
-      if (!earlier.has(d.base_id)) earlier.set(d.base_id, d);
-    const kept = new Set<string>();
-    const sign = new Set<string>();
-    const withheld = new Set(set.withheld);
-    const seen = new Set<string>();
-    // Whether this profile's credentials carry a credentialStatus (signing.credentialStatus).
-    const withEntries = !this.deps.noStatus?.includes(profile);
-    /** A version of ours as its row holds it: with its status entry, or without when it has none. */
-    const asRow = (c: DescribedCredential, row: CredentialRow): DescribedCredential => ({
-      ...c,
-      id: row.id,
-      credential: hasOwnStatus(row)
-        ? withStatus(
-            { ...c.credential, id: row.id },
-            profile,
-            statusEntry(profile, row.status_list, row.status_index, 'revocation'),
-          )
-        : { ...c.credential, id: row.id },
+    const earlier = await store.drafts.list({ cloud: cloudId, profile, states });
+    const asked = this.deps.notary
+      ? await this.askNotary(profile, set, current, versions, notaryRun)
+      : { outcomes: new Map<string, NotaryOutcome>(), notes: [] };
+    return planProfile({
+      cloudId,
+      profile,
+      set,
+      current,
+      versions,
+      lists,
+      earlier,
+      approval: this.deps.approval ?? false,
+      withEntries: !this.deps.noStatus?.includes(profile),
+      statusListSize: this.deps.statusListSize ?? 131072,
+      baseUrl: this.deps.baseUrl,
+      notary: asked.outcomes,
+      notes: asked.notes,
+      now: Date.now(),
     });
-    /** The same content in the same status form (a change of signing.credentialStatus makes a new version). */
-    const same = (row: CredentialRow, c: DescribedCredential) =>
-      row.content_hash === c.contentHash && hasOwnStatus(row) === withEntries;
-    const planOne = (c: DescribedCredential): DescribedCredential => {
-      const cur = current.get(c.id);
-      if (cur && issuedElsewhere(cur) && cur.content_hash === c.contentHash && !expired(cur)) {
-        // A notary's credential (no notary configured now, or it did not answer): kept while valid.
-        plan.unchanged++;
-        return { ...c, id: cur.id, credential: credentialOfBody(cur.body) };
-      }
-      if (cur && !issuedElsewhere(cur) && same(cur, c)) {
-        plan.unchanged++;
-        return asRow(c, cur);
-      }
-      const before = this.deps.approval ? earlier.get(c.id) : undefined;
-      if (before && same(before, c)) {
-        kept.add(before.id);
-        if (before.state === 'draft') plan.pending++;
-        else plan.rejectedBefore++;
-        return asRow(c, before);
-      }
-      const version = (versions.get(c.id) ?? 0) + 1;
-      const id = `${c.id}/v/${version}`;
-      const slot = withEntries ? allocate() : { url: id, index: NO_STATUS };
-      const credential = withEntries
-        ? withStatus({ ...c.credential, id }, profile, statusEntry(profile, slot.url, slot.index, 'revocation'))
-        : { ...c.credential, id };
-      sign.add(id);
-      plan.add.push(plannedVersion(cloudId, profile, c, { id, version, credential, slot }));
-      if (cur) plan.supersede.push({ id: cur.id, by: id });
-      return { ...c, id, credential };
-    };
-    const notary = this.deps.notary;
-    const credentials: DescribedCredential[] = [];
-    for (const c of set.credentials) {
-      seen.add(c.id);
-      if (notary?.takes(profile, c)) {
-        const issued = await this.notarized(cloudId, profile, c, current.get(c.id), versions, plan, notaryRun);
-        if (issued) {
-          credentials.push(issued);
-          continue;
-        }
-      }
-      credentials.push(planOne(c));
-    }
-    for (const [baseId, row] of current) if (!seen.has(baseId) && !withheld.has(baseId)) plan.vanished.push(row);
-    for (const d of earlier.values())
-      if (d.state === 'draft' && !kept.has(d.id))
-        plan.obsolete.push({ id: d.id, by: plan.add.find((a) => a.base_id === d.base_id)?.id ?? null });
-    return { set: { ...set, credentials }, sign, plan };
   }
 
   /**
-   * A registration number a notary issues: its current credential is kept while valid and not due
-   * for renewal; otherwise the notary is asked for the next version's id. When no notary issues it,
-   * the current notary credential is kept while it is valid, else the self-described one is planned
-   * instead (undefined): a notary's outage or refusal loses nothing and is noted for the operator.
+   * Registration numbers a notary issues: a current credential is kept while valid and not due for
+   * renewal; otherwise the notary is asked for the next version's id. When no notary issues it, the
+   * current notary credential is kept while it is valid, else the self-described one stands: a
+   * notary's outage or refusal loses nothing and is noted for the operator.
    */
-  private async notarized(
-    cloudId: string,
+  private async askNotary(
     profile: ProfileId,
-    c: DescribedCredential,
-    cur: CredentialRow | undefined,
+    set: DescribedSet,
+    published: CredentialRow[],
     versions: Map<string, number>,
-    plan: ProfilePlan,
     run: NotaryRun,
-  ): Promise<DescribedCredential | undefined> {
+  ): Promise<{ outcomes: Map<string, NotaryOutcome>; notes: string[] }> {
     const notary = this.deps.notary!;
-    const now = Date.now();
-    const held = cur && issuedElsewhere(cur) && cur.content_hash === c.contentHash ? cur : undefined;
-    const until = held ? (validUntilOf(held.body)?.getTime() ?? Infinity) : 0;
-    const keep = (row: CredentialRow) => {
-      plan.unchanged++;
-      return { ...c, id: row.id, credential: credentialOfBody(row.body) };
-    };
-    if (held && until - notary.renewBeforeMs > now) return keep(held);
-    const version = (versions.get(c.id) ?? 0) + 1;
-    const id = `${c.id}/v/${version}`;
-    let issued: IssuedCredential;
-    try {
-      issued = await notary.issue(profile, c, id, run);
-    } catch (err) {
-      if (run.signal?.aborted) throw err;
-      const message = (err as Error).message;
-      if (held && until > now) {
-        plan.notes.push(
-          `${c.id}: the notary's credential was not renewed (${message}); the current one is valid until ${new Date(until).toISOString()}`,
-        );
-        return keep(held);
+    const current = new Map(published.map((r) => [r.base_id, r]));
+    const outcomes = new Map<string, NotaryOutcome>();
+    const notes: string[] = [];
+    for (const c of set.credentials) {
+      if (!notary.takes(profile, c)) continue;
+      const now = Date.now();
+      const cur = current.get(c.id);
+      const held = cur && issuedElsewhere(cur) && cur.content_hash === c.contentHash ? cur : undefined;
+      const until = held ? (validUntilOf(held.body)?.getTime() ?? Infinity) : 0;
+      if (held && until - notary.renewBeforeMs > now) {
+        outcomes.set(c.id, { keep: held });
+        continue;
       }
-      plan.notes.push(
-        `${c.id}: no notary credential (${message}); the self-described registration number stands until a notary issues one`,
-      );
-      return undefined;
+      const { version, id } = nextVersion(versions, c.id);
+      try {
+        outcomes.set(c.id, { issued: await notary.issue(profile, c, id, run), id, version });
+      } catch (err) {
+        if (run.signal?.aborted) throw err;
+        const message = (err as Error).message;
+        if (held && until > now) {
+          notes.push(
+            `${c.id}: the notary's credential was not renewed (${message}); the current one is valid until ${new Date(until).toISOString()}`,
+          );
+          outcomes.set(c.id, { keep: held });
+        } else {
+          notes.push(
+            `${c.id}: no notary credential (${message}); the self-described registration number stands until a notary issues one`,
+          );
+          outcomes.set(c.id, { self: true });
+        }
+      }
     }
-    plan.issued.set(id, issued);
-    // No slot in our status lists: the notary's credential carries the notary's status, if any.
-    const slot = { url: id, index: ISSUED_ELSEWHERE };
-    plan.add.push(plannedVersion(cloudId, profile, c, { id, version, credential: issued.credential, slot }));
-    if (cur) plan.supersede.push({ id: cur.id, by: id });
-    return { ...c, id, credential: issued.credential };
+    return { outcomes, notes };
   }
 }
 
-/** A stored credential past its validUntil / expirationDate / exp. */
-function expired(row: CredentialRow): boolean {
-  const until = validUntilOf(row.body);
-  return until !== undefined && until.getTime() <= Date.now();
+/** The stage record of a run before its commit. */
+function runStages(result: RunResult, complete: boolean, approval: boolean): Record<string, unknown> {
+  const { inventory, timings } = result;
+  const same = result.profiles.filter((p) => p.unchanged).map((p) => p.profile);
+  return {
+    introspect: {
+      status: complete ? 'ok' : inventory.sources.some((s) => s.status === 'ok') ? 'partial' : 'failed',
+      ms: timings.introspectMs,
+    },
+    describeValidate: {
+      status: 'ok',
+      ms: timings.describeValidateMs,
+      // Profiles whose described set is exactly what is published: validated when signed, not again.
+      ...(same.length ? { unchanged: same } : {}),
+    },
+    sign: approval
+      ? { status: 'held', detail: 'signing.mode approval: drafts wait for an officer' }
+      : { status: 'ok', ms: timings.signMs },
+  };
+}
+
+/** A profile's part of the run summary: what was described, what no source could read, the notary, the gate. */
+function profileSummary(p: RunResult['profiles'][number], plan: ProfilePlan): Record<string, unknown> {
+  const s: Record<string, unknown> = {
+    described: p.set.credentials.length,
+    unchanged: plan.unchanged,
+    warnings: p.set.warnings.length,
+  };
+  // What no source could read this run: neither described anew nor removed (and why).
+  if (p.set.unknown.length)
+    s.unknown = [
+      ...new Set(
+        p.set.unknown.map((u) => `${u.source}: ${u.kind}${u.region ? ` of ${u.region}` : ''} unknown (${u.reason})`),
+      ),
+    ];
+  if (plan.notes.length) s.notary = plan.notes;
+  const notarized = plan.add.filter((a) => plan.issued.has(a.id)).length;
+  if (notarized) s.notarized = notarized;
+  if (p.refused) {
+    s.refused = p.refused;
+    s.violations = p.failed.slice(0, 20).map((r) => ({
+      credential: r.subject,
+      results: r.results
+        .filter((x) => x.severity === 'violation')
+        .slice(0, 5)
+        .map((x) => x.message ?? x.constraint),
+    }));
+  }
+  return s;
 }
