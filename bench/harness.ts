@@ -4,6 +4,7 @@ import type { ProviderConfig } from '../src/config/schema.js';
 import { bundledContexts } from '../src/credentials/contexts.js';
 import { describe } from '../src/describe/describe.js';
 import type { Inventory } from '../src/inventory/model.js';
+import { join } from 'node:path';
 
 /** Run `fn` repeatedly for at least `minMs` (after a warm-up) and return milliseconds per operation. */
 export async function measure(fn: () => Promise<unknown> | unknown, minMs = 800, warmup = 20): Promise<number> {
@@ -72,4 +73,39 @@ export async function pipelineFloors(
     });
   }
   return { expandMs, canonicalizeSignMs: performance.now() - tc };
+}
+
+/** Issue 20's goal lines, one per goal and database, printed together at the end of `npm run bench`. */
+export const goals: string[] = [];
+
+/** Record a goal's figure (also printed where it was measured). */
+export function goal(line: string): void {
+  goals.push(line);
+  console.log(`  ${line}`);
+}
+
+/** Where the PostgreSQL runs get a database of their own (the local server every machine here runs). */
+const POSTGRES_ADMIN_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/** A fresh store location of each kind: a SQLite file in `dir`, or a PostgreSQL database of its own. */
+export async function benchDatabase(
+  kind: 'sqlite' | 'postgres',
+  dir: string,
+): Promise<{ location: { file: string } | { url: string }; drop(): Promise<void> }> {
+  if (kind === 'sqlite') return { location: { file: join(dir, 'gx.sqlite') }, drop: async () => {} };
+  const pg = (await import('pg')).default;
+  const name = `gxg_bench_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+  const admin = async (q: string) => {
+    const c = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
+    await c.connect();
+    try {
+      await c.query(q);
+    } finally {
+      await c.end();
+    }
+  };
+  await admin(`create database ${name}`);
+  const url = new URL(POSTGRES_ADMIN_URL);
+  url.pathname = `/${name}`;
+  return { location: { url: url.href }, drop: () => admin(`drop database if exists ${name} with (force)`) };
 }

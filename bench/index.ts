@@ -1,6 +1,7 @@
 // npm run bench — signing and verification throughput per suite, as ratios against a floor
 // measured in the same run: URDNA2015 canonicalization of the same credential with jsonld alone,
 // plus a raw node:crypto signature (or verification) of 32 bytes with the same key type.
+import { goals } from './harness.js';
 import { createHash, createPublicKey, generateKeyPairSync, sign, verify, constants, type KeyObject } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -171,3 +172,6 @@ await benchValidate();
 await benchService();
 await benchOutbox();
 await benchScale();
+
+console.log("\n== summary: issue 20's goals, each measured above against its floor in the same run");
+for (const line of goals) console.log(`  ${line}`);

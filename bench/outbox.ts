@@ -14,6 +14,7 @@ import { OutboxWorker, type Publisher } from '../src/publish/outbox.js';
 import { CatalogueTokens, xfscPublisher } from '../src/publish/xfsc.js';
 import { Store, type NewOutboxItem } from '../src/store/store.js';
 import { sampleLegalPerson } from '../test/helpers/samples.js';
+import { goal } from './harness.js';
 
 const LATENCY_MS = 10;
 
@@ -110,7 +111,12 @@ export async function benchOutbox(): Promise<void> {
     );
 
     // 2,000 credentials published to one catalogue (2025 API): each read, presented (a signed VP), uploaded.
-    writeFileSync(join(dir, 'gx-gateway.yaml'), 'publicBaseUrl: https://provider.example\nkeys:\n  dir: keys\n');
+    writeFileSync(
+      join(dir, 'gx-gateway.yaml'),
+      'publicBaseUrl: https://provider.example\nkeys:\n  dir: keys\nsigning:\n  workers: ' +
+        (process.env.BENCH_WORKERS ?? '2') +
+        '\n',
+    );
     const credentials = CredentialService.open(loadConfig({ file: join(dir, 'gx-gateway.yaml'), env: {} }), {});
     await credentials.keys.create({ type: 'RSA', id: 'rsa', rsaBits: 2048 });
     const signed = await credentials.signCredential(sampleLegalPerson('https://provider.example', credentials.did));
@@ -159,15 +165,17 @@ export async function benchOutbox(): Promise<void> {
           }),
         )
         .execute();
-    const catalogue = xfscPublisher('fc', fake.url, '2025', {
-      store,
-      presentLd: async (c) => {
-        const vp = await credentials.present([c], { suite: 'jws2020' });
-        return vp.format === 'ldp' ? JSON.stringify(vp.document) : vp.jwt;
-      },
-      presentJwt: async () => '',
-      tokens: new CatalogueTokens({ tokenUrl: `${fake.url}/token`, clientId: 'bench', clientSecret: 's' }),
-    });
+    const catalogueAt = (target: string, concurrency: number) =>
+      xfscPublisher(target, fake.url, '2025', {
+        store,
+        presentLd: async (c) => {
+          const vp = await credentials.present([c], { suite: 'jws2020' });
+          return vp.format === 'ldp' ? JSON.stringify(vp.document) : vp.jwt;
+        },
+        presentJwt: async () => '',
+        tokens: new CatalogueTokens({ tokenUrl: `${fake.url}/token`, clientId: 'bench', clientSecret: 's' }),
+        concurrency,
+      });
     // Not participant credentials for this run: only uploads (types say LegalPerson; the publisher
     // would register the participant too), so mark them as a plain offering type.
     await store.db
@@ -175,12 +183,6 @@ export async function benchOutbox(): Promise<void> {
       .set({ types: '["ServiceOffering"]' })
       .where('cloud_id', '=', 'bench')
       .execute();
-    await store.outbox.enqueue(
-      items('fc', M, (i) => `https://provider.example/credentials/25.11/bench/${i}/v/1`).map((x) => ({
-        ...x,
-        id: `fc:add:${x.subject}`,
-      })),
-    );
     // A signed presentation of a credential read from text, each new (the canonicalizer remembers documents).
     const text = JSON.stringify(body);
     const presentOne = async (i: number) =>
@@ -190,14 +192,40 @@ export async function benchOutbox(): Promise<void> {
     let p0 = performance.now();
     for (let i = 0; i < 200; i++) await presentOne(i);
     const presentMs = (performance.now() - p0) / 200;
-    const publishWorker = new OutboxWorker({ store, publishers: [catalogue], tickMs: 10 });
+    // The fake's rate with 8 requests in flight: the floor of deliveries in parallel.
     p0 = performance.now();
-    await publishWorker.drain();
-    const publishS = (performance.now() - p0) / 1000;
-    const floorS = M / floorRps + (M * presentMs) / 1000;
-    console.log(
-      `  ${M} credentials to one catalogue (2025 API)          ${publishS.toFixed(1)} s = ${(M / publishS).toFixed(0)} credentials/s; floor ${floorS.toFixed(1)} s (${M} requests at the fake's rate + a signed presentation each, ${presentMs.toFixed(1)} ms) ×${(publishS / floorS).toFixed(2)}`,
+    let sent = 0;
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        while (sent++ < N) await (await fetch(`${fake.url}/self-descriptions`, { method: 'POST', body: '{}' })).text();
+      }),
     );
+    const floorRps8 = N / ((performance.now() - p0) / 1000);
+    console.log(`  floor: the fake's own rate, 8 requests in flight     ${floorRps8.toFixed(0).padStart(5)} req/s`);
+    for (const concurrency of [1, 8]) {
+      const target = `fc${concurrency}`;
+      await store.outbox.enqueue(
+        items(target, M, (i) => `https://provider.example/credentials/25.11/bench/${i}/v/1`).map((x) => ({
+          ...x,
+          id: `${target}:add:${x.subject}`,
+        })),
+      );
+      const publishWorker = new OutboxWorker({ store, publishers: [catalogueAt(target, concurrency)], tickMs: 10 });
+      p0 = performance.now();
+      await publishWorker.drain();
+      const publishS = (performance.now() - p0) / 1000;
+      // Floor: the requests at the fake's rate and a signed presentation each (the main thread signs
+      // them): one after the other at 1 in flight; overlapping, the slower of the two, at 8.
+      const requestsS = M / (concurrency > 1 ? floorRps8 : floorRps);
+      const presentS = (M * presentMs) / 1000;
+      const floorS = concurrency > 1 ? Math.max(requestsS, presentS) : requestsS + presentS;
+      const line = `${M} credentials to one catalogue (2025 API), ${concurrency} in flight: ${publishS.toFixed(1)} s = ${(M / publishS).toFixed(0)} credentials/s; floor ${floorS.toFixed(1)} s (requests ${requestsS.toFixed(1)} s, a signed presentation each ${presentMs.toFixed(1)} ms) ×${(publishS / floorS).toFixed(2)}`;
+      console.log(`  ${line}`);
+      if (concurrency > 1)
+        goal(
+          `goal delivery: ${(M / publishS).toFixed(0)} credentials/s to one catalogue answering in ${LATENCY_MS} ms (goal ≥ 300), ×${(publishS / floorS).toFixed(2)} its floor`,
+        );
+    }
     await credentials.close();
   } finally {
     await store.close();

@@ -20,7 +20,7 @@ import { introspect } from '../src/pipeline/introspect.js';
 import { CloudRunner } from '../src/pipeline/runner.js';
 import { Approvals } from '../src/approval/approvals.js';
 import { Store } from '../src/store/store.js';
-import { describeBoth, pipelineFloors } from './harness.js';
+import { benchDatabase, describeBoth, goal, pipelineFloors } from './harness.js';
 
 const BIN = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 const TOKEN = 'bench-operator-token-0123456789';
@@ -67,18 +67,16 @@ async function load(
 
 /** How many credentials the listing is measured over (goal: 100,000). */
 const STORE_SIZE = Number(process.env.BENCH_CREDENTIALS ?? 100_000);
-/** Where the PostgreSQL runs get a database of their own (the local server every machine here runs). */
-const POSTGRES_ADMIN_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 const cursorOf = (r: { updated_at: string; id: string }) =>
   Buffer.from(JSON.stringify([r.updated_at, r.id])).toString('base64url');
 
 export async function benchService(): Promise<void> {
-  const goals: string[] = [];
-  for (const kind of ['sqlite', 'postgres'] as const) goals.push(await benchListing(kind));
+  const lines: string[] = [];
+  for (const kind of ['sqlite', 'postgres'] as const) lines.push(await benchListing(kind));
+  console.log('\n== listing goals, each against its floor in the same run');
+  for (const g of lines) goal(g);
   await benchPipeline();
-  console.log('\n== goals (issue 20), each against its floor in the same run');
-  for (const g of goals) console.log(`  ${g}`);
 }
 
 /**
@@ -91,26 +89,7 @@ async function benchListing(kind: 'sqlite' | 'postgres'): Promise<string> {
   );
   const dir = mkdtempSync(join(tmpdir(), 'gxg-bench-svc-'));
   const file = join(dir, 'gx-gateway.yaml');
-  let database: { file: string } | { url: string } = { file: join(dir, 'gx.sqlite') };
-  let dropDb = async () => {};
-  if (kind === 'postgres') {
-    const pg = (await import('pg')).default;
-    const name = `gxg_bench_${process.pid}`;
-    const admin = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
-    await admin.connect();
-    await admin.query(`drop database if exists ${name} with (force)`);
-    await admin.query(`create database ${name}`);
-    await admin.end();
-    const url = new URL(POSTGRES_ADMIN_URL);
-    url.pathname = `/${name}`;
-    database = { url: url.href };
-    dropDb = async () => {
-      const c = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
-      await c.connect();
-      await c.query(`drop database if exists ${name} with (force)`);
-      await c.end();
-    };
-  }
+  const { location: database, drop: dropDb } = await benchDatabase(kind, dir);
   writeFileSync(
     file,
     stringify({

@@ -34,6 +34,10 @@ import { issuerId } from '../credentials/verification-method.js';
 import { verifySecured, type VerificationReport } from '../credentials/verify.js';
 import { renderReport, type ValidationReport } from '../validate/report.js';
 import { credentialsIn, detectProfile, validateCredentials } from '../validate/validate.js';
+import { SignPool } from './sign-pool.js';
+
+/** Sets from this size on are signed in the pool (signing.workers); smaller ones cost less signed here. */
+const POOL_MIN_SET = 64;
 
 export interface SignRequest {
   /**
@@ -105,6 +109,13 @@ export class CredentialService {
   readonly resolver: DidResolverService;
   private readonly trustAnchors: X509Certificate[];
   private readonly fetcher: GuardedFetcher;
+  /** Signing threads for large sets (signing.workers), started with the first one. */
+  private pool: SignPool | undefined;
+
+  /** Credentials signed in the signing threads so far. */
+  get signedInThreads(): number {
+    return this.pool?.signed ?? 0;
+  }
 
   constructor(
     readonly loaded: LoadedConfig,
@@ -308,6 +319,14 @@ export class CredentialService {
       req.reports?.length === credentials.length && req.reports.every((r, i) => r.subject === credentials[i]!.id);
     if (validated) refuseFailed(req.reports!.filter((r) => !r.conforms));
     else await this.assertValid(credentials);
+    if (credentials.length >= POOL_MIN_SET && this.loaded.config.signing.workers > 0) {
+      this.pool ??= new SignPool(this.loaded, this.keys, this.loaded.config.signing.workers);
+      return this.pool.sign(credentials, {
+        suite: suite.id,
+        keyId: signer.keyId,
+        ...(req.created ? { created: req.created } : {}),
+      });
+    }
     const opts = this.signOptions(suite, signer, req);
     const out: Secured[] = [];
     for (const c of credentials) out.push(await suite.signCredential(c, opts, { canonizer: this.canonizer }));
@@ -527,7 +546,7 @@ export class CredentialService {
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.fetcher.close(), this.canonizer.close()]);
+    await Promise.all([this.fetcher.close(), this.canonizer.close(), this.pool?.close()]);
   }
 }
 

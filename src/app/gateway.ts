@@ -338,6 +338,7 @@ export async function startService(
           clientId: 'gx-gateway',
           allowHttp: true,
           registerParticipant: false,
+          concurrency: 8,
         };
       });
       log.info(
@@ -384,6 +385,7 @@ export async function startService(
           },
           presentJwt,
           registerParticipant: c.registerParticipant,
+          concurrency: c.concurrency,
           tokens: new CatalogueTokens({
             tokenUrl: c.tokenUrl,
             clientId: c.clientId,

@@ -350,6 +350,14 @@ export const configSchema = {
             'tagus-22.10': { enum: ['jws2020', 'jws2020-ccg', 'ed25519-2020', 'eddsa-rdfc-2022', 'vc-jose'] },
           },
         },
+        workers: {
+          type: 'integer',
+          minimum: 0,
+          maximum: 64,
+          default: 2,
+          description:
+            'Threads that sign large sets (64 credentials or more) beside the main thread, started with the first such set and ended when idle; 0 signs everything on the main thread.',
+        },
         credentialStatus: {
           type: 'object',
           additionalProperties: false,
@@ -694,6 +702,14 @@ export const configSchema = {
                 type: 'boolean',
                 default: false,
                 description: 'Development only: http URLs on loopback.',
+              },
+              concurrency: {
+                type: 'integer',
+                minimum: 1,
+                maximum: 64,
+                default: 8,
+                description:
+                  "Deliveries in flight at once to this catalogue. Each credential's own deliveries (its upload, then its revocation) stay in order; different credentials go in parallel. 1: one after another, in the order they were written.",
               },
               registerParticipant: {
                 type: 'boolean',

@@ -7,6 +7,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import jsonld from 'jsonld';
 import rdfCanonize from 'rdf-canonize';
 import type { BundledContext } from './contexts.js';
+import { contextReuse } from './context-reuse.js';
+import { installFastContextClone } from './jsonld-clone.js';
 import { createDocumentLoader } from './document-loader.js';
 import { describeError, findGatewayError } from '../core/errors.js';
 
@@ -25,14 +27,15 @@ export type CanonizeAnswer = {
 };
 
 const { contexts } = workerData as { contexts: BundledContext[] };
-const documentLoader = createDocumentLoader(contexts);
+installFastContextClone();
+const jsonldOptions = contextReuse(createDocumentLoader(contexts));
 
 parentPort!.on('message', (job: CanonizeJob) => {
   void (async () => {
     try {
       const dataset = await jsonld.toRDF(
         job.document as object,
-        { documentLoader, safe: true, produceGeneralizedRdf: false } as never,
+        { ...jsonldOptions(), safe: true, produceGeneralizedRdf: false } as never,
       );
       if (job.op === 'toRdf') return parentPort!.postMessage({ id: job.id, dataset } satisfies CanonizeAnswer);
       const nquads = (await rdfCanonize.canonize(dataset as never, {

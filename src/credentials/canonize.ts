@@ -2,6 +2,8 @@ import { Worker } from 'node:worker_threads';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import jsonld from 'jsonld';
+import { contextReuse } from './context-reuse.js';
+import { installFastContextClone } from './jsonld-clone.js';
 import rdfCanonize from 'rdf-canonize';
 import type { BundledContext } from './contexts.js';
 import type { CanonizeAnswer, CanonizeJob } from './canonize-worker.js';
@@ -169,6 +171,8 @@ export function createCanonizer(
   const script = contexts ? workerScript() : undefined;
   const worker = script && contexts ? new CanonizeWorker(contexts, script) : undefined;
   const memo = new Map<string, Promise<RdfDataset>>();
+  const jsonldOptions = contextReuse(documentLoader);
+  installFastContextClone();
 
   /** A jsonld or rdf-canonize failure as the operator should read it (in-process or from the worker). */
   const failure = (message: string, cause?: unknown): GatewayError =>
@@ -206,7 +210,7 @@ export function createCanonizer(
     try {
       const dataset = (await jsonld.toRDF(
         document as object,
-        { documentLoader, safe: true, produceGeneralizedRdf: false } as never,
+        { ...jsonldOptions(), safe: true, produceGeneralizedRdf: false } as never,
       )) as unknown as RdfDataset;
       checkDeadline(deadline, 'JSON-LD expansion');
       return dataset;

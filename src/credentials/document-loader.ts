@@ -5,6 +5,8 @@ export interface RemoteDocument {
   contextUrl: null;
   documentUrl: string;
   document: unknown;
+  /** `static`: the document never changes (jsonld.js may keep what it made of it; see context-reuse.ts). */
+  tag?: 'static';
 }
 export type DocumentLoader = (url: string) => Promise<RemoteDocument>;
 

@@ -37,6 +37,11 @@ export function httpFailure(status: number, error: string, retryAfter: string | 
 /** One kind of target (a clearing house, a catalogue, the credential event service): delivers items. */
 export interface Publisher {
   readonly target: string;
+  /**
+   * Deliveries in flight at once (default 1: the target's items one after another, in order). Above
+   * 1, items of different subjects go in parallel; each subject's items stay in order.
+   */
+  readonly concurrency?: number;
   deliver(delivery: Delivery, signal: AbortSignal): Promise<DeliveryResult>;
 }
 
@@ -64,7 +69,8 @@ export interface OutboxOptions {
 
 /**
  * Delivers the outbox: each target's items in the order they were written, one at a time, by one
- * instance at a time (the head item's lease), with exponential back-off and jitter; after
+ * instance at a time (the head item's lease) — or, for a target that takes it (`concurrency`),
+ * several at once, in order per subject — with exponential back-off and jitter; after
  * `maxAttempts` failures, or a refusal, an item is a dead letter. Delivery is at least once: an
  * instance that dies after the target answered but before recording it leaves the item to be
  * delivered again with the same id, which the target sees as a repeat.
@@ -89,36 +95,77 @@ export class OutboxWorker {
   }
 
   private async drainTarget(publisher: Publisher): Promise<number> {
+    if ((publisher.concurrency ?? 1) > 1) return this.drainParallel(publisher, publisher.concurrency!);
     const { store } = this.o;
     let delivered = 0;
     while (!this.abort.signal.aborted) {
       const item = await store.outbox.claim(publisher.target, this.holder, this.o.leaseMs ?? 60_000);
       if (!item) return delivered;
-      const t0 = performance.now();
-      const result = await this.attempt(publisher, item);
-      const ms = performance.now() - t0;
-      if (result.ok) {
-        await store.outbox.delivered(item.seq, this.holder);
-        this.o.onAttempt?.(publisher.target, 'delivered', ms);
-        delivered++;
-        continue;
-      }
-      const attempts = item.attempts + 1;
-      const dead = !result.retry || attempts >= (this.o.maxAttempts ?? 8);
-      const retryAt = dead
-        ? undefined
-        : new Date(Date.now() + this.backoff(attempts, result.retryAfterMs)).toISOString();
-      await store.outbox.failed(item.seq, this.holder, { error: result.error, ...(retryAt ? { retryAt } : {}) });
-      this.o.onAttempt?.(publisher.target, dead ? 'dead' : 'retry', ms);
-      if (dead)
-        this.o.log?.warn(
-          { target: publisher.target, item: item.id, attempts, error: result.error },
-          'outbox: dead letter',
-        );
+      const outcome = await this.settle(publisher, item);
+      if (outcome === 'delivered') delivered++;
       // The head is not due yet (back-off): this target waits; a dead letter does not block the next item.
-      if (!dead) return delivered;
+      if (outcome === 'retry') return delivered;
     }
     return delivered;
+  }
+
+  /** Up to `limit` deliveries in flight, one per subject at a time; resolves when nothing more is due. */
+  private async drainParallel(publisher: Publisher, limit: number): Promise<number> {
+    const { store } = this.o;
+    const inFlight = new Map<string, Promise<void>>();
+    let delivered = 0;
+    while (!this.abort.signal.aborted) {
+      const free = limit - inFlight.size;
+      const items = free
+        ? await store.outbox.claimHeads(
+            publisher.target,
+            this.holder,
+            this.o.leaseMs ?? 60_000,
+            free,
+            new Set(inFlight.keys()),
+          )
+        : [];
+      for (const item of items)
+        inFlight.set(
+          item.subject,
+          this.settle(publisher, item).then((outcome) => {
+            if (outcome === 'delivered') delivered++;
+            inFlight.delete(item.subject);
+          }),
+        );
+      if (!inFlight.size) return delivered;
+      // Full, or nothing else claimable now: the next claim after one of those in flight ends.
+      if (!items.length || inFlight.size >= limit) await Promise.race(inFlight.values());
+    }
+    await Promise.all(inFlight.values());
+    return delivered;
+  }
+
+  /** Deliver one claimed item and record what came of it. */
+  private async settle(
+    publisher: Publisher,
+    item: OutboxRow & { takenOver: boolean },
+  ): Promise<'delivered' | 'retry' | 'dead'> {
+    const { store } = this.o;
+    const t0 = performance.now();
+    const result = await this.attempt(publisher, item);
+    const ms = performance.now() - t0;
+    if (result.ok) {
+      await store.outbox.delivered(item.seq, this.holder);
+      this.o.onAttempt?.(publisher.target, 'delivered', ms);
+      return 'delivered';
+    }
+    const attempts = item.attempts + 1;
+    const dead = !result.retry || attempts >= (this.o.maxAttempts ?? 8);
+    const retryAt = dead ? undefined : new Date(Date.now() + this.backoff(attempts, result.retryAfterMs)).toISOString();
+    await store.outbox.failed(item.seq, this.holder, { error: result.error, ...(retryAt ? { retryAt } : {}) });
+    this.o.onAttempt?.(publisher.target, dead ? 'dead' : 'retry', ms);
+    if (dead)
+      this.o.log?.warn(
+        { target: publisher.target, item: item.id, attempts, error: result.error },
+        'outbox: dead letter',
+      );
+    return dead ? 'dead' : 'retry';
   }
 
   private async attempt(publisher: Publisher, item: OutboxRow & { takenOver: boolean }): Promise<DeliveryResult> {

@@ -29,8 +29,16 @@ export class CatalogueTokens {
     },
   ) {}
 
+  /** The token request in flight: deliveries in parallel wait for the same one. */
+  private pending: Promise<string> | undefined;
+
   async token(signal?: AbortSignal): Promise<string> {
     if (this.cached && Date.now() < this.cached.until) return this.cached.token;
+    this.pending ??= this.request(signal).finally(() => (this.pending = undefined));
+    return this.pending;
+  }
+
+  private async request(signal?: AbortSignal): Promise<string> {
     const { o } = this;
     const r = await peerFetch(o.tokenUrl, {
       method: 'POST',
@@ -140,6 +148,8 @@ export interface CatalogueDeps {
   tokens: CatalogueTokens;
   /** Register the provider as a participant with its legal-person credential (needs the catalogue admin role). */
   registerParticipant?: boolean;
+  /** Deliveries in flight at once (publish.catalogues[].concurrency); 1 when not given. */
+  concurrency?: number;
 }
 
 type Call = (
@@ -317,6 +327,7 @@ export function xfscPublisher(
   };
   return {
     target,
+    concurrency: deps.concurrency ?? 1,
     generation: () => chosen?.generation,
     async deliver(d: Delivery, signal: AbortSignal): Promise<DeliveryResult> {
       const { store } = deps;

@@ -87,6 +87,57 @@ export class OutboxRepo {
     };
   }
 
+  /**
+   * Claim up to `limit` items of a target at once, for a target that takes deliveries in parallel:
+   * the oldest pending item of each subject (a credential's add before its revoke), skipping
+   * subjects whose head is not due (back-off), held by another instance, or in `busy` (in flight
+   * here). Order is kept per subject, not per target.
+   */
+  async claimHeads(
+    target: string,
+    holder: string,
+    leaseMs: number,
+    limit: number,
+    busy: ReadonlySet<string>,
+  ): Promise<(OutboxRow & { takenOver: boolean })[]> {
+    const at = now();
+    const rows = await this.db
+      .selectFrom('outbox')
+      .selectAll()
+      .where('target', '=', target)
+      .where('state', '=', 'pending')
+      .orderBy('seq')
+      .limit(Math.max(64, (limit + busy.size) * 4))
+      .execute();
+    const seen = new Set<string>();
+    const out: (OutboxRow & { takenOver: boolean })[] = [];
+    for (const head of rows) {
+      if (out.length >= limit) break;
+      if (seen.has(head.subject)) continue;
+      seen.add(head.subject);
+      if (busy.has(head.subject) || head.next_attempt_at > at) continue;
+      if (head.holder !== null && head.holder !== holder && head.lease_until !== null && head.lease_until > at)
+        continue;
+      const until = new Date(Date.now() + leaseMs).toISOString();
+      const r = await this.db
+        .updateTable('outbox')
+        .set({ holder, lease_until: until })
+        .where('seq', '=', head.seq)
+        .where('state', '=', 'pending')
+        .where((eb) => eb.or([eb('holder', 'is', null), eb('lease_until', '<=', at), eb('holder', '=', holder)]))
+        .executeTakeFirst();
+      if (Number(r.numUpdatedRows) !== 1) continue;
+      out.push({
+        ...head,
+        seq: Number(head.seq),
+        holder,
+        lease_until: until,
+        takenOver: head.holder !== null && head.holder !== holder,
+      });
+    }
+    return out;
+  }
+
   /** Delivered: false when the lease was lost meanwhile (another instance may deliver it again: the target sees the same id). */
   async delivered(seq: number, holder: string): Promise<boolean> {
     const r = await this.db

@@ -98,3 +98,9 @@ declare module 'rdf-canonize' {
   const rdfCanonize: { canonize(dataset: unknown, options: Record<string, unknown>): Promise<unknown> };
   export default rdfCanonize;
 }
+declare module 'jsonld/lib/ContextResolver.js' {
+  /** jsonld.js's resolver of contexts for one operation, over a cache shared between operations. */
+  export default class ContextResolver {
+    constructor(opts: { sharedCache: { get(key: string): unknown; set(key: string, value: unknown): unknown } });
+  }
+}

@@ -106,6 +106,14 @@ export class KeyStore {
   private seen = '';
 
   /**
+   * What a worker thread needs to open this same key folder (src/app/sign-pool.ts): the passphrase
+   * goes from memory to memory, never to a file, a log or an answer.
+   */
+  workerOptions(): { dir: string; options: KeyStoreOptions } {
+    return { dir: this.dir, options: { ...this.options } };
+  }
+
+  /**
    * A token that changes whenever the stored keys change, here or in another process (every write
    * renames a file into the folder). A change seen here reloads the index.
    */
