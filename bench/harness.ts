@@ -43,16 +43,21 @@ export function describeBoth(
 /**
  * A pipeline's floors for these credentials, in ms for all of them: one JSON-LD expansion each (the
  * least validation needs), and canonicalization plus a raw RSA-PSS signature each (the least
- * signing needs), with jsonld and node:crypto alone.
+ * signing needs), with jsonld and node:crypto alone. Once a canonizer of the gateway exists in the
+ * process, jsonld.js runs with its context copies made cheaper (src/credentials/jsonld-clone.ts), the
+ * floors too.
  */
 export async function pipelineFloors(
   credentials: Record<string, unknown>[],
 ): Promise<{ expandMs: number; canonicalizeSignMs: number }> {
   const contexts = new Map([...bundledContexts().values()].map((c) => [c.url, c.document]));
+  // Tagged static: jsonld.js keeps the contexts it resolved and processed between documents, as it
+  // is meant to be used (untagged, it processes the Gaia-X context again for every document).
   const loader = async (u: string) => ({
     contextUrl: null,
     documentUrl: u,
     document: contexts.get(u) ?? contexts.get(u.replace(/#$/, '') + '#'),
+    tag: 'static',
   });
   const key = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
   const te = performance.now();

@@ -3,15 +3,49 @@ import { PUBLIC_STATES } from './schema.js';
 import { ISSUED_ELSEWHERE, type CredentialRow, type PublishedBody, type ListFilter } from './types.js';
 import { chunks, afterCursor, type Db } from './shared.js';
 
+/** Every column of a credential but its bytes. */
+const PLAN_COLUMNS = [
+  'id',
+  'base_id',
+  'version',
+  'cloud_id',
+  'profile',
+  'kind',
+  'subject',
+  'types',
+  'clearing_house',
+  'content_hash',
+  'state',
+  'media_type',
+  'status_list',
+  'status_index',
+  'run_id',
+  'created_at',
+  'published_at',
+  'superseded_at',
+  'superseded_by',
+  'revoked_at',
+  'updated_at',
+  'decided_by',
+  'decided_at',
+  'reason',
+  'signed_with',
+  'revocation_proposed',
+] as const;
+
 /** Credentials and their versions, as read by the pipeline, the listing and the officers. */
 export class CredentialsRepo {
   constructor(private readonly db: Db) {}
 
-  /** The current (published) version of every resource of a cloud and profile. */
+  /** The current (published) version of every resource of a cloud and profile (bodies: see below). */
   async published(cloudId: string, profile: string): Promise<CredentialRow[]> {
+    // What a run plans with: every column, but the bytes only of credentials another issuer
+    // secured (a notary's: kept as they are, their validity read from them); ours are never
+    // re-read, and at 10,000 resources their bodies were most of what a re-run read.
     return this.db
       .selectFrom('credentials')
-      .selectAll()
+      .select(PLAN_COLUMNS)
+      .select(sql<string>`case when status_index = ${ISSUED_ELSEWHERE} then body else '' end`.as('body'))
       .where('cloud_id', '=', cloudId)
       .where('profile', '=', profile)
       .where('state', '=', 'published')
