@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { randomUUID } from 'node:crypto';
-import { DataFactory, type Quad } from 'n3';
+import { DataFactory, type NamedNode, type Quad } from 'n3';
 import type { Canonizer, RdfTerm } from '../credentials/canonize.js';
 import { CONTEXTS } from '../credentials/contexts.js';
 import { GatewayError, describeError } from '../core/errors.js';
@@ -101,21 +101,56 @@ function jsonLdProblem(err: unknown): string {
 }
 
 /**
+ * Terms shared between the quads of one set: IRIs and literals repeat across thousands of
+ * credentials of one cloud (every predicate, the provider, each enumeration value), and RDF terms
+ * are values, so one object each is enough. It lives as long as the set's validation.
+ */
+export interface Terms {
+  namedNode(iri: string): NamedNode;
+  literal(value: string, language: string | undefined, datatype: string | undefined): Quad['object'];
+}
+
+export function sharedTerms(): Terms {
+  const named = new Map<string, NamedNode>();
+  const literals = new Map<string, Quad['object']>();
+  return {
+    namedNode(iri) {
+      let t = named.get(iri);
+      if (!t) named.set(iri, (t = DataFactory.namedNode(iri)));
+      return t;
+    },
+    literal(value, language, datatype) {
+      // Long texts (descriptions) rarely repeat: made as they come.
+      if (value.length > 256)
+        return DataFactory.literal(value, language || (datatype ? this.namedNode(datatype) : undefined));
+      const key = `${language ? `@${language}` : (datatype ?? '')}\u0000${value}`;
+      let t = literals.get(key);
+      if (!t)
+        literals.set(
+          key,
+          (t = DataFactory.literal(value, language || (datatype ? this.namedNode(datatype) : undefined))),
+        );
+      return t;
+    },
+  };
+}
+
+/**
  * The credential's default-graph quads (proofs live in their own graphs), its blank nodes labelled
  * apart from any other graph's.
  */
-export async function credentialQuads(doc: JsonObject, canonizer: Canonizer): Promise<Quad[]> {
+export async function credentialQuads(
+  doc: JsonObject,
+  canonizer: Canonizer,
+  terms: Terms = sharedTerms(),
+): Promise<Quad[]> {
   const quads = await canonizer.toRdf(withoutProof(doc));
   // Blank node labels restart at _:b0 in every document: give this graph its own.
   const prefix = `g${randomUUID().slice(0, 8)}_`;
   const term = (t: RdfTerm) => {
     if (t.termType === 'BlankNode') return DataFactory.blankNode(prefix + t.value.replace(/^_:/, ''));
-    if (t.termType === 'Literal')
-      return DataFactory.literal(
-        t.value,
-        t.language || (t.datatype ? DataFactory.namedNode(t.datatype.value) : undefined),
-      );
-    return DataFactory.namedNode(t.value);
+    if (t.termType === 'Literal') return terms.literal(t.value, t.language, t.datatype?.value);
+    return terms.namedNode(t.value);
   };
   const out: Quad[] = [];
   for (const q of quads) {
@@ -188,9 +223,10 @@ export async function validateCredentials(
     }
     return { doc, subject, profile, results: jsonSchemaResults(doc), graph: undefined as Quad[] | undefined };
   });
+  const terms = sharedTerms();
   for (const [i, item] of items.entries()) {
     try {
-      item.graph = await credentialQuads(item.doc, opts.canonizer);
+      item.graph = await credentialQuads(item.doc, opts.canonizer, terms);
     } catch (err) {
       item.results.push({
         kind: 'json-schema',
@@ -224,6 +260,8 @@ export async function validateCredentials(
     const union = new IndexedGraph(
       opts.mergeSubClassOf !== false ? [...quads, ...set.superclassTriples(types)] : quads,
     );
+    // The union holds the quads now: each credential's own list is not needed any more.
+    for (const item of group) item.graph = undefined;
     const engine = opts.engine ?? (await engineFor(set));
     opts.onProgress?.(group.length, group.length, `validating against the ${profile} shapes`);
     const named = new Map<string, string>();
