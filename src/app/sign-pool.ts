@@ -16,7 +16,7 @@ const SLICE = 50;
  */
 export class SignPool {
   private pool: Piscina | undefined;
-  /** Credentials the threads have signed (the /metrics counter). */
+  /** Credentials the threads have signed (the tests and the bench read it). */
   signed = 0;
 
   constructor(
