@@ -4,6 +4,7 @@ import type { ProviderConfig } from '../src/config/schema.js';
 import { bundledContexts } from '../src/credentials/contexts.js';
 import { describe } from '../src/describe/describe.js';
 import type { Inventory } from '../src/inventory/model.js';
+import type { Store } from '../src/store/store.js';
 import { join } from 'node:path';
 
 /** Run `fn` repeatedly for at least `minMs` (after a warm-up) and return milliseconds per operation. */
@@ -113,4 +114,12 @@ export async function benchDatabase(
   const url = new URL(POSTGRES_ADMIN_URL);
   url.pathname = `/${name}`;
   return { location: { url: url.href }, drop: () => admin(`drop database if exists ${name} with (force)`) };
+}
+
+/** A cloud of both profiles the benches run (its interval never comes due while they measure). */
+export async function benchCloud(store: Store, id: string): Promise<void> {
+  await store.clouds.put(
+    { id, name: id, sources: '{}', profiles: '["gaia-x-25.11","tagus-22.10"]', interval_seconds: 86400, enabled: 1 },
+    'bench',
+  );
 }

@@ -13,7 +13,7 @@ import { CredentialService } from '../src/app/credential-service.js';
 import { OutboxWorker, type Publisher } from '../src/publish/outbox.js';
 import { CatalogueTokens, xfscPublisher } from '../src/publish/xfsc.js';
 import { Store, type NewOutboxItem } from '../src/store/store.js';
-import { sampleLegalPerson } from '../test/helpers/samples.js';
+import { credentialRow, sampleLegalPerson } from '../test/helpers/samples.js';
 import { goal } from './harness.js';
 
 const LATENCY_MS = 10;
@@ -133,35 +133,18 @@ export async function benchOutbox(): Promise<void> {
         .values(
           Array.from({ length: Math.min(500, M - i) }, (_, k) => {
             const id = `https://provider.example/credentials/25.11/bench/${i + k}/v/1`;
-            return {
-              id,
-              base_id: id.replace(/\/v\/1$/, ''),
-              version: 1,
+            return credentialRow(id, {
               cloud_id: 'bench',
-              profile: 'gaia-x-25.11',
-              kind: 'legal-person',
-              subject: `${id}#subject`,
               types: '["LegalPerson"]',
-              clearing_house: 1,
               content_hash: String(i + k),
-              state: 'published' as const,
-              media_type: 'application/vc+ld+json',
               body: JSON.stringify({ ...body, id }),
               status_list: 'x',
               status_index: i + k,
               run_id: 'bench',
               created_at: at,
               published_at: at,
-              superseded_at: null,
-              superseded_by: null,
-              revoked_at: null,
               updated_at: at,
-              decided_by: null,
-              decided_at: null,
-              reason: null,
-              signed_with: null,
-              revocation_proposed: null,
-            };
+            });
           }),
         )
         .execute();

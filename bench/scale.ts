@@ -19,7 +19,7 @@ import { CloudRunner } from '../src/pipeline/runner.js';
 import { workerValidator } from '../src/pipeline/validate-in-worker.js';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Store } from '../src/store/store.js';
-import { benchDatabase, describeBoth, goal, pipelineFloors } from './harness.js';
+import { benchCloud, benchDatabase, describeBoth, goal, pipelineFloors } from './harness.js';
 
 const RESOURCES = Number(process.env.BENCH_RESOURCES ?? 10_000);
 
@@ -85,17 +85,7 @@ async function scaleOn(
   const spec = { openstack: [{ cloud: 'bench' }] };
   const env = { ...process.env, OS_CLIENT_CONFIG_FILE: cloudsYaml };
   const store = await Store.open(db.location);
-  await store.clouds.put(
-    {
-      id: 'bench',
-      name: 'bench',
-      sources: '{}',
-      profiles: '["gaia-x-25.11","tagus-22.10"]',
-      interval_seconds: 86400,
-      enabled: 1,
-    },
-    'bench',
-  );
+  await benchCloud(store, 'bench');
   const validate = workerValidator({ localContexts: [], limits: svc.canonizeLimits }, 2_000);
   const runner = new CloudRunner({
     store,

@@ -20,7 +20,7 @@ import { introspect } from '../src/pipeline/introspect.js';
 import { CloudRunner } from '../src/pipeline/runner.js';
 import { Approvals } from '../src/approval/approvals.js';
 import { Store } from '../src/store/store.js';
-import { benchDatabase, describeBoth, goal, pipelineFloors } from './harness.js';
+import { benchCloud, benchDatabase, describeBoth, goal, pipelineFloors } from './harness.js';
 
 const BIN = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 const TOKEN = 'bench-operator-token-0123456789';
@@ -262,17 +262,7 @@ async function benchPipeline(): Promise<void> {
   const demo = await startDemoCloud();
   const { spec, env } = demoSources(demo);
   const store = await Store.open({ file: join(dir, 'gx.sqlite') });
-  await store.clouds.put(
-    {
-      id: 'demo',
-      name: 'demo',
-      sources: '{}',
-      profiles: '["gaia-x-25.11","tagus-22.10"]',
-      interval_seconds: 60,
-      enabled: 1,
-    },
-    'bench',
-  );
+  await benchCloud(store, 'demo');
   const runnerFor = (approval: boolean) =>
     new CloudRunner({
       store,
@@ -286,17 +276,7 @@ async function benchPipeline(): Promise<void> {
     });
   const runner = runnerFor(false);
   // Warm (shapes compiled, contexts parsed), in another cloud id so the measured run is a first run.
-  await store.clouds.put(
-    {
-      id: 'warm',
-      name: 'warm',
-      sources: '{}',
-      profiles: '["gaia-x-25.11","tagus-22.10"]',
-      interval_seconds: 60,
-      enabled: 1,
-    },
-    'bench',
-  );
+  await benchCloud(store, 'warm');
   await runner.run('warm', 'bench');
   const t0 = performance.now();
   const first = await runner.run('demo', 'bench');
@@ -331,17 +311,7 @@ async function benchPipeline(): Promise<void> {
 
   // Approval mode: a run that drafts (validates, signs nothing), then an officer approving the whole
   // set: signed with the gateway key and published in one transaction. Floor: canonicalize and sign each.
-  await store.clouds.put(
-    {
-      id: 'approval',
-      name: 'approval',
-      sources: '{}',
-      profiles: '["gaia-x-25.11","tagus-22.10"]',
-      interval_seconds: 60,
-      enabled: 1,
-    },
-    'bench',
-  );
+  await benchCloud(store, 'approval');
   const drafting = runnerFor(true);
   const td = performance.now();
   await drafting.run('approval', 'bench');

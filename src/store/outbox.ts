@@ -1,3 +1,4 @@
+import type { Selectable } from 'kysely';
 import type { OutboxState, OutboxTable } from './schema.js';
 import type { OutboxRow, OutboxTargetStats, NewOutboxItem } from './types.js';
 import { now, chunks, type Db } from './shared.js';
@@ -47,12 +48,7 @@ export class OutboxRepo {
 
   /**
    * Take the head of a target's queue (its oldest pending item) for delivery: only when it is due
-   * and nobody else holds it. Items of one target are delivered in order, by one instance at a time:
-   * the conditional update is the lease (one winner on SQLite and on PostgreSQL alike).
-   */
-  /**
-   * Claim the head item of a target for `leaseMs`. `takenOver`: another holder had claimed it and
-   * never finished (it crashed or stopped mid-delivery), so the target may have it already.
+   * and nobody else holds it. Items of one target are delivered in order, by one instance at a time.
    */
   async claim(
     target: string,
@@ -69,22 +65,7 @@ export class OutboxRepo {
       .limit(1)
       .executeTakeFirst();
     if (!head || head.next_attempt_at > at) return undefined;
-    const until = new Date(Date.now() + leaseMs).toISOString();
-    const r = await this.db
-      .updateTable('outbox')
-      .set({ holder, lease_until: until })
-      .where('seq', '=', head.seq)
-      .where('state', '=', 'pending')
-      .where((eb) => eb.or([eb('holder', 'is', null), eb('lease_until', '<=', at), eb('holder', '=', holder)]))
-      .executeTakeFirst();
-    if (Number(r.numUpdatedRows) !== 1) return undefined;
-    return {
-      ...head,
-      seq: Number(head.seq),
-      holder,
-      lease_until: until,
-      takenOver: head.holder !== null && head.holder !== holder,
-    };
+    return this.lease(head, holder, leaseMs, at);
   }
 
   /**
@@ -116,26 +97,40 @@ export class OutboxRepo {
       if (seen.has(head.subject)) continue;
       seen.add(head.subject);
       if (busy.has(head.subject) || head.next_attempt_at > at) continue;
-      if (head.holder !== null && head.holder !== holder && head.lease_until !== null && head.lease_until > at)
-        continue;
-      const until = new Date(Date.now() + leaseMs).toISOString();
-      const r = await this.db
-        .updateTable('outbox')
-        .set({ holder, lease_until: until })
-        .where('seq', '=', head.seq)
-        .where('state', '=', 'pending')
-        .where((eb) => eb.or([eb('holder', 'is', null), eb('lease_until', '<=', at), eb('holder', '=', holder)]))
-        .executeTakeFirst();
-      if (Number(r.numUpdatedRows) !== 1) continue;
-      out.push({
-        ...head,
-        seq: Number(head.seq),
-        holder,
-        lease_until: until,
-        takenOver: head.holder !== null && head.holder !== holder,
-      });
+      // Held by another instance: not taken, and the subject's later items wait behind it.
+      const claimed = await this.lease(head, holder, leaseMs, at);
+      if (claimed) out.push(claimed);
     }
     return out;
+  }
+
+  /**
+   * Take one pending item for `leaseMs`, unless another holder's lease on it is still running: the
+   * conditional update is the lease (one winner on SQLite and on PostgreSQL alike). `takenOver`:
+   * another holder had claimed it and never finished, so the target may have it already.
+   */
+  private async lease(
+    row: Selectable<OutboxTable>,
+    holder: string,
+    leaseMs: number,
+    at: string,
+  ): Promise<(OutboxRow & { takenOver: boolean }) | undefined> {
+    const until = new Date(Date.now() + leaseMs).toISOString();
+    const r = await this.db
+      .updateTable('outbox')
+      .set({ holder, lease_until: until })
+      .where('seq', '=', row.seq)
+      .where('state', '=', 'pending')
+      .where((eb) => eb.or([eb('holder', 'is', null), eb('lease_until', '<=', at), eb('holder', '=', holder)]))
+      .executeTakeFirst();
+    if (Number(r.numUpdatedRows) !== 1) return undefined;
+    return {
+      ...row,
+      seq: Number(row.seq),
+      holder,
+      lease_until: until,
+      takenOver: row.holder !== null && row.holder !== holder,
+    };
   }
 
   /** Delivered: false when the lease was lost meanwhile (another instance may deliver it again: the target sees the same id). */

@@ -1,5 +1,6 @@
 // Sample inputs shared by tests, benchmarks and the demo.
 import type { CloudConfig } from '../../src/inventory/openstack/clouds-config.js';
+import type { CredentialRow } from '../../src/store/store.js';
 
 /** The clouds.yaml-equivalent config for a fake OpenStack (startFakeOpenStack's default user). */
 export function fakeCloudConfig(authUrl: string, name = 'fake'): CloudConfig {
@@ -35,5 +36,43 @@ export function sampleLegalPerson(base = 'https://provider.example', issuer = 'd
       legalAddress: { type: 'Address', countryCode: 'DE', locality: 'Berlin' } as Record<string, unknown>,
       headquartersAddress: { type: 'Address', countryCode: 'DE', locality: 'Berlin' } as Record<string, unknown>,
     } as Record<string, unknown>,
+  };
+}
+
+/**
+ * A stored credential row for tests and benchmarks that write the store directly: its base id and
+ * version from `id` (`…/v/N`), a published 25.11 legal person otherwise, `o` for what matters.
+ */
+export function credentialRow(id: string, o: Partial<CredentialRow> = {}): CredentialRow {
+  const at = '2026-12-01T00:00:00.000Z';
+  return {
+    id,
+    base_id: id.replace(/\/v\/\d+$/, ''),
+    version: Number(/\/v\/(\d+)$/.exec(id)?.[1] ?? 1),
+    cloud_id: 'demo',
+    profile: 'gaia-x-25.11',
+    kind: 'legal-person',
+    subject: `${id}#subject`,
+    types: '[]',
+    clearing_house: 1,
+    content_hash: 'h',
+    state: 'published',
+    media_type: 'application/vc+ld+json',
+    body: '{}',
+    status_list: 'list',
+    status_index: 0,
+    run_id: 'run',
+    created_at: at,
+    published_at: at,
+    superseded_at: null,
+    superseded_by: null,
+    revoked_at: null,
+    updated_at: at,
+    decided_by: null,
+    decided_at: null,
+    reason: null,
+    signed_with: null,
+    revocation_proposed: null,
+    ...o,
   };
 }

@@ -3,6 +3,7 @@ import t from 'tap';
 import type { DescribedCredential, DescribedSet } from '../../src/describe/model.js';
 import { planProfile, unchangedPlan, type PlanInput } from '../../src/pipeline/plan.js';
 import { Bitstring } from '../../src/status/bitstring.js';
+import { credentialRow } from '../helpers/samples.js';
 import { ISSUED_ELSEWHERE, NO_STATUS, type CredentialRow, type StatusListRow } from '../../src/store/store.js';
 
 const BASE = 'https://gx.example.org';
@@ -31,36 +32,23 @@ const setOf = (credentials: DescribedCredential[], withheld: string[] = []): Des
   withheld,
 });
 
-const row = (name: string, o: Partial<CredentialRow> = {}): CredentialRow => ({
-  id: `${BASE}/credentials/${name}/v/1`,
-  base_id: `${BASE}/credentials/${name}`,
-  version: 1,
-  cloud_id: 'c1',
-  profile,
-  kind: 'vm-image',
-  subject: `${BASE}/resources/${name}`,
-  types: '["VMImage"]',
-  clearing_house: 1,
-  content_hash: `h-${name}`,
-  state: 'published',
-  body: '{}',
-  media_type: 'application/vc+jwt',
-  status_list: `${BASE}/status/c1/1`,
-  status_index: 0,
-  run_id: 'r0',
-  created_at: at,
-  published_at: at,
-  superseded_at: null,
-  superseded_by: null,
-  revoked_at: null,
-  updated_at: at,
-  decided_by: null,
-  decided_at: null,
-  reason: null,
-  signed_with: 'did:web:gx.example.org#key-1',
-  revocation_proposed: null,
-  ...o,
-});
+const row = (name: string, o: Partial<CredentialRow> = {}): CredentialRow =>
+  credentialRow(`${BASE}/credentials/${name}/v/1`, {
+    cloud_id: 'c1',
+    profile,
+    kind: 'vm-image',
+    subject: `${BASE}/resources/${name}`,
+    types: '["VMImage"]',
+    content_hash: `h-${name}`,
+    media_type: 'application/vc+jwt',
+    status_list: `${BASE}/status/c1/1`,
+    run_id: 'r0',
+    created_at: at,
+    published_at: at,
+    updated_at: at,
+    signed_with: 'did:web:gx.example.org#key-1',
+    ...o,
+  });
 
 const list = (o: Partial<StatusListRow> = {}): StatusListRow => ({
   id: `${BASE}/status/c1/1`,

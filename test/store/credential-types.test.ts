@@ -10,38 +10,20 @@ import { credentialTypes } from '../../src/store/migrations/0008-credential-type
 import { migrationProvider } from '../../src/store/migrations/index.js';
 import { Store, type CredentialRow } from '../../src/store/store.js';
 import { bothDatabases, type TestDatabase } from '../helpers/databases.js';
+import { credentialRow } from '../helpers/samples.js';
 
 const at = (n: number) => new Date(Date.UTC(2026, 0, 1) + n * 1000).toISOString();
-const row = (i: number, types: string[], extra: Partial<CredentialRow> = {}): CredentialRow => ({
-  id: `https://gw.example/credentials/${i}/v/1`,
-  base_id: `https://gw.example/credentials/${i}`,
-  version: 1,
-  cloud_id: 'demo',
-  profile: 'gaia-x-25.11',
-  kind: 'k',
-  subject: `https://gw.example/gx/${i}`,
-  types: JSON.stringify(types),
-  clearing_house: 1,
-  content_hash: 'h',
-  state: 'published',
-  media_type: 'application/vc+ld+json',
-  body: '{}',
-  status_list: 'list',
-  status_index: i,
-  run_id: 'run',
-  created_at: at(i),
-  published_at: at(i),
-  superseded_at: null,
-  superseded_by: null,
-  revoked_at: null,
-  updated_at: at(i),
-  decided_by: null,
-  decided_at: null,
-  reason: null,
-  signed_with: null,
-  revocation_proposed: null,
-  ...extra,
-});
+const row = (i: number, types: string[], extra: Partial<CredentialRow> = {}): CredentialRow =>
+  credentialRow(`https://gw.example/credentials/${i}/v/1`, {
+    kind: 'k',
+    subject: `https://gw.example/gx/${i}`,
+    types: JSON.stringify(types),
+    status_index: i,
+    created_at: at(i),
+    published_at: at(i),
+    updated_at: at(i),
+    ...extra,
+  });
 const cloud = {
   id: 'demo',
   name: 'Demo',
