@@ -59,6 +59,11 @@ export class IndexedGraph implements Iterable<Quad> {
   private readonly bySubject = new Map<string, Quad[]>();
   private readonly byPredicate = new Map<string, Quad[]>();
   private readonly byObject = new Map<string, Quad[]>();
+  /**
+   * Which nodes the shapes take as focus nodes (all targets when unset): a slice of a large set
+   * holds other credentials' nodes only for its own nodes' references (see slices.ts).
+   */
+  focus?: (node: Term) => boolean;
 
   constructor(quads: Iterable<Quad>) {
     const seen = new Set<string>();

@@ -1,4 +1,4 @@
-import { DataFactory, Store, type Quad } from 'n3';
+import { DataFactory, Store, type Quad, type Term } from 'n3';
 import { Validator } from 'shacl-engine';
 import { excerpt } from '../core/excerpt.js';
 import { compact, type ValidationResult } from './report.js';
@@ -124,14 +124,47 @@ function shapeIndex(shapes: IndexedGraph): { byClass: Map<string, Set<string>>; 
   return { byClass, always };
 }
 
+interface TargetList {
+  filter(keep: (ptr: { term: Term }) => boolean): TargetList;
+}
+interface EngineShape {
+  resolveTargets(context: { focusNode: { dataset: unknown } }): Promise<TargetList>;
+  focusable?: true;
+}
+
+/**
+ * A validator whose targets a data graph can narrow (IndexedGraph.focus: the nodes of a slice's own
+ * credentials, not those it holds as context); nested shapes (sh:node) still reach every node.
+ */
+function focusable(validator: Validator): Validator {
+  const v = validator as unknown as { shapes: Map<unknown, EngineShape>; shape(ptr: unknown): EngineShape | null };
+  const wrap = (shape: EngineShape | null) => {
+    if (!shape || shape.focusable) return shape;
+    const resolve = shape.resolveTargets.bind(shape);
+    shape.resolveTargets = async (context) => {
+      const targets = await resolve(context);
+      const focus = (context.focusNode.dataset as IndexedGraph).focus;
+      return focus ? targets.filter((ptr) => focus(ptr.term)) : targets;
+    };
+    shape.focusable = true;
+    return shape;
+  };
+  for (const shape of v.shapes.values()) wrap(shape);
+  const shape = v.shape.bind(v);
+  v.shape = (ptr) => wrap(shape(ptr));
+  return validator;
+}
+
 /** shacl-engine (rdf-ext): the fastest JavaScript engine measured here; see shapes/README.md. */
 export function shaclEngine(set: ShapeSet): ShaclEngine {
   const make = (details: boolean) =>
-    new Validator(set.shapes, {
-      factory: rdfFactory,
-      validations: [[SH_IN, compileIn]],
-      ...(details ? { details: true } : {}),
-    } as unknown as ConstructorParameters<typeof Validator>[1]);
+    focusable(
+      new Validator(set.shapes, {
+        factory: rdfFactory,
+        validations: [[SH_IN, compileIn]],
+        ...(details ? { details: true } : {}),
+      } as unknown as ConstructorParameters<typeof Validator>[1]),
+    );
   const validator = make(false);
   // With details every alternative of an sh:or is evaluated: only run when one failed, to say which.
   let detailed: Validator | undefined;

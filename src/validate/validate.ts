@@ -15,6 +15,10 @@ import { shaclEngine, type ShaclEngine } from './shacl.js';
 import { IndexedGraph } from './graph.js';
 import { RDF_TYPE } from './vocab.js';
 import { shapeSet, type ProfileId, type ShapeSet } from './shapes.js';
+import { sliceSet, sliceShapes } from './slices.js';
+
+/** Credentials per slice of a large set's validation (see slices.ts). */
+const SLICE_SIZE = 500;
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
 let envelopeSchema: ValidateFunction | undefined;
@@ -177,6 +181,11 @@ export interface ValidateOptions {
   mergeSubClassOf?: boolean;
   /** Validate against the full official shapes even where the build-time subset covers the graph. */
   fullShapes?: boolean;
+  /**
+   * Validate a set of more credentials than this in slices of about this many (default 500): the
+   * same report, a fraction of the memory (see slices.ts).
+   */
+  sliceSize?: number;
   /** Called as credentials are expanded and when the shapes run (for progress on large sets). */
   onProgress?: (done: number, total: number, phase: string) => void;
 }
@@ -241,39 +250,83 @@ export async function validateCredentials(
   for (const profile of new Set(items.map((i) => i.profile))) {
     const group = items.filter((i) => i.profile === profile && i.graph);
     if (!group.length) continue;
-    const quads = group.length === 1 ? group[0]!.graph! : group.flatMap((i) => i.graph!);
-    const owners = new Map<string, number[]>();
-    const own = (key: string, index: number) => {
-      const list = owners.get(key);
-      if (!list) owners.set(key, [index]);
-      else if (!list.includes(index)) list.push(index);
-    };
-    group.forEach((item, index) => {
-      for (const q of item.graph!) {
-        own(q.subject.termType === 'BlankNode' ? `_:${q.subject.value}` : q.subject.value, index);
-      }
-    });
-    const types = [...new Set(quads.filter((q) => q.predicate.value === RDF_TYPE).map((q) => q.object.value))];
+    const graphs = group.map((i) => i.graph!);
+    // The set's types decide the shapes (one choice for all its slices).
+    const types = new Set<string>();
+    for (const quads of graphs) for (const q of quads) if (q.predicate.value === RDF_TYPE) types.add(q.object.value);
     let set = await shapeSet(profile, opts.fullShapes ? { full: true } : {});
     // A class the build-time subset leaves out: the full official shapes decide.
     if (!set.covers(types)) set = await shapeSet(profile, { full: true });
-    const union = new IndexedGraph(
-      opts.mergeSubClassOf !== false ? [...quads, ...set.superclassTriples(types)] : quads,
-    );
-    // The union holds the quads now: each credential's own list is not needed any more.
-    for (const item of group) item.graph = undefined;
-    const engine = opts.engine ?? (await engineFor(set));
-    opts.onProgress?.(group.length, group.length, `validating against the ${profile} shapes`);
-    const named = new Map<string, string>();
-    for (const result of await engine.validate(union)) {
-      const owner = owners.get(result.focusNode) ?? [0];
-      // A blank node is named by the path to it from a named node, as a person finds it in the JSON.
-      if (result.focusNode.startsWith('_:')) {
-        let label = named.get(result.focusNode);
-        if (label === undefined) named.set(result.focusNode, (label = blankNodePath(union, result.focusNode.slice(2))));
-        result.focusNode = label;
+    const owners = new Map<string, number[]>();
+    graphs.forEach((quads, index) => {
+      for (const q of quads) {
+        const key = q.subject.termType === 'BlankNode' ? `_:${q.subject.value}` : q.subject.value;
+        const list = owners.get(key);
+        if (!list) owners.set(key, [index]);
+        else if (list[list.length - 1] !== index) list.push(index);
       }
-      for (const index of owner) group[index]!.results.push(result);
+    });
+    const slices = sliceSet(graphs, sliceShapes(set.shapes), opts.sliceSize ?? SLICE_SIZE);
+    // Each credential's quads go once every slice holding them is done.
+    const lastUse = new Map<number, number>();
+    slices.forEach((slice, n) => {
+      for (const i of [...slice.members, ...slice.context]) lastUse.set(i, n);
+    });
+    const typeTriples = slices.length > 1 ? typeTriplesOf(graphs) : undefined;
+    const engine = opts.engine ?? (await engineFor(set));
+    let validated = 0;
+    for (const [n, slice] of slices.entries()) {
+      const members = new Set(slice.members);
+      const quads = [...slice.members, ...slice.context].flatMap((i) => graphs[i]!);
+      if (typeTriples) {
+        // The type of every other node these quads name: what sh:class looks at.
+        const held = new Set(quads.map((q) => q.subject.value));
+        for (const q of quads.slice()) {
+          if (q.object.termType !== 'NamedNode' || held.has(q.object.value)) continue;
+          held.add(q.object.value);
+          quads.push(...(typeTriples.get(q.object.value) ?? []));
+        }
+      }
+      const sliceTypes = new Set<string>();
+      for (const q of quads) if (q.predicate.value === RDF_TYPE) sliceTypes.add(q.object.value);
+      const union = new IndexedGraph(
+        opts.mergeSubClassOf !== false ? [...quads, ...set.superclassTriples(sliceTypes)] : quads,
+      );
+      quads.length = 0;
+      /** The credentials of this slice a result on `key` belongs to (a node nobody describes: the first slice's). */
+      const ownersHere = (key: string): number[] => {
+        const list = owners.get(key);
+        if (!list) return n === 0 ? [0] : [];
+        return slices.length === 1 ? list : list.filter((i) => members.has(i));
+      };
+      if (slices.length > 1)
+        union.focus = (node) => ownersHere(node.termType === 'BlankNode' ? `_:${node.value}` : node.value).length > 0;
+      for (const [i, last] of lastUse) {
+        if (last !== n) continue;
+        // The slice's graph holds them now.
+        group[i]!.graph = undefined;
+        graphs[i] = [];
+        lastUse.delete(i);
+      }
+      opts.onProgress?.(
+        validated,
+        group.length,
+        `validating against the ${profile} shapes${slices.length > 1 ? ` (slice ${n + 1} of ${slices.length})` : ''}`,
+      );
+      const named = new Map<string, string>();
+      for (const result of await engine.validate(union)) {
+        const owner = ownersHere(result.focusNode);
+        if (!owner.length) continue;
+        // A blank node is named by the path to it from a named node, as a person finds it in the JSON.
+        if (result.focusNode.startsWith('_:')) {
+          let label = named.get(result.focusNode);
+          if (label === undefined)
+            named.set(result.focusNode, (label = blankNodePath(union, result.focusNode.slice(2))));
+          result.focusNode = label;
+        }
+        for (const index of owner) group[index]!.results.push(result);
+      }
+      validated += slice.members.length;
     }
   }
   return items.map((item) => {
@@ -301,6 +354,19 @@ export async function validateCredentials(
       results: item.results,
     };
   });
+}
+
+/** Each named node's rdf:type triples, over a set's credentials. */
+function typeTriplesOf(graphs: Quad[][]): Map<string, Quad[]> {
+  const out = new Map<string, Quad[]>();
+  for (const quads of graphs)
+    for (const q of quads) {
+      if (q.predicate.value !== RDF_TYPE || q.subject.termType !== 'NamedNode') continue;
+      const list = out.get(q.subject.value);
+      if (list) list.push(q);
+      else out.set(q.subject.value, [q]);
+    }
+  return out;
 }
 
 /** Credentials inside a document: itself, or each credential of a presentation (JWTs decoded, not verified). */
