@@ -9,6 +9,7 @@ import rdfCanonize from 'rdf-canonize';
 import type { BundledContext } from './contexts.js';
 import { contextReuse } from './context-reuse.js';
 import { installFastContextClone } from './jsonld-clone.js';
+import { installValueIndex } from './jsonld-values.js';
 import { createDocumentLoader } from './document-loader.js';
 import { describeError, findGatewayError } from '../core/errors.js';
 
@@ -28,6 +29,7 @@ export type CanonizeAnswer = {
 
 const { contexts } = workerData as { contexts: BundledContext[] };
 installFastContextClone();
+installValueIndex();
 const jsonldOptions = contextReuse(createDocumentLoader(contexts));
 
 parentPort!.on('message', (job: CanonizeJob) => {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import jsonld from 'jsonld';
 import { contextReuse } from './context-reuse.js';
 import { installFastContextClone } from './jsonld-clone.js';
+import { installValueIndex } from './jsonld-values.js';
 import rdfCanonize from 'rdf-canonize';
 import type { BundledContext } from './contexts.js';
 import type { CanonizeAnswer, CanonizeJob } from './canonize-worker.js';
@@ -78,14 +79,24 @@ function boundError(message: string, cause?: unknown): GatewayError {
   );
 }
 
-/** One worker thread, started on first use, killed (and started again later) when a job overruns. */
+interface QueuedJob {
+  job: CanonizeJob;
+  timeoutMs: number;
+  resolve: (a: CanonizeAnswer) => void;
+  reject: (e: Error) => void;
+}
+
+/**
+ * One worker thread, started on first use, killed (and started again for the next job) when a job
+ * overruns. Jobs run one at a time and each one's budget starts when the thread takes it: a large
+ * document queued behind another is not charged for the other's time, and a job killed at its
+ * deadline takes no other job with it.
+ */
 class CanonizeWorker {
   private worker: Worker | undefined;
   private next = 1;
-  private readonly pending = new Map<
-    number,
-    { resolve: (a: CanonizeAnswer) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }
-  >();
+  private readonly queue: QueuedJob[] = [];
+  private current: (QueuedJob & { timer: NodeJS.Timeout }) | undefined;
 
   constructor(
     private readonly contexts: BundledContext[],
@@ -100,55 +111,70 @@ class CanonizeWorker {
     });
     worker.unref();
     worker.on('message', (answer: CanonizeAnswer) => {
-      const job = this.pending.get(answer.id);
-      if (!job) return;
-      clearTimeout(job.timer);
-      this.pending.delete(answer.id);
+      const job = this.current;
+      if (!job || job.job.id !== answer.id) return;
+      this.settle(job);
       job.resolve(answer);
     });
-    // Only the current worker's end fails the pending jobs: a worker ended at a deadline has failed
-    // its own already, and its late exit must not touch the jobs of the one that replaced it.
+    // Only the current worker's end fails its job: a worker ended at a deadline has failed its job
+    // already, and its late exit must not touch the job of the one that replaced it.
     worker.on('error', (err) => {
-      if (this.worker === worker) this.fail(err);
+      if (this.worker !== worker) return;
+      this.worker = undefined;
+      this.failCurrent(err);
     });
     worker.on('exit', () => {
       if (this.worker !== worker) return;
       this.worker = undefined;
-      this.fail(new Error('the canonicalization worker stopped'));
+      this.failCurrent(new Error('the canonicalization worker stopped'));
     });
     this.worker = worker;
     return worker;
   }
 
-  private fail(err: Error): void {
-    for (const [id, job] of this.pending) {
-      clearTimeout(job.timer);
-      this.pending.delete(id);
-      job.reject(err);
-    }
+  /** The current job is done (answered or failed): the next one starts. */
+  private settle(job: QueuedJob & { timer: NodeJS.Timeout }): void {
+    clearTimeout(job.timer);
+    if (this.current === job) this.current = undefined;
+    this.pump();
+  }
+
+  private failCurrent(err: Error): void {
+    const job = this.current;
+    if (!job) return;
+    this.settle(job);
+    job.reject(err);
+  }
+
+  private pump(): void {
+    if (this.current || !this.queue.length) return;
+    const queued = this.queue.shift()!;
+    const worker = this.start();
+    const timer = setTimeout(() => {
+      // jsonld cannot be interrupted: end the thread at the deadline (the next job gets a new one).
+      if (this.worker === worker) this.worker = undefined;
+      void worker.terminate();
+      const job = this.current!;
+      this.settle(job);
+      job.reject(boundError(`no result within the time budget of ${queued.timeoutMs} ms, jsonld.canonizeTimeoutMs`));
+    }, queued.timeoutMs);
+    this.current = { ...queued, timer };
+    worker.postMessage(queued.job);
   }
 
   run(op: CanonizeJob['op'], document: unknown, maxWorkFactor: number, timeoutMs: number): Promise<CanonizeAnswer> {
-    const worker = this.start();
-    const id = this.next++;
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        // jsonld cannot be interrupted: end the thread (and every job in it) at the deadline.
-        const err = boundError(`no result within the time budget of ${timeoutMs} ms, jsonld.canonizeTimeoutMs`);
-        this.pending.delete(id);
-        reject(err);
-        if (this.worker === worker) this.worker = undefined;
-        this.fail(err);
-        void worker.terminate();
-      }, timeoutMs);
-      this.pending.set(id, { resolve, reject, timer });
-      worker.postMessage({ id, op, document, maxWorkFactor } satisfies CanonizeJob);
+      this.queue.push({ job: { id: this.next++, op, document, maxWorkFactor }, timeoutMs, resolve, reject });
+      this.pump();
     });
   }
 
   async close(): Promise<void> {
     const w = this.worker;
     this.worker = undefined;
+    const err = new Error('the canonicalizer was closed');
+    for (const job of this.queue.splice(0)) job.reject(err);
+    this.failCurrent(err);
     if (w) await w.terminate();
   }
 }
@@ -173,6 +199,7 @@ export function createCanonizer(
   const memo = new Map<string, Promise<RdfDataset>>();
   const jsonldOptions = contextReuse(documentLoader);
   installFastContextClone();
+  installValueIndex();
 
   /** A jsonld or rdf-canonize failure as the operator should read it (in-process or from the worker). */
   const failure = (message: string, cause?: unknown): GatewayError =>

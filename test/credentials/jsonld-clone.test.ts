@@ -1,4 +1,5 @@
-// The faster active-context copies (src/credentials/jsonld-clone.ts) change jsonld.js's internals:
+// The faster active-context copies (src/credentials/jsonld-clone.ts) and the node map's value index
+// (src/credentials/jsonld-values.ts) change jsonld.js's internals:
 // the N-Quads and canonical forms they give must be exactly those of an unpatched jsonld.js. The
 // reference is computed in a child process that never loads the patch; the corpus is the demo
 // cloud's credentials of both profiles (the Gaia-X contexts' type-scoped terms) and documents made
@@ -16,6 +17,7 @@ import { bundledContexts } from '../../src/credentials/contexts.js';
 import { contextReuse } from '../../src/credentials/context-reuse.js';
 import { createDocumentLoader } from '../../src/credentials/document-loader.js';
 import { installFastContextClone } from '../../src/credentials/jsonld-clone.js';
+import { installValueIndex } from '../../src/credentials/jsonld-values.js';
 import { describe } from '../../src/describe/describe.js';
 import { loadConfig } from '../../src/config/load.js';
 import type { ProviderConfig } from '../../src/config/schema.js';
@@ -54,9 +56,42 @@ const scoped = {
   ],
 };
 
+// Long arrays of one property's values, duplicates of every kind among them: the node map's value
+// index (src/credentials/jsonld-values.ts) must keep exactly the values jsonld.js keeps.
+const many = (n: number, f: (i: number) => unknown) => Array.from({ length: n }, (_, i) => f(i));
+const values = {
+  '@context': { ex: 'https://example.org/ns#', xsd: 'http://www.w3.org/2001/XMLSchema#' },
+  '@graph': [
+    {
+      '@id': 'ex:many',
+      'ex:ref': [...many(40, (i) => ({ '@id': `ex:n${i % 30}` })), { '@id': 'ex:n3', 'ex:name': 'embedded' }],
+      'ex:text': many(50, (i) => `t${i % 20}`),
+      'ex:typed': many(40, (i) =>
+        i % 3 === 0
+          ? { '@value': `${i % 10}`, '@type': 'xsd:string' }
+          : i % 3 === 1
+            ? { '@value': `${i % 10}`, '@type': 'xsd:token' }
+            : { '@value': `${i % 10}`, '@language': i % 2 ? 'en' : 'de' },
+      ),
+      'ex:scalar': many(40, (i) => [i % 7, String(i % 7), i % 2 === 0, 1.5, -0, 0][i % 6]),
+      'ex:blank': many(30, (i) => ({ '@id': `_:b${i % 12}`, 'ex:v': i % 12 })),
+      'ex:list': many(20, (i) => ({ '@list': [i % 4, 'x'] })),
+      'ex:mixed': [
+        ...many(20, (i) => ({ '@id': `ex:m${i % 5}` })),
+        ...many(20, (i) => ({ '@value': `ex:m${i % 5}` })),
+        ...many(20, (i) => `ex:m${i % 5}`),
+      ],
+    },
+    ...many(20, (i) => ({
+      '@id': `ex:r${i}`,
+      '@reverse': { 'ex:owns': [{ '@id': 'ex:many' }, { '@id': 'ex:many' }] },
+    })),
+  ],
+};
+
 t.test('N-Quads and canonical forms are those of an unpatched jsonld.js', async (t) => {
   const inventory = await demoInventory();
-  const corpus: unknown[] = [scoped];
+  const corpus: unknown[] = [scoped, values];
   for (const profile of ['gaia-x-25.11', 'tagus-22.10'] as const)
     corpus.push(
       ...describe(inventory, profile, {
@@ -88,7 +123,7 @@ t.test('N-Quads and canonical forms are those of an unpatched jsonld.js', async 
     const out = [];
     for (const doc of corpus) {
       const dataset = await jsonld.toRDF(doc, { documentLoader, safe: false });
-      out.push(await rdfCanonize.canonize(dataset, { algorithm: 'RDFC-1.0', format: 'application/n-quads' }));
+      out.push(dataset.length + ' ' + await rdfCanonize.canonize(dataset, { algorithm: 'RDFC-1.0', format: 'application/n-quads' }));
     }
     process.stdout.write(JSON.stringify(out));
   `;
@@ -97,20 +132,29 @@ t.test('N-Quads and canonical forms are those of an unpatched jsonld.js', async 
   ) as string[];
 
   installFastContextClone();
+  installValueIndex();
   const options = contextReuse(createDocumentLoader(contexts));
   const ours: string[] = [];
   for (const doc of corpus) {
     const dataset = await jsonld.toRDF(doc, { ...options(), safe: false });
     ours.push(
-      (await rdfCanonize.canonize(dataset as never, {
-        algorithm: 'RDFC-1.0',
-        format: 'application/n-quads',
-      })) as string,
+      `${(dataset as unknown[]).length} ${
+        (await rdfCanonize.canonize(dataset as never, {
+          algorithm: 'RDFC-1.0',
+          format: 'application/n-quads',
+        })) as string
+      }`,
     );
   }
   t.equal(ours.length, reference.length);
   const differ = ours.flatMap((q, i) => (q === reference[i] ? [] : [i]));
   t.same(differ, [], 'every document gives the same canonical N-Quads');
+  t.match(reference[1], /^\d+ /);
+  t.match(
+    reference[1],
+    /<https:\/\/example.org\/ns#many> <https:\/\/example.org\/ns#text> "t19"/,
+    'long arrays of values',
+  );
   t.match(reference[0], /outerName/, 'the type-scoped term applied');
   t.match(
     reference[0],
