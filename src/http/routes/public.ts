@@ -157,19 +157,20 @@ export default async function publicRoutes(app: FastifyInstance): Promise<void> 
   // pages; a crawler's cursor pages are each read once, so a page is kept only when it is asked
   // for a second time (a crawl churns nothing). Bounded by size, oldest first out.
   const PAGES_MAX_BYTES = 8 * 1024 * 1024;
-  const pages = new Map<string, string>();
+  // Kept as the bytes sent: a kept page is written as is, neither encoded nor measured again.
+  const pages = new Map<string, Buffer>();
   const askedOnce = new Set<string>();
   let pageBytes = 0;
-  const keepPage = (etag: string, text: string) => {
-    if (text.length > PAGES_MAX_BYTES / 8) return;
+  const keepPage = (etag: string, bytes: Buffer) => {
+    if (bytes.length > PAGES_MAX_BYTES / 8) return;
     if (!askedOnce.has(etag)) {
       if (askedOnce.size >= 10_000) askedOnce.clear();
       askedOnce.add(etag);
       return;
     }
     askedOnce.delete(etag);
-    pages.set(etag, text);
-    pageBytes += text.length;
+    pages.set(etag, bytes);
+    pageBytes += bytes.length;
     for (const [k, v] of pages) {
       if (pageBytes <= PAGES_MAX_BYTES) break;
       pages.delete(k);
@@ -263,9 +264,9 @@ export default async function publicRoutes(app: FastifyInstance): Promise<void> 
     const page = pages.get(etag);
     if (page !== undefined) return reply.type('application/json; charset=utf-8').send(page);
     const send = (body: { items: unknown[]; next: string | null }) => {
-      const text = JSON.stringify(body);
-      keepPage(etag, text);
-      return reply.type('application/json; charset=utf-8').send(text);
+      const bytes = Buffer.from(JSON.stringify(body));
+      keepPage(etag, bytes);
+      return reply.type('application/json; charset=utf-8').send(bytes);
     };
     if (q.kind === 'compliance') {
       // The compliance credentials clearing houses issued for each cloud's set (their own table);
