@@ -171,8 +171,17 @@ async function scaleOn(kind: 'sqlite' | 'postgres', cloudsYaml: string, floors: 
     )?.n ?? 0,
   );
   // Between runs: the validation worker and the signing threads end when idle.
+  const detail = (what: string) => {
+    if (!process.env.BENCH_MEMORY_DETAIL) return;
+    (globalThis as { gc?: () => void }).gc?.();
+    const m = process.memoryUsage();
+    console.log(`    ${what}: rss ${(m.rss / 2 ** 20).toFixed(0)} MiB, heap ${(m.heapTotal / 2 ** 20).toFixed(0)} MiB`);
+  };
+  detail('after the runs');
   await validate.close();
+  detail('validation worker ended');
   await svc.close();
+  detail('signing threads ended');
   const mib = (b: number) => (b / 1024 / 1024).toFixed(0);
   const between = process.memoryUsage().rss;
   // What of it is live: the heap after a full collection (the child runs with --expose-gc).
