@@ -12,6 +12,7 @@ import type { ServicePort } from '../http/types.js';
 import { buildSources, type SourcesSpec } from '../pipeline/introspect.js';
 import { sourcePolicy } from '../pipeline/source-policy.js';
 import { Scheduler } from '../pipeline/scheduler.js';
+import { cloudEvents } from './cloud-events.js';
 import { CloudRunner } from '../pipeline/runner.js';
 import { workerValidator } from '../pipeline/validate-in-worker.js';
 import { Store, type Cloud } from '../store/store.js';
@@ -574,6 +575,7 @@ export async function startService(
     log,
     onRunFinished: (run) => {
       metrics.runs.inc({ outcome: run.state });
+      metrics.runsByTrigger.inc({ trigger: run.trigger });
       changed();
     },
   });
@@ -581,6 +583,8 @@ export async function startService(
   const profiles = [...new Set(clouds.flatMap((c) => JSON.parse(c.profiles) as ProfileId[]))];
   const shapesReady = () =>
     (profiles.length ? profiles : (['gaia-x-25.11'] as ProfileId[])).every((p) => existsSync(compiledShapesFile(p)));
+  // Clouds whose OpenStack notifications start runs (a configuration error here stops the start).
+  const events = opts.scheduler !== false ? cloudEvents(loaded, { runner, metrics, log }) : undefined;
   const scheduler =
     opts.scheduler !== false && config.scheduler.enabled
       ? new Scheduler(store, runner, { tickMs: config.scheduler.tickSeconds * 1000, log })
@@ -618,6 +622,7 @@ export async function startService(
       started = true;
       if (!shapesReady()) log.error({}, 'compiled shapes are missing: run `npm run build`; runs will fail validation');
       scheduler?.start();
+      events?.start();
       outbox?.start();
       complianceSweep().catch((err: Error) => log.warn({ err: err.message }, 'compliance: sweep failed'));
     },
@@ -630,6 +635,9 @@ export async function startService(
         keys: credentials.keys.list().length > 0,
         shapes: shapesReady(),
       };
+      // A cloud whose event source is down is kept true by polling alone: not ready as configured.
+      for (const [cloud, state] of Object.entries(events?.states() ?? {}))
+        checks[`events:${cloud}`] = state === 'consuming';
       // A target is down when its oldest pending item has waited longer than the threshold and
       // nothing reached it meanwhile (a backlog that does not move).
       if (publishers.length && checks.database) {
@@ -649,6 +657,7 @@ export async function startService(
     async close() {
       clearInterval(officerTimer);
       clearInterval(sweepTimer);
+      await events?.stop();
       await scheduler?.stop();
       await outbox?.stop();
       await validate.close();

@@ -395,6 +395,45 @@ export const configSchema = {
                 minLength: 1,
                 description: 'A cloud of clouds.yaml (secure.yaml and OS_* as openstacksdk reads them).',
               },
+              notifications: {
+                type: 'object',
+                additionalProperties: false,
+                required: ['urlEnv'],
+                description:
+                  'Consume the cloud’s oslo.messaging notifications (driver messagingv2) from RabbitMQ: a change (an image uploaded, a flavor created, …) starts a run within seconds; polling stays the safety net.',
+                properties: {
+                  urlEnv: {
+                    type: 'string',
+                    pattern: '^[A-Za-z_][A-Za-z0-9_]*$',
+                    description:
+                      'The variable holding the AMQP URL, credentials included (amqps://, or amqp:// to loopback).',
+                  },
+                  exchanges: {
+                    type: 'array',
+                    minItems: 1,
+                    uniqueItems: true,
+                    items: { enum: ['glance', 'nova', 'neutron', 'keystone', 'cinder'] },
+                    description: 'The services’ exchanges to bind (default: all five).',
+                  },
+                  queue: {
+                    type: 'string',
+                    pattern: '^[A-Za-z0-9._:-]{1,200}$',
+                    description: 'The durable queue of this gateway (default gx-gateway.<cloud id>).',
+                  },
+                  durableExchanges: {
+                    type: 'boolean',
+                    default: false,
+                    description:
+                      'The services run with [oslo_messaging_rabbit] amqp_durable_queues = true (an exchange not there yet is declared as they would).',
+                  },
+                  allowPlaintext: {
+                    type: 'boolean',
+                    default: false,
+                    description:
+                      'Accept amqp:// (no TLS) to a host other than loopback: the broker credentials cross the network in clear.',
+                  },
+                },
+              },
             },
           },
         },
@@ -475,6 +514,28 @@ export const configSchema = {
           minimum: 1,
           default: 1800,
           description: 'A run still going after this long is stopped between stages (abandoned, nothing published).',
+        },
+        events: {
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          description: 'Runs caused by a cloud’s events (sources.openstack[].notifications).',
+          properties: {
+            quietSeconds: {
+              type: 'number',
+              minimum: 0,
+              default: 2,
+              description:
+                'A run starts once the cloud has sent no event for this long (a burst of changes is one run).',
+            },
+            minIntervalSeconds: {
+              type: 'number',
+              minimum: 0,
+              default: 10,
+              description:
+                'And no sooner than this after the cloud’s previous event run began (an event storm costs few runs).',
+            },
+          },
         },
       },
     },

@@ -8,6 +8,14 @@ export interface GatewayMetrics {
   http: Histogram<'method' | 'route' | 'status'>;
   outbox: Gauge<'target' | 'state'>;
   deliveries: Counter<'target' | 'outcome'>;
+  /** Cloud events (OpenStack notifications) received, by type; those that were not events. */
+  events: Counter<'cloud' | 'type'>;
+  eventsRejected: Counter<'cloud'>;
+  /** From a cloud's first event of a run to the run's end. */
+  eventLag: Histogram<'cloud'>;
+  runsByTrigger: Counter<'trigger'>;
+  /** 1 for each cloud's event consumer's current state (connecting, consuming, down, stopped). */
+  eventConsumer: Gauge<'cloud' | 'state'>;
 }
 
 export interface OutboxStats {
@@ -101,5 +109,48 @@ export function createMetrics(
         );
     },
   });
-  return { registry, runs, credentials, http, outbox, deliveries };
+  const events = new Counter({
+    name: 'gxg_events_total',
+    help: 'Cloud events received (OpenStack notifications) by cloud and event type, whether or not they change what is described.',
+    labelNames: ['cloud', 'type'] as const,
+    registers: [registry],
+  });
+  const eventsRejected = new Counter({
+    name: 'gxg_events_rejected_total',
+    help: 'Messages on a cloud’s event queue that were not notifications (malformed or oversized): acknowledged and dropped.',
+    labelNames: ['cloud'] as const,
+    registers: [registry],
+  });
+  const eventLag = new Histogram({
+    name: 'gxg_event_run_lag_seconds',
+    help: 'From the first event an event run handles to the end of that run.',
+    labelNames: ['cloud'] as const,
+    buckets: [0.5, 1, 2, 3, 5, 7.5, 10, 15, 30, 60, 120],
+    registers: [registry],
+  });
+  const runsByTrigger = new Counter({
+    name: 'gxg_runs_by_trigger_total',
+    help: 'Pipeline runs by trigger (schedule, event, api, …).',
+    labelNames: ['trigger'] as const,
+    registers: [registry],
+  });
+  const eventConsumer = new Gauge({
+    name: 'gxg_event_consumer',
+    help: 'Each cloud event consumer’s state: 1 for its current one (connecting, consuming, down, stopped).',
+    labelNames: ['cloud', 'state'] as const,
+    registers: [registry],
+  });
+  return {
+    registry,
+    runs,
+    credentials,
+    http,
+    outbox,
+    deliveries,
+    events,
+    eventsRejected,
+    eventLag,
+    runsByTrigger,
+    eventConsumer,
+  };
 }

@@ -66,6 +66,13 @@ export interface RunnerDeps {
 
 export type RunOutcome = { run: Run } | { busy: true; holder: string };
 
+export interface RunOptions {
+  signal?: AbortSignal;
+  actor?: string;
+  /** What caused the run (the events of an event run), kept in its summary as `cause`. */
+  cause?: object;
+}
+
 export const leaseName = cloudLease;
 
 /** A holder is `host:pid:random`; one on this host whose process is gone is dead for sure. */
@@ -107,11 +114,7 @@ export class CloudRunner {
   }
 
   /** One run of a cloud, to its end. `busy` when another run (here or in another instance) holds it. */
-  async run(
-    cloudId: string,
-    trigger: string,
-    opts: { signal?: AbortSignal; actor?: string } = {},
-  ): Promise<RunOutcome> {
+  async run(cloudId: string, trigger: string, opts: RunOptions = {}): Promise<RunOutcome> {
     const begun = await this.begin(cloudId, trigger, opts);
     return 'busy' in begun ? begun : { run: await begun.done };
   }
@@ -123,7 +126,7 @@ export class CloudRunner {
   async begin(
     cloudId: string,
     trigger: string,
-    opts: { signal?: AbortSignal; actor?: string } = {},
+    opts: RunOptions = {},
   ): Promise<{ busy: true; holder: string } | { run: Run; done: Promise<Run> }> {
     const { store } = this.deps;
     const cloud = await store.clouds.get(cloudId);
@@ -154,7 +157,13 @@ export class CloudRunner {
     renew.unref();
     let run: Run;
     try {
-      run = await store.runs.start({ id: randomUUID(), cloud_id: cloudId, trigger, holder: this.holder });
+      run = await store.runs.start({
+        id: randomUUID(),
+        cloud_id: cloudId,
+        trigger,
+        holder: this.holder,
+        ...(opts.cause ? { summary: JSON.stringify({ cause: opts.cause }) } : {}),
+      });
     } catch (err) {
       clearInterval(renew);
       await store.leases.release(leaseName(cloudId), this.holder).catch(() => undefined);
@@ -310,7 +319,8 @@ export class CloudRunner {
     const refusedAll = result.profiles.every((p) => p.refused);
     pub.run.state = refusedAll ? 'failed' : !complete || problems.length ? 'partial' : 'succeeded';
     stages.publish = { status: refusedAll ? 'skipped' : 'ok' };
-    pub.run.summary = JSON.stringify({ ...summary, notes: problems });
+    const { cause } = JSON.parse(run.summary || '{}') as { cause?: unknown };
+    pub.run.summary = JSON.stringify({ ...summary, notes: problems, ...(cause ? { cause } : {}) });
     pub.run.error = problems.length ? problems.join('; ') : null;
     pub.audit.push({
       at,

@@ -10,8 +10,9 @@ import { putStatusLists } from './status-lists.js';
 export class RunsRepo {
   constructor(private readonly db: Db) {}
 
-  async start(run: Pick<Run, 'id' | 'cloud_id' | 'trigger' | 'holder'>): Promise<Run> {
+  async start(run: Pick<Run, 'id' | 'cloud_id' | 'trigger' | 'holder'> & { summary?: string }): Promise<Run> {
     const row: Run = {
+      summary: '{}',
       ...run,
       state: 'running',
       started_at: now(),
@@ -20,7 +21,6 @@ export class RunsRepo {
       provenance: '[]',
       error: null,
       inventory_hash: null,
-      summary: '{}',
     };
     await this.db.insertInto('runs').values(row).execute();
     return row;

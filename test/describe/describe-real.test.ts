@@ -10,7 +10,7 @@ import { resolveCloud } from '../../src/inventory/openstack/clouds-config.js';
 import { OpenStackSource } from '../../src/inventory/openstack/index.js';
 import { shapeSet } from '../../src/validate/shapes.js';
 import { validateCredentials } from '../../src/validate/validate.js';
-import { openstackLite } from '../helpers/openstack-lite.js';
+import { holdOpenstackLite, openstackLite } from '../helpers/openstack-lite.js';
 import { rdfValidateShacl } from '../helpers/rdf-validate-shacl.js';
 
 // The real OpenStack control plane (scripts/openstack-lite) → inventory → credentials that conform.
@@ -18,6 +18,8 @@ const lite = openstackLite();
 if ('skip' in lite) {
   t.plan(0, lite.skip);
 } else {
+  // Files that change openstack-lite (test/pipeline/events-real.test.ts) wait for this one.
+  await holdOpenstackLite();
   const env = { OS_CLIENT_CONFIG_FILE: lite.cloudsYaml, HOME: '/nonexistent' };
   const inventory = await buildInventory([new OpenStackSource(resolveCloud({ cloud: 'openstack-lite', env }))]);
   const canonizer = createCanonizer(createDocumentLoader(bundledContexts().values()));

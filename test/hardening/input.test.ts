@@ -87,13 +87,15 @@ t.test('the time budget holds over expansion and canonicalization together', asy
 t.test('a document waiting behind another gets its own budget, and outlives its deadline', async (t) => {
   const c = createCanonizer(
     loader,
-    { timeoutMs: 1500, maxWorkFactor: 1, maxDocumentBytes: 8_000_000, maxNodes: 1_000_000 },
+    { timeoutMs: 5000, maxWorkFactor: 1, maxDocumentBytes: 8_000_000, maxNodes: 1_000_000 },
     contexts,
   );
   t.teardown(() => c.close());
   // Both go to the one worker thread at once: the second waits while the first runs into its
   // deadline, and is then canonicalized by a new thread (it was failed with the first before).
-  const [hostile, medium] = await Promise.allSettled([c.canonize(quadratic(40_000)), c.canonize(manyNodes(1500))]);
+  // (60,000 lists take ~50 s; the medium document well under a second, even on a busy machine and
+  // with the new thread's start-up: a budget of 5 s for each.)
+  const [hostile, medium] = await Promise.allSettled([c.canonize(quadratic(60_000)), c.canonize(manyNodes(1500))]);
   t.match(hostile, { status: 'rejected', reason: { code: 'canonize-bound' } });
   t.equal(medium.status, 'fulfilled', 'the document behind it is not failed with it');
   if (medium.status === 'fulfilled') t.equal(medium.value.split('\n').filter(Boolean).length, 3004);

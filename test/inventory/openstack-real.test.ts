@@ -5,7 +5,7 @@ import { resolveCloud } from '../../src/inventory/openstack/clouds-config.js';
 import { OpenStackSource } from '../../src/inventory/openstack/index.js';
 import { inventoryProblems } from '../../src/inventory/schema.js';
 import type { Inventory } from '../../src/inventory/model.js';
-import { openstackLite } from '../helpers/openstack-lite.js';
+import { holdOpenstackLite, openstackLite } from '../helpers/openstack-lite.js';
 import { loadSeed } from '../../src/demo/openstack.js';
 
 // Introspection of a real OpenStack control plane (Debian's Keystone, Nova, Glance, Cinder,
@@ -14,6 +14,8 @@ const lite = openstackLite();
 if ('skip' in lite) {
   t.plan(0, lite.skip);
 } else {
+  // Files that change openstack-lite (test/pipeline/events-real.test.ts) wait for this one.
+  await holdOpenstackLite();
   const env = { OS_CLIENT_CONFIG_FILE: lite.cloudsYaml, HOME: '/nonexistent' };
   const seed = loadSeed();
   const run = (cloud: string, pageSize = 1000) =>

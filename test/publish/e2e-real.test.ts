@@ -13,7 +13,7 @@ import { startFakeCatalogue } from '../../src/demo/xfsc.js';
 import { startFakeCatalogue2026 } from '../../src/demo/xfsc-2026.js';
 import { holdsCredential } from '../../src/publish/xfsc.js';
 import { sqliteDatabase } from '../helpers/databases.js';
-import { openstackLite } from '../helpers/openstack-lite.js';
+import { holdOpenstackLite, openstackLite } from '../helpers/openstack-lite.js';
 import { gatewayFetch, gatewayVerifier } from '../helpers/peers.js';
 import { PUBLIC_BASE, removeDir, settledRun, startService, type ServiceUnderTest } from '../helpers/service.js';
 import { startFake } from '../../src/demo/http.js';
@@ -22,6 +22,8 @@ const lite = openstackLite();
 if ('skip' in lite) {
   t.plan(0, lite.skip);
 } else {
+  // Files that change openstack-lite (test/pipeline/events-real.test.ts) wait for this one.
+  await holdOpenstackLite();
   process.env.OS_CLIENT_CONFIG_FILE = lite.cloudsYaml;
   const gw: { svc?: ServiceUnderTest } = {};
   const fetchText = gatewayFetch(gw);

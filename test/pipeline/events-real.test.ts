@@ -1,0 +1,189 @@
+// Issue 21: a change in the real cloud is signed and served within seconds. openstack-lite's
+// Glance, Nova, Neutron and Keystone send their oslo.messaging notifications to the local RabbitMQ;
+// a gateway consumes them on a queue of its own and runs the cloud after a quiet period. An image
+// uploaded through Glance's API is served as a gx:VMImage credential at its id, deleted it is
+// revoked after a complete run; a flavor created through Nova's API is served as a
+// gx:ServerFlavor. Each is measured from the API call to the credential being served.
+import t from 'tap';
+import { randomUUID } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import amqp from 'amqplib';
+import { sqliteDatabase } from '../helpers/databases.js';
+import { holdOpenstackLite, openstackLite, openstackLiteAmqp, openstackLiteDir } from '../helpers/openstack-lite.js';
+import { removeDir, settledRun, startService, ADMIN } from '../helpers/service.js';
+import { fromRoot } from '../helpers/root.js';
+import { patience } from '../helpers/wait.js';
+
+const lite = openstackLite();
+const amqpUrl = openstackLiteAmqp();
+if ('skip' in lite) {
+  t.plan(0, lite.skip);
+} else if (!amqpUrl) {
+  if (process.env.CI) throw new Error('CI needs openstack-lite with its notifications on (RabbitMQ)');
+  t.plan(0, 'openstack-lite runs without notifications (no RabbitMQ when it started)');
+} else {
+  await holdOpenstackLite();
+  const printed = spawnSync('bash', [fromRoot('scripts/openstack-lite/openstack-lite'), 'amqp'], {
+    encoding: 'utf8',
+    env: { ...process.env, OSL_DIR: openstackLiteDir() },
+  });
+  process.env.OS_CLIENT_CONFIG_FILE = lite.cloudsYaml;
+  process.env.OSL_AMQP_URL = amqpUrl;
+  const queue = `gx-gateway-test.${randomUUID().slice(0, 8)}`;
+  const db = sqliteDatabase();
+  const svc = await startService(db.location, {
+    clouds: [{ id: 'events', name: 'openstack-lite', useSources: true, intervalSeconds: 3600 }],
+    sources: { openstack: [{ cloud: 'openstack-lite', notifications: { urlEnv: 'OSL_AMQP_URL', queue } }] },
+    scheduler: { tickSeconds: 0.2, events: { quietSeconds: 0.5, minIntervalSeconds: 0 } },
+  });
+  const store = svc.gw.service.store;
+  const cleanup: (() => Promise<unknown>)[] = [];
+  t.teardown(async () => {
+    for (const c of cleanup.reverse()) await c().catch(() => undefined);
+    await svc.close();
+    const conn = await amqp.connect(amqpUrl);
+    const ch = await conn.createChannel();
+    await ch.deleteQueue(queue).catch(() => undefined);
+    await conn.close();
+    await db.drop();
+    removeDir(svc.dir);
+  });
+
+  // Keystone, as a provider's operator would call it.
+  const auth = /auth_url:\s*(\S+)/.exec(readFileSync(lite.cloudsYaml, 'utf8'))![1]!.replace(/['"]/g, '');
+  const tokens = await fetch(`${auth.replace(/\/$/, '').replace(/\/v3$/, '')}/v3/auth/tokens`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      auth: {
+        identity: {
+          methods: ['password'],
+          password: { user: { name: 'admin', domain: { id: 'default' }, password: 'gx-admin-secret' } },
+        },
+        scope: { project: { name: 'admin', domain: { id: 'default' } } },
+      },
+    }),
+  });
+  const token = tokens.headers.get('x-subject-token')!;
+  const catalog = (
+    (await tokens.json()) as { token: { catalog: { type: string; endpoints: { interface: string; url: string }[] }[] } }
+  ).token.catalog;
+  const endpoint = (type: string) =>
+    catalog
+      .find((c) => c.type === type)!
+      .endpoints.find((e) => e.interface === 'public')!
+      .url.replace(/\/$/, '');
+  const call = async (method: string, url: string, body?: unknown, type = 'application/json') => {
+    const r = await fetch(url, {
+      method,
+      headers: { 'x-auth-token': token, 'content-type': type },
+      ...(body === undefined ? {} : { body: body instanceof Uint8Array ? Buffer.from(body) : JSON.stringify(body) }),
+    });
+    if (r.status >= 300) throw new Error(`${method} ${url}: ${r.status} ${await r.text()}`);
+    const text = await r.text();
+    return (text ? JSON.parse(text) : undefined) as Record<string, unknown>;
+  };
+
+  /** Until `check` finds something (each time the gateway may have moved on: a short pause between looks). */
+  const until = async <T>(what: string, check: () => Promise<T | undefined>, ms = 60_000): Promise<T> => {
+    const end = Date.now() + patience(ms);
+    for (;;) {
+      const found = await check();
+      if (found !== undefined) return found;
+      if (Date.now() > end) throw new Error(`${what}: not within ${patience(ms)} ms`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+  const credentialOf = (resource: string, state: string) =>
+    store.credentials
+      .list({ cloud: 'events', state: state as 'published', limit: 1000 })
+      .then((rows) => rows.find((r) => r.base_id.includes(resource) && r.profile === 'gaia-x-25.11'));
+
+  t.test('the consumer is up once the first run has ended', async (t) => {
+    t.equal(printed.stdout.trim(), amqpUrl, '`openstack-lite amqp` prints the URL');
+    const first = await settledRun(svc.url, 'events', 180_000);
+    t.equal(first.trigger, 'schedule');
+    t.equal(first.state, 'succeeded', `the first run: ${JSON.stringify(first.error)}`);
+    const ready = await until('the event consumer', async () => {
+      const r = (await (await fetch(`${svc.url}/ready`)).json()) as { checks: Record<string, boolean> };
+      return r.checks['events:events'] ? r.checks : undefined;
+    });
+    t.equal(ready['events:events'], true, '/ready reports the event source');
+  });
+
+  const seedImage = (
+    JSON.parse(readFileSync(fromRoot('data/demo/openstack-seed.json'), 'utf8')) as {
+      images: { properties: Record<string, string> }[];
+    }
+  ).images[0]!;
+  let imageId = '';
+
+  t.test('an image uploaded through Glance is signed and served within seconds', async (t) => {
+    const glance = endpoint('image');
+    const image = await call('POST', `${glance}/v2/images`, {
+      name: `Ubuntu 24.04 event ${randomUUID().slice(0, 6)}`,
+      visibility: 'public',
+      disk_format: 'qcow2',
+      container_format: 'bare',
+      min_disk: 8,
+      min_ram: 512,
+      ...seedImage.properties,
+    });
+    imageId = image.id as string;
+    cleanup.push(() => call('DELETE', `${glance}/v2/images/${imageId}`));
+    const started = Date.now();
+    await call('PUT', `${glance}/v2/images/${imageId}/file`, new Uint8Array(4096), 'application/octet-stream');
+    const row = await until('the image credential', () => credentialOf(imageId, 'published'));
+    const local = await fetch(`${svc.url}${new URL(row.id).pathname}`);
+    t.equal(local.status, 200, 'served at its id');
+    t.match(await local.text(), imageId);
+    t.comment(`image upload → credential served: ${Date.now() - started} ms`);
+    const runs = (await (await fetch(`${svc.url}/admin/runs?cloud=events&limit=5`, { headers: ADMIN })).json()) as {
+      runs: {
+        trigger: string;
+        state: string;
+        summary: { cause?: { types: Record<string, number>; resources: string[] } };
+      }[];
+    };
+    const eventRun = runs.runs.find((r) => r.trigger === 'event' && r.summary.cause?.resources.includes(imageId));
+    t.ok(eventRun, 'an event run, its cause naming the image');
+    t.ok(
+      Object.keys(eventRun?.summary.cause?.types ?? {}).some((k) => k.startsWith('image.')),
+      'and the Glance events',
+    );
+    const changes = (await (await fetch(`${svc.url}/changes?after=0&limit=1000`)).json()) as {
+      events: { type: string; credential: string }[];
+    };
+    t.ok(
+      changes.events.some((e) => e.type === 'published' && e.credential === row.id),
+      'in /changes',
+    );
+  });
+
+  t.test('deleted, it is revoked after a complete run', async (t) => {
+    const started = Date.now();
+    await call('DELETE', `${endpoint('image')}/v2/images/${imageId}`);
+    cleanup.pop();
+    const row = await until('the revocation', () => credentialOf(imageId, 'revoked'));
+    t.equal(row.state, 'revoked');
+    t.comment(`image delete → credential revoked: ${Date.now() - started} ms`);
+    const run = await settledRun(svc.url, 'events');
+    t.equal(run.trigger, 'event');
+    t.equal(run.state, 'succeeded', 'a complete introspection');
+  });
+
+  t.test('a flavor created through Nova is signed and served', async (t) => {
+    const nova = endpoint('compute');
+    const name = 'SCS-2V-8-20s'; // not among the seed's flavors
+    const started = Date.now();
+    const flavor = (
+      await call('POST', `${nova}/flavors`, { flavor: { name: `${name}`, ram: 8192, vcpus: 2, disk: 20 } })
+    ).flavor as { id: string };
+    cleanup.push(() => call('DELETE', `${nova}/flavors/${flavor.id}`));
+    const row = await until('the flavor credential', () => credentialOf(flavor.id, 'published'));
+    const local = await fetch(`${svc.url}${new URL(row.id).pathname}`);
+    t.equal(local.status, 200, 'served at its id');
+    t.comment(`flavor create → credential served: ${Date.now() - started} ms`);
+  });
+}
