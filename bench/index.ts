@@ -17,6 +17,7 @@ import { benchValidate } from './validate.js';
 import { benchScale } from './scale.js';
 import { benchService } from './service.js';
 import { benchOutbox } from './outbox.js';
+import { benchEvents } from './events.js';
 import { sampleLegalPerson } from '../test/helpers/samples.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gxg-bench-'));
@@ -172,6 +173,7 @@ await benchValidate();
 await benchService();
 await benchOutbox();
 await benchScale();
+await benchEvents();
 
-console.log("\n== summary: issue 20's goals, each measured above against its floor in the same run");
+console.log("\n== summary: issues 20 and 21's goals, each measured above against its floor in the same run");
 for (const line of goals) console.log(`  ${line}`);

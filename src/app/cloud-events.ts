@@ -6,7 +6,8 @@ import type { LoadedConfig } from '../config/schema.js';
 import type { GatewayMetrics } from '../http/metrics.js';
 import { amqpHost, NotificationConsumer, type ConsumerState } from '../inventory/openstack/notification-consumer.js';
 import { EventTrigger } from '../pipeline/event-trigger.js';
-import type { CloudRunner } from '../pipeline/runner.js';
+import { deadLocalHolder, type CloudRunner } from '../pipeline/runner.js';
+import type { Store } from '../store/store.js';
 
 interface NotificationsSpec {
   urlEnv: string;
@@ -16,9 +17,12 @@ interface NotificationsSpec {
   allowPlaintext?: boolean;
 }
 
+/** A consumer's state, or `standby`: another instance holds the cloud's event lease and consumes. */
+export type EventSourceState = ConsumerState | 'standby';
+
 export interface CloudEvents {
-  /** Per cloud consumer, its state: `consuming` is up; anything else means the cloud is on polling alone. */
-  states(): Record<string, ConsumerState>;
+  /** Per cloud, its consumer's state: `consuming` or `standby` is up; otherwise the cloud is on polling alone. */
+  states(): Record<string, EventSourceState>;
   start(): void;
   stop(): Promise<void>;
 }
@@ -50,7 +54,15 @@ function brokerUrl(spec: NotificationsSpec, where: string, env: NodeJS.ProcessEn
 
 export function cloudEvents(
   loaded: LoadedConfig,
-  deps: { runner: CloudRunner; metrics: GatewayMetrics; log: Log; env?: NodeJS.ProcessEnv },
+  deps: {
+    runner: CloudRunner;
+    store: Store;
+    metrics: GatewayMetrics;
+    log: Log;
+    /** How long an instance holds a cloud's event lease without renewing it. */
+    leaseMs: number;
+    env?: NodeJS.ProcessEnv;
+  },
 ): CloudEvents | undefined {
   const { config } = loaded;
   const env = deps.env ?? process.env;
@@ -66,10 +78,11 @@ export function cloudEvents(
   );
   const clouds = (config.clouds ?? []).filter((c) => c.useSources && !c.demo).map((c) => c.id);
   if (!specs.length || !clouds.length) return undefined;
-  const { runner, metrics, log } = deps;
+  const { runner, store, metrics, log, leaseMs } = deps;
   const trigger = new EventTrigger({
     quietMs: config.scheduler.events.quietSeconds * 1000,
     minIntervalMs: config.scheduler.events.minIntervalSeconds * 1000,
+    maxDelayMs: config.scheduler.events.maxDelaySeconds * 1000,
     log,
     async run(cloudId, cause) {
       const first = Date.parse(cause.firstAt);
@@ -79,7 +92,7 @@ export function cloudEvents(
       return 'done';
     },
   });
-  const consumers: { cloud: string; consumer: NotificationConsumer }[] = [];
+  const consumers: { cloud: string; lease: string; consumer: NotificationConsumer; held: boolean }[] = [];
   for (const cloud of clouds)
     for (const { spec, where } of specs) {
       const url = brokerUrl(spec, where, env);
@@ -100,24 +113,76 @@ export function cloudEvents(
         },
         onRejected: () => metrics.eventsRejected.inc({ cloud }),
         onState(state) {
-          for (const s of ['connecting', 'consuming', 'down', 'stopped'])
-            metrics.eventConsumer.set({ cloud, state: s }, s === state ? 1 : 0);
+          setState(cloud, state);
         },
       });
-      consumers.push({ cloud, consumer });
+      consumers.push({ cloud, lease: `events:${cloud}:${spec.queue ?? `gx-gateway.${cloud}`}`, consumer, held: false });
     }
+  const setState = (cloud: string, state: EventSourceState) => {
+    for (const s of ['connecting', 'consuming', 'down', 'stopped', 'standby'])
+      metrics.eventConsumer.set({ cloud, state: s }, s === state ? 1 : 0);
+  };
+  // One instance consumes a cloud's queue (a lease in the database, as for runs); the others stand
+  // by and take over when it stops renewing (or, on this host, as soon as its process is gone).
+  // Messages it had not acknowledged go back to the queue when its connection drops.
+  const holder = runner.holder;
+  let leaseTimer: NodeJS.Timeout | undefined;
+  let stopping = false;
+  const tend = async () => {
+    for (const c of consumers) {
+      if (stopping) return;
+      try {
+        if (c.held) {
+          if (await store.leases.renew(c.lease, holder, leaseMs)) continue;
+          c.held = false;
+          log.warn({ cloud: c.cloud }, 'events: the lease was lost; standing by');
+          await c.consumer.stop();
+          setState(c.cloud, 'standby');
+          continue;
+        }
+        let got = await store.leases.acquire(c.lease, holder, leaseMs);
+        if (!got) {
+          const current = await store.leases.holder(c.lease);
+          if (current && deadLocalHolder(current.holder)) {
+            await store.leases.release(c.lease, current.holder);
+            got = await store.leases.acquire(c.lease, holder, leaseMs);
+          }
+        }
+        if (got && !stopping) {
+          c.held = true;
+          c.consumer.start();
+        } else if (c.consumer.state === 'stopped') setState(c.cloud, 'standby');
+      } catch (err) {
+        log.warn({ cloud: c.cloud, err: (err as Error).message }, 'events: the lease could not be checked');
+      }
+    }
+  };
+  const schedule = () => {
+    leaseTimer = setTimeout(
+      () => void tend().finally(() => !stopping && schedule()),
+      Math.max(100, Math.floor(leaseMs / 3)),
+    );
+    leaseTimer.unref();
+  };
   return {
     states() {
-      const out: Record<string, ConsumerState> = {};
-      for (const { cloud, consumer } of consumers)
-        if (out[cloud] === undefined || consumer.state !== 'consuming') out[cloud] = consumer.state;
+      const out: Record<string, EventSourceState> = {};
+      for (const { cloud, consumer, held } of consumers) {
+        const state: EventSourceState = held ? consumer.state : 'standby';
+        if (out[cloud] === undefined || (state !== 'consuming' && state !== 'standby')) out[cloud] = state;
+      }
       return out;
     },
     start() {
-      for (const { consumer } of consumers) consumer.start();
+      void tend().finally(() => !stopping && schedule());
     },
     async stop() {
+      stopping = true;
+      clearTimeout(leaseTimer);
       await Promise.all(consumers.map(({ consumer }) => consumer.stop()));
+      await Promise.all(
+        consumers.filter((c) => c.held).map((c) => store.leases.release(c.lease, holder).catch(() => undefined)),
+      );
       await trigger.stop();
     },
   };

@@ -584,7 +584,10 @@ export async function startService(
   const shapesReady = () =>
     (profiles.length ? profiles : (['gaia-x-25.11'] as ProfileId[])).every((p) => existsSync(compiledShapesFile(p)));
   // Clouds whose OpenStack notifications start runs (a configuration error here stops the start).
-  const events = opts.scheduler !== false ? cloudEvents(loaded, { runner, metrics, log }) : undefined;
+  const events =
+    opts.scheduler !== false
+      ? cloudEvents(loaded, { runner, store, metrics, log, leaseMs: config.scheduler.leaseSeconds * 1000 })
+      : undefined;
   const scheduler =
     opts.scheduler !== false && config.scheduler.enabled
       ? new Scheduler(store, runner, { tickMs: config.scheduler.tickSeconds * 1000, log })
@@ -637,7 +640,7 @@ export async function startService(
       };
       // A cloud whose event source is down is kept true by polling alone: not ready as configured.
       for (const [cloud, state] of Object.entries(events?.states() ?? {}))
-        checks[`events:${cloud}`] = state === 'consuming';
+        checks[`events:${cloud}`] = state === 'consuming' || state === 'standby';
       // A target is down when its oldest pending item has waited longer than the threshold and
       // nothing reached it meanwhile (a backlog that does not move).
       if (publishers.length && checks.database) {

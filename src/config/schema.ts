@@ -535,6 +535,12 @@ export const configSchema = {
               description:
                 'And no sooner than this after the cloud’s previous event run began (an event storm costs few runs).',
             },
+            maxDelaySeconds: {
+              type: 'number',
+              minimum: 0,
+              default: 30,
+              description: 'A storm that never goes quiet still gets its run this long after its first event.',
+            },
           },
         },
       },

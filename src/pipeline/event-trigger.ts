@@ -1,7 +1,8 @@
 // Runs caused by the cloud's own events (OpenStack notifications): an event marks its cloud dirty;
 // the run starts once the cloud has been quiet for `quietMs` (a burst of uploads is one run) and
 // no sooner than `minIntervalMs` after the cloud's previous event run began (a storm costs a few
-// runs, not one each). Events that come during a run cause one more run after it. The run is the
+// runs, not one each); a storm that never goes quiet still gets its run `maxDelayMs` after the
+// first event waiting (and then every `maxDelayMs` at most). Events that come during a run cause one more run after it. The run is the
 // same pipeline as a scheduled one; the polling interval stays the safety net.
 
 /** An event as the trigger keeps it (a notification, or any other source's). */
@@ -26,6 +27,8 @@ export interface EventCause {
 export interface EventTriggerOptions {
   quietMs: number;
   minIntervalMs: number;
+  /** The longest a storm that never goes quiet delays a run (from its first event waiting). */
+  maxDelayMs: number;
   /**
    * Run the cloud; resolves when the run has ended, `busy` when another run (a scheduled one, or
    * another instance's) holds the cloud: the events wait for the next attempt.
@@ -37,6 +40,7 @@ export interface EventTriggerOptions {
 interface Pending {
   ids: Set<string>;
   cause: EventCause;
+  firstEventAt: number;
   lastEventAt: number;
 }
 
@@ -61,6 +65,7 @@ export class EventTrigger {
       p = {
         ids: new Set(),
         cause: { events: 0, types: {}, ids: [], resources: [], firstAt: at, lastAt: at },
+        firstEventAt: now,
         lastEventAt: now,
       };
       this.pending.set(cloudId, p);
@@ -88,7 +93,12 @@ export class EventTrigger {
     const p = this.pending.get(cloudId);
     if (!p || this.stopped || this.running.has(cloudId)) return;
     const last = this.lastRunAt.get(cloudId);
-    const at = Math.max(p.lastEventAt + this.opts.quietMs, last === undefined ? 0 : last + this.opts.minIntervalMs);
+    // Quiet for quietMs, or waiting since the first event for as long as a storm may delay a run.
+    const quiet = Math.min(
+      p.lastEventAt + this.opts.quietMs,
+      p.firstEventAt + Math.max(this.opts.quietMs, this.opts.maxDelayMs),
+    );
+    const at = Math.max(quiet, last === undefined ? 0 : last + this.opts.minIntervalMs);
     const timer = setTimeout(() => this.fire(cloudId), Math.max(0, at - Date.now()));
     this.timers.set(cloudId, timer);
   }

@@ -2,7 +2,13 @@ import t from 'tap';
 import { EventTrigger, type EventCause } from '../../src/pipeline/event-trigger.js';
 
 /** A trigger whose runs are recorded, each ending when the test says (or at once). */
-function recorder(opts: { quietMs: number; minIntervalMs: number; hold?: boolean; busy?: number }) {
+function recorder(opts: {
+  quietMs: number;
+  minIntervalMs: number;
+  maxDelayMs?: number;
+  hold?: boolean;
+  busy?: number;
+}) {
   const runs: { cloud: string; cause: EventCause }[] = [];
   const waiting: (() => void)[] = [];
   const started: (() => void)[] = [];
@@ -10,6 +16,7 @@ function recorder(opts: { quietMs: number; minIntervalMs: number; hold?: boolean
   const trigger = new EventTrigger({
     quietMs: opts.quietMs,
     minIntervalMs: opts.minIntervalMs,
+    maxDelayMs: opts.maxDelayMs ?? 60_000,
     async run(cloud, cause) {
       if (busy > 0) {
         busy--;
@@ -100,5 +107,20 @@ t.test('a run refused as busy keeps its events for the next attempt', async (t) 
   t.equal(r.runs.length, 1);
   t.equal(r.runs[0]!.cause.events, 1);
   t.same(r.runs[0]!.cause.resources, ['i1']);
+  await r.trigger.stop();
+});
+
+t.test('a storm that never goes quiet still runs, at most every minimum interval', async (t) => {
+  const r = recorder({ quietMs: 100, minIntervalMs: 250, maxDelayMs: 250 });
+  const started = Date.now();
+  let i = 0;
+  // An event every few milliseconds, for as long as three runs take to start: never 100 ms quiet.
+  while (r.runs.length < 3) {
+    r.trigger.notify('a', { id: `s${i++}`, type: 'image.update' });
+    await new Promise((res) => setTimeout(res, 5));
+  }
+  const elapsed = Date.now() - started;
+  t.ok(elapsed >= 500, `the third run began after two intervals (${elapsed} ms)`);
+  t.ok(r.runs.length <= 1 + Math.ceil(elapsed / 250), 'and no more often than every interval');
   await r.trigger.stop();
 });

@@ -13,7 +13,7 @@ import { sqliteDatabase } from '../helpers/databases.js';
 import { holdOpenstackLite, openstackLite, openstackLiteAmqp, openstackLiteDir } from '../helpers/openstack-lite.js';
 import { removeDir, settledRun, startService, ADMIN } from '../helpers/service.js';
 import { fromRoot } from '../helpers/root.js';
-import { patience } from '../helpers/wait.js';
+import { openstackApi, until, uploadImage } from '../helpers/openstack-api.js';
 
 const lite = openstackLite();
 const amqpUrl = openstackLiteAmqp();
@@ -50,51 +50,8 @@ if ('skip' in lite) {
     removeDir(svc.dir);
   });
 
-  // Keystone, as a provider's operator would call it.
-  const auth = /auth_url:\s*(\S+)/.exec(readFileSync(lite.cloudsYaml, 'utf8'))![1]!.replace(/['"]/g, '');
-  const tokens = await fetch(`${auth.replace(/\/$/, '').replace(/\/v3$/, '')}/v3/auth/tokens`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      auth: {
-        identity: {
-          methods: ['password'],
-          password: { user: { name: 'admin', domain: { id: 'default' }, password: 'gx-admin-secret' } },
-        },
-        scope: { project: { name: 'admin', domain: { id: 'default' } } },
-      },
-    }),
-  });
-  const token = tokens.headers.get('x-subject-token')!;
-  const catalog = (
-    (await tokens.json()) as { token: { catalog: { type: string; endpoints: { interface: string; url: string }[] }[] } }
-  ).token.catalog;
-  const endpoint = (type: string) =>
-    catalog
-      .find((c) => c.type === type)!
-      .endpoints.find((e) => e.interface === 'public')!
-      .url.replace(/\/$/, '');
-  const call = async (method: string, url: string, body?: unknown, type = 'application/json') => {
-    const r = await fetch(url, {
-      method,
-      headers: { 'x-auth-token': token, 'content-type': type },
-      ...(body === undefined ? {} : { body: body instanceof Uint8Array ? Buffer.from(body) : JSON.stringify(body) }),
-    });
-    if (r.status >= 300) throw new Error(`${method} ${url}: ${r.status} ${await r.text()}`);
-    const text = await r.text();
-    return (text ? JSON.parse(text) : undefined) as Record<string, unknown>;
-  };
-
-  /** Until `check` finds something (each time the gateway may have moved on: a short pause between looks). */
-  const until = async <T>(what: string, check: () => Promise<T | undefined>, ms = 60_000): Promise<T> => {
-    const end = Date.now() + patience(ms);
-    for (;;) {
-      const found = await check();
-      if (found !== undefined) return found;
-      if (Date.now() > end) throw new Error(`${what}: not within ${patience(ms)} ms`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  };
+  const api = await openstackApi(lite.cloudsYaml);
+  const { call, endpoint } = api;
   const credentialOf = (resource: string, state: string) =>
     store.credentials
       .list({ cloud: 'events', state: state as 'published', limit: 1000 })
@@ -121,19 +78,9 @@ if ('skip' in lite) {
 
   t.test('an image uploaded through Glance is signed and served within seconds', async (t) => {
     const glance = endpoint('image');
-    const image = await call('POST', `${glance}/v2/images`, {
-      name: `Ubuntu 24.04 event ${randomUUID().slice(0, 6)}`,
-      visibility: 'public',
-      disk_format: 'qcow2',
-      container_format: 'bare',
-      min_disk: 8,
-      min_ram: 512,
-      ...seedImage.properties,
-    });
-    imageId = image.id as string;
-    cleanup.push(() => call('DELETE', `${glance}/v2/images/${imageId}`));
     const started = Date.now();
-    await call('PUT', `${glance}/v2/images/${imageId}/file`, new Uint8Array(4096), 'application/octet-stream');
+    imageId = await uploadImage(api, seedImage.properties, `Ubuntu 24.04 event ${randomUUID().slice(0, 6)}`);
+    cleanup.push(() => call('DELETE', `${glance}/v2/images/${imageId}`));
     const row = await until('the image credential', () => credentialOf(imageId, 'published'));
     const local = await fetch(`${svc.url}${new URL(row.id).pathname}`);
     t.equal(local.status, 200, 'served at its id');
@@ -146,6 +93,10 @@ if ('skip' in lite) {
         summary: { cause?: { types: Record<string, number>; resources: string[] } };
       }[];
     };
+    for (const r of runs.runs)
+      t.comment(
+        `run ${r.trigger} ${r.state} ${JSON.stringify(r.summary.cause?.types ?? {})} ${JSON.stringify((r as { startedAt?: string }).startedAt)} ${JSON.stringify((r as { finishedAt?: string }).finishedAt)}`,
+      );
     const eventRun = runs.runs.find((r) => r.trigger === 'event' && r.summary.cause?.resources.includes(imageId));
     t.ok(eventRun, 'an event run, its cause naming the image');
     t.ok(
