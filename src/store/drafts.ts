@@ -1,3 +1,4 @@
+import type { Insertable } from 'kysely';
 import { GatewayError } from '../core/errors.js';
 import type { CredentialState, EventsTable } from './schema.js';
 import type { CredentialRow, Decision } from './types.js';
@@ -45,7 +46,7 @@ export class DraftsRepo {
   async decide(d: Decision, lease: { name: string; holder: string; ttlMs: number }): Promise<void> {
     await this.db.transaction().execute(async (tx) => {
       await holdLease(tx, lease, `the decision on ${d.cloudId}`);
-      const events: Omit<EventsTable, 'seq'>[] = [];
+      const events: Insertable<EventsTable>[] = [];
       const event = (type: EventsTable['type'], c: Pick<CredentialRow, 'id' | 'base_id' | 'profile'>) => ({
         at: d.at,
         type,

@@ -1,3 +1,4 @@
+import type { Insertable } from 'kysely';
 import type { EventsTable } from './schema.js';
 import type { Run, CredentialRow, AuditRow, Publication } from './types.js';
 import { now, chunks, type Db } from './shared.js';
@@ -24,6 +25,15 @@ export class RunsRepo {
     };
     await this.db.insertInto('runs').values(row).execute();
     return row;
+  }
+
+  /** What started each of these runs (schedule, event, api, …), by run id. */
+  async triggers(ids: string[]): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    for (const part of chunks([...new Set(ids)]))
+      for (const r of await this.db.selectFrom('runs').select(['id', 'trigger']).where('id', 'in', part).execute())
+        out.set(r.id, r.trigger);
+    return out;
   }
 
   /** Record a run's end without publishing anything (failed, refused, or nothing changed). */
@@ -127,8 +137,9 @@ export class RunsRepo {
         base_id: c.base_id,
         cloud_id: p.cloudId,
         profile: c.profile,
+        run_id: p.runId,
       });
-      const events: Omit<EventsTable, 'seq'>[] = [];
+      const events: Insertable<EventsTable>[] = [];
       for (const s of p.supersede) {
         const old = await tx
           .updateTable('credentials')

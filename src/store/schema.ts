@@ -1,4 +1,4 @@
-import type { Generated } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 
 /**
  * The gateway's tables, as kysely sees them. Times are ISO 8601 UTC text (they sort as they
@@ -138,6 +138,8 @@ export interface EventsTable {
   base_id: string;
   cloud_id: string;
   profile: string;
+  /** The run that published it (null: an officer's decision, a clearing house's answer, or before 0009). */
+  run_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface StatusListsTable {

@@ -1,3 +1,4 @@
+import type { Selectable } from 'kysely';
 import type {
   ApiTokensTable,
   AuditTable,
@@ -17,7 +18,7 @@ export type Cloud = CloudsTable;
 export type Run = RunsTable;
 export type CredentialRow = CredentialsTable;
 export type StatusListRow = StatusListsTable;
-export type EventRow = Omit<EventsTable, 'seq'> & { seq: number };
+export type EventRow = Selectable<EventsTable>;
 export type AuditRow = Omit<AuditTable, 'seq'> & { seq: number };
 export type ApiTokenRow = ApiTokensTable;
 export type ComplianceRow = ComplianceTable;

@@ -88,6 +88,7 @@ if ('skip' in lite) {
     t.comment(`image upload → credential served: ${Date.now() - started} ms`);
     const runs = (await (await fetch(`${svc.url}/admin/runs?cloud=events&limit=5`, { headers: ADMIN })).json()) as {
       runs: {
+        id: string;
         trigger: string;
         state: string;
         summary: { cause?: { types: Record<string, number>; resources: string[] } };
@@ -104,11 +105,12 @@ if ('skip' in lite) {
       'and the Glance events',
     );
     const changes = (await (await fetch(`${svc.url}/changes?after=0&limit=1000`)).json()) as {
-      events: { type: string; credential: string }[];
+      events: { type: string; credential: string; run: string | null; trigger: string | null }[];
     };
-    t.ok(
-      changes.events.some((e) => e.type === 'published' && e.credential === row.id),
-      'in /changes',
+    t.match(
+      changes.events.find((e) => e.type === 'published' && e.credential === row.id),
+      { run: eventRun?.id, trigger: 'event' },
+      'in /changes, with the event run that published it',
     );
   });
 

@@ -323,6 +323,7 @@ export default async function publicRoutes(app: FastifyInstance): Promise<void> 
     void reply.header('etag', etag).header('cache-control', 'no-cache').header('access-control-allow-origin', '*');
     if (notModified(request, etag)) return reply.code(304).send();
     const events = await store.events.after(after, limit);
+    const triggers = await store.runs.triggers(events.flatMap((e) => (e.run_id ? [e.run_id] : [])));
     const end = events.length ? events[events.length - 1]!.seq : after;
     const u = new URL(request.url, base);
     u.searchParams.set('after', String(end));
@@ -335,6 +336,9 @@ export default async function publicRoutes(app: FastifyInstance): Promise<void> 
         baseId: e.base_id,
         cloud: e.cloud_id,
         profile: e.profile,
+        // The run that published it, and what started that run (an event in the cloud, say).
+        run: e.run_id ?? null,
+        trigger: (e.run_id && triggers.get(e.run_id)) ?? null,
       })),
       next: `${new URL(base).origin}${u.pathname}${u.search}`,
       last,

@@ -8,6 +8,7 @@ import { catalogueEntries } from './0005-catalogue-entries.js';
 import { compliance } from './0006-compliance.js';
 import { complianceIssuedIds } from './0007-compliance-issued-ids.js';
 import { credentialTypes } from './0008-credential-types.js';
+import { eventRuns } from './0009-event-runs.js';
 
 /** Numbered migrations, applied in order at start; a change is a new number, never an edit. */
 export function migrations(dialect: Dialect): Record<string, Migration> {
@@ -20,6 +21,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '0006-compliance': compliance,
     '0007-compliance-issued-ids': complianceIssuedIds,
     '0008-credential-types': credentialTypes(dialect),
+    '0009-event-runs': eventRuns,
   };
 }
 
