@@ -102,14 +102,27 @@ export async function settledRun(url: string, cloud = 'demo', timeoutMs = 60_000
   }
 }
 
+/** Gateway processes this test file started: none outlives it, however it ends (a tap timeout too). */
+const children = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+});
+function track(child: ChildProcess): ChildProcess {
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return child;
+}
+
 /** Start `gx-gateway serve` on a configuration file (in `cwd`) as a process; resolve with its address once it listens. */
 export function serveProcess(file: string, cwd: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [BIN, '--config', file, 'serve'], {
-    cwd,
-    // The gateway reads GXG_* as configuration: none of the test run's own.
-    env: Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('GXG_'))),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = track(
+    spawn(process.execPath, [BIN, '--config', file, 'serve'], {
+      cwd,
+      // The gateway reads GXG_* as configuration: none of the test run's own.
+      env: Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('GXG_'))),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  );
   return new Promise((resolve, reject) => {
     let out = '';
     let err = '';
@@ -138,11 +151,13 @@ export async function startServeProcess(opts: {
   const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('GXG_')));
   for (let attempt = 1; ; attempt++) {
     const [port, ...demoPorts] = await freePorts(4);
-    const child = spawn(process.execPath, [BIN, ...opts.args(port!)], {
-      cwd: opts.cwd,
-      env: { ...base, ...opts.env(port!, demoPorts) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = track(
+      spawn(process.execPath, [BIN, ...opts.args(port!)], {
+        cwd: opts.cwd,
+        env: { ...base, ...opts.env(port!, demoPorts) },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      }),
+    );
     let out = '';
     child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
