@@ -50,6 +50,24 @@ export function openstackLiteAmqp(): string | undefined {
 }
 
 /**
+ * openstack-lite with its notifications on, or why the file is skipped (in CI both must be there).
+ * Holds openstack-lite for the file (see holdOpenstackLite).
+ */
+export async function openstackLiteWithNotifications(): Promise<
+  { cloudsYaml: string; amqpUrl: string } | { skip: string }
+> {
+  const lite = openstackLite();
+  if ('skip' in lite) return lite;
+  const amqpUrl = openstackLiteAmqp();
+  if (!amqpUrl) {
+    if (process.env.CI) throw new Error('CI needs openstack-lite with its notifications on (RabbitMQ)');
+    return { skip: 'openstack-lite runs without notifications (no RabbitMQ when it started)' };
+  }
+  await holdOpenstackLite();
+  return { cloudsYaml: lite.cloudsYaml, amqpUrl };
+}
+
+/**
  * The one openstack-lite, held by this test file until it ends: tap runs files side by side, and a
  * file that adds images or flavors must not change what another introspects meanwhile. Every file
  * using openstack-lite takes it; a holder that died (SIGKILL) is taken over.

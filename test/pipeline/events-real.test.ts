@@ -10,20 +10,16 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import amqp from 'amqplib';
 import { sqliteDatabase } from '../helpers/databases.js';
-import { holdOpenstackLite, openstackLite, openstackLiteAmqp, openstackLiteDir } from '../helpers/openstack-lite.js';
+import { openstackLiteDir, openstackLiteWithNotifications } from '../helpers/openstack-lite.js';
 import { removeDir, settledRun, startService, ADMIN } from '../helpers/service.js';
 import { fromRoot } from '../helpers/root.js';
 import { openstackApi, until, uploadImage } from '../helpers/openstack-api.js';
 
-const lite = openstackLite();
-const amqpUrl = openstackLiteAmqp();
+const lite = await openstackLiteWithNotifications();
 if ('skip' in lite) {
   t.plan(0, lite.skip);
-} else if (!amqpUrl) {
-  if (process.env.CI) throw new Error('CI needs openstack-lite with its notifications on (RabbitMQ)');
-  t.plan(0, 'openstack-lite runs without notifications (no RabbitMQ when it started)');
 } else {
-  await holdOpenstackLite();
+  const { amqpUrl } = lite;
   const printed = spawnSync('bash', [fromRoot('scripts/openstack-lite/openstack-lite'), 'amqp'], {
     encoding: 'utf8',
     env: { ...process.env, OSL_DIR: openstackLiteDir() },

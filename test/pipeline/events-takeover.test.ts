@@ -13,19 +13,15 @@ import { stringify } from 'yaml';
 import { Store } from '../../src/store/store.js';
 import { postgresDatabase } from '../helpers/databases.js';
 import { openstackApi, until, uploadImage } from '../helpers/openstack-api.js';
-import { holdOpenstackLite, openstackLite, openstackLiteAmqp } from '../helpers/openstack-lite.js';
+import { openstackLiteWithNotifications } from '../helpers/openstack-lite.js';
 import { fromRoot } from '../helpers/root.js';
 import { removeDir, serveProcess, serviceConfig } from '../helpers/service.js';
 
-const lite = openstackLite();
-const amqpUrl = openstackLiteAmqp();
+const lite = await openstackLiteWithNotifications();
 if ('skip' in lite) {
   t.plan(0, lite.skip);
-} else if (!amqpUrl) {
-  if (process.env.CI) throw new Error('CI needs openstack-lite with its notifications on (RabbitMQ)');
-  t.plan(0, 'openstack-lite runs without notifications (no RabbitMQ when it started)');
 } else {
-  await holdOpenstackLite();
+  const { amqpUrl } = lite;
   process.env.OS_CLIENT_CONFIG_FILE = lite.cloudsYaml;
   process.env.OSL_AMQP_URL = amqpUrl;
   const queue = `gx-gateway-test.${randomUUID().slice(0, 8)}`;
