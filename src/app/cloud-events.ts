@@ -1,10 +1,16 @@
 // Event-driven runs, composed from the configuration: for each configured cloud that reads this
-// configuration's sources (useSources) and whose OpenStack source names `notifications`, a consumer
-// of its notification queue; one trigger that turns their events into runs of the same pipeline.
+// configuration's sources (useSources), a consumer of its OpenStack notification queue (a source
+// that names `notifications`) and a watcher of its Kubernetes API (a source with `watch: true`);
+// one trigger that turns their events into runs of the same pipeline.
+import { isAbsolute, resolve } from 'node:path';
 import { GatewayError } from '../core/errors.js';
 import type { LoadedConfig } from '../config/schema.js';
 import type { GatewayMetrics } from '../http/metrics.js';
+import { resolveKubeContext } from '../inventory/kubernetes/kubeconfig.js';
+import { KubernetesWatcher } from '../inventory/kubernetes/watch.js';
+import { NETBOX_DESCRIBED, parseDelivery, signatureHolds, type HookOutcome } from '../inventory/netbox/webhook.js';
 import { amqpHost, NotificationConsumer, type ConsumerState } from '../inventory/openstack/notification-consumer.js';
+import { defaultHttpOptions, HttpClient } from '../net/http-client.js';
 import { EventTrigger } from '../pipeline/event-trigger.js';
 import { deadLocalHolder, type CloudRunner } from '../pipeline/runner.js';
 import type { Store } from '../store/store.js';
@@ -20,11 +26,24 @@ interface NotificationsSpec {
 /** A consumer's state, or `standby`: another instance holds the cloud's event lease and consumes. */
 export type EventSourceState = ConsumerState | 'standby';
 
+/** A source of a cloud's events that one instance at a time runs (under a lease). */
+interface LeasedSource {
+  readonly state: ConsumerState;
+  start(): void;
+  stop(): Promise<void>;
+}
+
 export interface CloudEvents {
   /** Per cloud, its consumer's state: `consuming` or `standby` is up; otherwise the cloud is on polling alone. */
   states(): Record<string, EventSourceState>;
   start(): void;
   stop(): Promise<void>;
+  /**
+   * A NetBox webhook delivery for `cloud` (its raw body and X-Hook-Signature): checked (signed with
+   * the shared secret, fresh, not seen before) before anything in it is trusted; a change to what is
+   * described starts a run. Absent when no NetBox webhook is configured.
+   */
+  netboxHook?(cloud: string, body: Buffer, signature: string | undefined): Promise<HookOutcome>;
 }
 
 type Log = { info(o: object, m: string): void; warn(o: object, m: string): void; error(o: object, m: string): void };
@@ -76,9 +95,30 @@ export function cloudEvents(
         ]
       : [],
   );
+  const watches = (config.sources?.kubernetes ?? []).flatMap((k, i) => {
+    const spec = k as { kubeconfig: string; context?: string; watch?: boolean; watchTimeoutSeconds?: number };
+    return spec.watch ? [{ spec, where: `sources.kubernetes[${i}]` }] : [];
+  });
   const clouds = (config.clouds ?? []).filter((c) => c.useSources && !c.demo).map((c) => c.id);
-  if (!specs.length || !clouds.length) return undefined;
+  const hookSpec = (config.sources?.netbox as { webhook?: { secretEnv: string; maxAgeSeconds?: number } } | undefined)
+    ?.webhook;
+  if ((!specs.length && !watches.length && !hookSpec) || !clouds.length) return undefined;
+  let hookSecret: string | undefined;
+  if (hookSpec) {
+    hookSecret = env[hookSpec.secretEnv];
+    if (!hookSecret)
+      throw new GatewayError(
+        `sources.netbox.webhook.secretEnv: the variable ${hookSpec.secretEnv} is not set (the webhook's secret in NetBox)`,
+        'bad-config',
+      );
+    if (hookSecret.length < 16)
+      throw new GatewayError(
+        `sources.netbox.webhook.secretEnv: ${hookSpec.secretEnv} holds fewer than 16 characters: use a long random secret (NetBox takes up to 255)`,
+        'bad-config',
+      );
+  }
   const { runner, store, metrics, log, leaseMs } = deps;
+  const closers: (() => Promise<void>)[] = [];
   const trigger = new EventTrigger({
     quietMs: config.scheduler.events.quietSeconds * 1000,
     minIntervalMs: config.scheduler.events.minIntervalSeconds * 1000,
@@ -92,7 +132,7 @@ export function cloudEvents(
       return 'done';
     },
   });
-  const consumers: { cloud: string; lease: string; consumer: NotificationConsumer; held: boolean }[] = [];
+  const consumers: { cloud: string; lease: string; consumer: LeasedSource; held: boolean }[] = [];
   for (const cloud of clouds)
     for (const { spec, where } of specs) {
       const url = brokerUrl(spec, where, env);
@@ -118,7 +158,67 @@ export function cloudEvents(
       });
       consumers.push({ cloud, lease: `events:${cloud}:${spec.queue ?? `gx-gateway.${cloud}`}`, consumer, held: false });
     }
-  const setState = (cloud: string, state: EventSourceState) => {
+  for (const cloud of clouds)
+    for (const { spec, where } of watches) {
+      const path = isAbsolute(spec.kubeconfig) ? spec.kubeconfig : resolve(loaded.baseDir, spec.kubeconfig);
+      let kube;
+      try {
+        kube = resolveKubeContext({ path, ...(spec.context ? { context: spec.context } : {}), env });
+      } catch (err) {
+        throw new GatewayError(`${where}.watch: ${(err as Error).message}`, 'bad-config');
+      }
+      const http = new HttpClient({
+        ...defaultHttpOptions,
+        retries: 0,
+        tls: {
+          ...(kube.ca ? { ca: kube.ca } : {}),
+          ...(kube.clientCert ? { cert: kube.clientCert } : {}),
+          ...(kube.clientKey ? { key: kube.clientKey } : {}),
+          insecure: kube.insecure,
+        },
+      });
+      const watcher = new KubernetesWatcher({
+        kube,
+        http,
+        timeoutSeconds: spec.watchTimeoutSeconds ?? 300,
+        log,
+        onChange(change) {
+          metrics.events.inc({ cloud, type: change.type });
+          trigger.notify(cloud, change);
+        },
+        onRejected: () => metrics.eventsRejected.inc({ cloud }),
+        onState(state) {
+          setState(cloud, state);
+        },
+      });
+      consumers.push({
+        cloud,
+        lease: `events:${cloud}:kubernetes:${kube.name}`,
+        consumer: {
+          get state() {
+            return watcher.state;
+          },
+          start: () => watcher.start(),
+          stop: async () => {
+            await watcher.stop();
+          },
+        },
+        held: false,
+      });
+      closers.push(() => http.close());
+    }
+  /** A cloud's state over its sources: `consuming` or `standby` only if every source is. */
+  const stateOf = (cloud: string): EventSourceState => {
+    let out: EventSourceState | undefined;
+    for (const c of consumers) {
+      if (c.cloud !== cloud) continue;
+      const state: EventSourceState = c.held ? c.consumer.state : 'standby';
+      if (out === undefined || (state !== 'consuming' && state !== 'standby')) out = state;
+    }
+    return out ?? 'stopped';
+  };
+  const setState = (cloud: string, _changed?: EventSourceState) => {
+    const state = stateOf(cloud);
     for (const s of ['connecting', 'consuming', 'down', 'stopped', 'standby'])
       metrics.eventConsumer.set({ cloud, state: s }, s === state ? 1 : 0);
   };
@@ -164,14 +264,50 @@ export function cloudEvents(
     );
     leaseTimer.unref();
   };
+  const maxAgeMs = (hookSpec?.maxAgeSeconds ?? 300) * 1000;
+  const netboxHook = async (cloud: string, body: Buffer, signature: string | undefined): Promise<HookOutcome> => {
+    const outcome = await checkHook(cloud, body, signature);
+    metrics.hooks.inc({ cloud: clouds.includes(cloud) ? cloud : '(unknown)', outcome: outcome.outcome });
+    if (outcome.outcome === 'accepted') {
+      metrics.events.inc({ cloud, type: outcome.type });
+      log.info({ cloud, type: outcome.type, run: outcome.run }, 'netbox webhook accepted');
+    } else
+      log.warn(
+        { cloud: clouds.includes(cloud) ? cloud : '(unknown)', outcome: outcome.outcome },
+        'netbox webhook refused',
+      );
+    return outcome;
+  };
+  const checkHook = async (cloud: string, body: Buffer, signature: string | undefined): Promise<HookOutcome> => {
+    if (!clouds.includes(cloud))
+      return { outcome: 'unknown-cloud', detail: 'no configured cloud of that id reads the NetBox source' };
+    if (!signature)
+      return {
+        outcome: 'unsigned',
+        detail: 'X-Hook-Signature is missing: give the webhook in NetBox the shared secret',
+      };
+    if (!signatureHolds(body, signature, hookSecret!))
+      return { outcome: 'forged', detail: 'X-Hook-Signature does not match the body under the shared secret' };
+    const d = parseDelivery(body);
+    if ('reason' in d) return { outcome: 'malformed', detail: d.reason };
+    const now = Date.now();
+    if (d.timestamp.getTime() < now - maxAgeMs || d.timestamp.getTime() > now + 60_000)
+      return {
+        outcome: 'stale',
+        detail: `the delivery's timestamp is more than ${maxAgeMs / 1000} s old (or in the future): a replay, or clocks apart`,
+      };
+    if (!(await store.hooks.accept(d.digest, cloud, new Date(now), new Date(now - maxAgeMs - 60_000))))
+      return { outcome: 'replayed', detail: 'this delivery was accepted before' };
+    const type = `netbox.${d.objectType}.${d.event}`;
+    const resource = d.objectId ? `${d.objectType}/${d.objectId}` : undefined;
+    const run = NETBOX_DESCRIBED.has(d.objectType);
+    if (run) trigger.notify(cloud, { id: `netbox:${d.digest}`, type, ...(resource ? { resource } : {}) });
+    return { outcome: 'accepted', type, ...(resource ? { resource } : {}), run };
+  };
   return {
+    ...(hookSpec ? { netboxHook } : {}),
     states() {
-      const out: Record<string, EventSourceState> = {};
-      for (const { cloud, consumer, held } of consumers) {
-        const state: EventSourceState = held ? consumer.state : 'standby';
-        if (out[cloud] === undefined || (state !== 'consuming' && state !== 'standby')) out[cloud] = state;
-      }
-      return out;
+      return Object.fromEntries([...new Set(consumers.map((c) => c.cloud))].map((cloud) => [cloud, stateOf(cloud)]));
     },
     start() {
       void tend().finally(() => !stopping && schedule());
@@ -184,6 +320,7 @@ export function cloudEvents(
         consumers.filter((c) => c.held).map((c) => store.leases.release(c.lease, holder).catch(() => undefined)),
       );
       await trigger.stop();
+      await Promise.all(closers.map((c) => c().catch(() => undefined)));
     },
   };
 }

@@ -615,6 +615,7 @@ export async function startService(
     checkCloudSources(id: string, sources: SourcesSpec) {
       buildSources(sources, { baseDir: loaded.baseDir, policy: policyFor(id) });
     },
+    ...(events?.netboxHook ? { netboxHook: events.netboxHook } : {}),
     async publishNow(opts: { to?: string; dryRun?: boolean }) {
       const plan = await publishNow(setup, opts);
       if (!plan.dryRun) outbox?.kick();

@@ -443,7 +443,23 @@ export const configSchema = {
             type: 'object',
             additionalProperties: false,
             required: ['kubeconfig'],
-            properties: { kubeconfig: { type: 'string', minLength: 1 }, context: { type: 'string', minLength: 1 } },
+            properties: {
+              kubeconfig: { type: 'string', minLength: 1 },
+              context: { type: 'string', minLength: 1 },
+              watch: {
+                type: 'boolean',
+                default: false,
+                description:
+                  'Watch what the source lists (nodes, storage classes, CNI and standard services, Cluster API clusters and classes, cluster stacks): a change to what is described starts a run within seconds (scheduler.events); polling stays the safety net.',
+              },
+              watchTimeoutSeconds: {
+                type: 'integer',
+                minimum: 10,
+                maximum: 3600,
+                default: 300,
+                description: 'How long one watch request stays open before it is resumed (timeoutSeconds).',
+              },
+            },
           },
         },
         netbox: {
@@ -454,6 +470,28 @@ export const configSchema = {
             url: { type: 'string', format: 'uri' },
             tokenEnv: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$', default: 'NETBOX_TOKEN' },
             caFile: { type: 'string', minLength: 1 },
+            webhook: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['secretEnv'],
+              description:
+                'Accept NetBox webhooks (an event rule with a webhook action, POST to /hooks/netbox/<cloud id>): a change to a region, site or location starts a run within seconds (scheduler.events). Deliveries must be signed (X-Hook-Signature), fresh and new.',
+              properties: {
+                secretEnv: {
+                  type: 'string',
+                  pattern: '^[A-Za-z_][A-Za-z0-9_]*$',
+                  description: 'The variable holding the webhook’s secret, as set in NetBox (16 characters at least).',
+                },
+                maxAgeSeconds: {
+                  type: 'integer',
+                  minimum: 10,
+                  maximum: 3600,
+                  default: 300,
+                  description:
+                    'A delivery whose timestamp is older is refused (stale); newer ones are refused when seen before (replayed).',
+                },
+              },
+            },
           },
         },
         scsReports: { type: 'array', items: { type: 'string', minLength: 1 } },
@@ -519,7 +557,8 @@ export const configSchema = {
           type: 'object',
           additionalProperties: false,
           default: {},
-          description: 'Runs caused by a cloud’s events (sources.openstack[].notifications).',
+          description:
+            'Runs caused by a cloud’s events (sources.openstack[].notifications, sources.kubernetes[].watch, sources.netbox.webhook).',
           properties: {
             quietSeconds: {
               type: 'number',

@@ -12,6 +12,8 @@ export interface FakeResponse {
   headers?: Record<string, string>;
   json?: unknown;
   text?: string;
+  /** A streamed answer (a watch): the handler writes the head and the body itself. */
+  stream?: (res: ServerResponse) => void;
 }
 
 /** Fault injection: per path prefix, answer with a status, hang, or throttle (429 + Retry-After) N times. */
@@ -71,6 +73,10 @@ export async function startFake(handler: Handler, opts: FakeOptions = {}): Promi
         if (!out) {
           res.writeHead(404, { 'content-type': 'application/json' });
           res.end(JSON.stringify({ itemNotFound: { code: 404, message: `no fake for ${url.pathname}` } }));
+          return;
+        }
+        if (out.stream) {
+          out.stream(res);
           return;
         }
         const body = out.json !== undefined ? JSON.stringify(out.json) : (out.text ?? '');

@@ -4,9 +4,13 @@
 // (core/v1, storage.k8s.io/v1, apps/v1), cluster.x-k8s.io (stored as v1beta2, also served as the
 // deprecated v1beta1 with a `Warning: 299` header, as Cluster API v1.11 does) and
 // clusterstack.x-k8s.io/v1alpha1 (status as the cluster-stack-operator writes it). Lists honour
-// `limit` and `continue`; `/apis` answers API discovery.
+// `limit` and `continue`; `/apis` answers API discovery. Every object has a uid and a
+// resourceVersion; lists and watches (`?watch=1`) are served as kube-apiserver serves them (see
+// watch() below), and Cluster API objects and cluster stacks can be created, replaced and deleted
+// over HTTP (POST, PUT, DELETE) or in-process (apply, remove) — each change a watch event.
 // Run on its own: node dist/src/demo/kubernetes.js
-import { X509Certificate, generateKeyPairSync, randomBytes } from 'node:crypto';
+import { X509Certificate, generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { issueCertificate } from '../credentials/keys/certificates.js';
@@ -16,6 +20,40 @@ export interface FakeKubernetes extends FakeServer {
   /** A kubeconfig (YAML) with a client-certificate user and a token user. */
   kubeconfig: string;
   token: string;
+  /** Change the cluster as its controllers and users would (each change is a watch event). */
+  apply(collection: Collection, object: KubeObject): 'ADDED' | 'MODIFIED';
+  remove(collection: Collection, namespace: string | undefined, name: string): boolean;
+  /** Compact the history (as etcd compaction and the watch cache's window do): older resourceVersions → 410. */
+  compact(): void;
+  /** Break every open watch (an API server restart, a load balancer's idle cut). */
+  dropWatches(): void;
+  /** Send a bookmark on every watch that allows them. */
+  bookmark(): void;
+  /** Open watches. */
+  readonly watching: number;
+}
+
+export type Collection =
+  'nodes' | 'storageclasses' | 'daemonsets' | 'deployments' | 'clusters' | 'clusterclasses' | 'clusterstacks';
+export interface KubeObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata: {
+    name: string;
+    namespace?: string;
+    uid?: string;
+    resourceVersion?: string;
+    creationTimestamp?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+  };
+  [key: string]: unknown;
+}
+interface Watch {
+  collection: Collection;
+  send(type: 'ADDED' | 'MODIFIED' | 'DELETED', object: KubeObject): void;
+  bookmark(): void;
+  end(clean: boolean): void;
 }
 
 const node = (name: string, role: string | null, zone: string, arch = 'amd64') => ({
@@ -242,6 +280,12 @@ export async function startFakeKubernetes(
     capiVersions?: ('v1beta2' | 'v1beta1')[];
     /** Most items a list page holds, whatever `limit` asks for. */
     maxLimit?: number;
+    /** How a watch from a compacted resourceVersion fails: an ERROR event (default) or HTTP 410. */
+    expiredAs?: 'event' | 'status';
+    /** Bookmarks on watches that allow them, this often (default 60 s). */
+    bookmarkEveryMs?: number;
+    /** Changes kept for watches to resume from (older ones are compacted). */
+    historyLimit?: number;
   } = {},
 ): Promise<FakeKubernetes> {
   const caKey = generateKeyPairSync('ec', { namedCurve: 'P-256' });
@@ -267,26 +311,115 @@ export async function startFakeKubernetes(
     issuer: ca,
   });
   const token = randomBytes(24).toString('hex');
-  const objects = clusterObjects();
   const withCapi = opts.withCapi ?? true;
   const capiVersions = opts.capiVersions ?? ['v1beta2', 'v1beta1'];
+  // The store, as etcd keeps it: every object with a uid and the resourceVersion of its last
+  // change; one global revision; a history of changes a watch resumes from, until compacted.
+  const initial = clusterObjects();
+  let revision = 1000;
+  const store = new Map<Collection, Map<string, KubeObject>>();
+  const stamp = (o: KubeObject, uid?: string): KubeObject => {
+    const c = structuredClone(o);
+    c.metadata = {
+      ...c.metadata,
+      uid: uid ?? randomUUID(),
+      resourceVersion: String(++revision),
+      creationTimestamp: c.metadata.creationTimestamp ?? new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+    };
+    return c;
+  };
+  const keyOf = (o: { metadata: { name: string; namespace?: string } }) =>
+    `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+  for (const [collection, items] of [
+    ['nodes', initial.nodes],
+    ['storageclasses', initial.storageClasses],
+    ['daemonsets', initial.daemonsets],
+    ['deployments', initial.deployments],
+    ['clusters', initial.clusters],
+    ['clusterclasses', initial.clusterClasses],
+    ['clusterstacks', initial.clusterStacks],
+  ] as [Collection, KubeObject[]][]) {
+    const m = new Map<string, KubeObject>();
+    for (const o of items) m.set(keyOf(o), stamp(o));
+    store.set(collection, m);
+  }
+  const history: { collection: Collection; type: 'ADDED' | 'MODIFIED' | 'DELETED'; object: KubeObject; rv: number }[] =
+    [];
+  /** Watches resume from any resourceVersion ≥ this; older ones were compacted away (410 Expired). */
+  let floor = revision;
+  const watches = new Set<Watch>();
+  const record = (collection: Collection, type: 'ADDED' | 'MODIFIED' | 'DELETED', object: KubeObject) => {
+    history.push({ collection, type, object, rv: revision });
+    if (history.length > (opts.historyLimit ?? 1000)) {
+      const dropped = history.shift()!;
+      floor = dropped.rv;
+    }
+    for (const w of watches) if (w.collection === collection) w.send(type, object);
+  };
+  const mutate = {
+    apply(collection: Collection, object: KubeObject): 'ADDED' | 'MODIFIED' {
+      const m = store.get(collection)!;
+      const before = m.get(keyOf(object));
+      const next = stamp(object, before?.metadata.uid);
+      m.set(keyOf(next), next);
+      const type = before ? 'MODIFIED' : 'ADDED';
+      record(collection, type, next);
+      return type;
+    },
+    remove(collection: Collection, namespace: string | undefined, name: string): boolean {
+      const m = store.get(collection)!;
+      const key = `${namespace ?? ''}/${name}`;
+      const before = m.get(key);
+      if (!before) return false;
+      m.delete(key);
+      const gone = structuredClone(before);
+      gone.metadata.resourceVersion = String(++revision);
+      record(collection, 'DELETED', gone);
+      return true;
+    },
+    compact() {
+      history.length = 0;
+      floor = revision;
+    },
+    dropWatches() {
+      for (const w of watches) w.end(false);
+    },
+    bookmark() {
+      for (const w of watches) w.bookmark();
+    },
+  };
   let url: URL;
+  const status = (code: number, reason: string, message: string) => ({
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Failure',
+    message,
+    reason,
+    code,
+  });
   // Lists are paged as the API server pages them: `limit`, then `continue` from metadata.continue.
   const list = (kind: string, apiVersion: string, items: unknown[], headers?: Record<string, string>) => {
     const limit = Math.min(Number(url.searchParams.get('limit') ?? 0) || Infinity, opts.maxLimit ?? Infinity);
-    const start = Number(Buffer.from(url.searchParams.get('continue') ?? '', 'base64').toString() || 0);
+    const token = url.searchParams.get('continue');
+    const [startText, rvText] = Buffer.from(token ?? '', 'base64')
+      .toString()
+      .split('@');
+    const start = Number(startText || 0);
     const page = items.slice(start, start + limit);
     const more = start + page.length < items.length;
+    // A continued list is cut from the snapshot of its first page (its resourceVersion).
+    const listRv = rvText ?? String(revision);
     return {
       ...(headers ? { headers } : {}),
       json: {
         kind,
         apiVersion,
         metadata: {
-          resourceVersion: '1',
+          resourceVersion: listRv,
           ...(more
             ? {
-                continue: Buffer.from(String(start + page.length)).toString('base64'),
+                continue: Buffer.from(`${start + page.length}@${listRv}`).toString('base64'),
                 remainingItemCount: items.length - start - page.length,
               }
             : {}),
@@ -295,12 +428,129 @@ export async function startFakeKubernetes(
       },
     };
   };
-  const capi = (kind: string, version: string, items: Record<string, unknown>[]) => {
+  /**
+   * A watch (`?watch=1`), as kube-apiserver serves it: HTTP 200, chunked, one JSON watch event per
+   * line ({"type":"ADDED"|"MODIFIED"|"DELETED"|"BOOKMARK"|"ERROR","object":…}); from a
+   * resourceVersion, the changes after it; without one (or "0"), the current objects as ADDED
+   * first; BOOKMARK events (only the object's kind, apiVersion and metadata.resourceVersion) when
+   * allowWatchBookmarks is set, periodically and before the server ends the watch at its
+   * timeoutSeconds; a resourceVersion older than the history → an ERROR event carrying the 410
+   * Expired Status ("too old resource version: X (Y)", the watch cache's form), or HTTP 410 with that
+   * Status (`expiredAs: 'status'`, the form of a watch served from etcd directly).
+   */
+  const watch = (collection: Collection, kind: string, apiVersion: string, convert?: (o: KubeObject) => unknown) => {
+    const from = url.searchParams.get('resourceVersion');
+    const bookmarks = url.searchParams.get('allowWatchBookmarks') === 'true';
+    const timeoutSeconds = Number(url.searchParams.get('timeoutSeconds') ?? 0) || 1800;
+    const resume = from !== null && from !== '' && from !== '0';
+    const expired =
+      resume && /^\d+$/.test(from) && Number(from) < floor
+        ? status(410, 'Expired', `too old resource version: ${from} (${floor})`)
+        : undefined;
+    if (expired && opts.expiredAs === 'status') return { status: 410, json: expired };
+    const objectKind = kind.replace(/List$/, '');
+    return {
+      stream(res: ServerResponse) {
+        res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-cache, private' });
+        const line = (type: string, object: unknown) => res.write(`${JSON.stringify({ type, object })}\n`);
+        if (expired) {
+          line('ERROR', expired);
+          res.end();
+          return;
+        }
+        // Set below, once the watch is registered (end() runs only later, from an event or a timer).
+        const timers: NodeJS.Timeout[] = [];
+        const w: Watch = {
+          collection,
+          send: (type, object) => line(type, convert ? convert(object) : object),
+          bookmark: () => {
+            if (bookmarks)
+              line('BOOKMARK', { kind: objectKind, apiVersion, metadata: { resourceVersion: String(revision) } });
+          },
+          end(clean) {
+            for (const x of timers) clearTimeout(x);
+            watches.delete(w);
+            if (clean) {
+              w.bookmark();
+              res.end();
+            } else res.destroy();
+          },
+        };
+        if (!resume) for (const o of store.get(collection)!.values()) w.send('ADDED', o);
+        else for (const h of history) if (h.collection === collection && h.rv > Number(from)) w.send(h.type, h.object);
+        watches.add(w);
+        res.on('close', () => w.end(false));
+        timers.push(
+          setTimeout(() => w.end(true), timeoutSeconds * 1000).unref(),
+          setInterval(() => w.bookmark(), opts.bookmarkEveryMs ?? 60_000).unref(),
+        );
+      },
+    };
+  };
+  const items = (collection: Collection) =>
+    [...store.get(collection)!.values()].sort((a, b) => keyOf(a).localeCompare(keyOf(b)));
+  const serve = (
+    collection: Collection,
+    kind: string,
+    apiVersion: string,
+    headers?: Record<string, string>,
+    convert?: (o: KubeObject) => unknown,
+  ) => {
+    const watching = url.searchParams.get('watch');
+    if (watching === '1' || watching === 'true') return watch(collection, kind, apiVersion, convert);
+    const all = items(collection);
+    return list(kind, apiVersion, convert ? all.map(convert) : all, headers);
+  };
+  const capi = (collection: Collection, kind: string, version: string) => {
     if (!withCapi || !capiVersions.includes(version as 'v1beta1')) return undefined;
-    if (version === 'v1beta2') return list(kind, 'cluster.x-k8s.io/v1beta2', items);
-    return list(kind, 'cluster.x-k8s.io/v1beta1', items.map(toV1beta1), {
-      warning: `299 - "cluster.x-k8s.io/v1beta1 ${kind.replace(/List$/, '')} is deprecated; use cluster.x-k8s.io/v1beta2 ${kind.replace(/List$/, '')}"`,
-    });
+    if (version === 'v1beta2') return serve(collection, kind, 'cluster.x-k8s.io/v1beta2');
+    return serve(
+      collection,
+      kind,
+      'cluster.x-k8s.io/v1beta1',
+      {
+        warning: `299 - "cluster.x-k8s.io/v1beta1 ${kind.replace(/List$/, '')} is deprecated; use cluster.x-k8s.io/v1beta2 ${kind.replace(/List$/, '')}"`,
+      },
+      toV1beta1 as (o: KubeObject) => unknown,
+    );
+  };
+  /**
+   * Create, replace and delete of namespaced Cluster API objects and cluster stacks
+   * (`POST …/namespaces/{ns}/clusters`, `PUT|DELETE …/namespaces/{ns}/clusters/{name}`), as the API
+   * server answers them: 201 with the object, 409 AlreadyExists, 404 NotFound, 200 on delete.
+   */
+  const write = (method: string, body: string) => {
+    const m =
+      /^\/apis\/(cluster\.x-k8s\.io\/v1beta2|clusterstack\.x-k8s\.io\/v1alpha1)\/namespaces\/([a-z0-9-]{1,63})\/(clusters|clusterclasses|clusterstacks)(?:\/([a-z0-9.-]{1,253}))?$/.exec(
+        url.pathname,
+      );
+    if (!m || !withCapi) return undefined;
+    const [, groupVersion, namespace, plural, name] = m as unknown as [string, string, string, Collection, string?];
+    if ((plural === 'clusterstacks') !== groupVersion!.startsWith('clusterstack')) return undefined;
+    const collection = plural;
+    if (method === 'DELETE' && name) {
+      const gone = store.get(collection)!.get(`${namespace}/${name}`);
+      if (!mutate.remove(collection, namespace, name))
+        return { status: 404, json: status(404, 'NotFound', `${plural} "${name}" not found`) };
+      return { json: gone };
+    }
+    if (method !== 'POST' && method !== 'PUT') return undefined;
+    let object: KubeObject;
+    try {
+      object = JSON.parse(body) as KubeObject;
+    } catch {
+      return { status: 400, json: status(400, 'BadRequest', 'the body is not JSON') };
+    }
+    if (!object?.metadata?.name || (method === 'PUT' && object.metadata.name !== name))
+      return { status: 400, json: status(400, 'BadRequest', 'metadata.name is required (and must match the URL)') };
+    object.metadata.namespace = namespace;
+    const exists = store.get(collection)!.has(`${namespace}/${object.metadata.name}`);
+    if (method === 'POST' && (name || exists))
+      return { status: 409, json: status(409, 'AlreadyExists', `${plural} "${object.metadata.name}" already exists`) };
+    if (method === 'PUT' && !exists)
+      return { status: 404, json: status(404, 'NotFound', `${plural} "${object.metadata.name}" not found`) };
+    const type = mutate.apply(collection, object);
+    return { status: type === 'ADDED' ? 201 : 200, json: store.get(collection)!.get(keyOf(object)) };
   };
   const groups = () => ({
     kind: 'APIGroupList',
@@ -333,60 +583,44 @@ export async function startFakeKubernetes(
     ],
   });
   const server = await startFake(
-    (req, reqUrl) => {
+    (req, reqUrl, body) => {
       url = reqUrl;
       const sock = req.socket as TLSSocket;
       const certOk = sock.authorized === true;
       const tokenOk = req.headers.authorization === `Bearer ${token}`;
-      if (!certOk && !tokenOk)
-        return {
-          status: 401,
-          json: {
-            kind: 'Status',
-            apiVersion: 'v1',
-            status: 'Failure',
-            message: 'Unauthorized',
-            reason: 'Unauthorized',
-            code: 401,
-          },
-        };
+      if (!certOk && !tokenOk) return { status: 401, json: status(401, 'Unauthorized', 'Unauthorized') };
+      if (req.method !== 'GET')
+        return (
+          write(req.method ?? '', body) ?? {
+            status: 405,
+            json: status(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource'),
+          }
+        );
       switch (url.pathname) {
         case '/version':
-          return { json: objects.version };
+          return { json: initial.version };
         case '/apis':
           return { json: groups() };
         case '/api/v1/nodes':
-          return list('NodeList', 'v1', objects.nodes);
+          return serve('nodes', 'NodeList', 'v1');
         case '/apis/storage.k8s.io/v1/storageclasses':
-          return list('StorageClassList', 'storage.k8s.io/v1', objects.storageClasses);
+          return serve('storageclasses', 'StorageClassList', 'storage.k8s.io/v1');
         case '/apis/apps/v1/daemonsets':
-          return list('DaemonSetList', 'apps/v1', objects.daemonsets);
+          return serve('daemonsets', 'DaemonSetList', 'apps/v1');
         case '/apis/apps/v1/deployments':
-          return list('DeploymentList', 'apps/v1', objects.deployments);
+          return serve('deployments', 'DeploymentList', 'apps/v1');
         case '/apis/cluster.x-k8s.io/v1beta2/clusters':
-          return capi('ClusterList', 'v1beta2', objects.clusters);
+          return capi('clusters', 'ClusterList', 'v1beta2');
         case '/apis/cluster.x-k8s.io/v1beta1/clusters':
-          return capi('ClusterList', 'v1beta1', objects.clusters);
+          return capi('clusters', 'ClusterList', 'v1beta1');
         case '/apis/cluster.x-k8s.io/v1beta2/clusterclasses':
-          return capi('ClusterClassList', 'v1beta2', objects.clusterClasses);
+          return capi('clusterclasses', 'ClusterClassList', 'v1beta2');
         case '/apis/cluster.x-k8s.io/v1beta1/clusterclasses':
-          return capi('ClusterClassList', 'v1beta1', objects.clusterClasses);
+          return capi('clusterclasses', 'ClusterClassList', 'v1beta1');
         case '/apis/clusterstack.x-k8s.io/v1alpha1/clusterstacks':
-          return withCapi
-            ? list('ClusterStackList', 'clusterstack.x-k8s.io/v1alpha1', objects.clusterStacks)
-            : undefined;
+          return withCapi ? serve('clusterstacks', 'ClusterStackList', 'clusterstack.x-k8s.io/v1alpha1') : undefined;
         default:
-          return {
-            status: 404,
-            json: {
-              kind: 'Status',
-              apiVersion: 'v1',
-              status: 'Failure',
-              message: 'the server could not find the requested resource',
-              reason: 'NotFound',
-              code: 404,
-            },
-          };
+          return { status: 404, json: status(404, 'NotFound', 'the server could not find the requested resource') };
       }
     },
     {
@@ -422,7 +656,9 @@ users:
   user:
     token: ${token}
 `;
-  return { ...server, kubeconfig, token };
+  const { apply, remove, compact, dropWatches, bookmark } = mutate;
+  const fake = Object.assign(server, { kubeconfig, token, apply, remove, compact, dropWatches, bookmark });
+  return Object.defineProperty(fake, 'watching', { get: () => watches.size }) as unknown as FakeKubernetes;
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -1,11 +1,115 @@
 // A fake NetBox (REST API v4: /api/status/, /api/dcim/regions|sites|locations/) with token auth
-// and limit/offset pagination whose `next` is an absolute URL, as NetBox answers.
+// and limit/offset pagination whose `next` is an absolute URL, as NetBox answers. A site changed
+// (PATCH /api/dcim/sites/{id}/, or updateSite) is sent to the configured webhooks as NetBox's event
+// rules send it (netbox/extras/webhooks.py and events.py): the context of the release's form as
+// Python's json.dumps writes it, signed with X-Hook-Signature (hex HMAC-SHA512 of the body).
 // Run on its own: node dist/src/demo/netbox.js
+import { createHmac, randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { startFake, type FakeServer } from './http.js';
 
+/** The three forms of NetBox's webhook context: 3.x–4.0, 4.1–4.6, 4.7. */
+export type NetBoxRelease = '4.0' | '4.6' | '4.7';
+
+export interface NetBoxWebhook {
+  url: string;
+  /** The webhook's secret (empty: unsigned, as NetBox sends without one). */
+  secret: string;
+  release: NetBoxRelease;
+}
+
 export interface FakeNetBox extends FakeServer {
   token: string;
+  /** Webhooks of its event rule (object types dcim.site; events created, updated, deleted). */
+  webhooks: NetBoxWebhook[];
+  /** Change a site as a user would; each webhook gets the delivery. Resolves with their answers. */
+  updateSite(id: number, patch: Record<string, unknown>): Promise<{ status: number; body: string }[]>;
+}
+
+/** Python's json.dumps (default separators ", " and ": ", ensure_ascii): the bytes NetBox signs. */
+export function pythonJson(value: unknown): string {
+  if (value === null || value === undefined) return 'null';
+  if (typeof value === 'string')
+    return JSON.stringify(value).replace(
+      /[\u0080-\uffff]/g,
+      (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+    );
+  if (typeof value === 'number') return Number.isInteger(value) ? String(value) : String(value);
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
+  if (Array.isArray(value)) return `[${value.map(pythonJson).join(', ')}]`;
+  return `{${Object.entries(value as Record<string, unknown>)
+    .map(([k, v]) => `${pythonJson(k)}: ${pythonJson(v)}`)
+    .join(', ')}}`;
+}
+
+/** Python's datetime.isoformat() of an aware UTC time: microseconds and +00:00. */
+export function pythonIsoformat(d: Date): string {
+  return d.toISOString().replace(/\.(\d{3})Z$/, '.$1000+00:00');
+}
+
+/**
+ * One delivery as NetBox's send_webhook makes it: the context of the release's form (an object
+ * change by a user's API request), its body and headers (Content-Type, and X-Hook-Signature when
+ * the webhook has a secret).
+ */
+export function netboxDelivery(opts: {
+  release: NetBoxRelease;
+  secret: string;
+  event: 'created' | 'updated' | 'deleted';
+  objectType: string;
+  data: Record<string, unknown>;
+  prechange?: Record<string, unknown> | null;
+  timestamp?: Date;
+  username?: string;
+  requestId?: string;
+}): { body: Buffer; headers: Record<string, string> } {
+  const timestamp = pythonIsoformat(opts.timestamp ?? new Date());
+  const username = opts.username ?? 'admin';
+  const requestId = opts.requestId ?? randomUUID();
+  const snapshots = {
+    prechange: opts.prechange ?? null,
+    postchange: opts.event === 'deleted' ? null : opts.data,
+  };
+  const path = `/api/${opts.objectType.replace('.', '/')}s/${String(opts.data.id ?? '')}/`;
+  const method = { created: 'POST', updated: 'PATCH', deleted: 'DELETE' }[opts.event];
+  const context =
+    opts.release === '4.0'
+      ? {
+          event: opts.event,
+          timestamp,
+          model: opts.objectType.split('.')[1],
+          username,
+          request_id: requestId,
+          data: opts.data,
+          snapshots,
+        }
+      : opts.release === '4.6'
+        ? {
+            event: opts.event,
+            timestamp,
+            object_type: opts.objectType,
+            username,
+            request_id: requestId,
+            data: opts.data,
+            request: { id: requestId, method, path, user: username },
+            snapshots,
+          }
+        : {
+            event: opts.event,
+            timestamp,
+            object_type: opts.objectType,
+            data: opts.data,
+            request: { id: requestId, path, path_info: path, method, GET: {}, user: username },
+            snapshots,
+          };
+  const body = Buffer.from(pythonJson(context), 'utf8');
+  return {
+    body,
+    headers: {
+      'Content-Type': 'application/json',
+      ...(opts.secret ? { 'X-Hook-Signature': createHmac('sha512', opts.secret).update(body).digest('hex') } : {}),
+    },
+  };
 }
 
 export function netboxData() {
@@ -100,9 +204,37 @@ export async function startFakeNetBox(opts: { port?: number; token?: string } = 
   const token = opts.token ?? 'netbox-demo-token-0123456789abcdef';
   const data = netboxData();
   let base = '';
+  const webhooks: NetBoxWebhook[] = [];
+  const updateSite = async (id: number, patch: Record<string, unknown>) => {
+    const site = data.sites.find((s) => s.id === id);
+    if (!site) throw new Error(`no site ${id}`);
+    const prechange = structuredClone(site);
+    Object.assign(site, patch);
+    return Promise.all(
+      webhooks.map(async (w) => {
+        const { body, headers } = netboxDelivery({
+          release: w.release,
+          secret: w.secret,
+          event: 'updated',
+          objectType: 'dcim.site',
+          data: site,
+          prechange,
+        });
+        const res = await fetch(w.url, { method: 'POST', headers, body: new Uint8Array(body) });
+        return { status: res.status, body: await res.text() };
+      }),
+    );
+  };
   const server = await startFake(
-    (req, url) => {
+    async (req, url, body) => {
       if (req.headers.authorization !== `Token ${token}`) return { status: 403, json: { detail: 'Invalid token' } };
+      const one = /^\/api\/dcim\/sites\/(\d+)\/$/.exec(url.pathname);
+      if (one && req.method === 'PATCH') {
+        const site = data.sites.find((s) => s.id === Number(one[1]));
+        if (!site) return { status: 404, json: { detail: 'No Site matches the given query.' } };
+        await updateSite(site.id, JSON.parse(body || '{}') as Record<string, unknown>);
+        return { json: site };
+      }
       if (url.pathname === '/api/status/')
         return {
           json: {
@@ -131,7 +263,7 @@ export async function startFakeNetBox(opts: { port?: number; token?: string } = 
     opts.port !== undefined ? { port: opts.port } : {},
   );
   base = server.url;
-  return { ...server, token };
+  return Object.assign(server, { token, webhooks, updateSite });
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

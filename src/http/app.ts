@@ -12,6 +12,7 @@ import { sessionsPlugin } from './sessions.js';
 import adminRoutes from './routes/admin.js';
 import officerRoutes from './routes/officer.js';
 import outboxRoutes from './routes/outbox.js';
+import hookRoutes from './routes/hooks.js';
 import reviewRoutes from './routes/review.js';
 import didRoutes from './routes/did.js';
 import opsRoutes from './routes/ops.js';
@@ -139,6 +140,7 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}): Promise
   void app.register(adminRoutes, { prefix });
   void app.register(officerRoutes, { prefix });
   void app.register(outboxRoutes, { prefix });
+  void app.register(hookRoutes, { prefix });
   void app.register(reviewRoutes, { prefix });
   return app;
 }

@@ -16,6 +16,7 @@ export interface GatewayMetrics {
   runsByTrigger: Counter<'trigger'>;
   /** 1 for each cloud's event consumer's current state (connecting, consuming, down, stopped). */
   eventConsumer: Gauge<'cloud' | 'state'>;
+  hooks: Counter<'cloud' | 'outcome'>;
 }
 
 export interface OutboxStats {
@@ -111,7 +112,7 @@ export function createMetrics(
   });
   const events = new Counter({
     name: 'gxg_events_total',
-    help: 'Cloud events received (OpenStack notifications) by cloud and event type, whether or not they change what is described.',
+    help: 'Cloud events received (OpenStack notifications, Kubernetes watch changes, NetBox webhooks) by cloud and event type; notifications count whether or not they change what is described.',
     labelNames: ['cloud', 'type'] as const,
     registers: [registry],
   });
@@ -136,12 +137,19 @@ export function createMetrics(
   });
   const eventConsumer = new Gauge({
     name: 'gxg_event_consumer',
-    help: 'Each cloud event consumer’s state: 1 for its current one (connecting, consuming, down, stopped).',
+    help: 'Each cloud’s event sources (notification consumers, Kubernetes watches) together: 1 for the current state (connecting, consuming, down, stopped, standby).',
     labelNames: ['cloud', 'state'] as const,
+    registers: [registry],
+  });
+  const hooks = new Counter({
+    name: 'gxg_hooks_total',
+    help: 'Webhook deliveries (NetBox) by cloud and outcome: accepted, unsigned, forged, malformed, stale, replayed, oversized, unknown-cloud.',
+    labelNames: ['cloud', 'outcome'] as const,
     registers: [registry],
   });
   return {
     registry,
+    hooks,
     runs,
     credentials,
     http,

@@ -5,7 +5,11 @@ import { HttpProblem } from './plugins/problem.js';
 import { NO_BODY_LIMIT, type ServicePort } from './types.js';
 
 /** Who may call an operation: its `security` in openapi.yaml (none: public; else a role via a scheme). */
-export type Access = { scheme: 'public' } | { scheme: 'bearer' | 'session'; role: Role };
+export type Access =
+  | { scheme: 'public' }
+  | { scheme: 'bearer' | 'session'; role: Role }
+  /** A webhook: the route checks the body's signature itself (X-Hook-Signature, a shared secret). */
+  | { scheme: 'signature' };
 
 export function accessOf(op: OpenApiOperation): Access {
   const security = op.spec.security as Record<string, string[]>[] | undefined;
@@ -14,16 +18,21 @@ export function accessOf(op: OpenApiOperation): Access {
   if (security.length === 0) return { scheme: 'public' };
   const [req] = security;
   const [scheme, scopes] = Object.entries(req ?? {})[0] ?? [];
+  if (security.length === 1 && scheme === 'netboxSignature' && scopes?.length === 0) return { scheme: 'signature' };
   const role = scopes?.[0] as Role | undefined;
   if (security.length !== 1 || (scheme !== 'bearer' && scheme !== 'session') || !role || !ROLES.includes(role))
-    throw new Error(`openapi.yaml: ${op.operationId}: security must be [] or one [{ bearer|session: [role] }]`);
+    throw new Error(
+      `openapi.yaml: ${op.operationId}: security must be [], one [{ bearer|session: [role] }] or [{ netboxSignature: [] }]`,
+    );
   return { scheme, role };
 }
 
 /** Who may call an operation, for people: `public`, `officer (token)`, `officer (sign-in)`. */
 export function accessLabel(op: OpenApiOperation): string {
   const a = accessOf(op);
-  return a.scheme === 'public' ? 'public' : `${a.role} (${a.scheme === 'bearer' ? 'token' : 'sign-in'})`;
+  if (a.scheme === 'public') return 'public';
+  if (a.scheme === 'signature') return 'NetBox (signed webhook)';
+  return `${a.role} (${a.scheme === 'bearer' ? 'token' : 'sign-in'})`;
 }
 
 const refs = (schema: unknown): unknown =>
@@ -47,9 +56,12 @@ function requestSchema(op: OpenApiOperation): NonNullable<RouteShorthandOptions[
       required: ps.filter((p) => p.required).map((p) => p.name),
     };
   };
-  const body = (op.spec.requestBody as { content?: Record<string, { schema: unknown }> } | undefined)?.content?.[
-    'application/json'
-  ]?.schema;
+  // A raw body (a signed webhook) is checked by its route before it is parsed at all.
+  const body = op.spec['x-raw-body']
+    ? undefined
+    : (op.spec.requestBody as { content?: Record<string, { schema: unknown }> } | undefined)?.content?.[
+        'application/json'
+      ]?.schema;
   const schema: Record<string, unknown> = {};
   const query = group('query');
   const path = group('path');
@@ -111,9 +123,12 @@ export function specRoute(
       ? bearerCheck(app, access.role)
       : access.scheme === 'session'
         ? app.sessionCheck(access.role)
-        : opts.rateLimit !== false
-          ? app.publicLimit
-          : undefined;
+        : access.scheme === 'signature'
+          ? // A sender that forged signatures too often this minute is refused before its body is read.
+            (request: FastifyRequest) => app.authFailures.check(request)
+          : opts.rateLimit !== false
+            ? app.publicLimit
+            : undefined;
   app.route({
     method: op.method as 'GET',
     url: opts.url ?? routeUrl(op),

@@ -7,6 +7,7 @@ import type { KeyInfo } from '../credentials/keys/keystore.js';
 import type { Approvals } from '../approval/approvals.js';
 import type { CloudRunner } from '../pipeline/runner.js';
 import type { SourcesSpec } from '../pipeline/introspect.js';
+import type { HookOutcome } from '../inventory/netbox/webhook.js';
 import type { Store } from '../store/store.js';
 import type { GatewayMetrics } from './metrics.js';
 
@@ -40,6 +41,8 @@ export interface ServicePort {
    * GatewayError naming the field.
    */
   checkCloudSources(id: string, sources: SourcesSpec): void;
+  /** A NetBox webhook delivery (raw body, X-Hook-Signature); absent when none is configured. */
+  netboxHook?(cloud: string, body: Buffer, signature: string | undefined): Promise<HookOutcome>;
   /** Queue what each target lacks (or only say it: dryRun). */
   publishNow(opts: { to?: string; dryRun?: boolean }): Promise<PublishPlan>;
 }

@@ -57,6 +57,9 @@ export class HttpError extends Error {
   }
 }
 
+/** A stream whose content cannot be read (a line not JSON, or too long): what came before it holds, what follows is lost. */
+export class StreamFormatError extends HttpError {}
+
 export interface HttpResponse<T> {
   status: number;
   headers: Record<string, string | string[] | undefined>;
@@ -289,6 +292,126 @@ export class HttpClient {
       }
     }
     return { status: res.statusCode, headers: res.headers, body: parsed as T };
+  }
+
+  /**
+   * A long-lived GET whose body is newline-delimited JSON (a Kubernetes watch): each line parsed and
+   * handed to `onLine` as it arrives. One attempt, no retries (the caller resumes); a non-2xx answer
+   * throws an HttpError carrying the status and (bounded) body; a line longer than `maxLineBytes`
+   * or not JSON ends the stream with an error; `idleMs` without a byte ends it too. Resolves when
+   * the server ends the stream or `signal` aborts it.
+   */
+  async streamLines(
+    url: string,
+    headers: Record<string, string>,
+    opts: { onLine(value: unknown): void; maxLineBytes: number; idleMs: number; signal?: AbortSignal },
+  ): Promise<void> {
+    const { guard } = this.options;
+    if (guard) {
+      const target = new URL(url);
+      if (!httpsOrDevLoopback(target, guard.allowHttp))
+        throw new HttpError(
+          `refusing ${redactUrl(url)}: only https is allowed (${guard.hint})`,
+          undefined,
+          redactUrl(url),
+        );
+      assertHostAllowed(target, guard.networks, guard.hint);
+    }
+    this.stats.requests++;
+    let res: Dispatcher.ResponseData;
+    try {
+      res = await request(url, {
+        method: 'GET',
+        headers: { accept: 'application/json', ...headers },
+        dispatcher: this.dispatcher,
+        headersTimeout: this.options.timeoutMs,
+        bodyTimeout: opts.idleMs,
+        ...(opts.signal ? { signal: opts.signal } : {}),
+      });
+    } catch (err) {
+      if (opts.signal?.aborted) return;
+      const e = err as { message?: string; cause?: { message?: string } };
+      throw new HttpError(
+        `GET ${redactUrl(url)} failed: ${e.cause?.message ?? e.message ?? String(err)}`,
+        undefined,
+        redactUrl(url),
+      );
+    }
+    if (res.statusCode >= 300) {
+      const text = (
+        await readBounded(
+          res.body,
+          64 * 1024,
+          () => new HttpError(`GET ${redactUrl(url)}: error body too large`, res.statusCode, redactUrl(url)),
+        ).catch(() => Buffer.alloc(0))
+      ).toString('utf8');
+      throw new HttpError(
+        `GET ${redactUrl(url)} answered HTTP ${res.statusCode}${describeBody(text)}`,
+        res.statusCode,
+        redactUrl(url),
+        text.slice(0, 2000),
+      );
+    }
+    let pending: Buffer[] = [];
+    let pendingBytes = 0;
+    let fromCallback: unknown;
+    const emit = (line: Buffer) => {
+      const text = line.toString('utf8').trim();
+      if (!text) return;
+      let value: unknown;
+      try {
+        value = JSON.parse(text);
+      } catch {
+        throw new StreamFormatError(
+          `GET ${redactUrl(url)}: a line of the stream is not JSON`,
+          res.statusCode,
+          redactUrl(url),
+        );
+      }
+      try {
+        opts.onLine(value);
+      } catch (err) {
+        fromCallback = err;
+        throw err;
+      }
+    };
+    try {
+      for await (const chunk of res.body) {
+        let buf = chunk as Buffer;
+        let nl: number;
+        while ((nl = buf.indexOf(0x0a)) >= 0) {
+          const head = buf.subarray(0, nl);
+          if (pendingBytes + head.length > opts.maxLineBytes) throw tooLong();
+          emit(pending.length ? Buffer.concat([...pending, head]) : head);
+          pending = [];
+          pendingBytes = 0;
+          buf = buf.subarray(nl + 1);
+        }
+        if (buf.length) {
+          pendingBytes += buf.length;
+          if (pendingBytes > opts.maxLineBytes) throw tooLong();
+          pending.push(buf);
+        }
+      }
+      if (pendingBytes) emit(Buffer.concat(pending));
+    } catch (err) {
+      res.body.destroy();
+      if (opts.signal?.aborted) return;
+      if (err instanceof HttpError || (fromCallback !== undefined && err === fromCallback)) throw err;
+      const e = err as { name?: string; message?: string };
+      throw new HttpError(
+        `GET ${redactUrl(url)}: the stream ${e.name === 'BodyTimeoutError' ? `was silent for ${opts.idleMs} ms` : `broke (${e.message ?? String(err)})`}`,
+        res.statusCode,
+        redactUrl(url),
+      );
+    }
+    function tooLong() {
+      return new StreamFormatError(
+        `GET ${redactUrl(url)}: a line of the stream is longer than ${opts.maxLineBytes} bytes`,
+        res.statusCode,
+        redactUrl(url),
+      );
+    }
   }
 
   close(): Promise<void> {

@@ -8,6 +8,7 @@ export interface Database {
   clouds: CloudsTable;
   runs: RunsTable;
   leases: LeasesTable;
+  hook_deliveries: HookDeliveriesTable;
   inventories: InventoriesTable;
   credentials: CredentialsTable;
   events: EventsTable;
@@ -61,6 +62,13 @@ export interface LeasesTable {
   name: string;
   holder: string;
   expires_at: string;
+}
+
+/** Webhook deliveries accepted (by the digest of their signed body): a replay is refused. */
+export interface HookDeliveriesTable {
+  digest: string;
+  cloud_id: string;
+  received_at: string;
 }
 
 export interface InventoriesTable {

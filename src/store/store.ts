@@ -8,6 +8,7 @@ import type { Dialect } from './dialect.js';
 import { DraftsRepo } from './drafts.js';
 import { EventsRepo } from './events.js';
 import { IdentitiesRepo } from './identities.js';
+import { HooksRepo } from './hooks.js';
 import { LeasesRepo } from './leases.js';
 import { openDatabase, type StoreLocation } from './open.js';
 import { OutboxRepo } from './outbox.js';
@@ -26,6 +27,7 @@ export * from './types.js';
 export class Store {
   readonly clouds: CloudsRepo;
   readonly leases: LeasesRepo;
+  readonly hooks: HooksRepo;
   readonly runs: RunsRepo;
   readonly credentials: CredentialsRepo;
   readonly drafts: DraftsRepo;
@@ -44,6 +46,7 @@ export class Store {
   ) {
     this.clouds = new CloudsRepo(db);
     this.leases = new LeasesRepo(db);
+    this.hooks = new HooksRepo(db);
     this.runs = new RunsRepo(db);
     this.credentials = new CredentialsRepo(db);
     this.drafts = new DraftsRepo(db);

@@ -9,6 +9,7 @@ import { compliance } from './0006-compliance.js';
 import { complianceIssuedIds } from './0007-compliance-issued-ids.js';
 import { credentialTypes } from './0008-credential-types.js';
 import { eventRuns } from './0009-event-runs.js';
+import { hookDeliveries } from './0010-hook-deliveries.js';
 
 /** Numbered migrations, applied in order at start; a change is a new number, never an edit. */
 export function migrations(dialect: Dialect): Record<string, Migration> {
@@ -22,6 +23,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '0007-compliance-issued-ids': complianceIssuedIds,
     '0008-credential-types': credentialTypes(dialect),
     '0009-event-runs': eventRuns,
+    '0010-hook-deliveries': hookDeliveries,
   };
 }
 
