@@ -10,6 +10,7 @@ import { resolveKubeContext } from '../inventory/kubernetes/kubeconfig.js';
 import { KubernetesWatcher } from '../inventory/kubernetes/watch.js';
 import { NETBOX_DESCRIBED, parseDelivery, signatureHolds, type HookOutcome } from '../inventory/netbox/webhook.js';
 import { amqpHost, NotificationConsumer, type ConsumerState } from '../inventory/openstack/notification-consumer.js';
+import { parseNotification, type Notification } from '../inventory/openstack/notifications.js';
 import { defaultHttpOptions, HttpClient } from '../net/http-client.js';
 import { EventTrigger } from '../pipeline/event-trigger.js';
 import { deadLocalHolder, type CloudRunner } from '../pipeline/runner.js';
@@ -29,7 +30,8 @@ export type EventSourceState = ConsumerState | 'standby';
 /** A source of a cloud's events that one instance at a time runs (under a lease). */
 interface LeasedSource {
   readonly state: ConsumerState;
-  start(): void;
+  /** `takeover`: another instance consumed until now (a watch then runs the cloud once it is listed). */
+  start(opts?: { takeover?: boolean }): void;
   stop(): Promise<void>;
 }
 
@@ -81,6 +83,14 @@ export function cloudEvents(
     /** How long an instance holds a cloud's event lease without renewing it. */
     leaseMs: number;
     env?: NodeJS.ProcessEnv;
+    /**
+     * In-process notification channels (the demo cloud's OpenStack): each message is read as one
+     * from RabbitMQ would be; no broker, no lease (the channel is this process's own).
+     */
+    channels?: {
+      cloud: string;
+      subscribe(listener: (m: { exchange: string; body: Buffer }) => void): () => void;
+    }[];
   },
 ): CloudEvents | undefined {
   const { config } = loaded;
@@ -102,7 +112,13 @@ export function cloudEvents(
   const clouds = (config.clouds ?? []).filter((c) => c.useSources && !c.demo).map((c) => c.id);
   const hookSpec = (config.sources?.netbox as { webhook?: { secretEnv: string; maxAgeSeconds?: number } } | undefined)
     ?.webhook;
-  if ((!specs.length && !watches.length && !hookSpec) || !clouds.length) return undefined;
+  const channels = deps.channels ?? [];
+  const hasDemoBroker = Boolean(
+    (config.demo as { notifications?: unknown } | undefined)?.notifications &&
+    (config.clouds ?? []).some((c) => c.demo),
+  );
+  if (((!specs.length && !watches.length && !hookSpec) || !clouds.length) && !channels.length && !hasDemoBroker)
+    return undefined;
   let hookSecret: string | undefined;
   if (hookSpec) {
     hookSecret = env[hookSpec.secretEnv];
@@ -132,32 +148,46 @@ export function cloudEvents(
       return 'done';
     },
   });
-  const consumers: { cloud: string; lease: string; consumer: LeasedSource; held: boolean }[] = [];
-  for (const cloud of clouds)
-    for (const { spec, where } of specs) {
-      const url = brokerUrl(spec, where, env);
-      const consumer = new NotificationConsumer({
-        url,
-        queue: spec.queue ?? `gx-gateway.${cloud}`,
-        ...(spec.exchanges ? { exchanges: spec.exchanges } : {}),
-        ...(spec.durableExchanges ? { durableExchanges: true } : {}),
-        log,
-        async onNotification(n) {
-          metrics.events.inc({ cloud, type: n.eventType });
-          if (n.effect)
-            trigger.notify(cloud, {
-              id: n.messageId,
-              type: n.eventType,
-              ...(n.resourceId ? { resource: n.resourceId } : {}),
-            });
-        },
-        onRejected: () => metrics.eventsRejected.inc({ cloud }),
-        onState(state) {
-          setState(cloud, state);
-        },
+  /** A notification of a cloud (from its queue or an in-process channel): counted; a change runs the cloud. */
+  const notified = (cloud: string, n: Notification) => {
+    metrics.events.inc({ cloud, type: n.eventType });
+    if (n.effect)
+      trigger.notify(cloud, {
+        id: n.messageId,
+        type: n.eventType,
+        ...(n.resourceId ? { resource: n.resourceId } : {}),
       });
-      consumers.push({ cloud, lease: `events:${cloud}:${spec.queue ?? `gx-gateway.${cloud}`}`, consumer, held: false });
-    }
+  };
+  const consumers: { cloud: string; lease: string; consumer: LeasedSource; held: boolean; stoodBy?: boolean }[] = [];
+  // The demo cloud's OpenStack, when it notifies through a broker (demo.notifications): Glance's.
+  const demoSpec = (config.demo as { notifications?: { urlEnv: string; queue?: string } } | undefined)?.notifications;
+  const demoClouds = demoSpec ? (config.clouds ?? []).filter((c) => c.demo).map((c) => c.id) : [];
+  const pairs = [
+    ...clouds.flatMap((cloud) => specs.map(({ spec, where }) => ({ cloud, spec, where }))),
+    ...demoClouds.map((cloud) => ({
+      cloud,
+      spec: { ...demoSpec!, exchanges: ['glance'] } as NotificationsSpec,
+      where: 'demo.notifications',
+    })),
+  ];
+  for (const { cloud, spec, where } of pairs) {
+    const url = brokerUrl(spec, where, env);
+    const consumer = new NotificationConsumer({
+      url,
+      queue: spec.queue ?? `gx-gateway.${cloud}`,
+      ...(spec.exchanges ? { exchanges: spec.exchanges } : {}),
+      ...(spec.durableExchanges ? { durableExchanges: true } : {}),
+      log,
+      async onNotification(n) {
+        notified(cloud, n);
+      },
+      onRejected: () => metrics.eventsRejected.inc({ cloud }),
+      onState(state) {
+        setState(cloud, state);
+      },
+    });
+    consumers.push({ cloud, lease: `events:${cloud}:${spec.queue ?? `gx-gateway.${cloud}`}`, consumer, held: false });
+  }
   for (const cloud of clouds)
     for (const { spec, where } of watches) {
       const path = isAbsolute(spec.kubeconfig) ? spec.kubeconfig : resolve(loaded.baseDir, spec.kubeconfig);
@@ -198,7 +228,7 @@ export function cloudEvents(
           get state() {
             return watcher.state;
           },
-          start: () => watcher.start(),
+          start: (opts) => watcher.start({ resync: Boolean(opts?.takeover) }),
           stop: async () => {
             await watcher.stop();
           },
@@ -235,6 +265,7 @@ export function cloudEvents(
         if (c.held) {
           if (await store.leases.renew(c.lease, holder, leaseMs)) continue;
           c.held = false;
+          c.stoodBy = true;
           log.warn({ cloud: c.cloud }, 'events: the lease was lost; standing by');
           await c.consumer.stop();
           setState(c.cloud, 'standby');
@@ -250,8 +281,11 @@ export function cloudEvents(
         }
         if (got && !stopping) {
           c.held = true;
-          c.consumer.start();
-        } else if (c.consumer.state === 'stopped') setState(c.cloud, 'standby');
+          c.consumer.start({ takeover: Boolean(c.stoodBy) });
+        } else if (!got) {
+          c.stoodBy = true;
+          if (c.consumer.state === 'stopped') setState(c.cloud, 'standby');
+        }
       } catch (err) {
         log.warn({ cloud: c.cloud, err: (err as Error).message }, 'events: the lease could not be checked');
       }
@@ -263,6 +297,20 @@ export function cloudEvents(
       Math.max(100, Math.floor(leaseMs / 3)),
     );
     leaseTimer.unref();
+  };
+  const unsubscribe: (() => void)[] = [];
+  const listen = () => {
+    for (const { cloud, subscribe } of channels)
+      unsubscribe.push(
+        subscribe(({ exchange, body }) => {
+          const parsed = parseNotification(body, exchange);
+          if (!parsed.ok) {
+            metrics.eventsRejected.inc({ cloud });
+            return;
+          }
+          notified(cloud, parsed.notification);
+        }),
+      );
   };
   const maxAgeMs = (hookSpec?.maxAgeSeconds ?? 300) * 1000;
   const netboxHook = async (cloud: string, body: Buffer, signature: string | undefined): Promise<HookOutcome> => {
@@ -310,10 +358,12 @@ export function cloudEvents(
       return Object.fromEntries([...new Set(consumers.map((c) => c.cloud))].map((cloud) => [cloud, stateOf(cloud)]));
     },
     start() {
+      listen();
       void tend().finally(() => !stopping && schedule());
     },
     async stop() {
       stopping = true;
+      for (const u of unsubscribe.splice(0)) u();
       clearTimeout(leaseTimer);
       await Promise.all(consumers.map(({ consumer }) => consumer.stop()));
       await Promise.all(

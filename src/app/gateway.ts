@@ -7,6 +7,7 @@ import { GatewayError } from '../core/errors.js';
 import type { ProfileId } from '../core/ids.js';
 import { startDemoCloud, type DemoCloud } from '../demo/cloud.js';
 import { startFakeOidc, type FakeOidc } from '../demo/oidc.js';
+import { publishToBroker, type OsloPublisher } from '../demo/oslo-publisher.js';
 import { createMetrics } from '../http/metrics.js';
 import type { ServicePort } from '../http/types.js';
 import { buildSources, type SourcesSpec } from '../pipeline/introspect.js';
@@ -586,13 +587,34 @@ export async function startService(
   // Clouds whose OpenStack notifications start runs (a configuration error here stops the start).
   const events =
     opts.scheduler !== false
-      ? cloudEvents(loaded, { runner, store, metrics, log, leaseMs: config.scheduler.leaseSeconds * 1000 })
+      ? cloudEvents(loaded, {
+          runner,
+          store,
+          metrics,
+          log,
+          leaseMs: config.scheduler.leaseSeconds * 1000,
+          // The demo cloud's OpenStack notifies in-process: a change through its API starts a run.
+          ...(demo && !config.demo.notifications
+            ? {
+                channels: clouds
+                  .filter((c) => c.sources === '{"demo":true}')
+                  .map((c) => ({
+                    cloud: c.id,
+                    subscribe(listener: (m: { exchange: string; body: Buffer }) => void) {
+                      demo!.openstack.notifications.on('notification', listener);
+                      return () => demo!.openstack.notifications.off('notification', listener);
+                    },
+                  })),
+              }
+            : {}),
+        })
       : undefined;
   const scheduler =
     opts.scheduler !== false && config.scheduler.enabled
       ? new Scheduler(store, runner, { tickMs: config.scheduler.tickSeconds * 1000, log })
       : undefined;
   let started = false;
+  let demoPublisher: OsloPublisher | undefined;
   return {
     store,
     runner,
@@ -627,6 +649,12 @@ export async function startService(
       if (!shapesReady()) log.error({}, 'compiled shapes are missing: run `npm run build`; runs will fail validation');
       scheduler?.start();
       events?.start();
+      // The demo OpenStack notifies through the configured broker, as the real services would.
+      const demoBroker = config.demo.notifications as { urlEnv: string } | undefined;
+      if (demo && demoBroker && events)
+        void publishToBroker(demo.openstack.notifications, process.env[demoBroker.urlEnv]!, log).then(
+          (p) => (demoPublisher = p),
+        );
       outbox?.start();
       complianceSweep().catch((err: Error) => log.warn({ err: err.message }, 'compliance: sweep failed'));
     },
@@ -661,6 +689,7 @@ export async function startService(
     async close() {
       clearInterval(officerTimer);
       clearInterval(sweepTimer);
+      await demoPublisher?.close();
       await events?.stop();
       await scheduler?.stop();
       await outbox?.stop();

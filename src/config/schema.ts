@@ -635,6 +635,25 @@ export const configSchema = {
           maximum: 65535,
           description: 'Its port; default: server.port + 4, or any when server.port is 0.',
         },
+        notifications: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['urlEnv'],
+          description:
+            'The demo OpenStack sends its notifications (changes made through its API) to this RabbitMQ, as the real services do, and the gateway consumes them from there; without it they travel in-process.',
+          properties: {
+            urlEnv: {
+              type: 'string',
+              pattern: '^[A-Za-z_][A-Za-z0-9_]*$',
+              description: 'The variable holding the AMQP URL (amqp:// to loopback, or amqps://).',
+            },
+            queue: {
+              type: 'string',
+              pattern: '^[A-Za-z0-9._:-]{1,200}$',
+              description: 'The gateway’s queue (default gx-gateway.<cloud id>).',
+            },
+          },
+        },
         ports: {
           type: 'array',
           minItems: 3,

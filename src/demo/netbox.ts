@@ -7,6 +7,7 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { startFake, type FakeServer } from './http.js';
+import { pythonIsoformat, pythonJson } from './python.js';
 
 /** The three forms of NetBox's webhook context: 3.x–4.0, 4.1–4.6, 4.7. */
 export type NetBoxRelease = '4.0' | '4.6' | '4.7';
@@ -24,27 +25,6 @@ export interface FakeNetBox extends FakeServer {
   webhooks: NetBoxWebhook[];
   /** Change a site as a user would; each webhook gets the delivery. Resolves with their answers. */
   updateSite(id: number, patch: Record<string, unknown>): Promise<{ status: number; body: string }[]>;
-}
-
-/** Python's json.dumps (default separators ", " and ": ", ensure_ascii): the bytes NetBox signs. */
-export function pythonJson(value: unknown): string {
-  if (value === null || value === undefined) return 'null';
-  if (typeof value === 'string')
-    return JSON.stringify(value).replace(
-      /[\u0080-\uffff]/g,
-      (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-    );
-  if (typeof value === 'number') return Number.isInteger(value) ? String(value) : String(value);
-  if (typeof value === 'boolean') return value ? 'true' : 'false';
-  if (Array.isArray(value)) return `[${value.map(pythonJson).join(', ')}]`;
-  return `{${Object.entries(value as Record<string, unknown>)
-    .map(([k, v]) => `${pythonJson(k)}: ${pythonJson(v)}`)
-    .join(', ')}}`;
-}
-
-/** Python's datetime.isoformat() of an aware UTC time: microseconds and +00:00. */
-export function pythonIsoformat(d: Date): string {
-  return d.toISOString().replace(/\.(\d{3})Z$/, '.$1000+00:00');
 }
 
 /**

@@ -3,11 +3,13 @@
 // api-ref documentation and responses captured from the Debian Zed services of openstack-lite.
 // Run on its own: node dist/src/demo/openstack.js [port]
 import { randomUUID, createHash } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { packageRoot } from '../paths.js';
 import { startFake, type FakeServer } from './http.js';
+import { pythonJson, pythonUtcNow } from './python.js';
 
 export interface SeedFlavor {
   name: string;
@@ -100,6 +102,19 @@ export interface FakeOpenStack extends FakeServer {
   imageIds(): string[];
   /** Delete an image, as `openstack image delete` would (false: no such image). */
   deleteImage(id: string): boolean;
+  /**
+   * Its oslo.messaging notifications (messagingv2, as Glance sends them to RabbitMQ), for changes
+   * made through its API (image create, upload, delete): `notification` events of
+   * { exchange, routingKey, body } — the in-process channel of the demo cloud.
+   */
+  notifications: EventEmitter<{ notification: [OsloMessage] }>;
+}
+
+/** A notification as it would sit in RabbitMQ: the exchange, the routing key and the body's bytes. */
+export interface OsloMessage {
+  exchange: string;
+  routingKey: string;
+  body: Buffer;
 }
 
 const uuid = (s: string) => {
@@ -130,9 +145,93 @@ export async function startFakeOpenStack(opts: FakeOpenStackOptions = {}): Promi
   const flavors = seed.flavors
     .map((f, i) => ({ ...f, id: uuid(`flavor:${i}:${f.name}`) }))
     .sort((a, b) => a.id.localeCompare(b.id));
-  const images = seed.images
+  type FakeImage = SeedImage & { id: string; status?: string; createdAt?: string; updatedAt?: string };
+  const images: FakeImage[] = seed.images
     .map((img, i) => ({ ...img, id: uuid(`image:${i}:${img.name}`) }))
     .sort((a, b) => a.id.localeCompare(b.id));
+  const notifications = new EventEmitter<{ notification: [OsloMessage] }>();
+  /** Glance's notification of an image (its v1-style payload), as oslo.messaging puts it on the wire. */
+  const notifyImage = (eventType: string, i: FakeImage, deleted = false) => {
+    const payload = {
+      id: i.id,
+      name: i.name,
+      status: deleted ? 'deleted' : (i.status ?? 'active'),
+      created_at: i.createdAt ?? '2026-11-20T08:00:00Z',
+      updated_at: i.updatedAt ?? '2026-11-20T08:00:05Z',
+      min_disk: i.minDiskGiB,
+      min_ram: i.minRamMiB,
+      protected: false,
+      checksum: i.status === 'queued' ? null : createHash('md5').update(i.name).digest('hex'),
+      owner: projectId.replace(/-/g, ''),
+      disk_format: i.diskFormat,
+      container_format: i.containerFormat,
+      size: i.status === 'queued' ? null : 2048,
+      virtual_size: null,
+      is_public: i.visibility === 'public',
+      visibility: i.visibility,
+      properties: i.properties,
+      tags: i.tags,
+      deleted,
+      deleted_at: deleted ? new Date().toISOString().replace(/\.\d+Z$/, 'Z') : null,
+    };
+    const message = {
+      message_id: randomUUID(),
+      publisher_id: 'image.localhost',
+      event_type: eventType,
+      priority: 'INFO',
+      payload,
+      timestamp: pythonUtcNow(),
+      _unique_id: randomUUID().replace(/-/g, ''),
+    };
+    notifications.emit('notification', {
+      exchange: 'glance',
+      routingKey: 'notifications.info',
+      body: Buffer.from(pythonJson({ 'oslo.version': '2.0', 'oslo.message': pythonJson(message) })),
+    });
+  };
+  const glanceError = (status: number, message: string) => ({
+    status,
+    text: `<html>\n <head>\n  <title>${status}</title>\n </head>\n <body>\n  <h1>${status}</h1>\n  ${message}<br /><br />\n\n\n\n </body>\n</html>`,
+    headers: { 'content-type': 'text/html; charset=UTF-8' },
+  });
+  const READ_ONLY = [
+    'id',
+    'status',
+    'created_at',
+    'updated_at',
+    'size',
+    'virtual_size',
+    'checksum',
+    'owner',
+    'file',
+    'self',
+    'schema',
+  ];
+  const imageView = (i: FakeImage) => ({
+    ...i.properties,
+    name: i.name,
+    disk_format: i.diskFormat,
+    container_format: i.containerFormat,
+    visibility: i.visibility,
+    size: i.status === 'queued' ? null : 2048,
+    virtual_size: null,
+    status: i.status ?? 'active',
+    checksum: i.status === 'queued' ? null : createHash('md5').update(i.name).digest('hex'),
+    protected: false,
+    min_ram: i.minRamMiB,
+    min_disk: i.minDiskGiB,
+    owner: projectId,
+    os_hidden: Boolean(i.hidden),
+    os_hash_algo: i.status === 'queued' ? null : 'sha512',
+    os_hash_value: i.status === 'queued' ? null : createHash('sha512').update(i.name).digest('hex'),
+    id: i.id,
+    created_at: i.createdAt ?? '2026-11-20T08:00:00Z',
+    updated_at: i.updatedAt ?? '2026-11-20T08:00:05Z',
+    tags: i.tags,
+    self: `/v2/images/${i.id}`,
+    file: `/v2/images/${i.id}/file`,
+    schema: '/v2/schemas/image',
+  });
   const types = [
     { name: '__DEFAULT__', description: 'Default Volume Type', public: true, extraSpecs: {} } as SeedVolumeType,
     ...seed.volumeTypes.filter((v) => v.name !== '__DEFAULT__'),
@@ -310,6 +409,84 @@ export async function startFakeOpenStack(opts: FakeOpenStackOptions = {}): Promi
             })),
           },
         };
+      // Glance v2 writes: create (201, queued), upload the data (204, active), delete (204); each
+      // sends the notifications Glance sends (image.create; image.update, .prepare, .upload,
+      // .activate, .update; image.delete).
+      if (p === '/image/v2/images' && req.method === 'POST') {
+        let spec: Record<string, unknown>;
+        try {
+          spec = JSON.parse(body || '{}') as Record<string, unknown>;
+        } catch {
+          return glanceError(400, 'Malformed JSON in request body.');
+        }
+        if (!spec || typeof spec !== 'object' || Array.isArray(spec))
+          return glanceError(400, 'Malformed JSON in request body.');
+        const readOnly = READ_ONLY.find((k) => k in spec);
+        if (readOnly) return glanceError(403, `Attribute '${readOnly}' is read-only.`);
+        const visibility = String(spec.visibility ?? 'shared');
+        if (!['public', 'private', 'shared', 'community'].includes(visibility))
+          return glanceError(400, `Invalid value '${visibility}' for parameter 'visibility'`);
+        const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+        const core = new Set([
+          'name',
+          'disk_format',
+          'container_format',
+          'visibility',
+          'min_disk',
+          'min_ram',
+          'tags',
+          'protected',
+          'os_hidden',
+        ]);
+        const image: FakeImage = {
+          id: randomUUID(),
+          name: String(spec.name ?? ''),
+          diskFormat: String(spec.disk_format ?? 'raw'),
+          containerFormat: String(spec.container_format ?? 'bare'),
+          minDiskGiB: Number(spec.min_disk ?? 0),
+          minRamMiB: Number(spec.min_ram ?? 0),
+          visibility,
+          tags: Array.isArray(spec.tags) ? spec.tags.map(String) : [],
+          properties: Object.fromEntries(
+            Object.entries(spec)
+              .filter(([k, v]) => !core.has(k) && typeof v === 'string')
+              .map(([k, v]) => [k, v as string]),
+          ),
+          status: 'queued',
+          createdAt: now,
+          updatedAt: now,
+        };
+        images.push(image);
+        images.sort((a, b) => a.id.localeCompare(b.id));
+        notifyImage('image.create', image);
+        return { status: 201, json: imageView(image) };
+      }
+      const oneImage = /^\/image\/v2\/images\/([0-9a-f-]{36})(\/file)?$/.exec(p);
+      if (oneImage && (req.method === 'PUT' || req.method === 'DELETE')) {
+        const image = images.find((i) => i.id === oneImage[1]);
+        if (!image) return glanceError(404, `No image found with ID ${oneImage[1]}`);
+        if (req.method === 'PUT' && oneImage[2]) {
+          if (image.status !== 'queued')
+            return glanceError(
+              409,
+              `Image status transition from ${image.status ?? 'active'} to saving is not allowed`,
+            );
+          image.status = 'saving';
+          notifyImage('image.update', image);
+          notifyImage('image.prepare', image);
+          notifyImage('image.upload', image);
+          image.status = 'active';
+          image.updatedAt = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+          notifyImage('image.activate', image);
+          notifyImage('image.update', image);
+          return { status: 204, text: '' };
+        }
+        if (req.method === 'DELETE' && !oneImage[2]) {
+          images.splice(images.indexOf(image), 1);
+          notifyImage('image.delete', image, true);
+          return { status: 204, text: '' };
+        }
+      }
       if (p === '/image/v2/images') {
         // As Glance v2 lists: community images only with visibility=community or all; hidden
         // (os_hidden) images only with os_hidden=true, and then only those.
@@ -323,31 +500,7 @@ export async function startFakeOpenStack(opts: FakeOpenStackOptions = {}): Promi
         const { items, next } = page(listed, url, maxLimit);
         return {
           json: {
-            images: items.map((i) => ({
-              ...i.properties,
-              name: i.name,
-              disk_format: i.diskFormat,
-              container_format: i.containerFormat,
-              visibility: i.visibility,
-              size: 2048,
-              virtual_size: null,
-              status: 'active',
-              checksum: createHash('md5').update(i.name).digest('hex'),
-              protected: false,
-              min_ram: i.minRamMiB,
-              min_disk: i.minDiskGiB,
-              owner: projectId,
-              os_hidden: Boolean(i.hidden),
-              os_hash_algo: 'sha512',
-              os_hash_value: createHash('sha512').update(i.name).digest('hex'),
-              id: i.id,
-              created_at: '2026-11-20T08:00:00Z',
-              updated_at: '2026-11-20T08:00:05Z',
-              tags: i.tags,
-              self: `/v2/images/${i.id}`,
-              file: `/v2/images/${i.id}/file`,
-              schema: '/v2/schemas/image',
-            })),
+            images: items.map(imageView),
             first: '/v2/images',
             schema: '/v2/schemas/images',
             ...(next ? { next: next.replace(/^\/image/, '') } : {}),
@@ -479,6 +632,7 @@ export async function startFakeOpenStack(opts: FakeOpenStackOptions = {}): Promi
     cloudsYaml: (name = 'fake') =>
       `clouds:\n  ${name}:\n    auth:\n      auth_url: ${authUrl}\n      username: ${user}\n      password: ${password}\n      project_name: ${projectName}\n      user_domain_name: Default\n      project_domain_name: Default\n    region_name: ${seed.region}\n    interface: public\n`,
     imageIds: () => images.map((i) => i.id),
+    notifications,
     deleteImage(id: string) {
       const at = images.findIndex((i) => i.id === id);
       if (at < 0) return false;

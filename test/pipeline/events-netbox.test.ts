@@ -4,7 +4,8 @@
 // replayed, stale, malformed and oversized deliveries are refused with problem+json and counted.
 import t from 'tap';
 import { createHmac } from 'node:crypto';
-import { netboxDelivery, pythonIsoformat, pythonJson, startFakeNetBox } from '../../src/demo/netbox.js';
+import { netboxDelivery, startFakeNetBox } from '../../src/demo/netbox.js';
+import { pythonIsoformat, pythonJson } from '../../src/demo/python.js';
 import { parseDelivery, signatureHolds } from '../../src/inventory/netbox/webhook.js';
 import { sqliteDatabase } from '../helpers/databases.js';
 import { removeDir, settledRun, startService, ADMIN } from '../helpers/service.js';

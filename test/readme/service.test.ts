@@ -10,7 +10,9 @@ import { root } from '../helpers/root.js';
 import { startServeProcess } from '../helpers/service.js';
 
 const readme = readFileSync(join(root, 'README.md'), 'utf8');
-const section = readme.split('## The service')[1]!.split('\n## ')[0]!;
+// Its curl lines, each on its own (the event walkthrough of "Changes in the cloud" is one script:
+// test/readme/demo-events.test.ts).
+const section = readme.split('## The service')[1]!.split('\n## ')[0]!.split('\n### Changes in the cloud')[0]!;
 const commands = [...section.matchAll(/```sh\n([\s\S]*?)```/g)]
   .flatMap((m) => m[1]!.split('\n'))
   .filter((l) => l.startsWith('curl '));

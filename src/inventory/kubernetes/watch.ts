@@ -168,6 +168,7 @@ export class KubernetesWatcher {
   private abort: AbortController | undefined;
   private running: Promise<unknown> | undefined;
   private current: WatchState = 'stopped';
+  private resync = false;
   private readonly headers: Record<string, string> = {};
 
   constructor(private readonly opts: KubernetesWatcherOptions) {
@@ -186,10 +187,15 @@ export class KubernetesWatcher {
     return this.current;
   }
 
-  start(): void {
+  /**
+   * Start watching. `resync`: once everything is listed, report one `kubernetes.resync` change (the
+   * watch takes over from another instance, and what changed while nobody watched is unknown).
+   */
+  start(opts: { resync?: boolean } = {}): void {
     if (this.abort) return;
     const abort = new AbortController();
     this.abort = abort;
+    this.resync = Boolean(opts.resync);
     this.setState('connecting');
     this.running = this.run(abort.signal).catch((err: Error) =>
       this.opts.log?.warn({ err: err.message }, 'kubernetes watch: stopped by an error'),
@@ -214,8 +220,17 @@ export class KubernetesWatcher {
   private overall(): void {
     if (!this.abort) return;
     if (this.resources.some((r) => r.state === 'down')) this.setState('down');
-    else if (this.resources.length && this.resources.every((r) => r.listed || r.state === 'off'))
+    else if (this.resources.length && this.resources.every((r) => r.listed || r.state === 'off')) {
+      if (this.resync) {
+        this.resync = false;
+        this.opts.onChange({
+          id: `resync:${this.opts.kube.name}:${Date.now()}`,
+          type: 'kubernetes.resync',
+          resource: `kubernetes:${this.opts.kube.name}`,
+        });
+      }
       this.setState('consuming');
+    }
   }
 
   private async run(signal: AbortSignal): Promise<void> {
