@@ -18,6 +18,7 @@ import { benchScale } from './scale.js';
 import { benchService } from './service.js';
 import { benchOutbox } from './outbox.js';
 import { benchEvents } from './events.js';
+import { benchKubernetesEvents } from './events-kubernetes.js';
 import { sampleLegalPerson } from '../test/helpers/samples.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gxg-bench-'));
@@ -174,6 +175,7 @@ await benchService();
 await benchOutbox();
 await benchScale();
 await benchEvents();
+await benchKubernetesEvents();
 
 console.log("\n== summary: issues 20 and 21's goals, each measured above against its floor in the same run");
 for (const line of goals) console.log(`  ${line}`);

@@ -11,7 +11,10 @@ import { KubernetesWatcher } from '../inventory/kubernetes/watch.js';
 import { NETBOX_DESCRIBED, parseDelivery, signatureHolds, type HookOutcome } from '../inventory/netbox/webhook.js';
 import { amqpHost, NotificationConsumer, type ConsumerState } from '../inventory/openstack/notification-consumer.js';
 import { parseNotification, type Notification } from '../inventory/openstack/notifications.js';
-import { defaultHttpOptions, HttpClient } from '../net/http-client.js';
+import { guardedLookup } from '../net/guard.js';
+import { defaultHttpOptions, HttpClient, type OutboundGuard } from '../net/http-client.js';
+import type { SourcesSpec } from '../pipeline/introspect.js';
+import { confineBroker, confineSources, guardOf, type SourcePolicy } from '../pipeline/source-policy.js';
 import { EventTrigger } from '../pipeline/event-trigger.js';
 import { deadLocalHolder, type CloudRunner } from '../pipeline/runner.js';
 import type { Store } from '../store/store.js';
@@ -87,6 +90,8 @@ export function cloudEvents(
      * In-process notification channels (the demo cloud's OpenStack): each message is read as one
      * from RabbitMQ would be; no broker, no lease (the channel is this process's own).
      */
+    /** The clouds added over the API, their sources and what they may name (api.cloudSources). */
+    apiClouds?: () => Promise<{ id: string; spec: SourcesSpec; policy: SourcePolicy }[]>;
     channels?: {
       cloud: string;
       subscribe(listener: (m: { exchange: string; body: Buffer }) => void): () => void;
@@ -117,7 +122,16 @@ export function cloudEvents(
     (config.demo as { notifications?: unknown } | undefined)?.notifications &&
     (config.clouds ?? []).some((c) => c.demo),
   );
-  if (((!specs.length && !watches.length && !hookSpec) || !clouds.length) && !channels.length && !hasDemoBroker)
+  // An API-added cloud can name notifications only with a secret offered, a watch only with a folder.
+  const apiCapable = Boolean(
+    deps.apiClouds && (config.api.cloudSources.secrets?.length || config.api.cloudSources.dir),
+  );
+  if (
+    ((!specs.length && !watches.length && !hookSpec) || !clouds.length) &&
+    !channels.length &&
+    !hasDemoBroker &&
+    !apiCapable
+  )
     return undefined;
   let hookSecret: string | undefined;
   if (hookSpec) {
@@ -134,7 +148,6 @@ export function cloudEvents(
       );
   }
   const { runner, store, metrics, log, leaseMs } = deps;
-  const closers: (() => Promise<void>)[] = [];
   const trigger = new EventTrigger({
     quietMs: config.scheduler.events.quietSeconds * 1000,
     minIntervalMs: config.scheduler.events.minIntervalSeconds * 1000,
@@ -158,7 +171,15 @@ export function cloudEvents(
         ...(n.resourceId ? { resource: n.resourceId } : {}),
       });
   };
-  const consumers: { cloud: string; lease: string; consumer: LeasedSource; held: boolean; stoodBy?: boolean }[] = [];
+  const consumers: {
+    cloud: string;
+    lease: string;
+    consumer: LeasedSource;
+    held: boolean;
+    stoodBy?: boolean;
+    /** Release what it holds for good (its HTTP client). */
+    close?: () => Promise<void>;
+  }[] = [];
   // The demo cloud's OpenStack, when it notifies through a broker (demo.notifications): Glance's.
   const demoSpec = (config.demo as { notifications?: { urlEnv: string; queue?: string } } | undefined)?.notifications;
   const demoClouds = demoSpec ? (config.clouds ?? []).filter((c) => c.demo).map((c) => c.id) : [];
@@ -170,13 +191,21 @@ export function cloudEvents(
       where: 'demo.notifications',
     })),
   ];
-  for (const { cloud, spec, where } of pairs) {
-    const url = brokerUrl(spec, where, env);
+  type Entry = (typeof consumers)[number];
+  /** A consumer of a cloud's notification queue (url checked by the caller). */
+  const notificationEntry = (
+    cloud: string,
+    spec: NotificationsSpec,
+    url: string,
+    socketOptions?: Record<string, unknown>,
+  ): Entry => {
+    const queue = spec.queue ?? `gx-gateway.${cloud}`;
     const consumer = new NotificationConsumer({
       url,
-      queue: spec.queue ?? `gx-gateway.${cloud}`,
+      queue,
       ...(spec.exchanges ? { exchanges: spec.exchanges } : {}),
       ...(spec.durableExchanges ? { durableExchanges: true } : {}),
+      ...(socketOptions ? { socketOptions } : {}),
       log,
       async onNotification(n) {
         notified(cloud, n);
@@ -186,57 +215,130 @@ export function cloudEvents(
         setState(cloud, state);
       },
     });
-    consumers.push({ cloud, lease: `events:${cloud}:${spec.queue ?? `gx-gateway.${cloud}`}`, consumer, held: false });
-  }
-  for (const cloud of clouds)
-    for (const { spec, where } of watches) {
-      const path = isAbsolute(spec.kubeconfig) ? spec.kubeconfig : resolve(loaded.baseDir, spec.kubeconfig);
-      let kube;
-      try {
-        kube = resolveKubeContext({ path, ...(spec.context ? { context: spec.context } : {}), env });
-      } catch (err) {
-        throw new GatewayError(`${where}.watch: ${(err as Error).message}`, 'bad-config');
-      }
-      const http = new HttpClient({
-        ...defaultHttpOptions,
-        retries: 0,
-        tls: {
-          ...(kube.ca ? { ca: kube.ca } : {}),
-          ...(kube.clientCert ? { cert: kube.clientCert } : {}),
-          ...(kube.clientKey ? { key: kube.clientKey } : {}),
-          insecure: kube.insecure,
-        },
-      });
-      const watcher = new KubernetesWatcher({
-        kube,
-        http,
-        timeoutSeconds: spec.watchTimeoutSeconds ?? 300,
-        log,
-        onChange(change) {
-          metrics.events.inc({ cloud, type: change.type });
-          trigger.notify(cloud, change);
-        },
-        onRejected: () => metrics.eventsRejected.inc({ cloud }),
-        onState(state) {
-          setState(cloud, state);
-        },
-      });
-      consumers.push({
-        cloud,
-        lease: `events:${cloud}:kubernetes:${kube.name}`,
-        consumer: {
-          get state() {
-            return watcher.state;
-          },
-          start: (opts) => watcher.start({ resync: Boolean(opts?.takeover) }),
-          stop: async () => {
-            await watcher.stop();
-          },
-        },
-        held: false,
-      });
-      closers.push(() => http.close());
+    return { cloud, lease: `events:${cloud}:${queue}`, consumer, held: false };
+  };
+  /** A watch of a cloud's Kubernetes API (the kubeconfig's path already resolved). */
+  const watchEntry = (
+    cloud: string,
+    spec: { kubeconfig: string; context?: string; watchTimeoutSeconds?: number },
+    where: string,
+    guard?: OutboundGuard,
+  ): Entry => {
+    let kube;
+    try {
+      kube = resolveKubeContext({ path: spec.kubeconfig, ...(spec.context ? { context: spec.context } : {}), env });
+    } catch (err) {
+      throw new GatewayError(`${where}.watch: ${(err as Error).message}`, 'bad-config');
     }
+    const http = new HttpClient({
+      ...defaultHttpOptions,
+      retries: 0,
+      ...(guard ? { guard } : {}),
+      tls: {
+        ...(kube.ca ? { ca: kube.ca } : {}),
+        ...(kube.clientCert ? { cert: kube.clientCert } : {}),
+        ...(kube.clientKey ? { key: kube.clientKey } : {}),
+        insecure: kube.insecure,
+      },
+    });
+    const watcher = new KubernetesWatcher({
+      kube,
+      http,
+      timeoutSeconds: spec.watchTimeoutSeconds ?? 300,
+      log,
+      onChange(change) {
+        metrics.events.inc({ cloud, type: change.type });
+        trigger.notify(cloud, change);
+      },
+      onRejected: () => metrics.eventsRejected.inc({ cloud }),
+      onState(state) {
+        setState(cloud, state);
+      },
+    });
+    return {
+      cloud,
+      lease: `events:${cloud}:kubernetes:${kube.name}`,
+      consumer: {
+        get state() {
+          return watcher.state;
+        },
+        start: (opts) => watcher.start({ resync: Boolean(opts?.takeover) }),
+        stop: async () => {
+          await watcher.stop();
+        },
+      },
+      held: false,
+      close: () => http.close(),
+    };
+  };
+  for (const { cloud, spec, where } of pairs)
+    consumers.push(notificationEntry(cloud, spec, brokerUrl(spec, where, env)));
+  for (const cloud of clouds)
+    for (const { spec, where } of watches)
+      consumers.push(
+        watchEntry(
+          cloud,
+          {
+            ...spec,
+            kubeconfig: isAbsolute(spec.kubeconfig) ? spec.kubeconfig : resolve(loaded.baseDir, spec.kubeconfig),
+          },
+          where,
+        ),
+      );
+  // Clouds added over the API: their event sources follow the store (added, changed, removed),
+  // confined as their runs are (api.cloudSources: offered secrets, files in its folder, networks).
+  const dynamic = new Map<string, { sig: string; entries: Entry[] }>();
+  const drop = async (entries: Entry[]) => {
+    for (const e of entries) {
+      const at = consumers.indexOf(e);
+      if (at >= 0) consumers.splice(at, 1);
+      await e.consumer.stop().catch(() => undefined);
+      await e.close?.().catch(() => undefined);
+      if (e.held) await store.leases.release(e.lease, runner.holder).catch(() => undefined);
+    }
+  };
+  const reconcile = async () => {
+    if (!deps.apiClouds) return;
+    const listed = await deps.apiClouds();
+    const seen = new Set<string>();
+    for (const c of listed) {
+      seen.add(c.id);
+      const sig = JSON.stringify([
+        (c.spec.openstack ?? []).map((o) => o.notifications ?? null),
+        (c.spec.kubernetes ?? []).map((k) => (k.watch ? [k.kubeconfig, k.context, k.watchTimeoutSeconds] : null)),
+      ]);
+      const current = dynamic.get(c.id);
+      if (current?.sig === sig) continue;
+      if (current) await drop(current.entries);
+      const entries: Entry[] = [];
+      try {
+        const confined = confineSources(c.spec, c.policy);
+        for (const [i, o] of (confined.openstack ?? []).entries()) {
+          if (!o.notifications) continue;
+          const where = `clouds ${c.id}: sources.openstack[${i}].notifications.urlEnv`;
+          const url = confineBroker(env[o.notifications.urlEnv], c.policy, where);
+          entries.push(
+            notificationEntry(c.id, { ...o.notifications, queue: `gx-gateway.${c.id}` }, url, {
+              lookup: guardedLookup(c.policy.networks, guardOf(c.policy).hint),
+            }),
+          );
+        }
+        for (const [i, k] of (confined.kubernetes ?? []).entries())
+          if (k.watch) entries.push(watchEntry(c.id, k, `clouds ${c.id}: sources.kubernetes[${i}]`));
+      } catch (err) {
+        await drop(entries);
+        entries.length = 0;
+        log.warn({ cloud: c.id, err: (err as Error).message }, 'events: this cloud stays on polling');
+      }
+      dynamic.set(c.id, { sig, entries });
+      consumers.push(...entries);
+    }
+    for (const [id, current] of dynamic)
+      if (!seen.has(id)) {
+        await drop(current.entries);
+        dynamic.delete(id);
+      }
+  };
   /** A cloud's state over its sources: `consuming` or `standby` only if every source is. */
   const stateOf = (cloud: string): EventSourceState => {
     let out: EventSourceState | undefined;
@@ -259,7 +361,12 @@ export function cloudEvents(
   let leaseTimer: NodeJS.Timeout | undefined;
   let stopping = false;
   const tend = async () => {
-    for (const c of consumers) {
+    try {
+      await reconcile();
+    } catch (err) {
+      log.warn({ err: (err as Error).message }, 'events: the clouds added over the API could not be read');
+    }
+    for (const c of [...consumers]) {
       if (stopping) return;
       try {
         if (c.held) {
@@ -370,7 +477,7 @@ export function cloudEvents(
         consumers.filter((c) => c.held).map((c) => store.leases.release(c.lease, holder).catch(() => undefined)),
       );
       await trigger.stop();
-      await Promise.all(closers.map((c) => c().catch(() => undefined)));
+      await Promise.all(consumers.map((c) => c.close?.().catch(() => undefined)));
     },
   };
 }

@@ -11,7 +11,7 @@ import { publishToBroker, type OsloPublisher } from '../demo/oslo-publisher.js';
 import { createMetrics } from '../http/metrics.js';
 import type { ServicePort } from '../http/types.js';
 import { buildSources, type SourcesSpec } from '../pipeline/introspect.js';
-import { sourcePolicy } from '../pipeline/source-policy.js';
+import { confineBroker, sourcePolicy } from '../pipeline/source-policy.js';
 import { Scheduler } from '../pipeline/scheduler.js';
 import { cloudEvents } from './cloud-events.js';
 import { CloudRunner } from '../pipeline/runner.js';
@@ -593,6 +593,11 @@ export async function startService(
           metrics,
           log,
           leaseMs: config.scheduler.leaseSeconds * 1000,
+          apiClouds: async () =>
+            (await store.clouds.list()).flatMap((c) => {
+              const spec = JSON.parse(c.sources) as SourcesSpec & { demo?: boolean; useSources?: boolean };
+              return spec.demo || spec.useSources || !c.enabled ? [] : [{ id: c.id, spec, policy: policyFor(c.id) }];
+            }),
           // The demo cloud's OpenStack notifies in-process: a change through its API starts a run.
           ...(demo && !config.demo.notifications
             ? {
@@ -635,7 +640,11 @@ export async function startService(
       };
     },
     checkCloudSources(id: string, sources: SourcesSpec) {
-      buildSources(sources, { baseDir: loaded.baseDir, policy: policyFor(id) });
+      const policy = policyFor(id);
+      buildSources(sources, { baseDir: loaded.baseDir, policy });
+      for (const [i, o] of (sources.openstack ?? []).entries())
+        if (o.notifications)
+          confineBroker(process.env[o.notifications.urlEnv], policy, `sources.openstack[${i}].notifications.urlEnv`);
     },
     ...(events?.netboxHook ? { netboxHook: events.netboxHook } : {}),
     async publishNow(opts: { to?: string; dryRun?: boolean }) {

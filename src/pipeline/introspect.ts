@@ -20,8 +20,19 @@ import { confineSources, guardOf, type SourcePolicy } from './source-policy.js';
  */
 export interface SourcesSpec {
   /** OpenStack clouds by their clouds.yaml name (clouds.yaml, secure.yaml and OS_* as openstacksdk reads them). */
-  openstack?: { cloud?: string }[];
-  kubernetes?: { kubeconfig: string; context?: string }[];
+  openstack?: {
+    cloud?: string;
+    /** Its oslo.messaging notifications (events: src/app/cloud-events.ts); the run itself ignores it. */
+    notifications?: {
+      urlEnv: string;
+      exchanges?: string[];
+      queue?: string;
+      durableExchanges?: boolean;
+      allowPlaintext?: boolean;
+    };
+  }[];
+  /** `watch`: its changes start runs (src/app/cloud-events.ts); the run itself ignores it. */
+  kubernetes?: { kubeconfig: string; context?: string; watch?: boolean; watchTimeoutSeconds?: number }[];
   netbox?: { url: string; tokenEnv?: string; caFile?: string };
   /** SCS compliance-check reports (YAML files). */
   scsReports?: string[];

@@ -97,6 +97,30 @@ function confinedFile(policy: SourcePolicy, field: string, path: string): string
 }
 
 /**
+ * The AMQP URL an API-added cloud's notifications name (the value of an offered variable): amqps,
+ * or amqp to loopback with allowHttp (development); its host not one the guard refuses. The
+ * message names the field and the host, never the URL (it holds the broker's password).
+ */
+export function confineBroker(value: string | undefined, policy: SourcePolicy, field: string): string {
+  if (!value) throw new GatewayError(`${field}: the variable is not set (the AMQP URL)`, 'bad-input');
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new GatewayError(`${field}: the variable does not hold a URL`, 'bad-input');
+  }
+  const asHttp = new URL(
+    `${url.protocol === 'amqps:' ? 'https' : url.protocol === 'amqp:' ? 'http' : 'x'}://${url.host}/`,
+  );
+  if (!httpsOrDevLoopback(asHttp, policy.allowHttp))
+    throw refuse(
+      `${field}: ${url.protocol}//${url.host} must be amqps${url.protocol === 'amqp:' ? ' (api.cloudSources.allowHttp, for development, allows amqp to loopback hosts only)' : ''}`,
+    );
+  assertHostAllowed(url, policy.networks, HINT);
+  return value;
+}
+
+/**
  * An API-added cloud's sources checked against its policy: every path resolved to a readable file
  * inside the folder, the NetBox token variable one the configuration offers, the NetBox URL https
  * (or development http to loopback) and not an address the guard refuses. Throws a GatewayError
@@ -106,6 +130,18 @@ export function confineSources(spec: SourcesSpec, policy: SourcePolicy): Sources
   if (typeof spec.siteMap === 'string')
     throw refuse('siteMap: an API-added cloud gives its site map inline, not as a file');
   const out: SourcesSpec = { ...spec };
+  for (const [i, o] of (spec.openstack ?? []).entries()) {
+    const n = o.notifications;
+    if (!n) continue;
+    if (!policy.secrets.has(n.urlEnv))
+      throw refuse(
+        `sources.openstack[${i}].notifications.urlEnv: ${excerpt(n.urlEnv, 100)} is not a secret the configuration offers to API-added clouds (api.cloudSources.secrets)`,
+      );
+    if (n.queue !== undefined || n.allowPlaintext !== undefined)
+      throw refuse(
+        `sources.openstack[${i}].notifications: an API-added cloud consumes its own queue (gx-gateway.<cloud id>), over amqps`,
+      );
+  }
   if (spec.kubernetes)
     out.kubernetes = spec.kubernetes.map((k, i) => ({
       ...k,

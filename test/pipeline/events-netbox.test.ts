@@ -65,6 +65,7 @@ for (const release of ['4.0', '4.6', '4.7'] as const)
   t.test(`a site renamed in NetBox ${release}: the webhook is accepted and the cloud runs`, async (t) => {
     netbox.webhooks.splice(0, netbox.webhooks.length, { url: hook, secret: SECRET, release });
     const name = `Berlin DC A (renamed under ${release})`;
+    const started = Date.now();
     const [answer] = await netbox.updateSite(1, { name });
     t.equal(answer!.status, 202, answer!.body);
     t.same(JSON.parse(answer!.body), {
@@ -76,6 +77,8 @@ for (const release of ['4.0', '4.6', '4.7'] as const)
     await until('the inventory with the new name', async () =>
       (await latestInventory()).includes(name) ? true : undefined,
     );
+    t.comment(`site renamed → webhook → run → inventory: ${Date.now() - started} ms`);
+
     const runs = (
       (await (await fetch(`${svc.url}/admin/runs?cloud=nb&limit=5`, { headers: ADMIN })).json()) as {
         runs: {

@@ -27,6 +27,8 @@ export interface NotificationConsumerOptions {
   onRejected?(reason: string, exchange: string): void;
   onState?(state: ConsumerState, detail?: string): void;
   log?: { info(o: object, m: string): void; warn(o: object, m: string): void };
+  /** Socket options of the connection (the outbound guard's `lookup` for a URL an API caller named). */
+  socketOptions?: Record<string, unknown>;
   /** First and longest wait before connecting again. */
   backoffMs?: { initial: number; max: number };
 }
@@ -82,7 +84,7 @@ export class NotificationConsumer {
     this.setState('connecting');
     const host = amqpHost(this.opts.url);
     try {
-      const model = await amqp.connect(this.opts.url);
+      const model = await amqp.connect(this.opts.url, this.opts.socketOptions);
       if (this.stopped) {
         await model.close().catch(() => undefined);
         return;
