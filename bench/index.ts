@@ -19,6 +19,7 @@ import { benchService } from './service.js';
 import { benchOutbox } from './outbox.js';
 import { benchEvents } from './events.js';
 import { benchKubernetesEvents } from './events-kubernetes.js';
+import { benchPkcs11 } from './pkcs11.js';
 import { sampleLegalPerson } from '../test/helpers/samples.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gxg-bench-'));
@@ -176,6 +177,7 @@ await benchOutbox();
 await benchScale();
 await benchEvents();
 await benchKubernetesEvents();
+await benchPkcs11();
 
 console.log("\n== summary: issues 20 and 21's goals, each measured above against its floor in the same run");
 for (const line of goals) console.log(`  ${line}`);

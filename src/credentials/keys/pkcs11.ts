@@ -1,0 +1,379 @@
+// Keys in a PKCS#11 token (an HSM, a cloud HSM, SoftHSM2): generated inside it (sensitive, not
+// extractable), addressed by label, used to sign through the module — the private key never enters
+// this process. One logged-in session per token and process; a session the token lost (removed and
+// put back, the module restarted) is opened and logged into again, and the signature tried once more.
+import { createHash, createPublicKey, randomBytes, type JsonWebKey as NodeJsonWebKey } from 'node:crypto';
+import pkcs11js from 'pkcs11js';
+import type { JWK } from 'jose';
+import { GatewayError } from '../../core/errors.js';
+import { publicJwk, type JwsAlg, type KeyType } from './key-types.js';
+import type { Signer } from './signer.js';
+
+const P = pkcs11js;
+/** PKCS#11 3.0 values pkcs11js does not name. */
+const CKM_EC_EDWARDS_KEY_PAIR_GEN = 0x1055;
+const CKM_EDDSA = 0x1057;
+const CKK_EC_EDWARDS = 0x40;
+/** DER OIDs of the curves (CKA_EC_PARAMS). */
+const P256_OID = Buffer.from('06082a8648ce3d030107', 'hex');
+const ED25519_OID = Buffer.from('06032b6570', 'hex');
+
+/** The mechanisms each JWS algorithm signs with, and the one that makes its key pair. */
+const MECHANISMS: Record<JwsAlg, { sign: number; generate: number; name: string }> = {
+  ES256: { sign: P.CKM_ECDSA, generate: P.CKM_EC_KEY_PAIR_GEN, name: 'CKM_ECDSA' },
+  RS256: { sign: P.CKM_SHA256_RSA_PKCS, generate: P.CKM_RSA_PKCS_KEY_PAIR_GEN, name: 'CKM_SHA256_RSA_PKCS' },
+  PS256: { sign: P.CKM_SHA256_RSA_PKCS_PSS, generate: P.CKM_RSA_PKCS_KEY_PAIR_GEN, name: 'CKM_SHA256_RSA_PKCS_PSS' },
+  EdDSA: { sign: CKM_EDDSA, generate: CKM_EC_EDWARDS_KEY_PAIR_GEN, name: 'CKM_EDDSA' },
+};
+
+export interface Pkcs11Options {
+  /** The PKCS#11 module (shared library), e.g. /usr/lib/softhsm/libsofthsm2.so. */
+  module: string;
+  /** The token, by label (or by slot id). */
+  tokenLabel?: string;
+  slot?: number;
+  /** The user PIN (from the variable keys.pkcs11.pinEnv; never logged). */
+  pin: string;
+}
+
+/** Public facts of a key in the token. */
+export interface TokenKey {
+  label: string;
+  /** CKA_ID, hex. */
+  id: string;
+  type: KeyType;
+  publicKeyJwk: JWK;
+}
+
+/** Errors that mean the session (or the token behind it) is gone, not that the request is wrong. */
+const LOST = new Set([
+  'CKR_SESSION_HANDLE_INVALID',
+  'CKR_SESSION_CLOSED',
+  'CKR_DEVICE_REMOVED',
+  'CKR_TOKEN_NOT_PRESENT',
+  'CKR_USER_NOT_LOGGED_IN',
+  'CKR_DEVICE_ERROR',
+  'CKR_OBJECT_HANDLE_INVALID',
+  'CKR_KEY_HANDLE_INVALID',
+  'CKR_CRYPTOKI_NOT_INITIALIZED',
+]);
+const codeOf = (err: unknown) => /CKR_[A-Z_]+/.exec((err as Error)?.message ?? '')?.[0] ?? '';
+
+/** Tokens logged in in this process: the digest of the PIN that did. */
+const loggedIn = new Map<string, string>();
+
+/** One loaded module per path in the process (PKCS#11 is initialised once per process). */
+const modules = new Map<string, pkcs11js.PKCS11>();
+
+function load(module: string): pkcs11js.PKCS11 {
+  let p11 = modules.get(module);
+  if (p11) return p11;
+  p11 = new P.PKCS11();
+  try {
+    p11.load(module);
+  } catch (err) {
+    throw new GatewayError(`keys.pkcs11.module: cannot load ${module} (${(err as Error).message})`, 'bad-config');
+  }
+  try {
+    // The module locks for itself: sessions may be used from more than one thread.
+    p11.C_Initialize({ flags: P.CKF_OS_LOCKING_OK });
+  } catch (err) {
+    if (codeOf(err) !== 'CKR_CRYPTOKI_ALREADY_INITIALIZED') throw err;
+  }
+  modules.set(module, p11);
+  return p11;
+}
+
+export class Pkcs11Token {
+  private session: Buffer | undefined;
+  private readonly handles = new Map<string, Buffer>();
+
+  private constructor(
+    private readonly p11: pkcs11js.PKCS11,
+    private readonly opts: Pkcs11Options,
+    private readonly where: string,
+  ) {}
+
+  /**
+   * Open the token and log in: a module that does not load, a token that is not there or a wrong PIN
+   * is a clear error now, not at the first signature.
+   */
+  static open(opts: Pkcs11Options): Pkcs11Token {
+    const p11 = load(opts.module);
+    const where = opts.tokenLabel !== undefined ? `token "${opts.tokenLabel}"` : `slot ${opts.slot}`;
+    // A PKCS#11 login holds for every session of the process: a second login with another PIN would
+    // be answered "already logged in". The PIN that logged in is remembered (as a digest) to refuse it.
+    const key = `${opts.module}|${where}`;
+    const pin = createHash('sha256').update(opts.pin).digest('hex');
+    const known = loggedIn.get(key);
+    if (known !== undefined && known !== pin)
+      throw new GatewayError(`keys.pkcs11: the PIN of ${where} is wrong (keys.pkcs11.pinEnv)`, 'bad-config');
+    const token = new Pkcs11Token(p11, opts, where);
+    token.login();
+    loggedIn.set(key, pin);
+    return token;
+  }
+
+  private slot(): Buffer {
+    const slots = this.p11.C_GetSlotList(true);
+    for (const s of slots) {
+      if (this.opts.slot !== undefined && ulong(s) !== this.opts.slot) continue;
+      if (this.opts.tokenLabel !== undefined && this.p11.C_GetTokenInfo(s).label.trim() !== this.opts.tokenLabel)
+        continue;
+      return s;
+    }
+    throw new GatewayError(
+      `keys.pkcs11: no ${this.where} in ${this.opts.module} (tokens present: ${
+        slots.map((s) => `"${this.p11.C_GetTokenInfo(s).label.trim()}"`).join(', ') || 'none'
+      })`,
+      'unavailable',
+    );
+  }
+
+  private login(): void {
+    const slot = this.slot();
+    const session = this.p11.C_OpenSession(slot, P.CKF_SERIAL_SESSION | P.CKF_RW_SESSION);
+    try {
+      this.p11.C_Login(session, P.CKU_USER, this.opts.pin);
+    } catch (err) {
+      const code = codeOf(err);
+      if (code !== 'CKR_USER_ALREADY_LOGGED_IN') {
+        this.p11.C_CloseSession(session);
+        if (code === 'CKR_PIN_INCORRECT' || code === 'CKR_PIN_LEN_RANGE')
+          throw new GatewayError(`keys.pkcs11: the PIN of ${this.where} is wrong (keys.pkcs11.pinEnv)`, 'bad-config');
+        if (code === 'CKR_PIN_LOCKED')
+          throw new GatewayError(`keys.pkcs11: the user PIN of ${this.where} is locked`, 'bad-config');
+        throw new GatewayError(
+          `keys.pkcs11: cannot log in to ${this.where} (${code || (err as Error).message})`,
+          'unavailable',
+        );
+      }
+    }
+    this.session = session;
+    this.handles.clear();
+  }
+
+  /** The token's session, opened and logged in again after it was lost. */
+  private again(): void {
+    if (this.session) {
+      try {
+        this.p11.C_CloseSession(this.session);
+      } catch {
+        /* already gone */
+      }
+      this.session = undefined;
+    }
+    this.login();
+  }
+
+  private withSession<T>(fn: (session: Buffer) => T): T {
+    if (!this.session) this.login();
+    try {
+      return fn(this.session!);
+    } catch (err) {
+      if (!LOST.has(codeOf(err))) throw err;
+      this.again();
+      return fn(this.session!);
+    }
+  }
+
+  /** The algorithms the token can both make keys for and sign with. */
+  algorithms(): JwsAlg[] {
+    const mechanisms = new Set(this.p11.C_GetMechanismList(this.slot()));
+    return (Object.keys(MECHANISMS) as JwsAlg[]).filter(
+      (a) => mechanisms.has(MECHANISMS[a].sign) && mechanisms.has(MECHANISMS[a].generate),
+    );
+  }
+
+  /** A clear error when the token cannot sign with `alg` (checked at start, not at the first signature). */
+  assertSupports(alg: JwsAlg): void {
+    if (!this.algorithms().includes(alg))
+      throw new GatewayError(
+        `keys.pkcs11: ${this.where} does not offer ${MECHANISMS[alg].name} (${alg}); it offers ${this.algorithms().join(', ') || 'none of ES256, RS256, PS256, EdDSA'}`,
+        'bad-config',
+      );
+  }
+
+  /** Make a key pair inside the token: the private key sensitive, not extractable, a token object. */
+  generate(type: KeyType, label: string, rsaBits = 3072): TokenKey {
+    if (this.find(label))
+      throw new GatewayError(`keys.pkcs11: ${this.where} already holds a key "${label}"`, 'conflict');
+    const id = randomBytes(16);
+    const common = [
+      { type: P.CKA_TOKEN, value: true },
+      { type: P.CKA_LABEL, value: label },
+      { type: P.CKA_ID, value: id },
+    ];
+    const keyType = type === 'RSA' ? P.CKK_RSA : type === 'P-256' ? P.CKK_EC : CKK_EC_EDWARDS;
+    const publicTemplate = [
+      ...common,
+      { type: P.CKA_CLASS, value: P.CKO_PUBLIC_KEY },
+      { type: P.CKA_KEY_TYPE, value: keyType },
+      { type: P.CKA_VERIFY, value: true },
+      ...(type === 'RSA'
+        ? [
+            { type: P.CKA_MODULUS_BITS, value: rsaBits },
+            { type: P.CKA_PUBLIC_EXPONENT, value: Buffer.from([1, 0, 1]) },
+          ]
+        : [{ type: P.CKA_EC_PARAMS, value: type === 'P-256' ? P256_OID : ED25519_OID }]),
+    ];
+    const privateTemplate = [
+      ...common,
+      { type: P.CKA_CLASS, value: P.CKO_PRIVATE_KEY },
+      { type: P.CKA_KEY_TYPE, value: keyType },
+      { type: P.CKA_PRIVATE, value: true },
+      { type: P.CKA_SENSITIVE, value: true },
+      { type: P.CKA_EXTRACTABLE, value: false },
+      { type: P.CKA_SIGN, value: true },
+    ];
+    const mechanism =
+      type === 'RSA'
+        ? P.CKM_RSA_PKCS_KEY_PAIR_GEN
+        : type === 'P-256'
+          ? P.CKM_EC_KEY_PAIR_GEN
+          : CKM_EC_EDWARDS_KEY_PAIR_GEN;
+    this.withSession((s) => this.p11.C_GenerateKeyPair(s, { mechanism }, publicTemplate, privateTemplate));
+    return this.find(label)!;
+  }
+
+  private object(session: Buffer, label: string, cls: number): Buffer | undefined {
+    this.p11.C_FindObjectsInit(session, [
+      { type: P.CKA_CLASS, value: cls },
+      { type: P.CKA_LABEL, value: label },
+    ]);
+    try {
+      return this.p11.C_FindObjects(session) ?? undefined;
+    } finally {
+      this.p11.C_FindObjectsFinal(session);
+    }
+  }
+
+  /** A key pair of the token by label, its public facts (undefined when there is none). */
+  find(label: string): TokenKey | undefined {
+    return this.withSession((s) => {
+      const pub = this.object(s, label, P.CKO_PUBLIC_KEY);
+      const priv = this.object(s, label, P.CKO_PRIVATE_KEY);
+      if (!pub || !priv) return undefined;
+      const [kt, id] = this.p11.C_GetAttributeValue(s, pub, [{ type: P.CKA_KEY_TYPE }, { type: P.CKA_ID }]);
+      const keyType = ulong(kt!.value as Buffer);
+      let jwk: NodeJsonWebKey;
+      let type: KeyType;
+      if (keyType === P.CKK_RSA) {
+        const [n, e] = this.p11.C_GetAttributeValue(s, pub, [{ type: P.CKA_MODULUS }, { type: P.CKA_PUBLIC_EXPONENT }]);
+        jwk = { kty: 'RSA', n: b64u(n!.value as Buffer), e: b64u(e!.value as Buffer) };
+        type = 'RSA';
+      } else if (keyType === P.CKK_EC || keyType === CKK_EC_EDWARDS) {
+        const [point] = this.p11.C_GetAttributeValue(s, pub, [{ type: P.CKA_EC_POINT }]);
+        const raw = unwrapOctetString(point!.value as Buffer);
+        if (keyType === P.CKK_EC) {
+          if (raw.length !== 65 || raw[0] !== 4)
+            throw new GatewayError(`keys.pkcs11: "${label}" is not a P-256 key`, 'bad-key');
+          jwk = { kty: 'EC', crv: 'P-256', x: b64u(raw.subarray(1, 33)), y: b64u(raw.subarray(33)) };
+          type = 'P-256';
+        } else {
+          jwk = { kty: 'OKP', crv: 'Ed25519', x: b64u(raw) };
+          type = 'Ed25519';
+        }
+      } else throw new GatewayError(`keys.pkcs11: "${label}" is a key type gx-gateway does not sign with`, 'bad-key');
+      this.handles.set(label, priv);
+      return {
+        label,
+        id: (id!.value as Buffer).toString('hex'),
+        type,
+        publicKeyJwk: publicJwk(createPublicKey({ key: jwk, format: 'jwk' })),
+      };
+    });
+  }
+
+  /** The protection attributes of a key's private half (what an auditor asks for). */
+  protection(label: string): {
+    sensitive: boolean;
+    extractable: boolean;
+    alwaysSensitive: boolean;
+    neverExtractable: boolean;
+  } {
+    return this.withSession((s) => {
+      const priv = this.object(s, label, P.CKO_PRIVATE_KEY);
+      if (!priv) throw new GatewayError(`keys.pkcs11: ${this.where} holds no key "${label}"`, 'not-found');
+      const flag = (v: unknown) => (v as Buffer)[0] === 1;
+      const [sensitive, extractable, always, never] = this.p11.C_GetAttributeValue(s, priv, [
+        { type: P.CKA_SENSITIVE },
+        { type: P.CKA_EXTRACTABLE },
+        { type: P.CKA_ALWAYS_SENSITIVE },
+        { type: P.CKA_NEVER_EXTRACTABLE },
+      ]);
+      return {
+        sensitive: flag(sensitive!.value),
+        extractable: flag(extractable!.value),
+        alwaysSensitive: flag(always!.value),
+        neverExtractable: flag(never!.value),
+      };
+    });
+  }
+
+  /** Sign `data` with the key `label` in JWS form (ES256: r‖s; EdDSA: pure Ed25519). */
+  sign(label: string, alg: JwsAlg, data: Uint8Array): Uint8Array {
+    const input =
+      alg === 'ES256'
+        ? createHash('sha256').update(data).digest()
+        : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    const mechanism =
+      alg === 'PS256'
+        ? {
+            mechanism: P.CKM_SHA256_RSA_PKCS_PSS,
+            parameter: { type: P.CK_PARAMS_RSA_PSS, hashAlg: P.CKM_SHA256, mgf: P.CKG_MGF1_SHA256, saltLen: 32 },
+          }
+        : { mechanism: MECHANISMS[alg].sign };
+    return this.withSession((s) => {
+      let key = this.handles.get(label);
+      if (!key) {
+        if (!this.find(label))
+          throw new GatewayError(`keys.pkcs11: ${this.where} holds no key "${label}"`, 'not-found');
+        key = this.handles.get(label)!;
+      }
+      this.p11.C_SignInit(s, mechanism as pkcs11js.Mechanism, key);
+      return new Uint8Array(this.p11.C_Sign(s, input, Buffer.alloc(1024)));
+    });
+  }
+
+  /** A Signer of a key in the token: the one interface every signing path uses. */
+  signer(key: TokenKey & { keyId: string; alg: JwsAlg }): Signer {
+    this.assertSupports(key.alg);
+    const signer: Signer = {
+      keyId: key.keyId,
+      type: key.type,
+      alg: key.alg,
+      publicKeyJwk: key.publicKeyJwk,
+      sign: async (data: Uint8Array) => this.sign(key.label, key.alg, data),
+    };
+    Object.defineProperty(signer, 'toJSON', { value: () => ({ keyId: key.keyId, type: key.type, alg: key.alg }) });
+    return Object.freeze(signer);
+  }
+
+  close(): void {
+    if (!this.session) return;
+    try {
+      this.p11.C_Logout(this.session);
+    } catch {
+      /* the token may be gone */
+    }
+    try {
+      this.p11.C_CloseSession(this.session);
+    } catch {
+      /* the token may be gone */
+    }
+    this.session = undefined;
+  }
+}
+
+const b64u = (b: Buffer) => b.toString('base64url');
+/** A CK_ULONG as the module's platform lays it out (little-endian, 4 or 8 bytes). */
+const ulong = (b: Buffer) => (b.length === 8 ? Number(b.readBigUInt64LE(0)) : b.readUIntLE(0, b.length));
+
+/** CKA_EC_POINT is a DER OCTET STRING (most modules); some return the bare point. */
+function unwrapOctetString(v: Buffer): Buffer {
+  if (v[0] !== 0x04) return v;
+  if (v[1]! < 0x80 && v[1] === v.length - 2) return v.subarray(2);
+  if (v[1] === 0x81 && v[2] === v.length - 3) return v.subarray(3);
+  return v;
+}
