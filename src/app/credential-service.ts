@@ -166,10 +166,32 @@ export class CredentialService {
 
   static open(loaded: LoadedConfig, env: NodeJS.ProcessEnv = process.env): CredentialService {
     const { keys } = loaded.config;
+    const p11 = (keys as { pkcs11?: { module: string; tokenLabel?: string; slot?: number; pinEnv: string } }).pkcs11;
+    const pin = p11 ? env[p11.pinEnv] : undefined;
+    if (p11 && p11.tokenLabel === undefined && p11.slot === undefined)
+      throw new GatewayError('keys.pkcs11: name the token by tokenLabel or slot', 'bad-config');
+    if (p11 && !pin)
+      throw new GatewayError(
+        `keys.pkcs11.pinEnv: the variable ${p11.pinEnv} is not set (the token's user PIN)`,
+        'bad-config',
+      );
     const store = KeyStore.open(configPath(loaded, keys.dir), {
       passphrase: env[keys.passphraseEnv] || undefined,
       passphraseEnv: keys.passphraseEnv,
+      ...(p11
+        ? {
+            pkcs11: {
+              module: p11.module,
+              ...(p11.tokenLabel !== undefined ? { tokenLabel: p11.tokenLabel } : {}),
+              ...(p11.slot !== undefined ? { slot: p11.slot } : {}),
+              pin: pin!,
+            },
+          }
+        : {}),
     });
+    // The token opens now (module, PIN) and every key in it is checked: an error here, not at the
+    // first signature.
+    store.checkToken();
     return new CredentialService(loaded, store);
   }
 
@@ -239,6 +261,7 @@ export class CredentialService {
         alg: k.alg,
         publicKeyJwk: k.publicKeyJwk,
         hasChain: Boolean(k.chainPem),
+        location: 'file' as const,
         created: '',
         active: false,
         encrypted: false,

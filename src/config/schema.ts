@@ -206,6 +206,27 @@ export const configSchema = {
           description:
             'On start with an empty key directory, create an RSA (active) and an Ed25519 key with a development certificate chain.',
         },
+        pkcs11: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['module', 'pinEnv'],
+          description:
+            'A PKCS#11 token (HSM, cloud HSM, SoftHSM2) keys may live in: `gx-gateway keys create --pkcs11` makes them inside it (not extractable), `keys import --pkcs11 LABEL` adopts one; their private halves never enter the process. Opened and checked at start.',
+          properties: {
+            module: {
+              type: 'string',
+              minLength: 1,
+              description: 'The PKCS#11 module, e.g. /usr/lib/softhsm/libsofthsm2.so.',
+            },
+            tokenLabel: { type: 'string', minLength: 1, maxLength: 32, description: 'The token, by label (or slot).' },
+            slot: { type: 'integer', minimum: 0, description: 'The token, by slot id (or tokenLabel).' },
+            pinEnv: {
+              type: 'string',
+              pattern: '^[A-Za-z_][A-Za-z0-9_]*$',
+              description: 'The variable holding the user PIN.',
+            },
+          },
+        },
       },
     },
     resolver: {

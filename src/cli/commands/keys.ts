@@ -19,7 +19,7 @@ function table(keys: KeyInfo[]): string {
     k.id,
     k.type,
     k.alg,
-    k.encrypted ? 'encrypted' : 'plain',
+    k.location === 'pkcs11' ? `pkcs11:${k.label}` : k.encrypted ? 'file, encrypted' : 'file',
     k.hasChain ? 'x5u' : '-',
     k.created,
   ]);
@@ -46,6 +46,8 @@ export function keysCommand(program: Command, globals: () => GlobalOptions): voi
     .option('--alg <alg>', 'JWS algorithm for RSA: PS256 (default) or RS256')
     .option('--activate', 'make it the active signing key')
     .option('--dev-certificate', 'attach a development certificate chain (x5u) from a throw-away root')
+    .option('--pkcs11', 'generate it inside the PKCS#11 token of keys.pkcs11 (not extractable)')
+    .option('--label <label>', 'its label in the token (with --pkcs11; default: the key id)')
     .option('--json', 'print machine-readable output')
     .action(
       async (o: {
@@ -55,21 +57,27 @@ export function keysCommand(program: Command, globals: () => GlobalOptions): voi
         alg?: string;
         activate?: boolean;
         devCertificate?: boolean;
+        pkcs11?: boolean;
+        label?: string;
         json?: boolean;
       }) => {
+        if (o.label && !o.pkcs11) throw new GatewayError('--label names a key in a token: add --pkcs11', 'usage');
         await withService(globals(), async (svc) => {
-          let info = await svc.keys.create({
+          const spec = {
             type: parseType(o.type),
             ...(o.id ? { id: o.id } : {}),
             rsaBits: Number(o.bits),
             ...(o.alg ? { alg: o.alg as JwsAlg } : {}),
             ...(o.activate ? { activate: true } : {}),
-          });
+          };
+          let info = o.pkcs11
+            ? await svc.keys.createInToken({ ...spec, ...(o.label ? { label: o.label } : {}) })
+            : await svc.keys.create(spec);
           if (o.devCertificate) info = await svc.attachDevChain(info.id);
           writeOutput(
             o.json
               ? JSON.stringify(info, null, 2)
-              : `created ${info.type} key ${info.id}${info.active ? ' (active)' : ''}`,
+              : `created ${info.type} key ${info.id}${info.location === 'pkcs11' ? ` in the PKCS#11 token (label ${info.label})` : ''}${info.active ? ' (active)' : ''}`,
           );
         });
       },
@@ -77,8 +85,11 @@ export function keysCommand(program: Command, globals: () => GlobalOptions): voi
 
   keys
     .command('import')
-    .description('import a private key (PEM) and optionally its certificate chain')
-    .requiredOption('--pem <file>', 'private key PEM (PKCS#8, PKCS#1 or SEC1)')
+    .description(
+      'import a private key (PEM), or adopt a key of the PKCS#11 token, and optionally its certificate chain',
+    )
+    .option('--pem <file>', 'private key PEM (PKCS#8, PKCS#1 or SEC1)')
+    .option('--pkcs11 <label>', 'adopt the key pair the PKCS#11 token of keys.pkcs11 holds under this label')
     .option('--chain <file>', 'certificate chain PEM, leaf first, root included')
     .option('--pem-passphrase-env <name>', 'environment variable holding the passphrase of an encrypted PEM')
     .option('--id <id>', 'key id')
@@ -86,18 +97,37 @@ export function keysCommand(program: Command, globals: () => GlobalOptions): voi
     .option('--activate', 'make it the active signing key')
     .action(
       async (o: {
-        pem: string;
+        pem?: string;
+        pkcs11?: string;
         chain?: string;
         pemPassphraseEnv?: string;
         id?: string;
         alg?: string;
         activate?: boolean;
       }) => {
+        if (Boolean(o.pem) === Boolean(o.pkcs11))
+          throw new GatewayError('give either --pem <file> or --pkcs11 <label>', 'usage');
+        if (o.pkcs11) {
+          const label = o.pkcs11;
+          await withService(globals(), async (svc) => {
+            const info = await svc.keys.adoptFromToken(label, {
+              ...(o.chain ? { chainPem: readInput(o.chain, 1024 * 1024) } : {}),
+              ...(o.id ? { id: o.id } : {}),
+              ...(o.alg ? { alg: o.alg as JwsAlg } : {}),
+              ...(o.activate ? { activate: true } : {}),
+            });
+            writeOutput(
+              `adopted ${info.type} key ${info.id} of the PKCS#11 token (label ${label})${info.active ? ' (active)' : ''}${info.hasChain ? ' with certificate chain' : ''}`,
+            );
+          });
+          return;
+        }
+        const pem = o.pem!;
         await withService(globals(), async (svc) => {
           const pemPassphrase = o.pemPassphraseEnv ? process.env[o.pemPassphraseEnv] : undefined;
           if (o.pemPassphraseEnv && !pemPassphrase) throw new GatewayError(`${o.pemPassphraseEnv} is not set`, 'usage');
           const info = await svc.keys.import({
-            pem: readInput(o.pem, 1024 * 1024),
+            pem: readInput(pem, 1024 * 1024),
             ...(o.chain ? { chainPem: readInput(o.chain, 1024 * 1024) } : {}),
             ...(pemPassphrase ? { pemPassphrase } : {}),
             ...(o.id ? { id: o.id } : {}),

@@ -13,6 +13,7 @@ import {
   type KeyType,
 } from './key-types.js';
 import { encryptPrivateKeyPem } from './pkcs8.js';
+import { Pkcs11Token, type Pkcs11Options } from './pkcs11.js';
 import { createSigner, type Signer } from './signer.js';
 import { parsePemChain, sameKey } from '../x509.js';
 
@@ -28,6 +29,10 @@ export interface KeyInfo {
   thumbprint: string;
   /** True when an X.509 chain (leaf first) is stored for this key; it is served at the key's x5u URL. */
   hasChain: boolean;
+  /** Where the private key lives: a PEM file of the key folder, or a PKCS#11 token (by its label). */
+  location: 'file' | 'pkcs11';
+  /** Its label in the token (location pkcs11). */
+  label?: string;
 }
 
 interface IndexEntry {
@@ -38,6 +43,8 @@ interface IndexEntry {
   encrypted: boolean;
   publicKeyJwk: JWK;
   thumbprint: string;
+  /** In a PKCS#11 token, by label (no PEM file). */
+  pkcs11?: { label: string };
 }
 interface IndexFile {
   version: 1;
@@ -53,6 +60,8 @@ export interface KeyStoreOptions {
   passphrase?: string;
   /** The environment variable the passphrase comes from, named in error messages. */
   passphraseEnv?: string;
+  /** The PKCS#11 token keys may live in (keys.pkcs11; the PIN from its variable). */
+  pkcs11?: Pkcs11Options;
 }
 
 export interface CreateKeyOptions {
@@ -201,6 +210,83 @@ export class KeyStore {
     rmSync(join(this.dir, `${id}.chain.pem`), { force: true });
   }
 
+  private tokenHandle: Pkcs11Token | undefined;
+
+  /** The PKCS#11 token (opened and logged in on first use; a wrong PIN is an error then). */
+  token(): Pkcs11Token {
+    if (!this.options.pkcs11)
+      throw new GatewayError(
+        'no PKCS#11 token is configured (keys.pkcs11: module, tokenLabel or slot, pinEnv)',
+        'usage',
+      );
+    this.tokenHandle ??= Pkcs11Token.open(this.options.pkcs11);
+    return this.tokenHandle;
+  }
+
+  /**
+   * Check the keys that live in the token, at start: the token opens (module, PIN), each key is
+   * there under its label with the public key recorded, and the token signs with its algorithm.
+   */
+  checkToken(): void {
+    const inToken = this.index.keys.filter((k) => k.pkcs11);
+    if (!this.options.pkcs11) {
+      if (inToken.length)
+        throw new GatewayError(
+          `keys ${inToken.map((k) => k.id).join(', ')} live in a PKCS#11 token, but keys.pkcs11 is not configured`,
+          'bad-config',
+        );
+      return;
+    }
+    const token = this.token();
+    for (const e of inToken) {
+      const found = token.find(e.pkcs11!.label);
+      if (!found)
+        throw new GatewayError(`key ${e.id}: the token holds no key "${e.pkcs11!.label}" (keys.pkcs11)`, 'bad-config');
+      if (JSON.stringify(found.publicKeyJwk) !== JSON.stringify(e.publicKeyJwk))
+        throw new GatewayError(
+          `key ${e.id}: the token's key "${e.pkcs11!.label}" is another key than the one recorded`,
+          'bad-config',
+        );
+      token.assertSupports(e.alg);
+    }
+  }
+
+  /** Generate a key pair inside the token (non-extractable, sensitive); `label` defaults to the key id. */
+  async createInToken(opts: CreateKeyOptions & { label?: string }): Promise<KeyInfo> {
+    const alg = opts.alg ?? ALGS_FOR[opts.type][0]!;
+    assertAlgForType(opts.type, alg);
+    const token = this.token();
+    token.assertSupports(alg);
+    const label =
+      opts.label ?? opts.id ?? `gx-gateway-${opts.type.toLowerCase().replace('-', '')}-${Date.now().toString(36)}`;
+    const key = token.generate(opts.type, label, opts.rsaBits);
+    return this.register(
+      { type: key.type, alg, publicKeyJwk: key.publicKeyJwk, pkcs11: { label } },
+      { ...opts, id: opts.id ?? label },
+    );
+  }
+
+  /** Adopt a key pair the token already holds, by label. */
+  async adoptFromToken(
+    label: string,
+    opts: { id?: string; alg?: JwsAlg; activate?: boolean; chainPem?: string } = {},
+  ): Promise<KeyInfo> {
+    const token = this.token();
+    const key = token.find(label);
+    if (!key) throw new GatewayError(`the PKCS#11 token holds no key "${label}"`, 'no-key');
+    const alg = opts.alg ?? ALGS_FOR[key.type][0]!;
+    assertAlgForType(key.type, alg);
+    token.assertSupports(alg);
+    if (opts.chainPem)
+      checkChainFitsKey(opts.chainPem, createPublicKey({ key: key.publicKeyJwk as JsonWebKey, format: 'jwk' }));
+    const info = await this.register(
+      { type: key.type, alg, publicKeyJwk: key.publicKeyJwk, pkcs11: { label } },
+      { ...opts, id: opts.id ?? label },
+    );
+    if (opts.chainPem) this.setChain(info.id, opts.chainPem);
+    return this.get(info.id);
+  }
+
   /** A signer for the key (default: the active key). Decrypts the private key if needed. */
   signer(id?: string): Signer {
     const keyId = id ?? this.index.active;
@@ -208,6 +294,18 @@ export class KeyStore {
     const cached = this.signers.get(keyId);
     if (cached) return cached;
     const entry = this.entry(keyId);
+    if (entry.pkcs11) {
+      const signer = this.token().signer({
+        label: entry.pkcs11.label,
+        id: '',
+        type: entry.type,
+        publicKeyJwk: entry.publicKeyJwk,
+        keyId: entry.id,
+        alg: entry.alg,
+      });
+      this.signers.set(keyId, signer);
+      return signer;
+    }
     const pem = readFileSync(join(this.dir, `${keyId}.key.pem`), 'utf8');
     let privateKey: KeyObject;
     try {
@@ -245,7 +343,23 @@ export class KeyStore {
     const type = keyTypeOf(privateKey);
     const alg = opts.alg ?? ALGS_FOR[type][0]!;
     assertAlgForType(type, alg);
-    const jwk = publicJwk(privateKey);
+    const encrypted = Boolean(this.options.passphrase);
+    return this.register({ type, alg, publicKeyJwk: publicJwk(privateKey), encrypted }, opts, (id) => {
+      const pem = encrypted
+        ? encryptPrivateKeyPem(privateKey, this.options.passphrase!)
+        : (privateKey.export({ type: 'pkcs8', format: 'pem' }) as string);
+      this.ensureDir();
+      writeAtomic(join(this.dir, `${id}.key.pem`), pem, 0o600);
+    });
+  }
+
+  /** Record a key in the index (after `write` stored its private half, for a file key). */
+  private async register(
+    key: { type: KeyType; alg: JwsAlg; publicKeyJwk: JWK; encrypted?: boolean; pkcs11?: { label: string } },
+    opts: { id?: string; activate?: boolean },
+    write?: (id: string) => void,
+  ): Promise<KeyInfo> {
+    const { type, alg, publicKeyJwk: jwk } = key;
     const thumbprint = await calculateJwkThumbprint(jwk, 'sha256');
     const id = opts.id ?? `${type.toLowerCase().replace('-', '')}-${thumbprint.slice(0, 10)}`;
     if (!ID_PATTERN.test(id))
@@ -255,20 +369,16 @@ export class KeyStore {
     if (this.index.keys.some((k) => k.thumbprint === thumbprint)) {
       throw new GatewayError(`this key is stored already (thumbprint ${thumbprint})`, 'duplicate-key');
     }
-    const encrypted = Boolean(this.options.passphrase);
-    const pem = encrypted
-      ? encryptPrivateKeyPem(privateKey, this.options.passphrase!)
-      : (privateKey.export({ type: 'pkcs8', format: 'pem' }) as string);
-    this.ensureDir();
-    writeAtomic(join(this.dir, `${id}.key.pem`), pem, 0o600);
+    write?.(id);
     const entry: IndexEntry = {
       id,
       type,
       alg,
       created: new Date().toISOString(),
-      encrypted,
+      encrypted: Boolean(key.encrypted),
       publicKeyJwk: jwk,
       thumbprint,
+      ...(key.pkcs11 ? { pkcs11: key.pkcs11 } : {}),
     };
     const activate = opts.activate ?? !this.index.active;
     this.index = {
@@ -300,6 +410,8 @@ export class KeyStore {
       publicKeyJwk: e.publicKeyJwk,
       thumbprint: e.thumbprint,
       hasChain: existsSync(join(this.dir, `${e.id}.chain.pem`)),
+      location: e.pkcs11 ? 'pkcs11' : 'file',
+      ...(e.pkcs11 ? { label: e.pkcs11.label } : {}),
     };
   }
 
