@@ -169,6 +169,31 @@ if ('skip' in hsm) {
     t.ok(token.sign('gx-p256', 'ES256', data), 'the main session still signs after the threads ended');
   });
 
+  t.test('the token taken away: a clear error; put back: signing resumes', async (t) => {
+    const { readdirSync, renameSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const tokenDir = readdirSync(hsm.dir).find((f) => !f.endsWith('.conf'))!;
+    // Out of the token folder: SoftHSM2 takes every folder in it for a token.
+    renameSync(join(hsm.dir, tokenDir), `${hsm.dir}-away`);
+    t.throws(() => token.sign('gx-p256', 'ES256', data), {
+      code: 'unavailable',
+      message: /token "gx-test" is not available|no token "gx-test"/,
+    });
+    t.throws(() => token.sign('gx-p256', 'ES256', data), { code: 'unavailable' }, 'and again, while it is away');
+    renameSync(`${hsm.dir}-away`, join(hsm.dir, tokenDir));
+    const key = token.find('gx-p256')!;
+    const sig = Buffer.from(token.sign('gx-p256', 'ES256', data));
+    t.ok(
+      verify(
+        'sha256',
+        data,
+        { key: createPublicKey({ key: key.publicKeyJwk as NodeJsonWebKey, format: 'jwk' }), dsaEncoding: 'ieee-p1363' },
+        sig,
+      ),
+      'signed again once it is back',
+    );
+  });
+
   t.test('clear errors at open: a token that is not there, a module that does not load', async (t) => {
     t.throws(() => Pkcs11Token.open({ module: hsm.module, tokenLabel: 'elsewhere', pin: hsm.pin }), {
       message: /no token "elsewhere" .*tokens present: "gx-test"/,

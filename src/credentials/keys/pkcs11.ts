@@ -57,6 +57,8 @@ const LOST = new Set([
   'CKR_KEY_HANDLE_INVALID',
   'CKR_CRYPTOKI_NOT_INITIALIZED',
 ]);
+/** Errors that mean the token (or the module's state of it) failed as a whole. */
+const BROKEN = new Set(['CKR_GENERAL_ERROR', 'CKR_DEVICE_REMOVED', 'CKR_TOKEN_NOT_PRESENT', 'CKR_DEVICE_ERROR']);
 const codeOf = (err: unknown) => /CKR_[A-Z_]+/.exec((err as Error)?.message ?? '')?.[0] ?? '';
 
 /** Tokens logged in in this process: the digest of the PIN that did. */
@@ -166,15 +168,53 @@ export class Pkcs11Token {
     this.login();
   }
 
+  /**
+   * Run `fn` on the logged-in session. A session the token lost is opened again and `fn` tried
+   * once more; a token that failed as a whole (removed, the module's state broken: SoftHSM2 answers
+   * CKR_GENERAL_ERROR once its token went away) has the module initialised again first. Still
+   * failing, it is a clear "not available" error; the next call tries again.
+   */
   private withSession<T>(fn: (session: Buffer) => T): T {
-    if (!this.session) this.login();
     try {
+      if (!this.session) this.login();
       return fn(this.session!);
     } catch (err) {
-      if (!LOST.has(codeOf(err))) throw err;
-      this.again();
-      return fn(this.session!);
+      // The token not among the slots (taken away, or back but not rescanned): initialise again.
+      const missing = err instanceof GatewayError && err.code === 'unavailable';
+      if (err instanceof GatewayError && !missing) throw err;
+      const code = missing ? 'CKR_TOKEN_NOT_PRESENT' : codeOf(err);
+      if (!LOST.has(code) && !BROKEN.has(code)) throw err;
+      try {
+        if (BROKEN.has(code)) this.restartModule();
+        this.again();
+        return fn(this.session!);
+      } catch (second) {
+        if (second instanceof GatewayError) throw second;
+        const again = codeOf(second);
+        if (!LOST.has(again) && !BROKEN.has(again)) throw second;
+        this.session = undefined;
+        throw new GatewayError(
+          `keys.pkcs11: ${this.where} is not available (${again}); signing resumes once it is back`,
+          'unavailable',
+        );
+      }
     }
+  }
+
+  /** Finalize and initialise the module again (every session of the process is gone after it). */
+  private restartModule(): void {
+    try {
+      this.p11.C_Finalize();
+    } catch {
+      /* not initialised, or already broken */
+    }
+    try {
+      this.p11.C_Initialize({ flags: P.CKF_OS_LOCKING_OK });
+    } catch (err) {
+      if (codeOf(err) !== 'CKR_CRYPTOKI_ALREADY_INITIALIZED') throw err;
+    }
+    this.session = undefined;
+    this.handles.clear();
   }
 
   /** The algorithms the token can both make keys for and sign with. */
