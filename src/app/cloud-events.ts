@@ -90,8 +90,8 @@ export function cloudEvents(
      * In-process notification channels (the demo cloud's OpenStack): each message is read as one
      * from RabbitMQ would be; no broker, no lease (the channel is this process's own).
      */
-    /** The clouds added over the API, their sources and what they may name (api.cloudSources). */
-    apiClouds?: () => Promise<{ id: string; spec: SourcesSpec; policy: SourcePolicy }[]>;
+    /** The clouds added over the API, their sources and what they may name (api.cloudSources; read only when a cloud's event sources change). */
+    apiClouds?: () => Promise<{ id: string; spec: SourcesSpec; policy: () => SourcePolicy }[]>;
     channels?: {
       cloud: string;
       subscribe(listener: (m: { exchange: string; body: Buffer }) => void): () => void;
@@ -312,14 +312,16 @@ export function cloudEvents(
       if (current) await drop(current.entries);
       const entries: Entry[] = [];
       try {
-        const confined = confineSources(c.spec, c.policy);
+        const policy = c.policy();
+        const guard = guardOf(policy);
+        const confined = confineSources(c.spec, policy);
         for (const [i, o] of (confined.openstack ?? []).entries()) {
           if (!o.notifications) continue;
           const where = `clouds ${c.id}: sources.openstack[${i}].notifications.urlEnv`;
-          const url = confineBroker(env[o.notifications.urlEnv], c.policy, where);
+          const url = confineBroker(env[o.notifications.urlEnv], policy, where);
           entries.push(
             notificationEntry(c.id, { ...o.notifications, queue: `gx-gateway.${c.id}` }, url, {
-              lookup: guardedLookup(c.policy.networks, guardOf(c.policy).hint),
+              lookup: guardedLookup(guard.networks, guard.hint),
             }),
           );
         }

@@ -596,7 +596,9 @@ export async function startService(
           apiClouds: async () =>
             (await store.clouds.list()).flatMap((c) => {
               const spec = JSON.parse(c.sources) as SourcesSpec & { demo?: boolean; useSources?: boolean };
-              return spec.demo || spec.useSources || !c.enabled ? [] : [{ id: c.id, spec, policy: policyFor(c.id) }];
+              return spec.demo || spec.useSources || !c.enabled
+                ? []
+                : [{ id: c.id, spec, policy: () => policyFor(c.id) }];
             }),
           // The demo cloud's OpenStack notifies in-process: a change through its API starts a run.
           ...(demo && !config.demo.notifications

@@ -159,6 +159,24 @@ export class HttpClient {
     return this.send<T>('POST', url, { 'content-type': 'application/json', ...headers }, JSON.stringify(body), false);
   }
 
+  /** An untrusted URL (the client has a guard): https (or development http to loopback), an allowed host. */
+  private checkGuard(url: string): void {
+    const { guard } = this.options;
+    if (!guard) return;
+    const target = new URL(url);
+    if (!httpsOrDevLoopback(target, guard.allowHttp))
+      throw new HttpError(
+        `refusing ${redactUrl(url)}: only https is allowed (${guard.hint})`,
+        undefined,
+        redactUrl(url),
+      );
+    try {
+      assertHostAllowed(target, guard.networks, guard.hint);
+    } catch (err) {
+      throw new HttpError((err as Error).message, undefined, redactUrl(url));
+    }
+  }
+
   private async send<T>(
     method: 'GET' | 'POST',
     url: string,
@@ -168,20 +186,7 @@ export class HttpClient {
   ): Promise<HttpResponse<T>> {
     const attempts = idempotent ? this.options.retries + 1 : 1;
     const { guard } = this.options;
-    if (guard) {
-      const target = new URL(url);
-      if (!httpsOrDevLoopback(target, guard.allowHttp))
-        throw new HttpError(
-          `refusing ${redactUrl(url)}: only https is allowed (${guard.hint})`,
-          undefined,
-          redactUrl(url),
-        );
-      try {
-        assertHostAllowed(target, guard.networks, guard.hint);
-      } catch (err) {
-        throw new HttpError((err as Error).message, undefined, redactUrl(url));
-      }
-    }
+    this.checkGuard(url);
     let lastError: unknown;
     for (let attempt = 0; attempt < attempts; attempt++) {
       if (attempt > 0) this.stats.retries++;
@@ -306,17 +311,7 @@ export class HttpClient {
     headers: Record<string, string>,
     opts: { onLine(value: unknown): void; maxLineBytes: number; idleMs: number; signal?: AbortSignal },
   ): Promise<void> {
-    const { guard } = this.options;
-    if (guard) {
-      const target = new URL(url);
-      if (!httpsOrDevLoopback(target, guard.allowHttp))
-        throw new HttpError(
-          `refusing ${redactUrl(url)}: only https is allowed (${guard.hint})`,
-          undefined,
-          redactUrl(url),
-        );
-      assertHostAllowed(target, guard.networks, guard.hint);
-    }
+    this.checkGuard(url);
     this.stats.requests++;
     let res: Dispatcher.ResponseData;
     try {

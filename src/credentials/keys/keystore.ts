@@ -295,14 +295,7 @@ export class KeyStore {
     if (cached) return cached;
     const entry = this.entry(keyId);
     if (entry.pkcs11) {
-      const signer = this.token().signer({
-        label: entry.pkcs11.label,
-        id: '',
-        type: entry.type,
-        publicKeyJwk: entry.publicKeyJwk,
-        keyId: entry.id,
-        alg: entry.alg,
-      });
+      const signer = this.token().signer({ ...entry, label: entry.pkcs11.label, keyId: entry.id });
       this.signers.set(keyId, signer);
       return signer;
     }

@@ -7,7 +7,7 @@ import pkcs11js from 'pkcs11js';
 import type { JWK } from 'jose';
 import { GatewayError } from '../../core/errors.js';
 import { publicJwk, type JwsAlg, type KeyType } from './key-types.js';
-import type { Signer } from './signer.js';
+import { signerOf, type Signer } from './signer.js';
 
 const P = pkcs11js;
 /** PKCS#11 3.0 values pkcs11js does not name. */
@@ -377,17 +377,9 @@ export class Pkcs11Token {
   }
 
   /** A Signer of a key in the token: the one interface every signing path uses. */
-  signer(key: TokenKey & { keyId: string; alg: JwsAlg }): Signer {
+  signer(key: { label: string; keyId: string; type: KeyType; alg: JwsAlg; publicKeyJwk: JWK }): Signer {
     this.assertSupports(key.alg);
-    const signer: Signer = {
-      keyId: key.keyId,
-      type: key.type,
-      alg: key.alg,
-      publicKeyJwk: key.publicKeyJwk,
-      sign: async (data: Uint8Array) => this.sign(key.label, key.alg, data),
-    };
-    Object.defineProperty(signer, 'toJSON', { value: () => ({ keyId: key.keyId, type: key.type, alg: key.alg }) });
-    return Object.freeze(signer);
+    return signerOf({ ...key, id: key.keyId }, async (data) => this.sign(key.label, key.alg, data));
   }
 
   close(): void {

@@ -19,15 +19,18 @@ export function createSigner(
   info: { id: string; type: KeyType; alg: JwsAlg; publicKeyJwk: JWK },
   privateKey: KeyObject,
 ): Signer {
-  const signer: Signer = {
-    keyId: info.id,
-    type: info.type,
-    alg: info.alg,
-    publicKeyJwk: info.publicKeyJwk,
-    async sign(data: Uint8Array) {
-      return signRaw(info.alg, privateKey, data);
-    },
-  };
+  return signerOf(info, async (data) => signRaw(info.alg, privateKey, data));
+}
+
+/**
+ * A Signer of a key whose signing happens in `sign` (a private key in this process, a PKCS#11
+ * token): frozen, and serialized to its public facts only.
+ */
+export function signerOf(
+  info: { id: string; type: KeyType; alg: JwsAlg; publicKeyJwk: JWK },
+  sign: (data: Uint8Array) => Promise<Uint8Array>,
+): Signer {
+  const signer: Signer = { keyId: info.id, type: info.type, alg: info.alg, publicKeyJwk: info.publicKeyJwk, sign };
   Object.defineProperty(signer, 'toJSON', { value: () => ({ keyId: info.id, type: info.type, alg: info.alg }) });
   return Object.freeze(signer);
 }

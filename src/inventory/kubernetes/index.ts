@@ -1,5 +1,5 @@
 import { GatewayError } from '../../core/errors.js';
-import { HttpError } from '../../net/http-client.js';
+import { HttpError, type HttpClient } from '../../net/http-client.js';
 import type { KubernetesCluster, KubernetesNode } from '../model.js';
 import { part, type InventorySource, type SourceContext, type SourceOutcome } from '../source.js';
 import type { KubeContext } from './kubeconfig.js';
@@ -9,7 +9,6 @@ type Obj = {
   spec?: Record<string, unknown>;
   status?: Record<string, unknown>;
 };
-type List = { items: Obj[] };
 
 /** Standard services SCS clusters are expected to run, by deployment name. */
 const STANDARD: { service: string; deployments: string[] }[] = [
@@ -34,6 +33,36 @@ function imageTag(obj: Obj): string | undefined {
 
 /** Items per list page (the API server may return fewer and a `continue` token). */
 const PAGE_SIZE = 500;
+
+/**
+ * Every item of a collection, page by page (`limit`, then `continue`), as kubectl pages; the
+ * list's resourceVersion (the first page's: the snapshot the pages are cut from) and the
+ * deprecation notices the server sent. Shared by the source and the watch.
+ */
+export async function listPaged<T>(
+  http: HttpClient,
+  server: string,
+  path: string,
+  headers: Record<string, string>,
+): Promise<{ items: T[]; resourceVersion: string; warnings: string[] }> {
+  const items: T[] = [];
+  const warnings: string[] = [];
+  let token: string | undefined;
+  let resourceVersion = '';
+  for (let page = 0; page < 10_000; page++) {
+    const sep = path.includes('?') ? '&' : '?';
+    const res = await http.getJson<{ items?: T[]; metadata?: { continue?: string; resourceVersion?: string } }>(
+      `${server}${path}${sep}limit=${PAGE_SIZE}${token ? `&continue=${encodeURIComponent(token)}` : ''}`,
+      headers,
+    );
+    warnings.push(...warningsOf(res.headers.warning));
+    items.push(...(res.body.items ?? []));
+    if (page === 0) resourceVersion = res.body.metadata?.resourceVersion ?? '';
+    token = res.body.metadata?.continue || undefined;
+    if (!token) break;
+  }
+  return { items, resourceVersion, warnings };
+}
 
 interface ApiGroupList {
   groups: { name: string; versions: { version: string }[]; preferredVersion?: { version: string } }[];
@@ -93,19 +122,8 @@ export class KubernetesSource implements InventorySource {
     const notices = new Set<string>();
     /** Every item of a list, page by page (`limit`, then `continue`), as kubectl pages. */
     const listAll = async (path: string): Promise<Obj[]> => {
-      const items: Obj[] = [];
-      let token: string | undefined;
-      for (let page = 0; page < 10_000; page++) {
-        const sep = path.includes('?') ? '&' : '?';
-        const res = await http.getJson<List & { metadata?: { continue?: string } }>(
-          `${k.server}${path}${sep}limit=${PAGE_SIZE}${token ? `&continue=${encodeURIComponent(token)}` : ''}`,
-          headers,
-        );
-        for (const w of warningsOf(res.headers.warning)) notices.add(w);
-        items.push(...(res.body.items ?? []));
-        token = res.body.metadata?.continue || undefined;
-        if (!token) break;
-      }
+      const { items, warnings } = await listPaged<Obj>(http, k.server, path, headers);
+      for (const w of warnings) notices.add(w);
       return items;
     };
     /** A list that may legitimately be absent (CRD not installed → empty). */

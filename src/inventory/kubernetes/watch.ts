@@ -8,7 +8,7 @@
 // describes count: a node's heartbeat or a deployment's replica count is not a change.
 import { createHash } from 'node:crypto';
 import { HttpError, StreamFormatError, type HttpClient } from '../../net/http-client.js';
-import { classVersion } from './index.js';
+import { classVersion, listPaged } from './index.js';
 import type { KubeContext } from './kubeconfig.js';
 
 export type WatchState = 'stopped' | 'connecting' | 'consuming' | 'down';
@@ -159,8 +159,6 @@ interface Resource extends WatchedResource {
   listed: boolean;
 }
 
-const PAGE = 500;
-
 export class KubernetesWatcher {
   /** For operators and tests: lists made (initial and after 410), watch requests, relists after 410. */
   readonly stats = { lists: 0, watches: 0, expired: 0, errors: 0 };
@@ -262,24 +260,13 @@ export class KubernetesWatcher {
     await Promise.all(this.resources.map((r) => this.watchResource(r, signal, backoff)));
   }
 
-  private async list(r: Resource, signal: AbortSignal): Promise<{ items: Obj[]; resourceVersion: string }> {
-    const items: Obj[] = [];
-    let token: string | undefined;
-    let resourceVersion = '';
-    for (let page = 0; page < 10_000 && !signal.aborted; page++) {
-      const res = await this.opts.http.getJson<{
-        items?: Obj[];
-        metadata?: { continue?: string; resourceVersion?: string };
-      }>(
-        `${this.opts.kube.server}${r.path}?limit=${PAGE}${token ? `&continue=${encodeURIComponent(token)}` : ''}`,
-        this.headers,
-      );
-      items.push(...(res.body.items ?? []));
-      // The list's resourceVersion is the first page's (the snapshot the pages are cut from).
-      if (page === 0) resourceVersion = res.body.metadata?.resourceVersion ?? '';
-      token = res.body.metadata?.continue || undefined;
-      if (!token) break;
-    }
+  private async list(r: Resource): Promise<{ items: Obj[]; resourceVersion: string }> {
+    const { items, resourceVersion } = await listPaged<Obj>(
+      this.opts.http,
+      this.opts.kube.server,
+      r.path,
+      this.headers,
+    );
     if (!resourceVersion) throw new Error(`${r.path}: the list carries no resourceVersion`);
     return { items, resourceVersion };
   }
@@ -298,9 +285,9 @@ export class KubernetesWatcher {
     });
   }
 
-  private async relist(r: Resource, signal: AbortSignal): Promise<void> {
+  private async relist(r: Resource): Promise<void> {
     this.stats.lists++;
-    const { items, resourceVersion } = await this.list(r, signal);
+    const { items, resourceVersion } = await this.list(r);
     const next = new Map<string, string>();
     const byKey = new Map<string, Obj>();
     for (const o of items) {
@@ -378,7 +365,7 @@ export class KubernetesWatcher {
       try {
         if (r.rv === undefined) {
           r.state = 'listing';
-          await this.relist(r, signal);
+          await this.relist(r);
         }
         r.state = 'watching';
         failures = 0;
