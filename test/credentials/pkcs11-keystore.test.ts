@@ -47,6 +47,7 @@ if ('skip' in hsm) {
       t.match(svc.keys.get('hsm-ed'), { location: 'pkcs11', label: 'provider-ed25519', type: 'Ed25519' });
       for (const k of svc.keys.list())
         t.same(gw.service.keys.token().protection(k.label!), {
+          sign: true,
           sensitive: true,
           extractable: false,
           alwaysSensitive: true,
@@ -169,6 +170,65 @@ if ('skip' in hsm) {
       const missing = await runCli(['-c', config, 'keys', 'import', '--pkcs11', 'not-there'], { env });
       t.not(missing.code, 0);
       t.match(missing.err, /the PKCS#11 token holds no key "not-there"/);
+    });
+
+    t.test('a token key that could leave the token, or may not sign, is not adopted', async (t) => {
+      const { runCli } = await import('../helpers/cli.js');
+      const { writeFileSync } = await import('node:fs');
+      const { stringify } = await import('yaml');
+      const { default: pkcs11js } = await import('pkcs11js');
+      // Key pairs made as a careless operator might (pkcs11-tool's defaults differ per module).
+      const p11 = new pkcs11js.PKCS11();
+      p11.load(hsm.module);
+      const slot = p11.C_GetSlotList(true).find((s) => p11.C_GetTokenInfo(s).label.trim() === hsm.label)!;
+      const session = p11.C_OpenSession(slot, pkcs11js.CKF_SERIAL_SESSION | pkcs11js.CKF_RW_SESSION);
+      t.teardown(() => p11.C_CloseSession(session));
+      const make = (label: string, priv: { sensitive: boolean; extractable: boolean; sign: boolean }) =>
+        p11.C_GenerateKeyPair(
+          session,
+          { mechanism: pkcs11js.CKM_EC_KEY_PAIR_GEN },
+          [
+            { type: pkcs11js.CKA_TOKEN, value: true },
+            { type: pkcs11js.CKA_LABEL, value: label },
+            { type: pkcs11js.CKA_VERIFY, value: true },
+            { type: pkcs11js.CKA_EC_PARAMS, value: Buffer.from('06082a8648ce3d030107', 'hex') },
+          ],
+          [
+            { type: pkcs11js.CKA_TOKEN, value: true },
+            { type: pkcs11js.CKA_LABEL, value: label },
+            { type: pkcs11js.CKA_PRIVATE, value: true },
+            { type: pkcs11js.CKA_SENSITIVE, value: priv.sensitive },
+            { type: pkcs11js.CKA_EXTRACTABLE, value: priv.extractable },
+            { type: pkcs11js.CKA_SIGN, value: priv.sign },
+          ],
+        );
+      make('weak-open', { sensitive: false, extractable: true, sign: true });
+      make('weak-wrap', { sensitive: true, extractable: true, sign: true });
+      make('weak-nosign', { sensitive: true, extractable: false, sign: false });
+      const config = join(gw.dir, 'weak.yaml');
+      writeFileSync(
+        config,
+        stringify({ publicBaseUrl: 'https://provider.example', keys: { dir: 'weak-keys', pkcs11 } }),
+      );
+      const env = { GXT_TOKEN_PIN: hsm.pin };
+      const open = await runCli(['-c', config, 'keys', 'import', '--pkcs11', 'weak-open', '--extractable'], { env });
+      t.not(open.code, 0);
+      t.match(open.err, /"weak-open" can be read out of the token by anyone with the PIN \(CKA_SENSITIVE is false\)/);
+      const wrap = await runCli(['-c', config, 'keys', 'import', '--pkcs11', 'weak-wrap'], { env });
+      t.not(wrap.code, 0);
+      t.match(wrap.err, /"weak-wrap" may be exported wrapped .*add --extractable to adopt it anyway/);
+      const nosign = await runCli(['-c', config, 'keys', 'import', '--pkcs11', 'weak-nosign'], { env });
+      t.not(nosign.code, 0);
+      t.match(nosign.err, /"weak-nosign" may not sign \(CKA_SIGN is false\)/);
+      const listed = await runCli(['-c', config, 'keys', 'list', '--json'], { env });
+      t.same(JSON.parse(listed.out), [], 'nothing was recorded');
+      const adopted = await runCli(['-c', config, 'keys', 'import', '--pkcs11', 'weak-wrap', '--extractable'], { env });
+      t.equal(adopted.code, 0, adopted.err);
+      const text = await runCli(['-c', config, 'keys', 'list'], { env });
+      t.match(text.out, /pkcs11:weak-wrap, extractable/, 'adopted on purpose, and listed so');
+      const misuse = await runCli(['-c', config, 'keys', 'import', '--pem', 'x.pem', '--extractable'], { env });
+      t.equal(misuse.code, 2);
+      t.match(misuse.err, /--extractable is about a key of the PKCS#11 token/);
     });
 
     t.test('a key gone from the token, or a key store without keys.pkcs11, stops the start', async (t) => {

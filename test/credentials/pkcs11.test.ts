@@ -7,7 +7,7 @@ import { createPublicKey, verify, type JsonWebKey as NodeJsonWebKey } from 'node
 import { Worker } from 'node:worker_threads';
 import { compactVerify, importJWK } from 'jose';
 import pkcs11js from 'pkcs11js';
-import { Pkcs11Token } from '../../src/credentials/keys/pkcs11.js';
+import { ModuleGate, Pkcs11Token } from '../../src/credentials/keys/pkcs11.js';
 import type { JwsAlg, KeyType } from '../../src/credentials/keys/key-types.js';
 import { softhsmToken } from '../helpers/softhsm.js';
 
@@ -53,13 +53,13 @@ if ('skip' in hsm) {
       t.same(token.find(label), key, 'found again by its label');
       t.same(
         token.protection(label),
-        { sensitive: true, extractable: false, alwaysSensitive: true, neverExtractable: true },
+        { sign: true, sensitive: true, extractable: false, alwaysSensitive: true, neverExtractable: true },
         'CKA_SENSITIVE true, CKA_EXTRACTABLE false, and always so',
       );
       t.throws(() => token.generate(type, label), { message: /already holds a key/ });
       const pub = createPublicKey({ key: key.publicKeyJwk as NodeJsonWebKey, format: 'jwk' });
       for (const alg of algs) {
-        const sig = Buffer.from(token.sign(label, alg, data));
+        const sig = Buffer.from(await token.sign(label, alg, data));
         const ok =
           alg === 'ES256'
             ? verify('sha256', data, { key: pub, dsaEncoding: 'ieee-p1363' }, sig)
@@ -125,7 +125,7 @@ if ('skip' in hsm) {
     p11.load(hsm.module);
     const slot = p11.C_GetSlotList(true).find((s) => p11.C_GetTokenInfo(s).label.trim() === hsm.label)!;
     p11.C_CloseAllSessions(slot); // as a token removed and put back, or the module restarted, would
-    t.ok(es256Holds(data, token.sign('gx-p256', 'ES256', data)), 'signed after a re-login');
+    t.ok(es256Holds(data, await token.sign('gx-p256', 'ES256', data)), 'signed after a re-login');
   });
 
   t.test('worker threads sign through the token at once, each with its own session', async (t) => {
@@ -135,12 +135,14 @@ if ('skip' in hsm) {
     const workers = [0, 1].map(
       () =>
         new Worker(new URL('../helpers/pkcs11-worker.js', import.meta.url), {
-          workerData: { module: hsm.module, tokenLabel: hsm.label, pin: hsm.pin, label: 'gx-p256', count },
+          workerData: { ...token.threadOptions(), label: 'gx-p256', count },
         }),
     );
-    // The main thread signs meanwhile too.
-    const mine = Array.from({ length: count }, (_, i) =>
-      Buffer.from(token.sign('gx-p256', 'ES256', Buffer.from(`main ${i}`))),
+    // The main thread signs meanwhile too, all at once (its sessions take turns).
+    const mine = await Promise.all(
+      Array.from({ length: count }, async (_, i) =>
+        Buffer.from(await token.sign('gx-p256', 'ES256', Buffer.from(`main ${i}`))),
+      ),
     );
     const results = await Promise.all(
       workers.map((w) => new Promise<string[]>((resolve, reject) => w.once('message', resolve).once('error', reject))),
@@ -164,7 +166,7 @@ if ('skip' in hsm) {
       mine.every((s, i) => verify('sha256', Buffer.from(`main ${i}`), { key: pub, dsaEncoding: 'ieee-p1363' }, s)),
       'and the main thread’s',
     );
-    t.ok(token.sign('gx-p256', 'ES256', data), 'the main session still signs after the threads ended');
+    t.ok(await token.sign('gx-p256', 'ES256', data), 'the main session still signs after the threads ended');
   });
 
   t.test('the token taken away: a clear error; put back: signing resumes', async (t) => {
@@ -173,13 +175,141 @@ if ('skip' in hsm) {
     const tokenDir = readdirSync(hsm.dir).find((f) => !f.endsWith('.conf'))!;
     // Out of the token folder: SoftHSM2 takes every folder in it for a token.
     renameSync(join(hsm.dir, tokenDir), `${hsm.dir}-away`);
-    t.throws(() => token.sign('gx-p256', 'ES256', data), {
+    await t.rejects(token.sign('gx-p256', 'ES256', data), {
       code: 'unavailable',
       message: /token "gx-test" is not available|no token "gx-test"/,
     });
-    t.throws(() => token.sign('gx-p256', 'ES256', data), { code: 'unavailable' }, 'and again, while it is away');
+    await t.rejects(token.sign('gx-p256', 'ES256', data), { code: 'unavailable' }, 'and again, while it is away');
+    t.throws(() => token.find('gx-p256'), { code: 'unavailable' }, 'so is a look-up');
     renameSync(`${hsm.dir}-away`, join(hsm.dir, tokenDir));
-    t.ok(es256Holds(data, token.sign('gx-p256', 'ES256', data)), 'signed again once it is back');
+    t.ok(es256Holds(data, await token.sign('gx-p256', 'ES256', data)), 'signed again once it is back');
+  });
+
+  t.test('a signature is made in the module while the thread goes on', async (t) => {
+    // PS256 through SoftHSM2 takes milliseconds each: made synchronously, 40 of them would hold the
+    // event loop until the last one; made in libuv's pool, the loop turns meanwhile.
+    const pub = createPublicKey({ key: token.find('gx-rsa')!.publicKeyJwk as NodeJsonWebKey, format: 'jwk' });
+    let turns = 0;
+    let spinning = true;
+    const spin = () => {
+      turns++;
+      if (spinning) setImmediate(spin);
+    };
+    setImmediate(spin);
+    const messages = Array.from({ length: 40 }, (_, i) => Buffer.from(`ps256 ${i}`));
+    const sigs = await Promise.all(messages.map((m) => token.sign('gx-rsa', 'PS256', m)));
+    spinning = false;
+    t.ok(turns >= 10, `the event loop turned while the token signed (${turns} turns)`);
+    t.ok(
+      sigs.every((s, i) => verify('sha256', messages[i]!, { key: pub, padding: 6, saltLength: 32 }, s)),
+      'and all 40 signatures verify',
+    );
+  });
+
+  t.test('the gate: a re-initialisation waits for every thread’s calls, and runs once', async (t) => {
+    const gate = new ModuleGate();
+    // A call in flight in another thread, held until the thread is told to end it.
+    const holder = new Worker(
+      `const { parentPort, workerData } = require('node:worker_threads');
+       import(workerData.url).then(({ ModuleGate }) => {
+         const gate = new ModuleGate(workerData.shared);
+         gate.tryEnter();
+         parentPort.postMessage('entered');
+         parentPort.once('message', () => { gate.leave(); parentPort.postMessage('left'); });
+       });`,
+      {
+        eval: true,
+        workerData: { url: new URL('../../src/credentials/keys/pkcs11.js', import.meta.url).href, shared: gate.shared },
+      },
+    );
+    t.teardown(() => holder.terminate());
+    await new Promise((resolve) => holder.once('message', resolve));
+    let runs = 0;
+    const restart = gate.restart(0, () => runs++);
+    const second = gate.restart(0, () => runs++);
+    t.notOk(gate.tryEnter(), 'no call enters while it waits');
+    t.notOk(
+      gate.restartNow(0, () => runs++),
+      'one that cannot wait does not run',
+    );
+    await new Promise((resolve) => setImmediate(resolve));
+    t.equal(runs, 0, 'not while the other thread is inside the module');
+    holder.postMessage('leave');
+    await Promise.all([restart, second]);
+    t.equal(runs, 1, 'then once, though two callers saw the same failure');
+    t.equal(gate.generation, 1);
+    await gate.restart(0, () => runs++);
+    t.equal(runs, 1, 'a caller that saw an earlier generation does not run it again');
+    t.ok(gate.tryEnter(), 'calls enter again');
+    gate.leave();
+    t.ok(
+      gate.restartNow(1, () => runs++),
+      'with no call in flight, restartNow runs at once',
+    );
+    t.equal(runs, 2);
+    t.equal(gate.generation, 2);
+  });
+
+  t.test('the token taken away while threads sign: every thread recovers once it is back', async (t) => {
+    const { readdirSync, renameSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const pub = createPublicKey({ key: token.find('gx-p256')!.publicKeyJwk as NodeJsonWebKey, format: 'jwk' });
+    type Outcome = { outcome: string; message?: string; sig?: string };
+    const seen: Outcome[][] = [[], []];
+    const waiters: (() => void)[] = [];
+    /** Resolves once `check` holds, looked at after each message of the threads. */
+    const until = (check: () => boolean) =>
+      new Promise<void>((resolve) => {
+        const test = () => {
+          if (check()) resolve();
+          else waiters.push(test);
+        };
+        test();
+      });
+    const workers = [0, 1].map((n) => {
+      const w = new Worker(new URL('../helpers/pkcs11-worker.js', import.meta.url), {
+        workerData: { ...token.threadOptions(), label: 'gx-p256', loop: true },
+      });
+      w.on('message', (m: Outcome) => {
+        seen[n]!.push(m);
+        for (const wake of waiters.splice(0)) wake();
+      });
+      return w;
+    });
+    t.teardown(() => Promise.all(workers.map((w) => w.terminate())));
+    const count = (n: number, outcome: string, from = 0) =>
+      seen[n]!.slice(from).filter((m) => m.outcome === outcome).length;
+    await until(() => count(0, 'ok') >= 5 && count(1, 'ok') >= 5);
+
+    const tokenDir = readdirSync(hsm.dir).find((f) => !f.endsWith('.conf'))!;
+    renameSync(join(hsm.dir, tokenDir), `${hsm.dir}-away`);
+    const away = seen.map((s) => s.length);
+    await until(() => count(0, 'unavailable', away[0]) >= 2 && count(1, 'unavailable', away[1]) >= 2);
+    await t.rejects(token.sign('gx-p256', 'ES256', data), { code: 'unavailable' }, 'the main thread is told too');
+
+    renameSync(`${hsm.dir}-away`, join(hsm.dir, tokenDir));
+    const back = seen.map((s) => s.length);
+    await until(() => count(0, 'ok', back[0]) >= 5 && count(1, 'ok', back[1]) >= 5);
+    t.ok(es256Holds(data, await token.sign('gx-p256', 'ES256', data)), 'the main thread signs again');
+    for (const w of workers) w.postMessage('stop');
+    await until(() => count(0, 'stopped') === 1 && count(1, 'stopped') === 1);
+
+    for (const [n, outcomes] of seen.entries()) {
+      const odd = outcomes.filter((m) => !['ok', 'unavailable', 'stopped'].includes(m.outcome));
+      t.same(odd, [], `thread ${n}: only signatures and "unavailable" (no crash, no other error)`);
+      const ok = outcomes.filter((m) => m.outcome === 'ok');
+      t.ok(
+        ok.every((m) =>
+          verify(
+            'sha256',
+            Buffer.from(m.message!),
+            { key: pub, dsaEncoding: 'ieee-p1363' },
+            Buffer.from(m.sig!, 'base64'),
+          ),
+        ),
+        `thread ${n}: all ${ok.length} signatures verify`,
+      );
+    }
   });
 
   t.test('clear errors at open: a token that is not there, a module that does not load', async (t) => {
@@ -190,7 +320,7 @@ if ('skip' in hsm) {
       code: 'bad-config',
       message: /keys\.pkcs11\.module: cannot load \/nonexistent\/libpkcs11\.so/,
     });
-    t.throws(() => token.sign('no-such-key', 'ES256', data), { message: /holds no key "no-such-key"/ });
+    await t.rejects(token.sign('no-such-key', 'ES256', data), { message: /holds no key "no-such-key"/ });
     t.throws(
       () => Pkcs11Token.open({ module: hsm.module, tokenLabel: hsm.label, pin: '0000' }),
       { message: /the PIN of token "gx-test" is wrong/ },

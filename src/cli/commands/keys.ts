@@ -19,7 +19,11 @@ function table(keys: KeyInfo[]): string {
     k.id,
     k.type,
     k.alg,
-    k.location === 'pkcs11' ? `pkcs11:${k.label}` : k.encrypted ? 'file, encrypted' : 'file',
+    k.location === 'pkcs11'
+      ? `pkcs11:${k.label}${k.extractable ? ', extractable' : ''}`
+      : k.encrypted
+        ? 'file, encrypted'
+        : 'file',
     k.hasChain ? 'x5u' : '-',
     k.created,
   ]);
@@ -90,6 +94,7 @@ export function keysCommand(program: Command, globals: () => GlobalOptions): voi
     )
     .option('--pem <file>', 'private key PEM (PKCS#8, PKCS#1 or SEC1)')
     .option('--pkcs11 <label>', 'adopt the key pair the PKCS#11 token of keys.pkcs11 holds under this label')
+    .option('--extractable', 'with --pkcs11: adopt it although the token would export it wrapped (CKA_EXTRACTABLE)')
     .option('--chain <file>', 'certificate chain PEM, leaf first, root included')
     .option('--pem-passphrase-env <name>', 'environment variable holding the passphrase of an encrypted PEM')
     .option('--id <id>', 'key id')
@@ -99,6 +104,7 @@ export function keysCommand(program: Command, globals: () => GlobalOptions): voi
       async (o: {
         pem?: string;
         pkcs11?: string;
+        extractable?: boolean;
         chain?: string;
         pemPassphraseEnv?: string;
         id?: string;
@@ -107,6 +113,8 @@ export function keysCommand(program: Command, globals: () => GlobalOptions): voi
       }) => {
         if (Boolean(o.pem) === Boolean(o.pkcs11))
           throw new GatewayError('give either --pem <file> or --pkcs11 <label>', 'usage');
+        if (o.extractable && !o.pkcs11)
+          throw new GatewayError('--extractable is about a key of the PKCS#11 token: add --pkcs11 <label>', 'usage');
         if (o.pkcs11) {
           const label = o.pkcs11;
           await withService(globals(), async (svc) => {
@@ -115,6 +123,7 @@ export function keysCommand(program: Command, globals: () => GlobalOptions): voi
               ...(o.id ? { id: o.id } : {}),
               ...(o.alg ? { alg: o.alg as JwsAlg } : {}),
               ...(o.activate ? { activate: true } : {}),
+              ...(o.extractable ? { allowExtractable: true } : {}),
             });
             writeOutput(
               `adopted ${info.type} key ${info.id} of the PKCS#11 token (label ${label})${info.active ? ' (active)' : ''}${info.hasChain ? ' with certificate chain' : ''}`,

@@ -33,6 +33,8 @@ export interface KeyInfo {
   location: 'file' | 'pkcs11';
   /** Its label in the token (location pkcs11). */
   label?: string;
+  /** A token key the token lets be exported wrapped (CKA_EXTRACTABLE), adopted on purpose. */
+  extractable?: true;
 }
 
 interface IndexEntry {
@@ -43,8 +45,8 @@ interface IndexEntry {
   encrypted: boolean;
   publicKeyJwk: JWK;
   thumbprint: string;
-  /** In a PKCS#11 token, by label (no PEM file). */
-  pkcs11?: { label: string };
+  /** In a PKCS#11 token, by label (no PEM file); extractable when adopted so on purpose. */
+  pkcs11?: { label: string; extractable?: true };
 }
 interface IndexFile {
   version: 1;
@@ -119,7 +121,9 @@ export class KeyStore {
    * goes from memory to memory, never to a file, a log or an answer.
    */
   workerOptions(): { dir: string; options: KeyStoreOptions } {
-    return { dir: this.dir, options: { ...this.options } };
+    // A token's threads share the module's gate of the process (a re-initialisation waits for them).
+    const pkcs11 = this.options.pkcs11 ? { pkcs11: this.token().threadOptions() } : {};
+    return { dir: this.dir, options: { ...this.options, ...pkcs11 } };
   }
 
   /**
@@ -266,22 +270,43 @@ export class KeyStore {
     );
   }
 
-  /** Adopt a key pair the token already holds, by label. */
+  /**
+   * Adopt a key pair the token already holds, by label. Its private half must sign and never be
+   * read out (CKA_SIGN, CKA_SENSITIVE true); one the token would export wrapped under another key
+   * (CKA_EXTRACTABLE true, as some HSMs back keys up) only with `allowExtractable`.
+   */
   async adoptFromToken(
     label: string,
-    opts: { id?: string; alg?: JwsAlg; activate?: boolean; chainPem?: string } = {},
+    opts: { id?: string; alg?: JwsAlg; activate?: boolean; chainPem?: string; allowExtractable?: boolean } = {},
   ): Promise<KeyInfo> {
     const token = this.token();
     const key = token.find(label);
     if (!key) throw new GatewayError(`the PKCS#11 token holds no key "${label}"`, 'no-key');
+    const p = token.protection(label);
+    if (!p.sign) throw new GatewayError(`the token's key "${label}" may not sign (CKA_SIGN is false)`, 'bad-key');
+    if (!p.sensitive)
+      throw new GatewayError(
+        `the token's key "${label}" can be read out of the token by anyone with the PIN (CKA_SENSITIVE is false): make a new key with \`keys create --pkcs11\`, or set CKA_SENSITIVE true first`,
+        'bad-key',
+      );
+    if (p.extractable && !opts.allowExtractable)
+      throw new GatewayError(
+        `the token's key "${label}" may be exported wrapped under another key (CKA_EXTRACTABLE is true): add --extractable to adopt it anyway (an HSM that backs keys up by wrapping needs it), or set CKA_EXTRACTABLE false first`,
+        'bad-key',
+      );
     const alg = opts.alg ?? ALGS_FOR[key.type][0]!;
     assertAlgForType(key.type, alg);
     token.assertSupports(alg);
     if (opts.chainPem)
       checkChainFitsKey(opts.chainPem, createPublicKey({ key: key.publicKeyJwk as JsonWebKey, format: 'jwk' }));
     const info = await this.register(
-      { type: key.type, alg, publicKeyJwk: key.publicKeyJwk, pkcs11: { label } },
-      { ...opts, id: opts.id ?? label },
+      {
+        type: key.type,
+        alg,
+        publicKeyJwk: key.publicKeyJwk,
+        pkcs11: { label, ...(p.extractable ? { extractable: true as const } : {}) },
+      },
+      { id: opts.id ?? label, ...(opts.activate !== undefined ? { activate: opts.activate } : {}) },
     );
     if (opts.chainPem) this.setChain(info.id, opts.chainPem);
     return this.get(info.id);
@@ -405,6 +430,7 @@ export class KeyStore {
       hasChain: existsSync(join(this.dir, `${e.id}.chain.pem`)),
       location: e.pkcs11 ? 'pkcs11' : 'file',
       ...(e.pkcs11 ? { label: e.pkcs11.label } : {}),
+      ...(e.pkcs11?.extractable ? { extractable: true as const } : {}),
     };
   }
 

@@ -34,6 +34,8 @@ export interface Pkcs11Options {
   slot?: number;
   /** The user PIN (from the variable keys.pkcs11.pinEnv; never logged). */
   pin: string;
+  /** The module's gate of the process (ModuleGate), for a worker thread opening the same token. */
+  shared?: SharedArrayBuffer;
 }
 
 /** Public facts of a key in the token. */
@@ -64,44 +66,164 @@ const codeOf = (err: unknown) => /CKR_[A-Z_]+/.exec((err as Error)?.message ?? '
 /** Tokens logged in in this process: the digest of the PIN that did. */
 const loggedIn = new Map<string, string>();
 
-/** One loaded module per path in the process (PKCS#11 is initialised once per process). */
-const modules = new Map<string, pkcs11js.PKCS11>();
+/** Sessions a token opens for signatures in flight at once (the module runs each in libuv's pool). */
+const SIGN_SESSIONS = 4;
+/** How long a re-initialisation waits for the calls of every thread to end before it goes ahead. */
+const DRAIN_MS = 10_000;
 
-function load(module: string): pkcs11js.PKCS11 {
-  let p11 = modules.get(module);
-  if (p11) return p11;
-  p11 = new P.PKCS11();
+/** Atomics.waitAsync (Node 16+; typed from ES2024, past this project's lib). */
+const waitAsync = (
+  Atomics as unknown as {
+    waitAsync(a: Int32Array, index: number, value: number, timeout: number): { value: Promise<string> | string };
+  }
+).waitAsync;
+
+/**
+ * What every thread of the process shares about a module, in a SharedArrayBuffer handed to worker
+ * threads: calls in flight (any thread), a flag raised while one thread initialises the module
+ * again, and how often that happened. C_Finalize while another thread is inside the module is
+ * undefined behaviour (PKCS#11 3.0, 5.4), so a re-initialisation raises the flag, waits until no
+ * call is in flight, and runs once however many threads saw the token fail.
+ */
+export class ModuleGate {
+  private readonly a: Int32Array;
+  constructor(readonly shared: SharedArrayBuffer = new SharedArrayBuffer(12)) {
+    this.a = new Int32Array(shared);
+  }
+  private static readonly CALLS = 0;
+  private static readonly RESTARTING = 1;
+  private static readonly GENERATION = 2;
+
+  get generation(): number {
+    return Atomics.load(this.a, ModuleGate.GENERATION);
+  }
+  /** Enter a call; false while the module is being initialised again. */
+  tryEnter(): boolean {
+    Atomics.add(this.a, ModuleGate.CALLS, 1);
+    if (Atomics.load(this.a, ModuleGate.RESTARTING) === 0) return true;
+    this.leave();
+    return false;
+  }
+  /** Enter a call, waiting (without blocking the thread) while the module is initialised again. */
+  async enter(): Promise<void> {
+    while (!this.tryEnter()) await waitAsync(this.a, ModuleGate.RESTARTING, 1, DRAIN_MS).value;
+  }
+  leave(): void {
+    if (Atomics.sub(this.a, ModuleGate.CALLS, 1) === 1) Atomics.notify(this.a, ModuleGate.CALLS);
+  }
+  /**
+   * Initialise the module again (`fn`) unless another thread did since `seen`; the caller holds no
+   * call. Waits for every thread's calls to end (at most DRAIN_MS: a call that long is stuck).
+   */
+  async restart(seen: number, fn: () => void): Promise<void> {
+    if (Atomics.compareExchange(this.a, ModuleGate.RESTARTING, 0, 1) !== 0) {
+      while (Atomics.load(this.a, ModuleGate.RESTARTING) === 1)
+        await waitAsync(this.a, ModuleGate.RESTARTING, 1, DRAIN_MS).value;
+      return;
+    }
+    try {
+      if (this.generation !== seen) return;
+      const until = Date.now() + DRAIN_MS;
+      for (
+        let n = Atomics.load(this.a, ModuleGate.CALLS);
+        n !== 0 && Date.now() < until;
+        n = Atomics.load(this.a, ModuleGate.CALLS)
+      )
+        await waitAsync(this.a, ModuleGate.CALLS, n, 100).value;
+      fn();
+      Atomics.add(this.a, ModuleGate.GENERATION, 1);
+    } finally {
+      Atomics.store(this.a, ModuleGate.RESTARTING, 0);
+      Atomics.notify(this.a, ModuleGate.RESTARTING);
+    }
+  }
+  /** The same, for a caller that cannot wait: only when no call of any thread is in flight. */
+  restartNow(seen: number, fn: () => void): boolean {
+    if (Atomics.compareExchange(this.a, ModuleGate.RESTARTING, 0, 1) !== 0) return false;
+    try {
+      if (this.generation !== seen) return true;
+      if (Atomics.load(this.a, ModuleGate.CALLS) !== 0) return false;
+      fn();
+      Atomics.add(this.a, ModuleGate.GENERATION, 1);
+      return true;
+    } finally {
+      Atomics.store(this.a, ModuleGate.RESTARTING, 0);
+      Atomics.notify(this.a, ModuleGate.RESTARTING);
+    }
+  }
+}
+
+interface LoadedModule {
+  p11: pkcs11js.PKCS11;
+  gate: ModuleGate;
+}
+
+/** One loaded module per path in the thread; its gate is the process's (handed to worker threads). */
+const modules = new Map<string, LoadedModule>();
+
+function load(module: string, shared?: SharedArrayBuffer): LoadedModule {
+  const known = modules.get(module);
+  if (known) return known;
+  const p11 = new P.PKCS11();
   try {
     p11.load(module);
   } catch (err) {
     throw new GatewayError(`keys.pkcs11.module: cannot load ${module} (${(err as Error).message})`, 'bad-config');
   }
+  initialize(p11);
+  const loaded = { p11, gate: new ModuleGate(shared) };
+  modules.set(module, loaded);
+  return loaded;
+}
+
+function initialize(p11: pkcs11js.PKCS11): void {
   try {
     // The module locks for itself: sessions may be used from more than one thread.
     p11.C_Initialize({ flags: P.CKF_OS_LOCKING_OK });
   } catch (err) {
     if (codeOf(err) !== 'CKR_CRYPTOKI_ALREADY_INITIALIZED') throw err;
   }
-  modules.set(module, p11);
-  return p11;
+}
+
+/** An error of the module that says the token or session is gone (and which), or undefined. */
+function lostCode(err: unknown): string | undefined {
+  if (err instanceof GatewayError) return err.code === 'unavailable' ? 'CKR_TOKEN_NOT_PRESENT' : undefined;
+  const code = codeOf(err);
+  return LOST.has(code) || BROKEN.has(code) ? code : undefined;
 }
 
 export class Pkcs11Token {
+  /** The session of the thread's synchronous calls (find, generate, attributes). */
   private session: Buffer | undefined;
+  /** Sessions for signatures: idle ones, how many are open, callers waiting for one. */
+  private idle: Buffer[] = [];
+  private signSessions = 0;
+  private waiting: ((s: Buffer | undefined) => void)[] = [];
+  /** The module's generation the sessions and handles were opened in. */
+  private generation: number;
+  /** Counts the times this thread forgot its sessions: a session opened before is not given back. */
+  private epoch = 0;
   private readonly handles = new Map<string, Buffer>();
+  private readonly p11: pkcs11js.PKCS11;
+  private readonly gate: ModuleGate;
 
   private constructor(
-    private readonly p11: pkcs11js.PKCS11,
+    loaded: LoadedModule,
     private readonly opts: Pkcs11Options,
     private readonly where: string,
-  ) {}
+  ) {
+    this.p11 = loaded.p11;
+    this.gate = loaded.gate;
+    this.generation = loaded.gate.generation;
+  }
 
   /**
    * Open the token and log in: a module that does not load, a token that is not there or a wrong PIN
-   * is a clear error now, not at the first signature.
+   * is a clear error now, not at the first signature. `shared` is the module's gate of the process
+   * (a worker thread gets it from the thread that started it).
    */
   static open(opts: Pkcs11Options): Pkcs11Token {
-    const p11 = load(opts.module);
+    const loaded = load(opts.module, opts.shared);
     const where = opts.tokenLabel !== undefined ? `token "${opts.tokenLabel}"` : `slot ${opts.slot}`;
     // A PKCS#11 login holds for every session of the process: a second login with another PIN would
     // be answered "already logged in". The PIN that logged in is remembered (as a digest) to refuse it.
@@ -110,10 +232,15 @@ export class Pkcs11Token {
     const known = loggedIn.get(key);
     if (known !== undefined && known !== pin)
       throw new GatewayError(`keys.pkcs11: the PIN of ${where} is wrong (keys.pkcs11.pinEnv)`, 'bad-config');
-    const token = new Pkcs11Token(p11, opts, where);
-    token.login();
+    const token = new Pkcs11Token(loaded, opts, where);
+    token.withSession(() => undefined);
     loggedIn.set(key, pin);
     return token;
+  }
+
+  /** What a worker thread needs to open this token: the options, the PIN and the module's gate. */
+  threadOptions(): Pkcs11Options {
+    return { ...this.opts, shared: this.gate.shared };
   }
 
   private slot(): Buffer {
@@ -126,7 +253,11 @@ export class Pkcs11Token {
     }
     throw new GatewayError(
       `keys.pkcs11: no ${this.where} in ${this.opts.module} (tokens present: ${
-        slots.map((s) => `"${this.p11.C_GetTokenInfo(s).label.trim()}"`).join(', ') || 'none'
+        slots
+          .map((s) => this.p11.C_GetTokenInfo(s).label.trim())
+          .filter((label) => label !== '') // a free slot (SoftHSM2 keeps one) holds no token yet
+          .map((label) => `"${label}"`)
+          .join(', ') || 'none'
       })`,
       'unavailable',
     );
@@ -155,71 +286,97 @@ export class Pkcs11Token {
     this.handles.clear();
   }
 
-  /** The token's session, opened and logged in again after it was lost. */
-  private again(): void {
-    if (this.session) {
-      try {
-        this.p11.C_CloseSession(this.session);
-      } catch {
-        /* already gone */
-      }
-      this.session = undefined;
-    }
-    this.login();
-  }
-
   /**
-   * Run `fn` on the logged-in session. A session the token lost is opened again and `fn` tried
-   * once more; a token that failed as a whole (removed, the module's state broken: SoftHSM2 answers
-   * CKR_GENERAL_ERROR once its token went away) has the module initialised again first. Still
-   * failing, it is a clear "not available" error; the next call tries again.
+   * Forget every session and handle of this thread (the token lost them, or the module was
+   * initialised again): the next call opens and logs in again.
    */
-  private withSession<T>(fn: (session: Buffer) => T): T {
-    try {
-      if (!this.session) this.login();
-      return fn(this.session!);
-    } catch (err) {
-      // The token not among the slots (taken away, or back but not rescanned): initialise again.
-      const missing = err instanceof GatewayError && err.code === 'unavailable';
-      if (err instanceof GatewayError && !missing) throw err;
-      const code = missing ? 'CKR_TOKEN_NOT_PRESENT' : codeOf(err);
-      if (!LOST.has(code) && !BROKEN.has(code)) throw err;
+  private forget(close: boolean): void {
+    const sessions = [...(this.session ? [this.session] : []), ...this.idle];
+    // Handles of an earlier generation may since name another thread's sessions: never closed.
+    if (close && this.generation === this.gate.generation && this.gate.tryEnter())
       try {
-        if (BROKEN.has(code)) this.restartModule();
-        this.again();
-        return fn(this.session!);
-      } catch (second) {
-        if (second instanceof GatewayError) throw second;
-        const again = codeOf(second);
-        if (!LOST.has(again) && !BROKEN.has(again)) throw second;
-        this.session = undefined;
-        throw new GatewayError(
-          `keys.pkcs11: ${this.where} is not available (${again}); signing resumes once it is back`,
-          'unavailable',
-        );
+        for (const s of sessions)
+          try {
+            this.p11.C_CloseSession(s);
+          } catch {
+            /* already gone */
+          }
+      } finally {
+        this.gate.leave();
       }
-    }
+    this.session = undefined;
+    this.idle = [];
+    this.signSessions = 0;
+    this.handles.clear();
+    this.epoch++;
+    // Callers waiting for a session open their own.
+    for (const w of this.waiting.splice(0)) w(undefined);
   }
 
-  /** Finalize and initialise the module again (every session of the process is gone after it). */
-  private restartModule(): void {
+  /** The sessions fit the module's current generation (another thread may have initialised it again). */
+  private current(): void {
+    if (this.generation === this.gate.generation) return;
+    this.forget(false);
+    this.generation = this.gate.generation;
+  }
+
+  private reinitialize = (): void => {
     try {
       this.p11.C_Finalize();
     } catch {
       /* not initialised, or already broken */
     }
+    initialize(this.p11);
+  };
+
+  /** A clear "not available" error for a token that failed twice in a row. */
+  private unavailable(code: string): GatewayError {
+    return new GatewayError(
+      `keys.pkcs11: ${this.where} is not available (${code}); signing resumes once it is back`,
+      'unavailable',
+    );
+  }
+
+  /**
+   * Run `fn` on the thread's logged-in session. A session the token lost is opened again and `fn`
+   * tried once more; a token that failed as a whole (removed, the module's state broken: SoftHSM2
+   * answers CKR_GENERAL_ERROR once its token went away) has the module initialised again first,
+   * when no other thread is inside it. Still failing, it is a clear "not available" error; the next
+   * call tries again.
+   */
+  private withSession<T>(fn: (session: Buffer) => T): T {
+    const attempt = () => {
+      if (!this.gate.tryEnter()) throw this.unavailable('the module is being initialised again');
+      try {
+        this.current();
+        if (!this.session) this.login();
+        return fn(this.session!);
+      } finally {
+        this.gate.leave();
+      }
+    };
+    const seen = this.gate.generation;
     try {
-      this.p11.C_Initialize({ flags: P.CKF_OS_LOCKING_OK });
+      return attempt();
     } catch (err) {
-      if (codeOf(err) !== 'CKR_CRYPTOKI_ALREADY_INITIALIZED') throw err;
+      const code = lostCode(err);
+      if (!code) throw err;
+      try {
+        if (BROKEN.has(code) && !this.gate.restartNow(seen, this.reinitialize)) throw this.unavailable(code);
+        this.forget(true);
+        return attempt();
+      } catch (second) {
+        const again = lostCode(second);
+        if (second instanceof GatewayError || !again) throw second;
+        this.forget(false);
+        throw this.unavailable(again);
+      }
     }
-    this.session = undefined;
-    this.handles.clear();
   }
 
   /** The algorithms the token can both make keys for and sign with. */
   algorithms(): JwsAlg[] {
-    const mechanisms = new Set(this.p11.C_GetMechanismList(this.slot()));
+    const mechanisms = new Set(this.withSession(() => this.p11.C_GetMechanismList(this.slot())));
     return (Object.keys(MECHANISMS) as JwsAlg[]).filter(
       (a) => mechanisms.has(MECHANISMS[a].sign) && mechanisms.has(MECHANISMS[a].generate),
     );
@@ -327,6 +484,7 @@ export class Pkcs11Token {
 
   /** The protection attributes of a key's private half (what an auditor asks for). */
   protection(label: string): {
+    sign: boolean;
     sensitive: boolean;
     extractable: boolean;
     alwaysSensitive: boolean;
@@ -336,13 +494,15 @@ export class Pkcs11Token {
       const priv = this.object(s, label, P.CKO_PRIVATE_KEY);
       if (!priv) throw new GatewayError(`keys.pkcs11: ${this.where} holds no key "${label}"`, 'not-found');
       const flag = (v: unknown) => (v as Buffer)[0] === 1;
-      const [sensitive, extractable, always, never] = this.p11.C_GetAttributeValue(s, priv, [
+      const [sign, sensitive, extractable, always, never] = this.p11.C_GetAttributeValue(s, priv, [
+        { type: P.CKA_SIGN },
         { type: P.CKA_SENSITIVE },
         { type: P.CKA_EXTRACTABLE },
         { type: P.CKA_ALWAYS_SENSITIVE },
         { type: P.CKA_NEVER_EXTRACTABLE },
       ]);
       return {
+        sign: flag(sign!.value),
         sensitive: flag(sensitive!.value),
         extractable: flag(extractable!.value),
         alwaysSensitive: flag(always!.value),
@@ -351,50 +511,132 @@ export class Pkcs11Token {
     });
   }
 
-  /** Sign `data` with the key `label` in JWS form (ES256: r‖s; EdDSA: pure Ed25519). */
-  sign(label: string, alg: JwsAlg, data: Uint8Array): Uint8Array {
-    const input =
-      alg === 'ES256'
-        ? createHash('sha256').update(data).digest()
-        : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-    const mechanism =
-      alg === 'PS256'
-        ? {
-            mechanism: P.CKM_SHA256_RSA_PKCS_PSS,
-            parameter: { type: P.CK_PARAMS_RSA_PSS, hashAlg: P.CKM_SHA256, mgf: P.CKG_MGF1_SHA256, saltLen: 32 },
-          }
-        : { mechanism: MECHANISMS[alg].sign };
-    return this.withSession((s) => {
+  /** A session for a signature: an idle one, a new one (up to SIGN_SESSIONS), or the next one freed. */
+  private async acquire(): Promise<Buffer> {
+    for (;;) {
+      const idle = this.idle.pop();
+      if (idle) return idle;
+      if (this.signSessions < SIGN_SESSIONS) {
+        this.signSessions++;
+        try {
+          return this.p11.C_OpenSession(this.slot(), P.CKF_SERIAL_SESSION);
+        } catch (err) {
+          this.signSessions--;
+          throw err;
+        }
+      }
+      const freed = await new Promise<Buffer | undefined>((resolve) => this.waiting.push(resolve));
+      if (freed) return freed;
+    }
+  }
+
+  private release(session: Buffer, epoch: number, ok: boolean): void {
+    if (epoch !== this.epoch) {
+      // Opened before this thread forgot its sessions: closed, unless the module was initialised
+      // again since (its handle may name a new session now).
+      if (this.generation === this.gate.generation)
+        try {
+          this.p11.C_CloseSession(session);
+        } catch {
+          /* already gone */
+        }
+      return;
+    }
+    if (!ok) {
+      this.signSessions--;
+      try {
+        this.p11.C_CloseSession(session);
+      } catch {
+        /* already gone */
+      }
+      this.waiting.shift()?.(undefined);
+      return;
+    }
+    const next = this.waiting.shift();
+    if (next) next(session);
+    else this.idle.push(session);
+  }
+
+  /** One signature: the key's handle, a session of its own, C_Sign in libuv's pool (the thread goes on). */
+  private async signOnce(label: string, mechanism: pkcs11js.Mechanism, input: Buffer): Promise<Uint8Array> {
+    await this.gate.enter();
+    try {
+      this.current();
+      if (!this.session) this.login();
       let key = this.handles.get(label);
       if (!key) {
         if (!this.find(label))
           throw new GatewayError(`keys.pkcs11: ${this.where} holds no key "${label}"`, 'not-found');
         key = this.handles.get(label)!;
       }
-      this.p11.C_SignInit(s, mechanism as pkcs11js.Mechanism, key);
-      return new Uint8Array(this.p11.C_Sign(s, input, Buffer.alloc(1024)));
-    });
+      const epoch = this.epoch;
+      const session = await this.acquire();
+      let ok = false;
+      try {
+        this.p11.C_SignInit(session, mechanism, key);
+        const signature = await this.p11.C_SignAsync(session, input, Buffer.alloc(1024));
+        ok = true;
+        return new Uint8Array(signature);
+      } finally {
+        this.release(session, epoch, ok);
+      }
+    } finally {
+      this.gate.leave();
+    }
+  }
+
+  /**
+   * Sign `data` with the key `label` in JWS form (ES256: r‖s; EdDSA: pure Ed25519). The signature is
+   * made in libuv's thread pool, so the thread keeps serving while the token works; up to
+   * SIGN_SESSIONS signatures are in flight at once. A lost session is opened again (a broken token
+   * has the module initialised again, once, after every thread's calls ended) and tried once more.
+   */
+  async sign(label: string, alg: JwsAlg, data: Uint8Array): Promise<Uint8Array> {
+    const input =
+      alg === 'ES256'
+        ? createHash('sha256').update(data).digest()
+        : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    const mechanism = (
+      alg === 'PS256'
+        ? {
+            mechanism: P.CKM_SHA256_RSA_PKCS_PSS,
+            parameter: { type: P.CK_PARAMS_RSA_PSS, hashAlg: P.CKM_SHA256, mgf: P.CKG_MGF1_SHA256, saltLen: 32 },
+          }
+        : { mechanism: MECHANISMS[alg].sign }
+    ) as pkcs11js.Mechanism;
+    const seen = this.gate.generation;
+    try {
+      return await this.signOnce(label, mechanism, input);
+    } catch (err) {
+      const code = lostCode(err);
+      if (!code) throw err;
+      try {
+        if (BROKEN.has(code)) await this.gate.restart(seen, this.reinitialize);
+        this.current();
+        this.forget(true);
+        return await this.signOnce(label, mechanism, input);
+      } catch (second) {
+        const again = lostCode(second);
+        if (second instanceof GatewayError || !again) throw second;
+        this.forget(false);
+        throw this.unavailable(again);
+      }
+    }
   }
 
   /** A Signer of a key in the token: the one interface every signing path uses. */
   signer(key: { label: string; keyId: string; type: KeyType; alg: JwsAlg; publicKeyJwk: JWK }): Signer {
     this.assertSupports(key.alg);
-    return signerOf({ ...key, id: key.keyId }, async (data) => this.sign(key.label, key.alg, data));
+    return signerOf({ ...key, id: key.keyId }, (data) => this.sign(key.label, key.alg, data));
   }
 
+  /**
+   * Close this thread's sessions. The login is the process's (other threads sign under it), so it
+   * ends with the process, not here.
+   */
   close(): void {
-    if (!this.session) return;
-    try {
-      this.p11.C_Logout(this.session);
-    } catch {
-      /* the token may be gone */
-    }
-    try {
-      this.p11.C_CloseSession(this.session);
-    } catch {
-      /* the token may be gone */
-    }
-    this.session = undefined;
+    this.current();
+    this.forget(true);
   }
 }
 
