@@ -1,9 +1,14 @@
 // Signatures per second through a PKCS#11 token (SoftHSM2, a token initialised for the bench in a
 // temporary folder) against the same key type in node:crypto, one thread, the same data (a SHA-256
-// digest's worth, as a proof signs). Skipped when SoftHSM2 is not installed. Issue 22.
+// digest's worth, as a proof signs); then one thread with four signatures in flight, and two worker
+// threads signing through a session each against the same threads asking the main thread's session
+// over a channel. Skipped when SoftHSM2 is not installed. Issue 22.
 // Also run alone: node dist/bench/pkcs11.js
 import { generateKeyPairSync, sign } from 'node:crypto';
+import { MessageChannel, Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
+import pkcs11js from 'pkcs11js';
+import { createHash } from 'node:crypto';
 import { Pkcs11Token } from '../src/credentials/keys/pkcs11.js';
 import type { JwsAlg, KeyType } from '../src/credentials/keys/key-types.js';
 import { softhsmToken } from '../test/helpers/softhsm.js';
@@ -49,15 +54,90 @@ export async function benchPkcs11(): Promise<void> {
       const label = `bench-${type}`;
       token.generate(type, label);
       const hsmMs = await measure(() => token.sign(label, alg, data));
+      const syncMs = await measure(syncSigner(hsm.module, hsm.label, label, alg, data));
       const nodeMs = await measure(make() as () => unknown);
+      // Four at once: the token's sessions of this thread, each signature in libuv's pool.
+      const fourMs = (await measure(() => Promise.all([1, 2, 3, 4].map(() => token.sign(label, alg, data))))) / 4;
       console.log(
-        `  ${alg.padEnd(6)} SoftHSM2 ${fmt(hsmMs)}   node:crypto ${fmt(nodeMs)}   ×${(hsmMs / nodeMs).toFixed(2)} of node:crypto's time`,
+        `  ${alg.padEnd(6)} SoftHSM2 ${fmt(hsmMs)}   node:crypto ${fmt(nodeMs)}   ×${(hsmMs / nodeMs).toFixed(2)} of node:crypto's time\n` +
+          `         four in flight ${fmt(fourMs)}   synchronous C_Sign (the thread waits) ${fmt(syncMs)}   one at a time ×${(hsmMs / syncMs).toFixed(2)} of the synchronous call's time`,
       );
     }
+    await threads(token);
   } finally {
     token.close();
     hsm.remove();
   }
+}
+
+/**
+ * The same signature as a plain synchronous C_SignInit + C_Sign on a session of its own: what the
+ * gateway did before signing moved to libuv's pool (the floor of a module call, with the thread held).
+ */
+function syncSigner(module: string, tokenLabel: string, label: string, alg: JwsAlg, data: Buffer): () => Buffer {
+  const P = pkcs11js;
+  const p11 = new P.PKCS11();
+  p11.load(module);
+  const slot = p11.C_GetSlotList(true).find((s) => p11.C_GetTokenInfo(s).label.trim() === tokenLabel)!;
+  const session = p11.C_OpenSession(slot, P.CKF_SERIAL_SESSION);
+  p11.C_FindObjectsInit(session, [
+    { type: P.CKA_CLASS, value: P.CKO_PRIVATE_KEY },
+    { type: P.CKA_LABEL, value: label },
+  ]);
+  const key = p11.C_FindObjects(session)!;
+  p11.C_FindObjectsFinal(session);
+  const mechanism = {
+    ES256: { mechanism: P.CKM_ECDSA },
+    EdDSA: { mechanism: 0x1057 },
+    RS256: { mechanism: P.CKM_SHA256_RSA_PKCS },
+    PS256: {
+      mechanism: P.CKM_SHA256_RSA_PKCS_PSS,
+      parameter: { type: P.CK_PARAMS_RSA_PSS, hashAlg: P.CKM_SHA256, mgf: P.CKG_MGF1_SHA256, saltLen: 32 },
+    },
+  }[alg] as pkcs11js.Mechanism;
+  return () => {
+    const input = alg === 'ES256' ? createHash('sha256').update(data).digest() : data;
+    p11.C_SignInit(session, mechanism, key);
+    return p11.C_Sign(session, input, Buffer.alloc(1024));
+  };
+}
+
+/**
+ * Two worker threads, ES256, 4,000 signatures each with four in flight: through a session of each
+ * thread's own (what the sign pool does), against asking the main thread to sign over a
+ * MessagePort (a signing channel). Three runs each, alternating; the best of each reported.
+ */
+async function threads(token: Pkcs11Token): Promise<void> {
+  const label = 'bench-P-256';
+  const count = 4000;
+  const run = async (mode: 'session' | 'channel'): Promise<number> => {
+    const channels = [0, 1].map(() => new MessageChannel());
+    for (const { port1 } of channels)
+      port1.on('message', async ({ id, data }: { id: number; data: Uint8Array }) =>
+        port1.postMessage({ id, sig: await token.sign(label, 'ES256', data) }),
+      );
+    const workers = channels.map(
+      ({ port2 }) =>
+        new Worker(new URL('./pkcs11-worker.js', import.meta.url), {
+          workerData: { mode, label, count, inflight: 4, options: token.threadOptions(), port: port2 },
+          transferList: [port2],
+        }),
+    );
+    await Promise.all(workers.map((w) => new Promise((resolve) => w.once('message', resolve)))); // ready
+    const start = process.hrtime.bigint();
+    for (const w of workers) w.postMessage('go');
+    await Promise.all(workers.map((w) => new Promise((resolve) => w.once('message', resolve))));
+    const ms = Number(process.hrtime.bigint() - start) / 1e6;
+    await Promise.all(workers.map((w) => w.terminate()));
+    for (const { port1 } of channels) port1.close();
+    return ms / (2 * count);
+  };
+  const best = { session: Infinity, channel: Infinity };
+  for (let i = 0; i < 3; i++)
+    for (const mode of ['session', 'channel'] as const) best[mode] = Math.min(best[mode], await run(mode));
+  console.log(
+    `  two threads, ES256 (all signatures together): a session per thread ${fmt(best.session)}   a channel to the main thread ${fmt(best.channel)}   channel ×${(best.channel / best.session).toFixed(2)} of the sessions' time`,
+  );
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) await benchPkcs11();
