@@ -166,7 +166,9 @@ export class CredentialService {
 
   static open(loaded: LoadedConfig, env: NodeJS.ProcessEnv = process.env): CredentialService {
     const { keys } = loaded.config;
-    const p11 = (keys as { pkcs11?: { module: string; tokenLabel?: string; slot?: number; pinEnv: string } }).pkcs11;
+    const p11 = (
+      keys as { pkcs11?: { module: string; tokenLabel?: string; slot?: number; pinEnv: string; sessions?: number } }
+    ).pkcs11;
     const pin = p11 ? env[p11.pinEnv] : undefined;
     if (p11 && p11.tokenLabel === undefined && p11.slot === undefined)
       throw new GatewayError('keys.pkcs11: name the token by tokenLabel or slot', 'bad-config');
@@ -184,6 +186,7 @@ export class CredentialService {
               module: p11.module,
               ...(p11.tokenLabel !== undefined ? { tokenLabel: p11.tokenLabel } : {}),
               ...(p11.slot !== undefined ? { slot: p11.slot } : {}),
+              ...(p11.sessions !== undefined ? { sessions: p11.sessions } : {}),
               pin: pin!,
             },
           }

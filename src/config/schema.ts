@@ -225,6 +225,13 @@ export const configSchema = {
               pattern: '^[A-Za-z_][A-Za-z0-9_]*$',
               description: 'The variable holding the user PIN.',
             },
+            sessions: {
+              type: 'integer',
+              minimum: 1,
+              maximum: 64,
+              description:
+                "Signatures in flight at once per thread, each on a session of its own (default 4). They run in libuv's thread pool: above 4, raise UV_THREADPOOL_SIZE too.",
+            },
           },
         },
       },

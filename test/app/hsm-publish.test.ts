@@ -85,7 +85,7 @@ if ('skip' in hsm) {
         keys: {
           dir: 'keys',
           generateDevKeys: false,
-          pkcs11: { module: hsm.module, tokenLabel: hsm.label, pinEnv: 'GXT_HSM_PUBLISH_PIN' },
+          pkcs11: { module: hsm.module, tokenLabel: hsm.label, pinEnv: 'GXT_HSM_PUBLISH_PIN', sessions: 2 },
         },
         signing: { defaultSuite: 'jws2020', suites: { 'gaia-x-25.11': 'vc-jose' } },
         resolver: { allowPrivateNetworks: true, allowHttp: true },
@@ -187,6 +187,7 @@ if ('skip' in hsm) {
     t.ok(count.jwts > 0, `${count.jwts} JWTs (VP-JWTs and VC-JWTs) verified by jose`);
     t.ok(count.presentations > 0, `${count.presentations} JSON-LD presentations`);
     t.ok(count.jsonld > 0, `${count.jsonld} JSON-LD documents verified by jsonld + jose`);
+    t.equal(svc.gw.credentials.keys.token().signSessionsOpen, 2, 'keys.pkcs11.sessions: two sign sessions, no more');
     t.same(readdirSync(join(dir, 'keys')).sort(), ['keystore.json', 'provider-rsa.chain.pem'], 'no private key file');
   });
 }

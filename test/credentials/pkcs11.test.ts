@@ -206,6 +206,31 @@ if ('skip' in hsm) {
     );
   });
 
+  t.test('signatures in flight at once: a session each, up to keys.pkcs11.sessions', async (t) => {
+    const pub = createPublicKey({ key: token.find('gx-p256')!.publicKeyJwk as NodeJsonWebKey, format: 'jwk' });
+    for (const [sessions, expected] of [
+      [undefined, 4],
+      [2, 2],
+      [1, 1],
+    ] as const) {
+      const other = Pkcs11Token.open({
+        module: hsm.module,
+        tokenLabel: hsm.label,
+        pin: hsm.pin,
+        ...(sessions ? { sessions } : {}),
+      });
+      const messages = Array.from({ length: 12 }, (_, i) => Buffer.from(`at once ${i}`));
+      const sigs = await Promise.all(messages.map((m) => other.sign('gx-p256', 'ES256', m)));
+      t.equal(other.signSessionsOpen, expected, `sessions ${sessions ?? '(default)'}: ${expected} opened for 12`);
+      t.ok(
+        sigs.every((s, i) => verify('sha256', messages[i]!, { key: pub, dsaEncoding: 'ieee-p1363' }, s)),
+        'and every signature verifies',
+      );
+      other.close();
+      t.equal(other.signSessionsOpen, 0, 'closed with the token');
+    }
+  });
+
   t.test('the gate: a re-initialisation waits for every thread’s calls, and runs once', async (t) => {
     const gate = new ModuleGate();
     // A call in flight in another thread, held until the thread is told to end it.

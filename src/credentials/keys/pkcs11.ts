@@ -34,6 +34,8 @@ export interface Pkcs11Options {
   slot?: number;
   /** The user PIN (from the variable keys.pkcs11.pinEnv; never logged). */
   pin: string;
+  /** Signatures in flight at once per thread, each on a session of its own (SIGN_SESSIONS). */
+  sessions?: number;
   /** The module's gate of the process (ModuleGate), for a worker thread opening the same token. */
   shared?: SharedArrayBuffer;
 }
@@ -66,7 +68,10 @@ const codeOf = (err: unknown) => /CKR_[A-Z_]+/.exec((err as Error)?.message ?? '
 /** Tokens logged in in this process: the digest of the PIN that did. */
 const loggedIn = new Map<string, string>();
 
-/** Sessions a token opens for signatures in flight at once (the module runs each in libuv's pool). */
+/**
+ * Sessions a token opens per thread for signatures in flight at once, by default (keys.pkcs11.sessions):
+ * as many as libuv's pool has threads, where the module's C_Sign runs.
+ */
 const SIGN_SESSIONS = 4;
 /** How long a re-initialisation waits for the calls of every thread to end before it goes ahead. */
 const DRAIN_MS = 10_000;
@@ -511,12 +516,17 @@ export class Pkcs11Token {
     });
   }
 
-  /** A session for a signature: an idle one, a new one (up to SIGN_SESSIONS), or the next one freed. */
+  /** Sign sessions this thread holds open (idle or in use). */
+  get signSessionsOpen(): number {
+    return this.signSessions;
+  }
+
+  /** A session for a signature: an idle one, a new one (up to `sessions`), or the next one freed. */
   private async acquire(): Promise<Buffer> {
     for (;;) {
       const idle = this.idle.pop();
       if (idle) return idle;
-      if (this.signSessions < SIGN_SESSIONS) {
+      if (this.signSessions < (this.opts.sessions ?? SIGN_SESSIONS)) {
         this.signSessions++;
         try {
           return this.p11.C_OpenSession(this.slot(), P.CKF_SERIAL_SESSION);
