@@ -7,11 +7,9 @@
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
-import pkcs11js from 'pkcs11js';
-import { createHash } from 'node:crypto';
-import { Pkcs11Token } from '../src/credentials/keys/pkcs11.js';
+import { Pkcs11Token, signInput, signMechanism } from '../src/credentials/keys/pkcs11.js';
 import type { JwsAlg, KeyType } from '../src/credentials/keys/key-types.js';
-import { softhsmToken } from '../test/helpers/softhsm.js';
+import { rawToken, softhsmToken } from '../test/helpers/softhsm.js';
 import { fmt, measure } from './harness.js';
 
 export async function benchPkcs11(): Promise<void> {
@@ -75,30 +73,12 @@ export async function benchPkcs11(): Promise<void> {
  * gateway did before signing moved to libuv's pool (the floor of a module call, with the thread held).
  */
 function syncSigner(module: string, tokenLabel: string, label: string, alg: JwsAlg, data: Buffer): () => Buffer {
-  const P = pkcs11js;
-  const p11 = new P.PKCS11();
-  p11.load(module);
-  const slot = p11.C_GetSlotList(true).find((s) => p11.C_GetTokenInfo(s).label.trim() === tokenLabel)!;
-  const session = p11.C_OpenSession(slot, P.CKF_SERIAL_SESSION);
-  p11.C_FindObjectsInit(session, [
-    { type: P.CKA_CLASS, value: P.CKO_PRIVATE_KEY },
-    { type: P.CKA_LABEL, value: label },
-  ]);
-  const key = p11.C_FindObjects(session)!;
-  p11.C_FindObjectsFinal(session);
-  const mechanism = {
-    ES256: { mechanism: P.CKM_ECDSA },
-    EdDSA: { mechanism: 0x1057 },
-    RS256: { mechanism: P.CKM_SHA256_RSA_PKCS },
-    PS256: {
-      mechanism: P.CKM_SHA256_RSA_PKCS_PSS,
-      parameter: { type: P.CK_PARAMS_RSA_PSS, hashAlg: P.CKM_SHA256, mgf: P.CKG_MGF1_SHA256, saltLen: 32 },
-    },
-  }[alg] as pkcs11js.Mechanism;
+  const { p11, session, privateKey } = rawToken(module, tokenLabel);
+  const key = privateKey(label)!;
+  const mechanism = signMechanism(alg);
   return () => {
-    const input = alg === 'ES256' ? createHash('sha256').update(data).digest() : data;
     p11.C_SignInit(session, mechanism, key);
-    return p11.C_Sign(session, input, Buffer.alloc(1024));
+    return p11.C_Sign(session, signInput(alg, data), Buffer.alloc(1024));
   };
 }
 

@@ -11,12 +11,11 @@ import { join } from 'node:path';
 import { compactVerify, decodeProtectedHeader, importJWK } from 'jose';
 import { createDevChain } from '../../src/credentials/keys/certificates.js';
 import { KeyStore } from '../../src/credentials/keys/keystore.js';
-import { startFakeClearingHouse } from '../../src/demo/gxdch.js';
 import { startFakeOidc } from '../../src/demo/oidc.js';
 import { startFakeCatalogue2026 } from '../../src/demo/xfsc-2026.js';
 import { sqliteDatabase } from '../helpers/databases.js';
 import { verifyJws2020 } from '../helpers/independent.js';
-import { gatewayFetch, gatewayVerifier, until, verifyCompliance } from '../helpers/peers.js';
+import { clearingHouse, gatewayFetch, gatewayVerifier, until, verifyCompliance } from '../helpers/peers.js';
 import { removeDir, settledRun, startService, type ServiceUnderTest } from '../helpers/service.js';
 import { softhsmToken } from '../helpers/softhsm.js';
 
@@ -42,18 +41,7 @@ if ('skip' in hsm) {
     // The peers: what they are given to verify is kept, to be verified again here independently.
     const received: unknown[] = [];
     const gw: { svc?: ServiceUnderTest } = {};
-    const recording = (input: unknown) => {
-      received.push(input);
-      return gatewayVerifier(gw)(input);
-    };
-    const house = await startFakeClearingHouse({
-      fetchText: async (url) => {
-        const r = await gatewayFetch(gw)(url);
-        if (r.status !== 200) throw new Error(`${url} answered ${r.status}`);
-        return r.text;
-      },
-      verify: recording,
-    });
+    const house = await clearingHouse(gw, undefined, received);
     const idp = await startFakeOidc({
       clients: { 'fc-client': { secret: 'client-secret', roles: [] } },
       serviceUsers: {
@@ -71,7 +59,7 @@ if ('skip' in hsm) {
     const catalogue = await startFakeCatalogue2026({
       issuer: idp.issuer,
       fetchText: gatewayFetch(gw),
-      verify: recording,
+      verify: gatewayVerifier(gw, received),
     });
     const anchor = join(dir, 'house-root.pem');
     writeFileSync(anchor, house.rootPem);

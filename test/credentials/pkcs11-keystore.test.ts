@@ -14,7 +14,7 @@ import { compactVerify, decodeProtectedHeader, importJWK, type JWK } from 'jose'
 import type { Secured } from '../../src/credentials/suites/suite.js';
 import { loireCredential, tagusCredential, tempGateway } from '../helpers/gateway.js';
 import { independentLoader, verifyJws2020 } from '../helpers/independent.js';
-import { softhsmToken } from '../helpers/softhsm.js';
+import { rawToken, softhsmToken } from '../helpers/softhsm.js';
 
 const hsm = softhsmToken('gx-keys', '424242');
 if ('skip' in hsm) {
@@ -178,14 +178,11 @@ if ('skip' in hsm) {
       const { stringify } = await import('yaml');
       const { default: pkcs11js } = await import('pkcs11js');
       // Key pairs made as a careless operator might (pkcs11-tool's defaults differ per module).
-      const p11 = new pkcs11js.PKCS11();
-      p11.load(hsm.module);
-      const slot = p11.C_GetSlotList(true).find((s) => p11.C_GetTokenInfo(s).label.trim() === hsm.label)!;
-      const session = p11.C_OpenSession(slot, pkcs11js.CKF_SERIAL_SESSION | pkcs11js.CKF_RW_SESSION);
-      t.teardown(() => p11.C_CloseSession(session));
+      const raw = rawToken(hsm.module, hsm.label, true);
+      t.teardown(raw.close);
       const make = (label: string, priv: { sensitive: boolean; extractable: boolean; sign: boolean }) =>
-        p11.C_GenerateKeyPair(
-          session,
+        raw.p11.C_GenerateKeyPair(
+          raw.session,
           { mechanism: pkcs11js.CKM_EC_KEY_PAIR_GEN },
           [
             { type: pkcs11js.CKA_TOKEN, value: true },

@@ -9,7 +9,7 @@ import { compactVerify, importJWK } from 'jose';
 import pkcs11js from 'pkcs11js';
 import { ModuleGate, Pkcs11Token } from '../../src/credentials/keys/pkcs11.js';
 import type { JwsAlg, KeyType } from '../../src/credentials/keys/key-types.js';
-import { softhsmToken } from '../helpers/softhsm.js';
+import { rawToken, softhsmToken } from '../helpers/softhsm.js';
 
 const hsm = softhsmToken();
 if ('skip' in hsm) {
@@ -94,26 +94,18 @@ if ('skip' in hsm) {
 
   t.test('no private key material leaves the token', async (t) => {
     // Asked for the private value over the module itself, the token refuses (CKR_ATTRIBUTE_SENSITIVE).
-    const p11 = new pkcs11js.PKCS11();
-    p11.load(hsm.module);
-    const slot = p11.C_GetSlotList(true).find((s) => p11.C_GetTokenInfo(s).label.trim() === hsm.label)!;
-    const session = p11.C_OpenSession(slot, pkcs11js.CKF_SERIAL_SESSION);
-    t.teardown(() => p11.C_CloseSession(session));
+    const raw = rawToken(hsm.module, hsm.label);
+    t.teardown(raw.close);
     for (const [label, attribute] of [
       ['gx-p256', pkcs11js.CKA_VALUE],
       ['gx-ed25519', pkcs11js.CKA_VALUE],
       ['gx-rsa', pkcs11js.CKA_PRIVATE_EXPONENT],
       ['gx-rsa', pkcs11js.CKA_PRIME_1],
     ] as const) {
-      p11.C_FindObjectsInit(session, [
-        { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_PRIVATE_KEY },
-        { type: pkcs11js.CKA_LABEL, value: label },
-      ]);
-      const [handle] = p11.C_FindObjects(session, 1);
-      p11.C_FindObjectsFinal(session);
+      const handle = raw.privateKey(label);
       t.ok(handle, `${label}: the private key is there`);
       t.throws(
-        () => p11.C_GetAttributeValue(session, handle!, [{ type: attribute }]),
+        () => raw.p11.C_GetAttributeValue(raw.session, handle!, [{ type: attribute }]),
         /CKR_ATTRIBUTE_SENSITIVE/,
         `${label}: its secret is not given out`,
       );
@@ -121,10 +113,8 @@ if ('skip' in hsm) {
   });
 
   t.test('a session the token lost is opened again, the signature still made', async (t) => {
-    const p11 = new pkcs11js.PKCS11();
-    p11.load(hsm.module);
-    const slot = p11.C_GetSlotList(true).find((s) => p11.C_GetTokenInfo(s).label.trim() === hsm.label)!;
-    p11.C_CloseAllSessions(slot); // as a token removed and put back, or the module restarted, would
+    const raw = rawToken(hsm.module, hsm.label);
+    raw.p11.C_CloseAllSessions(raw.slot); // as a token removed and put back, or the module restarted, would
     t.ok(es256Holds(data, await token.sign('gx-p256', 'ES256', data)), 'signed after a re-login');
   });
 

@@ -15,9 +15,13 @@ export function gatewayFetch(gw: { svc?: ServiceUnderTest }) {
   };
 }
 
-/** A peer's signature check: the gateway's own verifier (x5u chains aside), its failures in one line. */
-export function gatewayVerifier(gw: { svc?: ServiceUnderTest }) {
+/**
+ * A peer's signature check: the gateway's own verifier (x5u chains aside), its failures in one line.
+ * With `received`, every input is kept there too (to be verified again independently).
+ */
+export function gatewayVerifier(gw: { svc?: ServiceUnderTest }, received?: unknown[]) {
   return async (input: unknown): Promise<string | undefined> => {
+    received?.push(input);
     const report = await gw.svc!.gw.credentials.verify(input, { skipX5u: true });
     return report.valid
       ? undefined
@@ -34,7 +38,11 @@ export { until };
 export const sha = (doc: unknown) => `sha256-${createHash('sha256').update(canonicalize(doc)!).digest('hex')}`;
 
 /** A clearing house fake that reaches the gateway under test (its public URLs rewritten to its socket) and verifies with it. */
-export async function clearingHouse(gw: { svc?: ServiceUnderTest }, port?: number): Promise<FakeClearingHouse> {
+export async function clearingHouse(
+  gw: { svc?: ServiceUnderTest },
+  port?: number,
+  received?: unknown[],
+): Promise<FakeClearingHouse> {
   return startFakeClearingHouse({
     ...(port !== undefined ? { port } : {}),
     fetchText: async (url) => {
@@ -42,7 +50,7 @@ export async function clearingHouse(gw: { svc?: ServiceUnderTest }, port?: numbe
       if (r.status !== 200) throw new Error(`${url} answered ${r.status}`);
       return r.text;
     },
-    verify: gatewayVerifier(gw),
+    verify: gatewayVerifier(gw, received),
   });
 }
 

@@ -1,7 +1,8 @@
 // Keys in a PKCS#11 token (an HSM, a cloud HSM, SoftHSM2): generated inside it (sensitive, not
 // extractable), addressed by label, used to sign through the module — the private key never enters
-// this process. One logged-in session per token and process; a session the token lost (removed and
-// put back, the module restarted) is opened and logged into again, and the signature tried once more.
+// this process. One login per token and process; per thread, a session for look-ups and a few for
+// signatures in flight (in libuv's pool). A session the token lost (removed and put back, the module
+// restarted) is opened and logged into again, and the call tried once more.
 import { createHash, createPublicKey, randomBytes, type JsonWebKey as NodeJsonWebKey } from 'node:crypto';
 import pkcs11js from 'pkcs11js';
 import type { JWK } from 'jose';
@@ -18,13 +19,36 @@ const CKK_EC_EDWARDS = 0x40;
 const P256_OID = Buffer.from('06082a8648ce3d030107', 'hex');
 const ED25519_OID = Buffer.from('06032b6570', 'hex');
 
-/** The mechanisms each JWS algorithm signs with, and the one that makes its key pair. */
-const MECHANISMS: Record<JwsAlg, { sign: number; generate: number; name: string }> = {
-  ES256: { sign: P.CKM_ECDSA, generate: P.CKM_EC_KEY_PAIR_GEN, name: 'CKM_ECDSA' },
-  RS256: { sign: P.CKM_SHA256_RSA_PKCS, generate: P.CKM_RSA_PKCS_KEY_PAIR_GEN, name: 'CKM_SHA256_RSA_PKCS' },
-  PS256: { sign: P.CKM_SHA256_RSA_PKCS_PSS, generate: P.CKM_RSA_PKCS_KEY_PAIR_GEN, name: 'CKM_SHA256_RSA_PKCS_PSS' },
-  EdDSA: { sign: CKM_EDDSA, generate: CKM_EC_EDWARDS_KEY_PAIR_GEN, name: 'CKM_EDDSA' },
+/** Per key type: its CKK, the mechanism that makes its key pair, its curve (CKA_EC_PARAMS). */
+const KEY_TYPES: Record<KeyType, { ckk: number; generate: number; curve?: Buffer }> = {
+  RSA: { ckk: P.CKK_RSA, generate: P.CKM_RSA_PKCS_KEY_PAIR_GEN },
+  'P-256': { ckk: P.CKK_EC, generate: P.CKM_EC_KEY_PAIR_GEN, curve: P256_OID },
+  Ed25519: { ckk: CKK_EC_EDWARDS, generate: CKM_EC_EDWARDS_KEY_PAIR_GEN, curve: ED25519_OID },
 };
+
+/** The mechanism each JWS algorithm signs with, and the key type it signs with. */
+const MECHANISMS: Record<JwsAlg, { sign: number; type: KeyType; name: string }> = {
+  ES256: { sign: P.CKM_ECDSA, type: 'P-256', name: 'CKM_ECDSA' },
+  RS256: { sign: P.CKM_SHA256_RSA_PKCS, type: 'RSA', name: 'CKM_SHA256_RSA_PKCS' },
+  PS256: { sign: P.CKM_SHA256_RSA_PKCS_PSS, type: 'RSA', name: 'CKM_SHA256_RSA_PKCS_PSS' },
+  EdDSA: { sign: CKM_EDDSA, type: 'Ed25519', name: 'CKM_EDDSA' },
+};
+
+/** The C_SignInit mechanism of a JWS algorithm (PS256: PSS with MGF1-SHA256 and a 32-byte salt). */
+export function signMechanism(alg: JwsAlg): pkcs11js.Mechanism {
+  if (alg !== 'PS256') return { mechanism: MECHANISMS[alg].sign };
+  return {
+    mechanism: P.CKM_SHA256_RSA_PKCS_PSS,
+    parameter: { type: P.CK_PARAMS_RSA_PSS, hashAlg: P.CKM_SHA256, mgf: P.CKG_MGF1_SHA256, saltLen: 32 },
+  } as pkcs11js.Mechanism;
+}
+
+/** What the module signs for a JWS algorithm: ES256's CKM_ECDSA takes the SHA-256 digest, the rest the data. */
+export function signInput(alg: JwsAlg, data: Uint8Array): Buffer {
+  return alg === 'ES256'
+    ? createHash('sha256').update(data).digest()
+    : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+}
 
 export interface Pkcs11Options {
   /** The PKCS#11 module (shared library), e.g. /usr/lib/softhsm/libsofthsm2.so. */
@@ -121,40 +145,46 @@ export class ModuleGate {
    * call. Waits for every thread's calls to end (at most DRAIN_MS: a call that long is stuck).
    */
   async restart(seen: number, fn: () => void): Promise<void> {
-    if (Atomics.compareExchange(this.a, ModuleGate.RESTARTING, 0, 1) !== 0) {
+    if (!this.raise()) {
       while (Atomics.load(this.a, ModuleGate.RESTARTING) === 1)
         await waitAsync(this.a, ModuleGate.RESTARTING, 1, DRAIN_MS).value;
       return;
     }
     try {
-      if (this.generation !== seen) return;
-      const until = Date.now() + DRAIN_MS;
-      for (
-        let n = Atomics.load(this.a, ModuleGate.CALLS);
-        n !== 0 && Date.now() < until;
-        n = Atomics.load(this.a, ModuleGate.CALLS)
-      )
-        await waitAsync(this.a, ModuleGate.CALLS, n, 100).value;
-      fn();
-      Atomics.add(this.a, ModuleGate.GENERATION, 1);
+      for (const until = Date.now() + DRAIN_MS; this.generation === seen && Date.now() < until;) {
+        const calls = Atomics.load(this.a, ModuleGate.CALLS);
+        if (calls === 0) break;
+        await waitAsync(this.a, ModuleGate.CALLS, calls, 100).value;
+      }
+      this.run(seen, fn);
     } finally {
-      Atomics.store(this.a, ModuleGate.RESTARTING, 0);
-      Atomics.notify(this.a, ModuleGate.RESTARTING);
+      this.lower();
     }
   }
   /** The same, for a caller that cannot wait: only when no call of any thread is in flight. */
   restartNow(seen: number, fn: () => void): boolean {
-    if (Atomics.compareExchange(this.a, ModuleGate.RESTARTING, 0, 1) !== 0) return false;
+    if (!this.raise()) return false;
     try {
-      if (this.generation !== seen) return true;
-      if (Atomics.load(this.a, ModuleGate.CALLS) !== 0) return false;
-      fn();
-      Atomics.add(this.a, ModuleGate.GENERATION, 1);
+      if (this.generation === seen && Atomics.load(this.a, ModuleGate.CALLS) !== 0) return false;
+      this.run(seen, fn);
       return true;
     } finally {
-      Atomics.store(this.a, ModuleGate.RESTARTING, 0);
-      Atomics.notify(this.a, ModuleGate.RESTARTING);
+      this.lower();
     }
+  }
+  /** Raise the flag; false when another thread holds it. */
+  private raise(): boolean {
+    return Atomics.compareExchange(this.a, ModuleGate.RESTARTING, 0, 1) === 0;
+  }
+  private lower(): void {
+    Atomics.store(this.a, ModuleGate.RESTARTING, 0);
+    Atomics.notify(this.a, ModuleGate.RESTARTING);
+  }
+  /** `fn` and a new generation, unless a re-initialisation already followed the failure `seen`. */
+  private run(seen: number, fn: () => void): void {
+    if (this.generation !== seen) return;
+    fn();
+    Atomics.add(this.a, ModuleGate.GENERATION, 1);
   }
 }
 
@@ -297,8 +327,9 @@ export class Pkcs11Token {
    */
   private forget(close: boolean): void {
     const sessions = [...(this.session ? [this.session] : []), ...this.idle];
+    const generation = this.gate.generation;
     // Handles of an earlier generation may since name another thread's sessions: never closed.
-    if (close && this.generation === this.gate.generation && this.gate.tryEnter())
+    if (close && this.generation === generation && this.gate.tryEnter())
       try {
         for (const s of sessions)
           try {
@@ -314,15 +345,14 @@ export class Pkcs11Token {
     this.signSessions = 0;
     this.handles.clear();
     this.epoch++;
+    this.generation = generation;
     // Callers waiting for a session open their own.
     for (const w of this.waiting.splice(0)) w(undefined);
   }
 
   /** The sessions fit the module's current generation (another thread may have initialised it again). */
   private current(): void {
-    if (this.generation === this.gate.generation) return;
-    this.forget(false);
-    this.generation = this.gate.generation;
+    if (this.generation !== this.gate.generation) this.forget(false);
   }
 
   private reinitialize = (): void => {
@@ -340,6 +370,14 @@ export class Pkcs11Token {
       `keys.pkcs11: ${this.where} is not available (${code}); signing resumes once it is back`,
       'unavailable',
     );
+  }
+
+  /** The second failure of a call: the token is not available (the next call starts afresh), or the error as it is. */
+  private giveUp(second: unknown): never {
+    const code = lostCode(second);
+    if (second instanceof GatewayError || !code) throw second;
+    this.forget(false);
+    throw this.unavailable(code);
   }
 
   /**
@@ -371,10 +409,7 @@ export class Pkcs11Token {
         this.forget(true);
         return attempt();
       } catch (second) {
-        const again = lostCode(second);
-        if (second instanceof GatewayError || !again) throw second;
-        this.forget(false);
-        throw this.unavailable(again);
+        return this.giveUp(second);
       }
     }
   }
@@ -383,7 +418,7 @@ export class Pkcs11Token {
   algorithms(): JwsAlg[] {
     const mechanisms = new Set(this.withSession(() => this.p11.C_GetMechanismList(this.slot())));
     return (Object.keys(MECHANISMS) as JwsAlg[]).filter(
-      (a) => mechanisms.has(MECHANISMS[a].sign) && mechanisms.has(MECHANISMS[a].generate),
+      (a) => mechanisms.has(MECHANISMS[a].sign) && mechanisms.has(KEY_TYPES[MECHANISMS[a].type].generate),
     );
   }
 
@@ -406,18 +441,18 @@ export class Pkcs11Token {
       { type: P.CKA_LABEL, value: label },
       { type: P.CKA_ID, value: id },
     ];
-    const keyType = type === 'RSA' ? P.CKK_RSA : type === 'P-256' ? P.CKK_EC : CKK_EC_EDWARDS;
+    const { ckk: keyType, generate: mechanism, curve } = KEY_TYPES[type];
     const publicTemplate = [
       ...common,
       { type: P.CKA_CLASS, value: P.CKO_PUBLIC_KEY },
       { type: P.CKA_KEY_TYPE, value: keyType },
       { type: P.CKA_VERIFY, value: true },
-      ...(type === 'RSA'
-        ? [
+      ...(curve
+        ? [{ type: P.CKA_EC_PARAMS, value: curve }]
+        : [
             { type: P.CKA_MODULUS_BITS, value: rsaBits },
             { type: P.CKA_PUBLIC_EXPONENT, value: Buffer.from([1, 0, 1]) },
-          ]
-        : [{ type: P.CKA_EC_PARAMS, value: type === 'P-256' ? P256_OID : ED25519_OID }]),
+          ]),
     ];
     const privateTemplate = [
       ...common,
@@ -428,12 +463,6 @@ export class Pkcs11Token {
       { type: P.CKA_EXTRACTABLE, value: false },
       { type: P.CKA_SIGN, value: true },
     ];
-    const mechanism =
-      type === 'RSA'
-        ? P.CKM_RSA_PKCS_KEY_PAIR_GEN
-        : type === 'P-256'
-          ? P.CKM_EC_KEY_PAIR_GEN
-          : CKM_EC_EDWARDS_KEY_PAIR_GEN;
     this.withSession((s) => this.p11.C_GenerateKeyPair(s, { mechanism }, publicTemplate, privateTemplate));
     return this.find(label)!;
   }
@@ -572,7 +601,7 @@ export class Pkcs11Token {
     await this.gate.enter();
     try {
       this.current();
-      if (!this.session) this.login();
+      // A cached handle means a logged-in session of this generation; a look-up logs in if need be.
       let key = this.handles.get(label);
       if (!key) {
         if (!this.find(label))
@@ -602,18 +631,8 @@ export class Pkcs11Token {
    * has the module initialised again, once, after every thread's calls ended) and tried once more.
    */
   async sign(label: string, alg: JwsAlg, data: Uint8Array): Promise<Uint8Array> {
-    const input =
-      alg === 'ES256'
-        ? createHash('sha256').update(data).digest()
-        : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-    const mechanism = (
-      alg === 'PS256'
-        ? {
-            mechanism: P.CKM_SHA256_RSA_PKCS_PSS,
-            parameter: { type: P.CK_PARAMS_RSA_PSS, hashAlg: P.CKM_SHA256, mgf: P.CKG_MGF1_SHA256, saltLen: 32 },
-          }
-        : { mechanism: MECHANISMS[alg].sign }
-    ) as pkcs11js.Mechanism;
+    const input = signInput(alg, data);
+    const mechanism = signMechanism(alg);
     const seen = this.gate.generation;
     try {
       return await this.signOnce(label, mechanism, input);
@@ -622,14 +641,10 @@ export class Pkcs11Token {
       if (!code) throw err;
       try {
         if (BROKEN.has(code)) await this.gate.restart(seen, this.reinitialize);
-        this.current();
         this.forget(true);
         return await this.signOnce(label, mechanism, input);
       } catch (second) {
-        const again = lostCode(second);
-        if (second instanceof GatewayError || !again) throw second;
-        this.forget(false);
-        throw this.unavailable(again);
+        return this.giveUp(second);
       }
     }
   }
@@ -645,7 +660,6 @@ export class Pkcs11Token {
    * ends with the process, not here.
    */
   close(): void {
-    this.current();
     this.forget(true);
   }
 }
